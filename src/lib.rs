@@ -1,0 +1,7 @@
+//! mynacard: read Japan's My Number Card (個人番号カード) over PC/SC.
+//!
+//! Layers (see `docs/architecture.md`): `cli` → `report`/`cert` → `card` →
+//! `apdu`/`transport`; `vcard` is the virtual card, which uses only `apdu`.
+#![forbid(unsafe_code)]
+
+pub mod apdu;

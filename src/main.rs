@@ -1,0 +1,3 @@
+fn main() {
+    println!("mynacard {}", env!("CARGO_PKG_VERSION"));
+}
