@@ -246,7 +246,12 @@ impl Response {
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Data may be personal; print only its length.
-        write!(f, "Response({} bytes, {:04X})", self.data.len(), self.sw.code())
+        write!(
+            f,
+            "Response({} bytes, {:04X})",
+            self.data.len(),
+            self.sw.code()
+        )
     }
 }
 
@@ -456,7 +461,10 @@ mod tests {
     #[test]
     fn forms_from_card_protocol() {
         // Retry query is case 1: exactly four bytes.
-        assert_eq!(Command::new(0, 0x20, 0, 0x80).to_bytes(), [0, 0x20, 0, 0x80]);
+        assert_eq!(
+            Command::new(0, 0x20, 0, 0x80).to_bytes(),
+            [0, 0x20, 0, 0x80]
+        );
         let sel = Command::new(0, 0xA4, 2, 0x0C).with_data([0, 0x0A]);
         assert_eq!(sel.to_bytes(), [0, 0xA4, 2, 0x0C, 2, 0, 0x0A]);
         let rb = Command::new(0, 0xB0, 0, 0).with_le(256);

@@ -1,0 +1,212 @@
+//! Calendar rules of the card and its certificates (from the public guidance
+//! in `shared/seeds`), shared by the report and the virtual card's profile
+//! derivation. Pure functions; all dates are calendar dates in JST.
+//!
+//! - Card: holders who are adults at issuance (18+, or 20+ for applications
+//!   before 2022-04-01) until the 10th birthday after issuance, minors until
+//!   the 5th.
+//! - Certificates: until the 5th birthday after issuance, never past the
+//!   card's own expiry.
+//! - Renewal opens 3 months before expiry.
+//!
+//! Choices (documented in `docs/rules.md`): "the Nth birthday after
+//! issuance" counts birthdays strictly after the issue date; a 29 February
+//! birthday falls on 28 February in common years (the last day of the month,
+//! as the Civil Code's period rule, art. 143, gives when the day is missing).
+
+use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
+
+/// Japan Standard Time, UTC+9, no daylight saving.
+pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("JST offset"),
+};
+
+/// Today's date in JST.
+pub fn today_jst() -> Date {
+    OffsetDateTime::now_utc().to_offset(JST).date()
+}
+
+fn last_day_of_month(year: i32, month: Month) -> u8 {
+    time::util::days_in_month(month, year)
+}
+
+/// The birthday of someone born on `birth`, in `year` (29 Feb → 28 Feb in
+/// common years).
+pub fn birthday_in(birth: Date, year: i32) -> Date {
+    let day = birth.day().min(last_day_of_month(year, birth.month()));
+    Date::from_calendar_date(year, birth.month(), day).unwrap_or(birth)
+}
+
+/// The `n`th birthday strictly after `after` (n ≥ 1).
+pub fn nth_birthday_after(birth: Date, after: Date, n: u32) -> Date {
+    let this_year = birthday_in(birth, after.year());
+    let first_year = if this_year > after {
+        after.year()
+    } else {
+        after.year() + 1
+    };
+    birthday_in(birth, first_year + n as i32 - 1)
+}
+
+/// Age in whole years on `on`, counting the birthday itself as the day the
+/// age increases (everyday usage; the legal increase the day before only
+/// matters at midnight).
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if on < birthday_in(birth, on.year()) {
+        age -= 1;
+    }
+    age.max(0)
+}
+
+/// Age from which the card is issued for 10 years: 18 since 2022-04-01,
+/// 20 for applications made before.
+pub fn adult_age(application: Date) -> i32 {
+    if application < time::macros::date!(2022 - 04 - 01) {
+        20
+    } else {
+        18
+    }
+}
+
+/// The card's expiry by the rule, for a holder born `birth` whose card was
+/// applied for on `application` and issued on `issue`.
+pub fn card_expiry(birth: Date, application: Date, issue: Date) -> Date {
+    let years = if age_on(birth, issue) >= adult_age(application) {
+        10
+    } else {
+        5
+    };
+    nth_birthday_after(birth, issue, years)
+}
+
+/// A certificate's expiry by the rule: the 5th birthday after issuance,
+/// capped by the card's expiry.
+pub fn cert_expiry(birth: Date, issue: Date, card_expiry: Date) -> Date {
+    nth_birthday_after(birth, issue, 5).min(card_expiry)
+}
+
+/// `date` moved back by `months` calendar months, clamping the day to the
+/// month's end (31 May − 3 months = 28/29 Feb).
+pub fn months_before(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + (date.month() as i32 - 1) - months as i32;
+    let year = total.div_euclid(12);
+    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::January);
+    let day = date.day().min(last_day_of_month(year, month));
+    Date::from_calendar_date(year, month, day).unwrap_or(date)
+}
+
+/// The first day on which renewal of something expiring on `expiry` can be
+/// applied for: three months before it.
+pub fn renewal_opens(expiry: Date) -> Date {
+    months_before(expiry, 3)
+}
+
+/// Days from `today` to `until` (negative when past).
+pub fn days_between(today: Date, until: Date) -> i64 {
+    (until - today).whole_days()
+}
+
+/// The last instant of `date` in JST, as X.509 certificates of the JPKI
+/// express "valid until" (23:59:59 JST = 14:59:59 UTC).
+pub fn end_of_day_jst(date: Date) -> OffsetDateTime {
+    date.with_hms(23, 59, 59)
+        .map(|dt| dt.assume_offset(JST))
+        .unwrap_or_else(|_| OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The JST calendar date of an instant.
+pub fn jst_date(t: OffsetDateTime) -> Date {
+    t.to_offset(JST).date()
+}
+
+/// One day after `d` (saturating at the calendar's end).
+pub fn next_day(d: Date) -> Date {
+    d.checked_add(Duration::days(1)).unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn test_card_from_card_protocol() {
+        // Holder born 1980-02-17, certificate issued 2025-10-27: ends 2030-02-17;
+        // the card (adult) ends 2035-02-17.
+        let b = date!(1980 - 02 - 17);
+        let issue = date!(2025 - 10 - 27);
+        let card = card_expiry(b, issue, issue);
+        assert_eq!(card, date!(2035 - 02 - 17));
+        assert_eq!(cert_expiry(b, issue, card), date!(2030 - 02 - 17));
+    }
+
+    #[test]
+    fn birthday_on_issue_day_is_not_counted() {
+        let b = date!(1990 - 05 - 01);
+        assert_eq!(
+            nth_birthday_after(b, date!(2024 - 05 - 01), 1),
+            date!(2025 - 05 - 01)
+        );
+        assert_eq!(
+            nth_birthday_after(b, date!(2024 - 04 - 30), 1),
+            date!(2024 - 05 - 01)
+        );
+    }
+
+    #[test]
+    fn leap_day_birthday() {
+        let b = date!(2000 - 02 - 29);
+        assert_eq!(birthday_in(b, 2023), date!(2023 - 02 - 28));
+        assert_eq!(birthday_in(b, 2024), date!(2024 - 02 - 29));
+        assert_eq!(
+            nth_birthday_after(b, date!(2023 - 06 - 01), 5),
+            date!(2028 - 02 - 29)
+        );
+        assert_eq!(
+            nth_birthday_after(b, date!(2024 - 06 - 01), 5),
+            date!(2029 - 02 - 28)
+        );
+        assert_eq!(age_on(b, date!(2023 - 02 - 28)), 23);
+        assert_eq!(age_on(b, date!(2023 - 02 - 27)), 22);
+    }
+
+    #[test]
+    fn minors_and_the_2022_age_change() {
+        let b = date!(2005 - 06 - 10);
+        // 19 at issuance: adult since 2022-04-01, minor before.
+        let issue = date!(2024 - 07 - 01);
+        assert_eq!(card_expiry(b, issue, issue), date!(2034 - 06 - 10));
+        assert_eq!(
+            card_expiry(b, date!(2022 - 03 - 01), issue),
+            date!(2029 - 06 - 10)
+        );
+        // A child: 5 years.
+        let c = date!(2015 - 01 - 20);
+        assert_eq!(card_expiry(c, issue, issue), date!(2029 - 01 - 20));
+        assert_eq!(
+            cert_expiry(c, issue, date!(2029 - 01 - 20)),
+            date!(2029 - 01 - 20)
+        );
+    }
+
+    #[test]
+    fn renewal_window() {
+        assert_eq!(renewal_opens(date!(2030 - 02 - 17)), date!(2029 - 11 - 17));
+        assert_eq!(renewal_opens(date!(2030 - 05 - 31)), date!(2030 - 02 - 28));
+        assert_eq!(renewal_opens(date!(2030 - 02 - 10)), date!(2029 - 11 - 10));
+        assert_eq!(
+            days_between(date!(2030 - 01 - 01), date!(2030 - 01 - 31)),
+            30
+        );
+    }
+
+    #[test]
+    fn jst_end_of_day() {
+        let t = end_of_day_jst(date!(2030 - 02 - 17));
+        let utc = t.to_offset(UtcOffset::UTC);
+        assert_eq!((utc.hour(), utc.minute(), utc.second()), (14, 59, 59));
+        assert_eq!(jst_date(t), date!(2030 - 02 - 17));
+    }
+}
