@@ -6,3 +6,4 @@
 
 pub mod apdu;
 pub mod rules;
+pub mod i18n;
