@@ -17,7 +17,11 @@ impl Lang {
                 if v.is_empty() {
                     continue;
                 }
-                return if v.starts_with("ja") { Lang::Ja } else { Lang::En };
+                return if v.starts_with("ja") {
+                    Lang::Ja
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En

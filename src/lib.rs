@@ -1,9 +1,13 @@
 //! mynacard: read Japan's My Number Card (個人番号カード) over PC/SC.
 //!
 //! Layers (see `docs/architecture.md`): `cli` → `report`/`cert` → `card` →
-//! `apdu`/`transport`; `vcard` is the virtual card, which uses only `apdu`.
+//! `apdu`/`transport`; `vcard` is the virtual card, which uses only `apdu`
+//! and the calendar `rules`.
 #![forbid(unsafe_code)]
 
 pub mod apdu;
-pub mod rules;
+pub mod card;
+pub mod error;
 pub mod i18n;
+pub mod rules;
+pub mod transport;

@@ -1,0 +1,482 @@
+//! The card layer: one module per on-card application, and a `Session` that
+//! selects, reads and verifies over any `Transport` with the fewest APDUs
+//! (each application and EF selected once; short EF identifiers where the
+//! card takes them, with a remembered fallback to SELECT EF).
+
+pub mod common;
+pub mod jpki;
+pub mod pin;
+pub mod text;
+
+use crate::apdu::{Command, Response, StatusWord};
+use crate::error::{Error, Result};
+use crate::transport::{exchange, Transport};
+use pin::{Pin, PinRef, Retries};
+
+/// Application identifiers (card-protocol.md §1).
+pub mod aid {
+    /// 公的個人認証AP (JPKI)
+    pub const JPKI: &[u8] = &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
+    /// 券面事項入力補助AP
+    pub const TEXT: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
+    /// 券面AP (券面事項確認AP)
+    pub const SURFACE: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+    /// 共通カードAP (card-info record, one 001C key)
+    pub const COMMON: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+    /// 住基AP (the other 001C key)
+    pub const JUKI: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
+
+    pub fn name(aid: &[u8]) -> &'static str {
+        match aid {
+            JPKI => "JPKI AP",
+            TEXT => "券面事項入力補助AP",
+            SURFACE => "券面AP",
+            COMMON => "共通AP",
+            JUKI => "住基AP",
+            _ => "AP",
+        }
+    }
+}
+
+/// Largest short-APDU Le.
+pub const SHORT_LE: usize = 256;
+
+/// How to address EFs: by short identifier (saves a SELECT EF) or by
+/// SELECT EF; the choice is remembered for the rest of the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    Sfi,
+    Select,
+}
+
+pub struct Session<'a> {
+    t: &'a mut dyn Transport,
+    ap: Option<&'static [u8]>,
+    ef: Option<u16>,
+    pub addressing: Addressing,
+    /// A VERIFY with data was sent in this session (the card must be
+    /// powered down at the end).
+    pub verified: bool,
+}
+
+fn sfi_rejected(sw: StatusWord) -> bool {
+    matches!(
+        sw,
+        StatusWord::IncorrectP1P2 | StatusWord::FunctionNotSupported | StatusWord::InsNotSupported
+    )
+}
+
+impl<'a> Session<'a> {
+    pub fn new(t: &'a mut dyn Transport) -> Session<'a> {
+        Session {
+            t,
+            ap: None,
+            ef: None,
+            addressing: Addressing::Sfi,
+            verified: false,
+        }
+    }
+
+    pub fn transport(&mut self) -> &mut dyn Transport {
+        self.t
+    }
+
+    /// Send a command through the 61xx/6Cxx handling.
+    pub fn send(&mut self, cmd: &Command) -> Result<Response> {
+        exchange(self.t, cmd)
+    }
+
+    /// SELECT an application by AID (`00 A4 04 0C`), unless it is the
+    /// current one. Returns `false` when the card does not have it (6A82).
+    pub fn try_select_ap(&mut self, aid: &'static [u8]) -> Result<bool> {
+        if self.ap == Some(aid) {
+            return Ok(true);
+        }
+        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid))?;
+        match r.sw {
+            StatusWord::Ok => {
+                self.ap = Some(aid);
+                self.ef = None;
+                Ok(true)
+            }
+            StatusWord::FileNotFound => {
+                self.ap = None;
+                self.ef = None;
+                Ok(false)
+            }
+            sw => Err(Error::UnexpectedStatus {
+                command: "SELECT application",
+                sw,
+            }),
+        }
+    }
+
+    pub fn select_ap(&mut self, aid: &'static [u8]) -> Result<()> {
+        if self.try_select_ap(aid)? {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedStatus {
+                command: "SELECT application",
+                sw: StatusWord::FileNotFound,
+            })
+        }
+    }
+
+    /// SELECT an EF or IEF under the current application (`00 A4 02 0C`).
+    /// Returns `false` for 6A82 (no such file).
+    pub fn try_select_ef(&mut self, fid: u16) -> Result<bool> {
+        if self.ef == Some(fid) {
+            return Ok(true);
+        }
+        let r = self.send(&Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes()))?;
+        match r.sw {
+            StatusWord::Ok => {
+                self.ef = Some(fid);
+                Ok(true)
+            }
+            StatusWord::FileNotFound => Ok(false),
+            sw => Err(Error::UnexpectedStatus {
+                command: "SELECT EF",
+                sw,
+            }),
+        }
+    }
+
+    fn select_ef(&mut self, fid: u16) -> Result<()> {
+        if self.try_select_ef(fid)? {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedStatus {
+                command: "SELECT EF",
+                sw: StatusWord::FileNotFound,
+            })
+        }
+    }
+
+    /// One READ BINARY at `offset`; by SFI when `fid` is not current and the
+    /// card takes SFIs (offset ≤ 255), else on the selected EF.
+    fn read_chunk(&mut self, fid: u16, offset: usize, le: usize, redact: bool) -> Result<Response> {
+        let mut cmd = if self.ef != Some(fid) && self.addressing == Addressing::Sfi && offset <= 255
+        {
+            Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), offset as u8).with_le(le)
+        } else {
+            self.select_ef(fid)?;
+            Command::new(0x00, 0xB0, (offset >> 8) as u8 & 0x7F, offset as u8).with_le(le)
+        };
+        cmd.redact_response = redact;
+        let by_sfi = cmd.p1 & 0x80 != 0;
+        let r = self.send(&cmd)?;
+        if by_sfi {
+            if sfi_rejected(r.sw) {
+                self.addressing = Addressing::Select;
+                return self.read_chunk(fid, offset, le, redact);
+            }
+            // Reading by SFI makes the EF current (ISO 7816-4 §7.2.2).
+            if matches!(r.sw, StatusWord::Ok | StatusWord::EndOfFile) {
+                self.ef = Some(fid);
+            }
+        }
+        Ok(r)
+    }
+
+    /// Read `len` bytes from the start of `fid` (fewer if the file is
+    /// shorter). Returns `None` when the file does not exist.
+    pub fn read_binary(&mut self, fid: u16, len: usize, redact: bool) -> Result<Option<Vec<u8>>> {
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let want = (len - out.len()).min(SHORT_LE);
+            let r = self.read_chunk(fid, out.len(), want, redact)?;
+            match r.sw {
+                StatusWord::Ok => {
+                    if r.data.is_empty() {
+                        break;
+                    }
+                    out.extend_from_slice(&r.data);
+                }
+                StatusWord::EndOfFile => {
+                    out.extend_from_slice(&r.data);
+                    break;
+                }
+                StatusWord::WrongP1P2 if !out.is_empty() => break,
+                StatusWord::FileNotFound if out.is_empty() => return Ok(None),
+                sw => {
+                    return Err(Error::UnexpectedStatus {
+                        command: "READ BINARY",
+                        sw,
+                    })
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Read a whole BER-TLV encoded EF (a certificate, a 0xFF20 record):
+    /// the first chunk gives the length, the rest follows in ≤256-byte reads.
+    pub fn read_tlv_file(&mut self, fid: u16, redact: bool) -> Result<Option<Vec<u8>>> {
+        let first = match self.read_binary(fid, SHORT_LE, redact)? {
+            Some(d) => d,
+            None => return Ok(None),
+        };
+        let total = tlv_total_len(&first)
+            .ok_or_else(|| Error::Data(format!("EF {fid:04X} does not start with a TLV header")))?;
+        if total <= first.len() {
+            let mut d = first;
+            d.truncate(total);
+            return Ok(Some(d));
+        }
+        if first.len() < SHORT_LE {
+            return Err(Error::Data(format!(
+                "EF {fid:04X} is truncated: header promises {total} bytes, the card gave {}",
+                first.len()
+            )));
+        }
+        let mut out = first;
+        while out.len() < total {
+            let want = (total - out.len()).min(SHORT_LE);
+            let r = self.read_chunk(fid, out.len(), want, redact)?;
+            match r.sw {
+                StatusWord::Ok | StatusWord::EndOfFile if !r.data.is_empty() => {
+                    out.extend_from_slice(&r.data)
+                }
+                StatusWord::Ok | StatusWord::EndOfFile | StatusWord::WrongP1P2 => {
+                    return Err(Error::Data(format!(
+                        "EF {fid:04X} ends at {} bytes, its header promises {total}",
+                        out.len()
+                    )))
+                }
+                sw => {
+                    return Err(Error::UnexpectedStatus {
+                        command: "READ BINARY",
+                        sw,
+                    })
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// READ RECORD `n` of `fid` (by SFI in P2 where possible).
+    pub fn read_record(&mut self, fid: u16, n: u8) -> Result<Option<Vec<u8>>> {
+        let r = if self.ef != Some(fid) && self.addressing == Addressing::Sfi {
+            let sfi = fid as u8 & 0x1F;
+            let r = self.send(&Command::new(0x00, 0xB2, n, (sfi << 3) | 0x04).with_le(SHORT_LE))?;
+            if sfi_rejected(r.sw) {
+                self.addressing = Addressing::Select;
+                return self.read_record(fid, n);
+            }
+            r
+        } else {
+            if !self.try_select_ef(fid)? {
+                return Ok(None);
+            }
+            self.send(&Command::new(0x00, 0xB2, n, 0x04).with_le(SHORT_LE))?
+        };
+        match r.sw {
+            StatusWord::Ok => Ok(Some(r.data)),
+            StatusWord::FileNotFound | StatusWord::RecordNotFound => Ok(None),
+            sw => Err(Error::UnexpectedStatus {
+                command: "READ RECORD",
+                sw,
+            }),
+        }
+    }
+
+    /// The retry counter of a key, with the case-1 APDU `00 20 00 80`
+    /// (or P2 = 0x80|SFI): no data, no Le, nothing spent.
+    pub fn retries(&mut self, key: &PinRef) -> Result<Retries> {
+        self.select_ap(key.aid)?;
+        let cmd = if self.ef != Some(key.fid) && self.addressing == Addressing::Sfi {
+            Command::new(0x00, 0x20, 0x00, 0x80 | key.sfi())
+        } else {
+            self.select_ef(key.fid)?;
+            Command::new(0x00, 0x20, 0x00, 0x80)
+        };
+        debug_assert!(cmd.data.is_empty() && cmd.le.is_none());
+        let r = self.t.transmit(&cmd)?;
+        if cmd.p2 != 0x80 && sfi_rejected(r.sw) {
+            self.addressing = Addressing::Select;
+            return self.retries(key);
+        }
+        classify_retries(r.sw).ok_or(Error::UnexpectedStatus {
+            command: "VERIFY (retry query)",
+            sw: r.sw,
+        })
+    }
+
+    /// VERIFY `pin` against `key`. The caller has read the counter and
+    /// applied the lockout guard. The command is sent once, never resent.
+    pub fn verify(&mut self, key: &PinRef, pin: &Pin) -> Result<VerifyOutcome> {
+        if pin.is_empty() {
+            // An empty VERIFY would be the retry query, not a check.
+            return Err(Error::PinFormat {
+                kind: key.kind,
+                reason: "empty".into(),
+            });
+        }
+        self.select_ap(key.aid)?;
+        let p2 = if self.ef != Some(key.fid) && self.addressing == Addressing::Sfi {
+            0x80 | key.sfi()
+        } else {
+            self.select_ef(key.fid)?;
+            0x80
+        };
+        let cmd = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.expose().as_bytes());
+        self.verified = true;
+        let r = match self.t.transmit(&cmd) {
+            Ok(r) => r,
+            Err(Error::CardRemoved) | Err(Error::Pcsc(_)) | Err(Error::Timeout { .. }) => {
+                return Err(Error::VerifyLost { kind: key.kind })
+            }
+            Err(e) => return Err(e),
+        };
+        match r.sw {
+            StatusWord::Ok => Ok(VerifyOutcome::Verified),
+            StatusWord::RetriesLeft(0) => Ok(VerifyOutcome::Locked),
+            StatusWord::RetriesLeft(n) => Ok(VerifyOutcome::Wrong(n)),
+            sw if sw.is_blocked() => Ok(VerifyOutcome::Locked),
+            sw if p2 != 0x80 && sfi_rejected(sw) => {
+                // Rejected before any check: the PIN was not compared.
+                self.addressing = Addressing::Select;
+                self.verify(key, pin)
+            }
+            sw => Err(Error::UnexpectedStatus {
+                command: "VERIFY",
+                sw,
+            }),
+        }
+    }
+
+    /// Change the PIN of `key` after a successful VERIFY in this session:
+    /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, 入力補助) or CHANGE KEY
+    /// `80 32 00 80` (共通, 住基).
+    pub fn change(&mut self, key: &PinRef, new: &Pin) -> Result<()> {
+        self.select_ap(key.aid)?;
+        self.select_ef(key.fid)?;
+        let cmd = if key.change_key {
+            Command::new(0x80, 0x32, 0x00, 0x80)
+        } else {
+            Command::new(0x00, 0x24, 0x01, 0x80)
+        }
+        .with_data(new.expose().as_bytes());
+        let r = self.t.transmit(&cmd)?;
+        match r.sw {
+            StatusWord::Ok => Ok(()),
+            sw => Err(Error::UnexpectedStatus {
+                command: if key.change_key {
+                    "CHANGE KEY"
+                } else {
+                    "CHANGE REFERENCE DATA"
+                },
+                sw,
+            }),
+        }
+    }
+
+    /// Forget the selection state (e.g. after a reset).
+    pub fn forget(&mut self) {
+        self.ap = None;
+        self.ef = None;
+    }
+
+    pub fn current_ap(&self) -> Option<&'static [u8]> {
+        self.ap
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    Verified,
+    /// Wrong PIN; tries left.
+    Wrong(u8),
+    /// The key is (now) blocked.
+    Locked,
+}
+
+/// The four-way reading of an answer to the retry query (§4.1).
+pub fn classify_retries(sw: StatusWord) -> Option<Retries> {
+    match sw {
+        StatusWord::RetriesLeft(0) => Some(Retries::Blocked),
+        StatusWord::RetriesLeft(n) => Some(Retries::Remaining { left: n }),
+        sw if sw.is_blocked() => Some(Retries::Blocked),
+        StatusWord::VerifyFailed => Some(Retries::Unlimited),
+        StatusWord::Ok => Some(Retries::NotReported),
+        _ => None,
+    }
+}
+
+/// Total size (header + content) of the BER-TLV object at the start of `b`,
+/// from its tag and length alone. Accepts multi-byte tags and the 81/82/83
+/// long length forms.
+pub fn tlv_total_len(b: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    if *b.first()? & 0x1F == 0x1F {
+        loop {
+            let t = *b.get(i)?;
+            i += 1;
+            if t & 0x80 == 0 {
+                break;
+            }
+            if i > 4 {
+                return None;
+            }
+        }
+    }
+    let l0 = *b.get(i)?;
+    i += 1;
+    let len = match l0 {
+        0x00..=0x7F => l0 as usize,
+        0x81..=0x83 => {
+            let n = (l0 & 0x7F) as usize;
+            let mut v = 0usize;
+            for _ in 0..n {
+                v = (v << 8) | *b.get(i)? as usize;
+                i += 1;
+            }
+            v
+        }
+        _ => return None,
+    };
+    Some(i + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_lengths() {
+        assert_eq!(tlv_total_len(&[0x30, 0x82, 0x05, 0x00]), Some(0x504));
+        assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x65]), Some(0x68));
+        assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x81, 0x90]), Some(0x94));
+        assert_eq!(tlv_total_len(&[0xFF, 0x10, 0x0C]), Some(15));
+        assert_eq!(tlv_total_len(&[0x30, 0x80]), None);
+        assert_eq!(tlv_total_len(&[0x30]), None);
+        assert_eq!(tlv_total_len(&[]), None);
+    }
+
+    #[test]
+    fn retry_classification() {
+        assert_eq!(
+            classify_retries(StatusWord::RetriesLeft(3)),
+            Some(Retries::Remaining { left: 3 })
+        );
+        assert_eq!(
+            classify_retries(StatusWord::RetriesLeft(0)),
+            Some(Retries::Blocked)
+        );
+        assert_eq!(
+            classify_retries(StatusWord::AuthMethodBlocked),
+            Some(Retries::Blocked)
+        );
+        assert_eq!(
+            classify_retries(StatusWord::ReferenceDataBlocked),
+            Some(Retries::Blocked)
+        );
+        assert_eq!(
+            classify_retries(StatusWord::VerifyFailed),
+            Some(Retries::Unlimited)
+        );
+        assert_eq!(classify_retries(StatusWord::Ok), Some(Retries::NotReported));
+        assert_eq!(classify_retries(StatusWord::WrongLength), None);
+    }
+}

@@ -1,0 +1,225 @@
+//! Library errors. Each maps to a documented exit code (`docs/cli.md`) and a
+//! one-line remedy in the user's language. No variant ever carries a PIN.
+
+use crate::apdu::StatusWord;
+use crate::card::pin::PinKind;
+use crate::i18n::Lang;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the PC/SC service is not running")]
+    NoService,
+    #[error("no smart-card reader found")]
+    NoReader,
+    #[error("no reader matches {query:?}; readers: {}", list(.readers))]
+    ReaderNotFound { query: String, readers: Vec<String> },
+    #[error("{query:?} matches more than one reader: {}", list(.matches))]
+    AmbiguousReader { query: String, matches: Vec<String> },
+    #[error("no card in {}", .reader.as_deref().unwrap_or("any reader"))]
+    NoCard {
+        reader: Option<String>,
+        waited: Option<f64>,
+    },
+    #[error("the card in {reader} is not a My Number Card (the JPKI application is missing)")]
+    NotMyNumberCard { reader: String },
+    #[error("the card was removed during the command")]
+    CardRemoved,
+    #[error("the card is in use by another program")]
+    CardInUse,
+    #[error("timed out after {secs} s while {what}")]
+    Timeout { what: String, secs: f64 },
+    #[error("PC/SC error: {0}")]
+    Pcsc(String),
+    #[error("the card answered {sw} to {command}")]
+    UnexpectedStatus {
+        command: &'static str,
+        sw: StatusWord,
+    },
+    #[error("wrong {}: {left} {} left", .kind.name(Lang::En), if *.left == 1 { "try" } else { "tries" })]
+    WrongPin { kind: PinKind, left: u8 },
+    #[error("the {} is locked", .kind.name(Lang::En))]
+    PinLocked { kind: PinKind },
+    #[error("the {} has one try left; refusing to use it without --force", .kind.name(Lang::En))]
+    LastTry { kind: PinKind },
+    #[error("invalid {}: {reason}", .kind.name(Lang::En))]
+    PinFormat { kind: PinKind, reason: String },
+    #[error("{0}")]
+    PinInput(String),
+    #[error("no answer to the VERIFY of the {}: the try may have been counted", .kind.name(Lang::En))]
+    VerifyLost { kind: PinKind },
+    #[error("the card's data is malformed: {0}")]
+    Data(String),
+    #[error("{0}")]
+    Cert(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0} exists; use --force to overwrite it")]
+    FileExists(PathBuf),
+    #[error("{0}")]
+    Profile(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.iter()
+            .enumerate()
+            .map(|(i, r)| format!("[{i}] {r}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Exit codes (documented in docs/cli.md).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const NO_SERVICE: i32 = 3;
+    pub const NO_READER: i32 = 4;
+    pub const NO_CARD: i32 = 5;
+    pub const NOT_MY_NUMBER_CARD: i32 = 6;
+    pub const CARD_REMOVED: i32 = 7;
+    pub const CARD_ERROR: i32 = 8;
+    pub const WRONG_PIN: i32 = 9;
+    pub const PIN_LOCKED: i32 = 10;
+    pub const PIN_INPUT: i32 = 11;
+    pub const DATA: i32 = 12;
+    pub const IO: i32 = 13;
+    pub const TIMEOUT: i32 = 14;
+    pub const FINDING_WARNING: i32 = 20;
+    pub const FINDING_ERROR: i32 = 21;
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        use Error::*;
+        match self {
+            NoService => exit::NO_SERVICE,
+            NoReader | ReaderNotFound { .. } => exit::NO_READER,
+            AmbiguousReader { .. } | Usage(_) => exit::USAGE,
+            NoCard { .. } => exit::NO_CARD,
+            NotMyNumberCard { .. } => exit::NOT_MY_NUMBER_CARD,
+            CardRemoved | VerifyLost { .. } => exit::CARD_REMOVED,
+            CardInUse | Timeout { .. } => exit::TIMEOUT,
+            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => exit::CARD_ERROR,
+            WrongPin { .. } => exit::WRONG_PIN,
+            PinLocked { .. } | LastTry { .. } => exit::PIN_LOCKED,
+            PinFormat { .. } | PinInput(_) => exit::PIN_INPUT,
+            Data(_) | Cert(_) | Profile(_) => exit::DATA,
+            Io { .. } | FileExists(_) => exit::IO,
+        }
+    }
+
+    /// What the user should do, in one line.
+    pub fn remedy(&self, lang: Lang) -> String {
+        use Error::*;
+        let s = match self {
+            NoService => lang.pick(
+                "PC/SC サービス (pcscd) を起動してください: sudo systemctl start pcscd",
+                "start the PC/SC service: sudo systemctl start pcscd (or run pcscd)",
+            ),
+            NoReader => lang.pick(
+                "IC カードリーダーを接続してください (mynacard readers で確認できます)",
+                "connect a smart-card reader (check with: mynacard readers)",
+            ),
+            ReaderNotFound { .. } | AmbiguousReader { .. } => lang.pick(
+                "--reader にはリーダー名の一意な一部か、mynacard readers の番号を指定してください",
+                "give --reader a unique part of a reader name, or its index from: mynacard readers",
+            ),
+            NoCard { .. } => lang.pick(
+                "カードをリーダーに置いてください。待つには --wait 秒数 を付けてください",
+                "put the card on the reader, or add --wait SECONDS to wait for it",
+            ),
+            NotMyNumberCard { .. } => lang.pick(
+                "マイナンバーカードを置いてください (別のカードが読み取られました)",
+                "put a My Number Card on the reader (another card was read)",
+            ),
+            CardRemoved => lang.pick(
+                "カードを置いたまま、もう一度実行してください",
+                "keep the card on the reader and run the command again",
+            ),
+            VerifyLost { .. } => lang.pick(
+                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
+                "a try may have been used: check with mynacard pin status before trying again",
+            ),
+            CardInUse => lang.pick(
+                "他のプログラムがカードを使用中です。終了を待ってから再実行してください",
+                "another program is using the card: wait for it to finish, then try again",
+            ),
+            Timeout { .. } => lang.pick(
+                "カードとリーダーを確認し、--timeout を延ばして再実行してください",
+                "check the card and reader, then retry with a longer --timeout",
+            ),
+            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => lang.pick(
+                "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
+                "reseat the card and retry; if it persists, report it with the --trace output",
+            ),
+            WrongPin { kind, .. } => {
+                return match lang {
+                    Lang::Ja => format!(
+                        "{}を確認してください。mynacard pin status で残り回数を確認できます",
+                        kind.name(lang)
+                    ),
+                    Lang::En => format!(
+                        "check your {}; mynacard pin status shows the tries left",
+                        kind.name(lang)
+                    ),
+                }
+            }
+            PinLocked { kind } => return kind.unlock_advice(lang),
+            LastTry { .. } => lang.pick(
+                "あと1回の誤りでロックされます。確実な場合だけ --force を付けて再実行してください",
+                "one more wrong entry locks it: only if you are sure, run again with --force",
+            ),
+            PinFormat { kind, .. } => return kind.format_hint(lang),
+            PinInput(_) => lang.pick(
+                "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
+                "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
+            ),
+            Data(_) => lang.pick(
+                "カードのデータを解釈できません。--trace の出力を添えて報告してください",
+                "the card's data could not be read as expected; report it with the --trace output",
+            ),
+            Cert(_) => lang.pick(
+                "証明書ファイル (PEM または DER) を指定してください",
+                "give a certificate file (PEM or DER)",
+            ),
+            Io { .. } => lang.pick(
+                "パスと権限を確認してください",
+                "check the path and its permissions",
+            ),
+            FileExists(_) => lang.pick(
+                "上書きするには --force を付けてください",
+                "add --force to overwrite it",
+            ),
+            Profile(_) => lang.pick(
+                "プロファイルの該当項目を直してください (docs/virtual-card.md)",
+                "fix that field of the profile (see docs/virtual-card.md)",
+            ),
+            Usage(_) => lang.pick(
+                "mynacard --help で使い方を確認してください",
+                "see mynacard --help",
+            ),
+        };
+        s.to_string()
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
