@@ -11,3 +11,5 @@ pub mod error;
 pub mod i18n;
 pub mod rules;
 pub mod transport;
+pub mod cli;
+pub mod sandbox;

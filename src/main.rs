@@ -1,3 +1,6 @@
+use clap::Parser;
+
 fn main() {
-    println!("mynacard {}", env!("CARGO_PKG_VERSION"));
+    let cli = mynacard::cli::Cli::parse();
+    std::process::exit(mynacard::cli::run(cli));
 }

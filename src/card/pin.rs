@@ -291,3 +291,149 @@ mod tests {
         assert!(PinKind::Sign.validate(&p("ＡＢＣ１２３")).is_err());
     }
 }
+
+/// The state shown for a counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterState {
+    /// All tries left.
+    Ok,
+    /// Fewer than the maximum, more than one.
+    Low,
+    /// One try left: the next wrong entry locks it.
+    LastTry,
+    Locked,
+    /// The card answered 9000: verified in this power cycle; count unknown.
+    NotReported,
+    /// No retry limit (6300).
+    Unlimited,
+    /// The application holding it is not on this token.
+    Absent,
+}
+
+/// One key reference's counter.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefStatus {
+    pub reference: &'static str,
+    pub remaining: Option<u8>,
+    pub state: CounterState,
+}
+
+/// The counter(s) of one PIN kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinStatus {
+    pub kind: PinKind,
+    pub max: u8,
+    /// The lowest remaining count across the kind's references.
+    pub remaining: Option<u8>,
+    /// The worst state across the kind's references.
+    pub state: CounterState,
+    pub references: Vec<RefStatus>,
+}
+
+pub fn state_of(r: Option<Retries>, max: u8) -> (Option<u8>, CounterState) {
+    match r {
+        None => (None, CounterState::Absent),
+        Some(Retries::Blocked) => (Some(0), CounterState::Locked),
+        Some(Retries::NotReported) => (None, CounterState::NotReported),
+        Some(Retries::Unlimited) => (None, CounterState::Unlimited),
+        Some(Retries::Remaining { left }) => (
+            Some(left),
+            if left >= max {
+                CounterState::Ok
+            } else if left == 1 {
+                CounterState::LastTry
+            } else {
+                CounterState::Low
+            },
+        ),
+    }
+}
+
+fn severity(s: CounterState) -> u8 {
+    match s {
+        CounterState::Locked => 6,
+        CounterState::LastTry => 5,
+        CounterState::Low => 4,
+        CounterState::NotReported => 3,
+        CounterState::Unlimited => 2,
+        CounterState::Ok => 1,
+        CounterState::Absent => 0,
+    }
+}
+
+/// Read every PIN counter with the case-1 retry query only: no try is
+/// spent. An application the token lacks is reported as absent.
+pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> {
+    let mut out = Vec::new();
+    for kind in PinKind::ALL {
+        let max = kind.max_tries();
+        let mut refs = Vec::new();
+        for r in kind.refs() {
+            let retries = if s.try_select_ap(r.aid)? {
+                Some(s.retries(r)?)
+            } else {
+                None
+            };
+            let (remaining, state) = state_of(retries, max);
+            refs.push(RefStatus {
+                reference: r.id,
+                remaining,
+                state,
+            });
+        }
+        let worst = refs
+            .iter()
+            .max_by_key(|r| severity(r.state))
+            .map(|r| r.state)
+            .unwrap_or(CounterState::Absent);
+        let remaining = refs.iter().filter_map(|r| r.remaining).min();
+        out.push(PinStatus {
+            kind,
+            max,
+            remaining,
+            state: worst,
+            references: refs,
+        });
+    }
+    Ok(out)
+}
+
+/// Verify `pin` for `key` with the lockout guard: the format is checked
+/// before anything is sent, the counter is read first, a locked key is
+/// refused, and the last try is used only with `force` and `confirm()`.
+/// Returns the tries left before the VERIFY and whether lowercase was folded.
+pub fn guarded_verify(
+    s: &mut super::Session,
+    key: &PinRef,
+    pin: &Pin,
+    force: bool,
+    confirm: &mut dyn FnMut() -> bool,
+) -> crate::error::Result<bool> {
+    use crate::error::Error;
+    let (pin, folded) = key.kind.validate(pin).map_err(|reason| Error::PinFormat {
+        kind: key.kind,
+        reason,
+    })?;
+    if !s.try_select_ap(key.aid)? {
+        return Err(Error::Unsupported(format!(
+            "this token has no {} (the application is missing)",
+            key.kind.name(crate::i18n::Lang::En)
+        )));
+    }
+    match s.retries(key)? {
+        Retries::Blocked => return Err(Error::PinLocked { kind: key.kind }),
+        Retries::Remaining { left: 1 } if !force || !confirm() => {
+            return Err(Error::LastTry { kind: key.kind })
+        }
+        _ => {}
+    }
+    match s.verify(key, &pin)? {
+        super::VerifyOutcome::Verified => Ok(folded),
+        super::VerifyOutcome::Wrong(left) => Err(Error::WrongPin {
+            kind: key.kind,
+            left,
+        }),
+        super::VerifyOutcome::Locked => Err(Error::PinLocked { kind: key.kind }),
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages mynacard needs to build, to serve its
+# virtual card through the real PC/SC stack, and to cross-check with OpenSC.
+# Installs only what is missing; uses sudo when not root. Never prompts.
+set -euo pipefail
+
+PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine)
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n";
+  elif command -v sudo >/dev/null; then SUDO="sudo";
+  else echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; fi
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+# A distribution pcscd must not auto-start during installation: our tests run
+# their own instances (policy-rc.d exit 101 = "do not start services").
+created_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  created_policy=1
+fi
+cleanup() { [ -n "$created_policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d; return 0; }
+trap cleanup EXIT
+export DEBIAN_FRONTEND=noninteractive
+timeout 600 $SUDO apt-get update -qq </dev/null >&2
+timeout 900 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, the CLI on the in-process virtual card,
+# and end-to-end tests through a real pcscd + vpcd + the served virtual card
+# (each test starts and stops its own pcscd by PID). With CI=true the
+# end-to-end tests fail instead of skipping when pcscd cannot start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+cargo build --all-targets --locked 2>/dev/null || cargo build --all-targets
+cargo test --all-targets "$@"
+cargo test --no-default-features --lib

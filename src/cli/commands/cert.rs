@@ -1,0 +1,272 @@
+//! `mynacard cert show|inspect`.
+
+use super::{require_my_number_card, with_card, Ctx};
+use crate::card::jpki::{self, CertSlot};
+use crate::card::pin::{self, PinKind, PinRef};
+use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
+use crate::cert::{decode_input, parse_der, CertReport};
+use crate::cli::input::{read_pin, PinSource};
+use crate::cli::output::print_json;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use clap::Subcommand;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand, Debug)]
+pub enum CertCmd {
+    /// Read a certificate from the card (sign needs the signature password)
+    Show {
+        #[arg(value_enum)]
+        slot: CertSlot,
+        /// Output PEM instead of the report
+        #[arg(long, conflicts_with = "der")]
+        pem: bool,
+        /// Output DER instead of the report
+        #[arg(long)]
+        der: bool,
+        /// Write the output to FILE (atomically)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Overwrite FILE if it exists
+        #[arg(long)]
+        force: bool,
+        /// Also check the chain against trust anchors in FILE or DIR (PEM or DER)
+        #[arg(long, value_name = "FILE|DIR")]
+        ca: Option<PathBuf>,
+        /// Date used for "days left" (YYYY-MM-DD, JST; default today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// With `sign`: allow using the last remaining try of the password
+        #[arg(long = "force-last-try")]
+        force_last_try: bool,
+        #[command(flatten)]
+        pin: PinSource,
+    },
+    /// Report on a certificate file (PEM or DER), with no card
+    Inspect {
+        file: PathBuf,
+        /// Check the chain against trust anchors in FILE or DIR (PEM or DER)
+        #[arg(long, value_name = "FILE|DIR")]
+        ca: Option<PathBuf>,
+        /// Date used for "days left" (YYYY-MM-DD, JST; default today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+    },
+}
+
+pub fn parse_today(s: Option<&str>) -> Result<time::Date> {
+    match s {
+        None => Ok(crate::rules::today_jst()),
+        Some(s) => crate::card::common::parse_yyyymmdd(&s.replace('-', ""))
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| Error::Usage(format!("--today: expected YYYY-MM-DD, got {s:?}"))),
+    }
+}
+
+/// The instant used for validity checks: now, or noon JST of --today.
+pub fn check_instant(today: Option<&str>, date: time::Date) -> time::OffsetDateTime {
+    match today {
+        None => time::OffsetDateTime::now_utc(),
+        Some(_) => date
+            .with_hms(12, 0, 0)
+            .map(|d| d.assume_offset(crate::rules::JST))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    }
+}
+
+#[derive(Serialize)]
+struct CertJson<'a> {
+    source: String,
+    certificate: &'a CertReport,
+    chain: Option<&'a ChainResult>,
+    trust_anchor_chain: Option<&'a ChainResult>,
+}
+
+pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
+    match cmd {
+        CertCmd::Inspect { file, ca, today } => inspect(ctx, &file, ca.as_deref(), today.as_deref()),
+        CertCmd::Show {
+            slot,
+            pem,
+            der,
+            output,
+            force,
+            ca,
+            today,
+            force_last_try,
+            pin,
+        } => {
+            if let Some(o) = &output {
+                if o.exists() && !force {
+                    return Err(Error::FileExists(o.clone()));
+                }
+            }
+            let date = parse_today(today.as_deref())?;
+            let password = if slot == CertSlot::Sign {
+                let p = read_pin(
+                    &pin,
+                    PinKind::Sign,
+                    ctx.lang,
+                    ctx.lang.pick("署名用電子証明書パスワード: ", "signature password: "),
+                )?;
+                PinKind::Sign
+                    .validate(&p)
+                    .map_err(|reason| Error::PinFormat {
+                        kind: PinKind::Sign,
+                        reason,
+                    })?;
+                Some(p)
+            } else {
+                None
+            };
+            let (ee, ca_der) = with_card(ctx, slot == CertSlot::Sign, |s, meta| {
+                require_my_number_card(s, meta)?;
+                if slot == CertSlot::Sign {
+                    let avail = jpki::availability(s)?;
+                    if !avail.sign {
+                        return Err(Error::Unsupported(
+                            ctx.lang
+                                .pick(
+                                    "このカードには署名用電子証明書がありません (15歳未満の方などには発行されません)",
+                                    "this card holds no signature certificate (it is not issued to holders under 15, among others)",
+                                )
+                                .into(),
+                        ));
+                    }
+                    let mut yes = || true;
+                    if let Some(p) = &password {
+                        pin::guarded_verify(s, &PinRef::SIGN, p, force_last_try, &mut yes)?;
+                    }
+                }
+                let ee = jpki::read_cert(s, slot)?.ok_or_else(|| {
+                    Error::Unsupported(format!("the card has no {}", slot.name(Lang::En)))
+                })?;
+                // Only the report needs the CA certificate.
+                let ca = match (slot.ca(), pem || der) {
+                    (Some(ca), false) => jpki::read_cert(s, ca)?,
+                    _ => None,
+                };
+                Ok((ee, ca))
+            })?;
+            if pem || der {
+                let bytes = if pem { to_pem(&ee).into_bytes() } else { ee.clone() };
+                return write_out(output.as_deref(), &bytes, force).map(|_| 0);
+            }
+            let report = parse_der(&ee, date).map_err(|e| Error::Cert(e.to_string()))?;
+            let at = check_instant(today.as_deref(), date);
+            let chain = match ca_der {
+                Some(ca) => Some(check_chain(&ee, &[ca], at).map_err(|e| Error::Cert(e.to_string()))?),
+                None => None,
+            };
+            let anchors = anchor_chain(&ee, ca.as_deref(), at)?;
+            emit(ctx, format!("card:{}", slot.id()), &report, chain.as_ref(), anchors.as_ref(), output.as_deref(), force)
+        }
+    }
+}
+
+fn anchor_chain(ee: &[u8], ca: Option<&Path>, at: time::OffsetDateTime) -> Result<Option<ChainResult>> {
+    match ca {
+        None => Ok(None),
+        Some(p) => {
+            let anchors = load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?;
+            Ok(Some(check_chain(ee, &anchors, at).map_err(|e| Error::Cert(e.to_string()))?))
+        }
+    }
+}
+
+fn emit(
+    ctx: &Ctx,
+    source: String,
+    report: &CertReport,
+    chain: Option<&ChainResult>,
+    anchors: Option<&ChainResult>,
+    output: Option<&Path>,
+    force: bool,
+) -> Result<i32> {
+    if ctx.g.json {
+        let body = CertJson {
+            source,
+            certificate: report,
+            chain,
+            trust_anchor_chain: anchors,
+        };
+        if let Some(o) = output {
+            let mut v = serde_json::to_vec_pretty(&body).unwrap_or_default();
+            v.push(b'\n');
+            return write_out(Some(o), &v, force).map(|_| 0);
+        }
+        print_json("cert", &body);
+        return Ok(0);
+    }
+    let mut text = crate::cert::view::render_text(report, chain.or(anchors), ctx.lang);
+    if let (Some(_), Some(a)) = (chain, anchors) {
+        text.push_str(&format!(
+            "{}: {:?}\n",
+            ctx.lang.pick("トラストアンカー検証", "trust anchors"),
+            a.status
+        ));
+    }
+    write_out(output, text.as_bytes(), force).map(|_| 0)
+}
+
+fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Result<i32> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let ders = decode_input(&bytes).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
+    let date = parse_today(today)?;
+    let at = check_instant(today, date);
+    let ee = &ders[0];
+    let report = parse_der(ee, date).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
+    let anchors = anchor_chain(ee, ca, at)?;
+    emit(ctx, format!("file:{}", file.display()), &report, None, anchors.as_ref(), None, false)
+}
+
+pub fn to_pem(der: &[u8]) -> String {
+    let p = pem::Pem::new("CERTIFICATE", der.to_vec());
+    pem::encode_config(&p, pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF))
+}
+
+/// Write to FILE atomically (temp file in the same directory, then rename)
+/// or to stdout. Nothing is left half-written.
+pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool) -> Result<()> {
+    let Some(path) = path else {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(bytes)
+            .and_then(|_| out.flush())
+            .map_err(|e| Error::io("stdout", e));
+    };
+    if path.exists() && !force {
+        return Err(Error::FileExists(path.to_path_buf()));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let r = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = r {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pem_lines() {
+        let p = super::to_pem(&[0x30, 0x03, 0x02, 0x01, 0x05]);
+        assert_eq!(p, "-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n");
+    }
+}

@@ -1,0 +1,162 @@
+//! `mynacard readers`: every reader, whether it holds a card, the ATR, and
+//! what the card is (by SELECT of the JPKI AID and token EF 0006, never by ATR).
+
+use super::{CardMeta, Ctx};
+use crate::card::jpki::{self, TokenType};
+use crate::card::Session;
+use crate::cli::output::{paint, print_json, Tone};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::transport::Connection;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct ReaderRow {
+    pub index: usize,
+    pub name: String,
+    pub card_present: bool,
+    pub atr: Option<String>,
+    /// my_number_card, smartphone_android, smartphone_ios, juki_card,
+    /// unknown_jpki_token, not_my_number_card; null without a card.
+    pub card_type: Option<String>,
+    pub card_description: Option<String>,
+    /// Why the card could not be identified (in use, mute…).
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadersReport {
+    pub readers: Vec<ReaderRow>,
+}
+
+fn card_type(t: &Option<TokenType>) -> &'static str {
+    match t {
+        None => "not_my_number_card",
+        Some(TokenType::Card) => "my_number_card",
+        Some(TokenType::SmartphoneAndroid) => "smartphone_android",
+        Some(TokenType::SmartphoneIos) => "smartphone_ios",
+        Some(TokenType::JukiCard) => "juki_card",
+        Some(TokenType::Unknown(_)) => "unknown_jpki_token",
+    }
+}
+
+fn describe(t: &Option<TokenType>, lang: Lang) -> String {
+    match t {
+        None => lang
+            .pick("マイナンバーカードではありません", "not a My Number Card")
+            .into(),
+        Some(t) => t.describe(lang),
+    }
+}
+
+/// Identify the card behind an open connection.
+fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
+    let mut out = None;
+    let trace = ctx.g.trace;
+    conn.transaction(&mut |t| {
+        let mut stderr = std::io::stderr();
+        let mut tr = crate::transport::trace::Tracer::new(
+            t,
+            if trace {
+                Some(&mut stderr as &mut dyn std::io::Write)
+            } else {
+                None
+            },
+        );
+        let mut s = Session::new(&mut tr);
+        out = Some(jpki::identify(&mut s)?);
+        Ok(())
+    })?;
+    Ok(out.flatten())
+}
+
+fn row(ctx: &Ctx, index: usize, meta: &CardMeta, present: bool, id: Result<Option<TokenType>>) -> ReaderRow {
+    let (ct, cd, err) = match (present, id) {
+        (false, _) => (None, None, None),
+        (true, Ok(t)) => (Some(card_type(&t).to_string()), Some(describe(&t, ctx.lang)), None),
+        (true, Err(e)) => (None, None, Some(e.to_string())),
+    };
+    ReaderRow {
+        index,
+        name: meta.reader.clone(),
+        card_present: present,
+        atr: present.then(|| crate::apdu::hex_spaced(&meta.atr)),
+        card_type: ct,
+        card_description: cd,
+        error: err,
+    }
+}
+
+#[cfg(feature = "pcsc")]
+fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
+    use crate::transport::pcsc::Pcsc;
+    use std::time::Duration;
+    let readers = Pcsc::establish()?.readers()?;
+    let mut rows = Vec::new();
+    for (i, r) in readers.iter().enumerate() {
+        let meta = CardMeta {
+            reader: r.name.clone(),
+            atr: r.atr.clone(),
+        };
+        if !r.card_present {
+            rows.push(row(ctx, i, &meta, false, Ok(None)));
+            continue;
+        }
+        let id = Pcsc::establish()
+            .and_then(|p| p.connect(&r.name, false, Duration::from_secs_f64(ctx.g.timeout)))
+            .and_then(|c| {
+                let mut c: Box<dyn Connection> = Box::new(c);
+                let id = identify(ctx, c.as_mut());
+                let _ = c.close(false);
+                id
+            });
+        rows.push(row(ctx, i, &meta, true, id));
+    }
+    Ok(rows)
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn pcsc_rows(_ctx: &Ctx) -> Result<Vec<ReaderRow>> {
+    Err(Error::Unsupported(
+        "this build has no PC/SC support; use --virtual".into(),
+    ))
+}
+
+pub fn run(ctx: &Ctx) -> Result<i32> {
+    let rows = if ctx.g.virtual_card.is_some() {
+        let mut conn = super::open(ctx, false)?;
+        let meta = CardMeta {
+            reader: conn.reader().to_string(),
+            atr: conn.atr().to_vec(),
+        };
+        let id = identify(ctx, conn.as_mut());
+        let _ = conn.close(false);
+        vec![row(ctx, 0, &meta, true, id)]
+    } else {
+        pcsc_rows(ctx)?
+    };
+    if ctx.g.json {
+        print_json("readers", &ReadersReport { readers: rows });
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        return Err(Error::NoReader);
+    }
+    for r in &rows {
+        println!("[{}] {}", r.index, r.name);
+        if !r.card_present {
+            println!("    {}", paint(ctx, Tone::Dim, ctx.lang.pick("カードなし", "no card")));
+            continue;
+        }
+        println!("    ATR  {}", r.atr.as_deref().unwrap_or(""));
+        match (&r.card_type, &r.card_description, &r.error) {
+            (Some(t), Some(d), _) => {
+                let tone = if t == "my_number_card" { Tone::Ok } else { Tone::Warn };
+                println!("    {}  {}", ctx.lang.pick("種類", "card"), paint(ctx, tone, d));
+            }
+            (_, _, Some(e)) => println!("    {}", paint(ctx, Tone::Warn, e)),
+            _ => {}
+        }
+    }
+    Ok(0)
+}

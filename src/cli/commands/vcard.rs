@@ -1,0 +1,113 @@
+//! `mynacard vcard serve|profile`: the virtual My Number Card.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::vcard::{vpcd, Profile, VirtualCard};
+use clap::Subcommand;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+#[derive(Subcommand, Debug)]
+pub enum VcardCmd {
+    /// Serve the virtual card to pcscd through vsmartcard's vpcd driver
+    Serve {
+        /// Card profile (TOML); default: the built-in profile
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// vpcd host
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// vpcd port (35963 = reader "Virtual PCD 00 00", 35964 = "… 00 01")
+        #[arg(long, default_value_t = 35963)]
+        port: u16,
+        /// Keep counters and changed PINs in FILE across restarts
+        #[arg(long = "card-state", value_name = "FILE")]
+        card_state: Option<PathBuf>,
+        /// Log every APDU to stderr (PINs and the individual number redacted)
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Print the built-in profile (a starting point for your own)
+    Profile,
+    /// Run COMMAND against the virtual card served through a private pcscd
+    /// (own mount namespace; needs root), then stop everything
+    #[cfg(feature = "pcsc")]
+    Sandbox {
+        /// Card profile (TOML); default: the built-in profile
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// Keep counters and changed PINs in FILE across runs
+        #[arg(long = "card-state", value_name = "FILE")]
+        card_state: Option<PathBuf>,
+        /// The command to run, with PCSCLITE_CSOCK_NAME pointing at the private pcscd
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+}
+
+fn load_card(ctx: &Ctx, profile: Option<&std::path::Path>, state: Option<PathBuf>) -> Result<VirtualCard> {
+    let profile = match profile {
+        None => Profile::builtin(),
+        Some(p) => Profile::load(p).map_err(|e| Error::Profile(format!("{}: {e}", p.display())))?,
+    };
+    let mut card = VirtualCard::new(&profile).map_err(|e| Error::Profile(e.to_string()))?;
+    if let Some(s) = state.or_else(|| ctx.g.state.clone()) {
+        card = card.with_state_file(&s).map_err(|e| Error::Profile(e.to_string()))?;
+    }
+    Ok(card)
+}
+
+#[cfg(feature = "pcsc")]
+fn sandbox(ctx: &Ctx, profile: Option<&std::path::Path>, state: Option<PathBuf>, command: &[String]) -> Result<i32> {
+    use crate::sandbox::Sandbox;
+    let card = load_card(ctx, profile, state)?;
+    let mut sb = Sandbox::start(card).map_err(|e| Error::Unsupported(format!("cannot start a private pcscd: {e}")))?;
+    sb.insert();
+    // This process talks to the private pcscd only (the variable is read
+    // once per process, at the first PC/SC call).
+    std::env::set_var("PCSCLITE_CSOCK_NAME", sb.socket());
+    crate::transport::pcsc::Pcsc::establish()?
+        .wait_for_card(&sb.reader(), std::time::Duration::from_secs(10))?;
+    let status = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .status()
+        .map_err(|e| Error::io(&command[0], e))?;
+    drop(sb);
+    Ok(status.code().unwrap_or(crate::error::exit::FAILURE))
+}
+
+pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
+    match cmd {
+        #[cfg(feature = "pcsc")]
+        VcardCmd::Sandbox { profile, card_state, command } => sandbox(ctx, profile.as_deref(), card_state, &command),
+        VcardCmd::Profile => {
+            print!("{}", crate::vcard::BUILTIN_PROFILE_TOML);
+            Ok(0)
+        }
+        VcardCmd::Serve {
+            profile,
+            host,
+            port,
+            card_state,
+            verbose,
+        } => {
+            let card = load_card(ctx, profile.as_deref(), card_state)?;
+            let stop = Arc::new(AtomicBool::new(false));
+            for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                signal_hook::flag::register(sig, Arc::clone(&stop))
+                    .map_err(|e| Error::io("signal handler", e))?;
+            }
+            let opts = vpcd::ServeOptions {
+                host: host.clone(),
+                port,
+                verbose,
+            };
+            eprintln!("mynacard: serving the virtual card to vpcd at {host}:{port} (stop with Ctrl-C)");
+            vpcd::serve(Arc::new(Mutex::new(card)), &opts, &stop)
+                .map_err(|e| Error::io(format!("{host}:{port}"), e))?;
+            Ok(0)
+        }
+    }
+}

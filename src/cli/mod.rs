@@ -1,0 +1,132 @@
+//! Command-line interface: argument parsing (clap), connection set-up,
+//! rendering and exit codes.
+
+pub mod commands;
+pub mod input;
+pub mod output;
+
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mynacard",
+    version,
+    about = "Read Japan's My Number Card (個人番号カード) over PC/SC: PIN counters without spending a try, certificates and expiry",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Reader to use: a unique part of its name, or its index from `mynacard readers`
+    #[arg(long, global = true, value_name = "NAME|INDEX")]
+    pub reader: Option<String>,
+    /// Wait up to SECS for a card to be inserted (default: do not wait)
+    #[arg(long, global = true, value_name = "SECS")]
+    pub wait: Option<f64>,
+    /// Print JSON (an object with schema_version) instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print every APDU and answer in hex to stderr, with timings (PINs are masked)
+    #[arg(long, global = true)]
+    pub trace: bool,
+    /// Language of messages (default: from LC_ALL/LC_MESSAGES/LANG)
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    /// Colour in text output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Use the built-in virtual card, or the one described by PROFILE (TOML), in-process
+    #[arg(long = "virtual", global = true, value_name = "PROFILE", num_args = 0..=1,
+          require_equals = true, default_missing_value = "")]
+    pub virtual_card: Option<String>,
+    /// With --virtual: keep the virtual card's counters and PINs in FILE across runs
+    #[arg(long, global = true, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Give up on a busy or silent card after SECS
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Commands {
+    /// List readers: card present, ATR, and what the card is
+    Readers,
+    /// PIN counters (no try spent), verify and change
+    #[command(subcommand)]
+    Pin(commands::pin::PinCmd),
+    /// Read, show and export the card's certificates, or inspect a certificate file
+    #[command(subcommand)]
+    Cert(commands::cert::CertCmd),
+    /// The virtual My Number Card
+    #[command(subcommand)]
+    Vcard(commands::vcard::VcardCmd),
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+}
+
+/// Settings derived from the global options.
+pub struct Ctx {
+    pub g: Global,
+    pub lang: Lang,
+    pub color: bool,
+}
+
+impl Ctx {
+    pub fn new(g: Global) -> Ctx {
+        let lang = g.lang.unwrap_or_else(Lang::from_env);
+        let color = output::use_color(g.color);
+        Ctx { g, lang, color }
+    }
+}
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    let ctx = Ctx::new(cli.global.clone());
+    let r: Result<i32> = match cli.command {
+        Commands::Readers => commands::readers::run(&ctx),
+        Commands::Pin(c) => commands::pin::run(&ctx, c),
+        Commands::Cert(c) => commands::cert::run(&ctx, c),
+        Commands::Vcard(c) => commands::vcard::run(&ctx, c),
+        Commands::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "mynacard", &mut std::io::stdout());
+            Ok(0)
+        }
+        Commands::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
+                Ok(()) => Ok(0),
+                Err(e) => Err(Error::io("stdout", e)),
+            }
+        }
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            output::print_error(&ctx, &e);
+            e.exit_code()
+        }
+    }
+}

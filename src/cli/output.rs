@@ -1,0 +1,130 @@
+//! Rendering: JSON with `schema_version`, colour, error lines.
+
+use super::{ColorChoice, Ctx};
+use crate::error::Error;
+use crate::i18n::Lang;
+use serde::Serialize;
+use std::io::IsTerminal;
+
+/// Version of every JSON document the tool prints (docs/json.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Ok,
+    Warn,
+    Bad,
+    Dim,
+}
+
+pub fn paint(ctx: &Ctx, tone: Tone, s: &str) -> String {
+    if !ctx.color {
+        return s.to_string();
+    }
+    let code = match tone {
+        Tone::Ok => "32",
+        Tone::Warn => "33",
+        Tone::Bad => "31;1",
+        Tone::Dim => "2",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+/// Print a JSON document: `{"schema_version": N, "command": NAME, ...body}`.
+pub fn print_json<T: Serialize>(command: &str, body: &T) {
+    let mut v = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
+    let mut obj = serde_json::Map::new();
+    obj.insert("schema_version".into(), SCHEMA_VERSION.into());
+    obj.insert("command".into(), command.into());
+    match v.take() {
+        serde_json::Value::Object(m) => obj.extend(m),
+        other => {
+            obj.insert("result".into(), other);
+        }
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::Value::Object(obj)).unwrap_or_default()
+    );
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    code: &'a str,
+    exit_code: i32,
+    message: String,
+    remedy: String,
+}
+
+/// A stable machine code for each error kind (docs/json.md).
+pub fn error_code(e: &Error) -> &'static str {
+    use Error::*;
+    match e {
+        NoService => "NO_SERVICE",
+        NoReader => "NO_READER",
+        ReaderNotFound { .. } => "READER_NOT_FOUND",
+        AmbiguousReader { .. } => "READER_AMBIGUOUS",
+        NoCard { .. } => "NO_CARD",
+        NotMyNumberCard { .. } => "NOT_MY_NUMBER_CARD",
+        CardRemoved => "CARD_REMOVED",
+        CardInUse => "CARD_IN_USE",
+        Timeout { .. } => "TIMEOUT",
+        Pcsc(_) => "PCSC_ERROR",
+        UnexpectedStatus { .. } => "UNEXPECTED_STATUS",
+        WrongPin { .. } => "WRONG_PIN",
+        PinLocked { .. } => "PIN_LOCKED",
+        LastTry { .. } => "PIN_LAST_TRY",
+        PinFormat { .. } => "PIN_FORMAT",
+        PinInput(_) => "PIN_INPUT",
+        VerifyLost { .. } => "VERIFY_LOST",
+        Data(_) => "CARD_DATA",
+        Cert(_) => "CERT_INPUT",
+        Io { .. } => "IO",
+        FileExists(_) => "FILE_EXISTS",
+        Profile(_) => "PROFILE",
+        Usage(_) => "USAGE",
+        Unsupported(_) => "UNSUPPORTED",
+    }
+}
+
+/// Errors go to stderr as two lines (what happened, what to do); with
+/// `--json` a JSON object also goes to stdout so scripts can read it.
+pub fn print_error(ctx: &Ctx, e: &Error) {
+    let head = match ctx.lang {
+        Lang::Ja => "エラー",
+        Lang::En => "error",
+    };
+    let hint = match ctx.lang {
+        Lang::Ja => "対処",
+        Lang::En => "what to do",
+    };
+    eprintln!("mynacard: {}: {e}", paint(ctx, Tone::Bad, head));
+    eprintln!("  {hint}: {}", e.remedy(ctx.lang));
+    if ctx.g.json {
+        print_json(
+            "error",
+            &serde_json::json!({ "error": JsonError {
+                code: error_code(e),
+                exit_code: e.exit_code(),
+                message: e.to_string(),
+                remedy: e.remedy(ctx.lang),
+            }}),
+        );
+    }
+}
+
+/// Upper-case hex without separators.
+pub fn hex_upper(b: &[u8]) -> String {
+    hex::encode_upper(b)
+}

@@ -1,0 +1,290 @@
+//! The shipped binary on the in-process virtual card (`--virtual`): exit
+//! codes, JSON fields, counters before and after, and the trace.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("mynacard").unwrap();
+    c.env_remove("LANG").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
+}
+
+/// `pin status --json` on a stateful virtual card: remaining per kind.
+fn counters(state: &Path) -> Vec<(String, Option<u64>, String)> {
+    let out = bin()
+        .args(["--virtual", "--state"])
+        .arg(state)
+        .args(["--json", "pin", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out.stdout);
+    assert_eq!(v["schema_version"], 1);
+    v["pins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_string(),
+                p["remaining"].as_u64(),
+                p["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn remaining(state: &Path, kind: &str) -> Option<u64> {
+    counters(state).into_iter().find(|c| c.0 == kind).unwrap().1
+}
+
+#[test]
+fn readers_identifies_the_virtual_card() {
+    let out = bin().args(["--virtual", "--json", "readers"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    assert_eq!(v["schema_version"], 1);
+    let r = &v["readers"][0];
+    assert_eq!(r["card_present"], true);
+    assert_eq!(r["card_type"], "my_number_card");
+    assert_eq!(r["card_description"], "My Number Card");
+    assert!(r["atr"].as_str().unwrap().starts_with("3B"));
+}
+
+#[test]
+fn pin_status_reads_all_four_counters_without_spending() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let before = counters(&st);
+    let kinds: Vec<_> = before.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(kinds, ["sign", "auth", "card-info", "resident"]);
+    assert_eq!(before[0].1, Some(5));
+    for c in &before[1..] {
+        assert_eq!(c.1, Some(3), "{c:?}");
+        assert_eq!(c.2, "ok");
+    }
+    // Reading again changes nothing.
+    assert_eq!(counters(&st), before);
+    // The trace shows only case-1 retry queries, no VERIFY with data.
+    let out = bin()
+        .args(["--virtual", "--trace", "pin", "status"])
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let verifies: Vec<&str> = trace.lines().filter(|l| l.starts_with("> 00 20")).collect();
+    assert_eq!(verifies.len(), 5, "{trace}");
+    for v in verifies {
+        assert_eq!(v.len(), "> 00 20 00 8B".len(), "VERIFY with data: {v}");
+    }
+}
+
+#[test]
+fn wrong_pin_lowers_exactly_one_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let before = counters(&st);
+    let out = bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "auth", "--pin-env", "TEST_PIN"])
+        .env("TEST_PIN", "9999")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(9));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wrong user-authentication PIN: 2 tries left"), "{err}");
+    assert!(!err.contains("9999"));
+    let after = counters(&st);
+    for (b, a) in before.iter().zip(&after) {
+        if b.0 == "auth" {
+            assert_eq!(a.1, Some(2));
+            assert_eq!(a.2, "low");
+        } else {
+            assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn guard_refuses_the_last_try_and_a_locked_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    for _ in 0..2 {
+        bin()
+            .args(["--virtual", "--state"])
+            .arg(&st)
+            .args(["pin", "verify", "card-info", "--pin-env", "P"])
+            .env("P", "0000")
+            .assert()
+            .code(9);
+    }
+    assert_eq!(remaining(&st, "card-info"), Some(1));
+    let out = bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "card-info", "--pin-env", "P"])
+        .env("P", "0000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one try left"));
+    assert_eq!(remaining(&st, "card-info"), Some(1));
+    // With --force (no terminal) the last try is spent and the PIN locks.
+    bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "card-info", "--force", "--pin-env", "P"])
+        .env("P", "0000")
+        .assert()
+        .code(10);
+    let c = counters(&st);
+    let ci = c.iter().find(|c| c.0 == "card-info").unwrap();
+    assert_eq!((ci.1, ci.2.as_str()), (Some(0), "locked"));
+    // Locked: refused before any VERIFY is sent.
+    let out = bin()
+        .args(["--virtual", "--trace", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "card-info", "--force", "--pin-env", "P"])
+        .env("P", "1234")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(10));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is locked"), "{err}");
+    assert!(err.contains("municipal office"), "{err}");
+    assert!(!err.lines().any(|l| l.starts_with("> 00 20 00 80 04") || l.starts_with("> 00 20 00 91 04")));
+}
+
+#[test]
+fn malformed_signature_password_never_reaches_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    for bad in ["ABC12", "ABC#123", "ABCDEFGHIJ12345678"] {
+        let out = bin()
+            .args(["--virtual", "--trace", "--state"])
+            .arg(&st)
+            .args(["pin", "verify", "sign", "--pin-env", "P"])
+            .env("P", bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(11), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("> "), "no APDU may be sent: {err}");
+        assert!(!err.contains(bad));
+        assert!(err.contains("A-Z and 0-9"), "{err}");
+    }
+    assert_eq!(remaining(&st, "sign"), Some(5));
+}
+
+#[test]
+fn right_pin_verifies_and_trace_masks_it() {
+    let out = bin()
+        .args(["--virtual", "--trace", "pin", "verify", "auth", "--pin-env", "P"])
+        .env("P", default_pin("auth"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("****"), "{err}");
+    let hex_pin: String = default_pin("auth")
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!err.contains(&hex_pin), "{err}");
+}
+
+#[test]
+fn no_pin_source_and_no_terminal_fails_at_once() {
+    let out = bin()
+        .args(["--virtual", "pin", "verify", "auth"])
+        .write_stdin("")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(11));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no terminal"));
+}
+
+#[test]
+fn pin_change_then_old_pin_fails_and_new_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let old = default_pin("card-info");
+    bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "change", "card-info", "--pin-env", "OLD", "--new-pin-env", "NEW"])
+        .env("OLD", &old)
+        .env("NEW", "4321")
+        .assert()
+        .code(0);
+    bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "card-info", "--pin-env", "P"])
+        .env("P", "4321")
+        .assert()
+        .code(0);
+    bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "verify", "card-info", "--pin-env", "P"])
+        .env("P", &old)
+        .assert()
+        .code(9);
+    // A malformed new PIN is refused before anything is sent.
+    bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "change", "card-info", "--pin-env", "OLD", "--new-pin-env", "NEW"])
+        .env("OLD", "4321")
+        .env("NEW", "12345")
+        .assert()
+        .code(11);
+}
+
+#[test]
+fn version_help_completions_and_man_need_no_card() {
+    bin().arg("--version").assert().code(0);
+    bin().arg("--help").assert().code(0);
+    let out = bin().args(["completions", "bash"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mynacard"));
+    let out = bin().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH mynacard"));
+}
+
+#[test]
+fn pin_is_not_accepted_as_an_argument_value() {
+    bin()
+        .args(["--virtual", "pin", "verify", "auth", "--pin", "1234"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn japanese_messages_from_the_locale() {
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["--virtual", "pin", "status"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("署名用電子証明書パスワード"), "{s}");
+    assert!(s.contains("住民基本台帳用暗証番号"), "{s}");
+}
+
+/// The built-in profile's PINs (fixtures/profiles/default.toml).
+fn default_pin(kind: &str) -> String {
+    let p: toml::Value =
+        toml::from_str(&std::fs::read_to_string("fixtures/profiles/default.toml").unwrap()).unwrap();
+    let key = kind.replace('-', "_");
+    p["pins"][key.as_str()]["value"].as_str().unwrap().to_string()
+}

@@ -1,0 +1,225 @@
+//! End to end through the real PC/SC stack: a private pcscd (own mount
+//! namespace) with vsmartcard's vpcd driver, the virtual card served to it,
+//! and the shipped binary (and OpenSC's tools) as clients. Every test stops
+//! the processes it started, by PID. Outside CI the tests skip when pcscd
+//! cannot start here (not root, packages missing); with CI=true they fail.
+
+use assert_cmd::Command;
+use mynacard::sandbox::{self, Sandbox};
+use mynacard::vcard::{KeyRef, Profile, VirtualCard};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Start a sandbox, or skip (outside CI) with the reason.
+fn sandbox_with(card: VirtualCard) -> Option<Sandbox> {
+    if let Some(why) = sandbox::unavailable_reason() {
+        assert!(!in_ci(), "CI=true but the PC/SC sandbox cannot start: {why}");
+        eprintln!("skipped: {why}");
+        return None;
+    }
+    Some(Sandbox::start(card).unwrap_or_else(|e| panic!("sandbox: {e}")))
+}
+
+fn default_card() -> VirtualCard {
+    VirtualCard::new(&Profile::builtin()).unwrap()
+}
+
+fn cli(sb: &Sandbox) -> Command {
+    let mut c = Command::cargo_bin("mynacard").unwrap();
+    c.env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .env("NO_COLOR", "1")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .timeout(Duration::from_secs(60));
+    c
+}
+
+fn json(out: &[u8]) -> Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
+}
+
+/// Insert the card and wait until the reader reports it.
+fn insert(sb: &mut Sandbox) {
+    sb.insert();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = cli(sb).args(["--json", "readers"]).output().unwrap();
+        if out.status.success() && json(&out.stdout)["readers"][0]["card_present"] == true {
+            return;
+        }
+        assert!(Instant::now() < deadline, "card never appeared: {}", sb.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn readers_reports_reader_atr_and_my_number_card() {
+    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    insert(&mut sb);
+    let out = cli(&sb).args(["--json", "readers"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out.stdout);
+    let r = &v["readers"][0];
+    assert_eq!(r["name"], sb.reader());
+    assert_eq!(r["card_present"], true);
+    assert_eq!(r["card_type"], "my_number_card");
+    let atr = sb.card.lock().unwrap().atr();
+    assert_eq!(r["atr"], mynacard::apdu::hex_spaced(&atr));
+    // The second slot has no card.
+    assert_eq!(v["readers"][1]["card_present"], false);
+}
+
+#[test]
+fn no_service_and_no_card_codes() {
+    // No pcscd behind the socket: "PC/SC service not running".
+    let out = Command::cargo_bin("mynacard")
+        .unwrap()
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm")
+        .args(["readers"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PC/SC service is not running"));
+
+    let Some(sb) = sandbox_with(default_card()) else { return };
+    // No card inserted: --wait 2 returns after about two seconds.
+    let t = Instant::now();
+    let out = cli(&sb)
+        .args(["--reader", "00 00", "--wait", "2", "pin", "status"])
+        .output()
+        .unwrap();
+    let took = t.elapsed().as_secs_f64();
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!((1.9..6.0).contains(&took), "took {took} s");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no card"), "{err}");
+    // Without --wait it fails at once and says how to wait.
+    let out = cli(&sb).args(["--reader", "00 00", "pin", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--wait"));
+    // An unknown reader name lists the readers.
+    let out = cli(&sb).args(["--reader", "nosuch", "readers"]).output().unwrap();
+    let _ = out;
+    let out = cli(&sb).args(["--reader", "nosuch", "pin", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&sb.reader()));
+}
+
+#[test]
+fn pin_status_and_wrong_pin_through_pcscd() {
+    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    insert(&mut sb);
+    let out = cli(&sb).args(["--json", "pin", "status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out.stdout);
+    let rem: Vec<u64> = v["pins"].as_array().unwrap().iter().map(|p| p["remaining"].as_u64().unwrap()).collect();
+    assert_eq!(rem, [5, 3, 3, 3]);
+    let before = sb.card.lock().unwrap().tries_left(KeyRef::Auth);
+    cli(&sb)
+        .args(["pin", "verify", "auth", "--pin-env", "P"])
+        .env("P", "0000")
+        .assert()
+        .code(9);
+    assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Auth), before - 1);
+    assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Sign), 5);
+}
+
+fn opensc() -> bool {
+    let ok = std::path::Path::new("/usr/bin/pkcs15-tool").exists();
+    assert!(ok || !in_ci(), "CI=true but OpenSC is not installed");
+    ok
+}
+
+fn opensc_tool(sb: &Sandbox, tool: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(tool)
+        .args(args)
+        .env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn opensc_reads_our_card_as_jpki() {
+    if !opensc() {
+        return;
+    }
+    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    insert(&mut sb);
+    let out = opensc_tool(&sb, "opensc-tool", &["--reader", "0", "-n"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "jpki", "{out:?}");
+
+    let out = opensc_tool(&sb, "pkcs15-tool", &["--reader", "0", "--list-certificates"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    for label in [
+        "User Authentication Certificate",
+        "Digital Signature Certificate",
+        "User Authentication Certificate CA",
+        "Digital Signature Certificate CA",
+    ] {
+        assert!(s.contains(label), "{label}: {s}");
+    }
+
+    let out = opensc_tool(&sb, "pkcs15-tool", &["--reader", "0", "--list-pins"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    let tries: Vec<&str> = s.lines().filter(|l| l.contains("Tries left")).collect();
+    assert_eq!(tries.len(), 2, "{s}");
+    assert!(tries.iter().any(|l| l.trim_end().ends_with('3')), "{s}");
+    assert!(tries.iter().any(|l| l.trim_end().ends_with('5')), "{s}");
+
+    // The user-authentication certificate: byte-identical to the profile's.
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("auth.pem");
+    let out = opensc_tool(
+        &sb,
+        "pkcs15-tool",
+        &["--reader", "0", "--read-certificate", "01", "--output", pem.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let der = mynacard::cert::decode_input(&std::fs::read(&pem).unwrap()).unwrap().remove(0);
+    assert_eq!(der, sb.card.lock().unwrap().pki().auth_cert_der());
+    let ours = cli(&sb).args(["cert", "show", "auth", "--der"]).output().unwrap();
+    assert_eq!(ours.status.code(), Some(0));
+    assert_eq!(ours.stdout, der);
+
+    // A wrong PIN through OpenSC lowers the counter our tool then reports.
+    let out = opensc_tool(
+        &sb,
+        "pkcs15-tool",
+        &["--reader", "0", "--verify-pin", "--auth-id", "01", "--pin", "9999"],
+    );
+    assert!(!out.status.success());
+    let v = json(&cli(&sb).args(["--json", "pin", "status"]).output().unwrap().stdout);
+    assert_eq!(v["pins"][1]["kind"], "auth");
+    assert_eq!(v["pins"][1]["remaining"], 2);
+}
+
+#[test]
+fn served_by_a_separate_process_stopped_by_pid() {
+    let Some(sb) = sandbox_with(default_card()) else { return };
+    // Serve on the second slot from a `mynacard vcard serve` process.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+        .args(["vcard", "serve", "--port", &(sb.port + 1).to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let reader = format!("{} 00 01", sb.friendly);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let v = loop {
+        let out = cli(&sb).args(["--json", "--reader", &reader, "readers"]).output().unwrap();
+        let v = json(&out.stdout);
+        if v["readers"][1]["card_type"] == "my_number_card" {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "served card never appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(v["readers"][1]["name"], reader);
+    sandbox::terminate(&mut child);
+    // SIGTERM ends it cleanly (exit code 0).
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
