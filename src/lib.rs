@@ -9,6 +9,7 @@ pub mod apdu;
 pub mod card;
 pub mod error;
 pub mod i18n;
+pub mod report;
 pub mod rules;
 pub mod transport;
 pub mod cli;

@@ -3,6 +3,7 @@
 pub mod cert;
 pub mod pin;
 pub mod readers;
+pub mod status;
 pub mod vcard;
 
 use super::Ctx;

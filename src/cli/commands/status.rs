@@ -1,0 +1,352 @@
+//! `mynacard status`: the card, its certificates, all four PIN counters and
+//! findings, in one screen. No PIN is ever sent unless `--with-sign`.
+
+use super::cert::{check_instant, parse_today};
+use super::pin::{render_rows, to_json, PinJson};
+use super::{require_my_number_card, with_card, Ctx};
+use crate::card::common::{self, CardInfo};
+use crate::card::jpki::{self, CertSlot, TokenType};
+use crate::card::pin::{self, PinKind, PinRef, PinStatus};
+use crate::cert::chain::check_chain;
+use crate::cli::input::{read_pin, PinSource};
+use crate::cli::output::{paint, print_json, Tone};
+use crate::error::{exit, Error, Result};
+use crate::i18n::Lang;
+use crate::report::{self, CertFacts, Expiry, Finding, Severity};
+use crate::rules;
+use clap::Args;
+use serde::Serialize;
+use time::Date;
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Also read the signature certificate (asks for the signature password; a wrong entry costs a try)
+    #[arg(long)]
+    pub with_sign: bool,
+    /// Exit non-zero (20 warning, 21 error) when a finding of this severity or worse exists
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// The date to report against (YYYY-MM-DD, JST; default today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// With --with-sign: allow using the last remaining try of the password
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub pin: PinSource,
+}
+
+/// Everything read from the card for the report.
+struct Read {
+    token: TokenType,
+    card: Option<CardInfo>,
+    sign_present: bool,
+    auth: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    sign: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    pins: Vec<PinStatus>,
+}
+
+#[derive(Serialize)]
+struct CardJson {
+    token_type: String,
+    description: String,
+    serial: Option<String>,
+    municipality: Option<String>,
+    expiry: Option<Expiry>,
+}
+
+#[derive(Serialize)]
+struct CertJson {
+    present: bool,
+    read: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    not_before: Option<String>,
+    not_after: Option<String>,
+    expiry: Option<Expiry>,
+    chain: Option<String>,
+    subject: Option<String>,
+    sha256_fingerprint: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    today: String,
+    card: CardJson,
+    auth_cert: CertJson,
+    sign_cert: CertJson,
+    pins: Vec<PinJson<'a>>,
+    findings: &'a [Finding],
+    worst: Option<Severity>,
+}
+
+fn cert_facts(ee: &[u8], ca: Option<&[u8]>, at: time::OffsetDateTime) -> Result<(CertFacts, CertJson)> {
+    let (_, x) = x509_parser::parse_x509_certificate(ee)
+        .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
+    let nb = rules::jst_date(x.validity().not_before.to_datetime());
+    let na = rules::jst_date(x.validity().not_after.to_datetime());
+    let chain = match ca {
+        Some(ca) => {
+            let r = check_chain(ee, &[ca.to_vec()], at).map_err(|e| Error::Data(e.to_string()))?;
+            serde_json::to_value(r.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+        }
+        None => None,
+    };
+    use sha2::Digest;
+    let fp = hex::encode_upper(sha2::Sha256::digest(ee));
+    Ok((
+        CertFacts {
+            not_before: nb,
+            not_after: na,
+            chain: chain.clone(),
+        },
+        CertJson {
+            present: true,
+            read: true,
+            note: None,
+            not_before: Some(nb.to_string()),
+            not_after: Some(na.to_string()),
+            expiry: None,
+            chain,
+            subject: Some(x.subject().to_string()),
+            sha256_fingerprint: Some(fp),
+        },
+    ))
+}
+
+fn absent(present: bool, note: Option<String>) -> CertJson {
+    CertJson {
+        present,
+        read: false,
+        note,
+        not_before: None,
+        not_after: None,
+        expiry: None,
+        chain: None,
+        subject: None,
+        sha256_fingerprint: None,
+    }
+}
+
+fn birth_from_sign(der: &[u8]) -> Option<Date> {
+    let h = crate::cert::jpki_attrs::holder_from_der(der).ok()??;
+    let dob = h.date_of_birth?;
+    common::parse_yyyymmdd(&dob.date.replace('-', ""))
+}
+
+pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
+    let today = parse_today(a.today.as_deref())?;
+    let at = check_instant(a.today.as_deref(), today);
+    let password = if a.with_sign {
+        let p = read_pin(
+            &a.pin,
+            PinKind::Sign,
+            ctx.lang,
+            ctx.lang.pick("署名用電子証明書パスワード: ", "signature password: "),
+        )?;
+        PinKind::Sign.validate(&p).map_err(|reason| Error::PinFormat {
+            kind: PinKind::Sign,
+            reason,
+        })?;
+        Some(p)
+    } else {
+        None
+    };
+    let force = a.force;
+    let read = with_card(ctx, password.is_some(), |s, meta| {
+        let token = require_my_number_card(s, meta)?;
+        let avail = jpki::availability(s)?;
+        let auth = if avail.auth {
+            match jpki::read_cert(s, CertSlot::Auth)? {
+                Some(ee) => Some((ee, jpki::read_cert(s, CertSlot::AuthCa)?)),
+                None => None,
+            }
+        } else {
+            None
+        };
+        let sign = match (&password, avail.sign) {
+            (Some(p), true) => {
+                let mut yes = || true;
+                pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
+                match jpki::read_cert(s, CertSlot::Sign)? {
+                    Some(ee) => Some((ee, jpki::read_cert(s, CertSlot::SignCa)?)),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let pins = pin::read_all(s)?;
+        // read_all leaves the 共通AP selected: the record costs one APDU.
+        let card = common::read_card_info(s)?;
+        Ok(Read {
+            token,
+            card,
+            sign_present: avail.sign,
+            auth,
+            sign,
+            pins,
+        })
+    })?;
+
+    let mut auth_json = absent(false, None);
+    let mut auth_facts = None;
+    if let Some((ee, ca)) = &read.auth {
+        let (f, mut j) = cert_facts(ee, ca.as_deref(), at)?;
+        j.expiry = Some(report::expiry(today, f.not_after));
+        auth_facts = Some(f);
+        auth_json = j;
+    }
+    let mut sign_json = absent(
+        read.sign_present,
+        read.sign_present.then(|| {
+            ctx.lang
+                .pick(
+                    "読むには署名用電子証明書パスワードが必要です (--with-sign)。誤入力は試行回数を1回消費します",
+                    "reading it needs the signature password (--with-sign); a wrong entry costs one try, nothing else",
+                )
+                .to_string()
+        }),
+    );
+    let mut sign_facts = None;
+    let mut birth = None;
+    if let Some((ee, ca)) = &read.sign {
+        let (f, mut j) = cert_facts(ee, ca.as_deref(), at)?;
+        j.expiry = Some(report::expiry(today, f.not_after));
+        birth = birth_from_sign(ee);
+        sign_facts = Some(f);
+        sign_json = j;
+    }
+    let input = report::Input {
+        today,
+        token: read.token.clone(),
+        card_expiry: read.card.as_ref().map(|c| c.expiry),
+        auth: auth_facts,
+        sign_present: read.sign_present,
+        sign: sign_facts,
+        pins: read.pins.clone(),
+        birth,
+    };
+    let findings = report::findings(&input, ctx.lang);
+    let worst = report::worst(&findings);
+    let card_json = CardJson {
+        token_type: read.token.id().to_string(),
+        description: read.token.describe(ctx.lang),
+        serial: read.card.as_ref().map(|c| c.serial.clone()),
+        municipality: read.card.as_ref().map(|c| c.municipality.clone()),
+        expiry: read.card.as_ref().map(|c| report::expiry(today, c.expiry)),
+    };
+    if ctx.g.json {
+        print_json(
+            "status",
+            &StatusJson {
+                today: today.to_string(),
+                card: card_json,
+                auth_cert: auth_json,
+                sign_cert: sign_json,
+                pins: read.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
+                findings: &findings,
+                worst,
+            },
+        );
+    } else {
+        print!("{}", render(ctx, &card_json, &auth_json, &sign_json, &read.pins, &findings));
+    }
+    Ok(match (a.fail_on, worst) {
+        (Some(th), Some(w)) if w >= th => {
+            if w == Severity::Error {
+                exit::FINDING_ERROR
+            } else {
+                exit::FINDING_WARNING
+            }
+        }
+        _ => exit::OK,
+    })
+}
+
+fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
+    let tone = if e.expired {
+        Tone::Bad
+    } else if e.renewal_open {
+        Tone::Warn
+    } else {
+        Tone::Ok
+    };
+    let s = match (ctx.lang, e.expired) {
+        (Lang::Ja, true) => format!("{} (期限切れ、{} 日経過)", e.expires, -e.days_left),
+        (Lang::Ja, false) => format!("{} (残り {} 日)", e.expires, e.days_left),
+        (Lang::En, true) => format!("{} (expired {} days ago)", e.expires, -e.days_left),
+        (Lang::En, false) => format!("{} ({} days left)", e.expires, e.days_left),
+    };
+    paint(ctx, tone, &s)
+}
+
+fn render(
+    ctx: &Ctx,
+    card: &CardJson,
+    auth: &CertJson,
+    sign: &CertJson,
+    pins: &[PinStatus],
+    findings: &[Finding],
+) -> String {
+    use super::pin::pad;
+    let l = ctx.lang;
+    let mut o = String::new();
+    let w = 24;
+    let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
+    o.push_str(&format!("{}: {}\n", l.pick("カード", "Card"), card.description));
+    if let Some(s) = &card.serial {
+        row(&mut o, l.pick("製造番号", "serial"), s);
+    }
+    if let Some(m) = &card.municipality {
+        row(&mut o, l.pick("市区町村コード", "municipality code"), m);
+    }
+    match &card.expiry {
+        Some(e) => row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e)),
+        None => row(&mut o, l.pick("有効期限", "expires"), l.pick("(読めません)", "(not readable)")),
+    }
+    for (name, c) in [
+        (CertSlot::Auth.name(l), auth),
+        (CertSlot::Sign.name(l), sign),
+    ] {
+        o.push_str(&format!("{name}:\n"));
+        if !c.present {
+            row(&mut o, l.pick("状態", "state"), l.pick("搭載されていません", "not on the card"));
+            continue;
+        }
+        if !c.read {
+            row(&mut o, l.pick("状態", "state"), l.pick("搭載 (未読取)", "present (not read)"));
+            if let Some(n) = &c.note {
+                row(&mut o, "", &paint(ctx, Tone::Dim, n));
+            }
+            continue;
+        }
+        if let Some(e) = &c.expiry {
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
+        }
+        if let Some(ch) = &c.chain {
+            let tone = if ch == "valid" { Tone::Ok } else { Tone::Bad };
+            row(&mut o, l.pick("CA による検証", "chain (card CA)"), &paint(ctx, tone, ch));
+        }
+    }
+    o.push_str(&format!("{}:\n", l.pick("暗証番号 (残り回数)", "PINs (tries left)")));
+    for line in render_rows(ctx, pins) {
+        o.push_str(&format!("  {line}\n"));
+    }
+    if findings.is_empty() {
+        o.push_str(&format!("{}\n", paint(ctx, Tone::Ok, l.pick("問題は見つかりませんでした", "no findings"))));
+    } else {
+        o.push_str(&format!("{}:\n", l.pick("所見", "Findings")));
+        for f in findings {
+            let (tone, tag) = match f.severity {
+                Severity::Error => (Tone::Bad, l.pick("エラー", "ERROR")),
+                Severity::Warning => (Tone::Warn, l.pick("警告", "WARN ")),
+                Severity::Info => (Tone::Dim, l.pick("情報", "info ")),
+            };
+            o.push_str(&format!("  {} {}\n", paint(ctx, tone, tag), f.message));
+            o.push_str(&format!("        → {}\n", f.next_step));
+        }
+    }
+    o
+}
