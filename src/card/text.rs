@@ -1,9 +1,315 @@
-//! 券面事項入力補助AP (card-info): the four basic attributes and the
-//! individual number (card-protocol.md §2.2, §8.1–8.3).
+//! 券面事項入力補助AP (card-info): the four basic attributes, the individual
+//! number and the integrity record (card-protocol.md §2.2, §8.1–8.3).
+
+use super::{aid, Session};
+use crate::error::{Error, Result};
+use iso7816_tlv::ber::{Tag, Tlv, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// EF identifiers in the 入力補助AP.
 pub mod ef {
     pub const MY_NUMBER: u16 = 0x0001;
     pub const ATTRIBUTES: u16 = 0x0002;
     pub const INTEGRITY: u16 = 0x0003;
+}
+
+pub fn select(s: &mut Session) -> Result<()> {
+    s.select_ap(aid::TEXT)
+}
+
+fn bad(what: &str) -> Error {
+    Error::Data(format!("券面事項入力補助AP: {what}"))
+}
+
+/// The four basic attributes (基本4情報). Personal data: `Debug` prints
+/// nothing of it.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Attributes {
+    /// 氏名: family name, U+3000, given name.
+    pub name: String,
+    /// 住所, full-width digits kept as on the card.
+    pub address: String,
+    /// 生年月日 as on the card (YYYYMMDD, Gregorian).
+    pub birth_date_raw: String,
+    /// ISO date when the raw value is a valid date.
+    pub birth_date: Option<String>,
+    /// 性別 code as on the card (1, 2, 9, 0 or anything else).
+    pub sex_code: String,
+    /// Whether the offset table (DF21) points at the objects it should.
+    pub offsets_consistent: bool,
+    /// Start and end (exclusive) in the file of the bytes DF32 hashes.
+    #[serde(skip)]
+    pub hashed_range: (usize, usize),
+}
+
+impl fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Attributes(REDACTED)")
+    }
+}
+
+pub fn sex_label(code: &str, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang::*;
+    match (code, lang) {
+        ("1", Ja) => "男性".into(),
+        ("1", En) => "male".into(),
+        ("2", Ja) => "女性".into(),
+        ("2", En) => "female".into(),
+        ("9", Ja) => "適用不能".into(),
+        ("9", En) => "not applicable".into(),
+        ("0", Ja) => "不明".into(),
+        ("0", En) => "unknown".into(),
+        (c, Ja) => format!("未定義のコード {c}"),
+        (c, En) => format!("undefined code {c}"),
+    }
+}
+
+/// Where a `FF xx` record starts: at 0, or after up to two leading bytes
+/// (reported, unconfirmed, on some cards issued around 2023).
+fn record_start(b: &[u8], tag2: u8) -> Option<usize> {
+    (0..=2).find(|&i| b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&tag2))
+}
+
+fn tag(b: &[u8]) -> Result<Tag> {
+    Tag::try_from(b).map_err(|_| bad("invalid tag constant"))
+}
+
+/// Parse EF 0002 (`FF 20` { DF21 offsets, DF22 name, DF23 address, DF24
+/// birth, DF25 sex }) with a real BER-TLV parse: long-form lengths are
+/// accepted, filler after the record is ignored, malformed input is an error.
+pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
+    let start = record_start(ef, 0x20).ok_or_else(|| {
+        bad(&format!(
+            "EF 0002 does not start with tag FF 20 (starts {})",
+            crate::apdu::hex_spaced(&ef[..ef.len().min(4)])
+        ))
+    })?;
+    let body = &ef[start..];
+    let (tlv, _filler) = Tlv::parse(body);
+    let tlv = tlv.map_err(|e| bad(&format!("EF 0002 is not valid BER-TLV ({e:?})")))?;
+    let children = match tlv.value() {
+        Value::Constructed(c) => c,
+        Value::Primitive(_) => return Err(bad("EF 0002's FF 20 is not constructed")),
+    };
+    let get = |t: [u8; 2], name: &str| -> Result<Vec<u8>> {
+        let want = tag(&t)?;
+        match children.iter().find(|c| *c.tag() == want).map(|c| c.value()) {
+            Some(Value::Primitive(v)) => Ok(v.clone()),
+            Some(Value::Constructed(_)) => Err(bad(&format!("{name} ({:02X}{:02X}) is constructed", t[0], t[1]))),
+            None => Err(bad(&format!("{name} ({:02X}{:02X}) is missing", t[0], t[1]))),
+        }
+    };
+    let utf8 = |v: Vec<u8>, name: &str| {
+        String::from_utf8(v).map_err(|_| bad(&format!("{name} is not valid UTF-8")))
+    };
+    let offsets = get([0xDF, 0x21], "offset table")?;
+    let name = utf8(get([0xDF, 0x22], "name")?, "name")?;
+    let address = utf8(get([0xDF, 0x23], "address")?, "address")?;
+    let birth = get([0xDF, 0x24], "birth date")?;
+    let sex = get([0xDF, 0x25], "sex")?;
+    let birth_raw = String::from_utf8(birth).map_err(|_| bad("birth date is not ASCII"))?;
+    if birth_raw.len() != 8 || !birth_raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("birth date is not 8 digits"));
+    }
+    let sex_code = String::from_utf8(sex).map_err(|_| bad("sex code is not ASCII"))?;
+    if sex_code.len() != 1 || !sex_code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("sex code is not one digit"));
+    }
+    // The offset table: four u16 positions of DF22..DF25 from the file start.
+    let total = crate::card::tlv_total_len(body).unwrap_or(body.len());
+    let positions: Vec<usize> = offsets
+        .chunks(2)
+        .filter(|c| c.len() == 2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]) as usize)
+        .collect();
+    let expected: Vec<usize> = [0x22u8, 0x23, 0x24, 0x25]
+        .iter()
+        .filter_map(|t| {
+            ef.windows(2)
+                .enumerate()
+                .skip(start + 2)
+                .find(|(_, w)| w[0] == 0xDF && w[1] == *t)
+                .map(|(i, _)| i)
+        })
+        .collect();
+    let consistent = positions == expected;
+    let first = if consistent { positions[0] } else { *expected.first().unwrap_or(&start) };
+    let birth_date = crate::card::common::parse_yyyymmdd(&birth_raw).map(|d| d.to_string());
+    Ok(Attributes {
+        name,
+        address,
+        birth_date_raw: birth_raw,
+        birth_date,
+        sex_code,
+        offsets_consistent: consistent,
+        hashed_range: (first, start + total),
+    })
+}
+
+/// The individual number (個人番号). Wiped on drop; `Debug` prints nothing.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct MyNumber(String);
+
+impl MyNumber {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// All but the last four digits replaced by `*`.
+    pub fn masked(&self) -> String {
+        let n = self.0.len();
+        format!("{}{}", "*".repeat(n.saturating_sub(4)), &self.0[n.saturating_sub(4)..])
+    }
+}
+
+impl fmt::Debug for MyNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MyNumber(REDACTED)")
+    }
+}
+
+/// The check digit of a 12-digit individual number (the 12th digit).
+pub fn check_digit(first11: &[u8]) -> Option<u8> {
+    if first11.len() != 11 || !first11.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut sum = 0u32;
+    for n in 1..=11u32 {
+        let p = (first11[11 - n as usize] - b'0') as u32;
+        let q = if n <= 6 { n + 1 } else { n - 5 };
+        sum += p * q;
+    }
+    let r = sum % 11;
+    Some(if r <= 1 { 0 } else { (11 - r) as u8 })
+}
+
+/// Parse EF 0001: `FF 10 0C` + 12 ASCII digits, then filler. Parsed by
+/// hand: iso7816-tlv reads FF 10 as a constructed tag and would try to
+/// parse the digits as nested TLVs.
+pub fn parse_my_number(ef: &[u8]) -> Result<MyNumber> {
+    let start = record_start(ef, 0x10).ok_or_else(|| bad("EF 0001 does not start with tag FF 10"))?;
+    let b = &ef[start..];
+    if b.len() < 15 || b[2] != 0x0C {
+        return Err(bad("EF 0001 is not FF 10 0C followed by 12 digits"));
+    }
+    let digits = &b[3..15];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Err(bad("EF 0001 holds non-digits"));
+    }
+    if check_digit(&digits[..11]) != Some(digits[11] - b'0') {
+        return Err(bad("the individual number's check digit does not match"));
+    }
+    Ok(MyNumber(String::from_utf8_lossy(digits).into_owned()))
+}
+
+/// Result of checking the integrity record (EF 0003).
+#[derive(Debug, Clone, Serialize)]
+pub struct Integrity {
+    /// SHA-256 of EF 0001 matches DF31 (None: the number was not read).
+    pub number_hash_ok: Option<bool>,
+    /// SHA-256 of EF 0002 from the first attribute to the end matches DF32.
+    pub attributes_hash_ok: bool,
+}
+
+/// Check EF 0003 against EF 0002 (and EF 0001 as stored, filler included,
+/// when it was read).
+pub fn check_integrity(ef3: &[u8], ef2: &[u8], attrs: &Attributes, ef1: Option<&[u8]>) -> Result<Integrity> {
+    let start = record_start(ef3, 0x30).ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
+    let (tlv, _) = Tlv::parse(&ef3[start..]);
+    let tlv = tlv.map_err(|e| bad(&format!("EF 0003 is not valid BER-TLV ({e:?})")))?;
+    let Value::Constructed(children) = tlv.value() else {
+        return Err(bad("EF 0003's FF 30 is not constructed"));
+    };
+    let get = |t: [u8; 2]| -> Result<Vec<u8>> {
+        let want = tag(&t)?;
+        match children.iter().find(|c| *c.tag() == want).map(|c| c.value()) {
+            Some(Value::Primitive(v)) if v.len() == 32 => Ok(v.clone()),
+            _ => Err(bad(&format!("EF 0003 lacks a 32-byte {:02X}{:02X}", t[0], t[1]))),
+        }
+    };
+    let h_num = get([0xDF, 0x31])?;
+    let h_attr = get([0xDF, 0x32])?;
+    let (a, b) = attrs.hashed_range;
+    let range = ef2.get(a..b).ok_or_else(|| bad("EF 0002 is shorter than its header says"))?;
+    Ok(Integrity {
+        number_hash_ok: ef1.map(|e| Sha256::digest(e).as_slice() == h_num.as_slice()),
+        attributes_hash_ok: Sha256::digest(range).as_slice() == h_attr.as_slice(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The JPKI test card's EF 0002 (myna-card's dump, card-protocol.md §8.2).
+    const EF2: &str = "ff2065df2108000e002000590064df220fe9bb92e6a190e38080e5b9b9e4b99fdf2336e69db1e4baace983bde6b885e780ace5b882e8a6b3e5b883e5ad90e58d97efbc91efbc92efbc8defbc97efbc8defbc92efbc90efbc92df24083139383030323137df250131";
+
+    #[test]
+    fn test_card_attributes() {
+        let ef = hex::decode(EF2).unwrap();
+        let a = parse_attributes(&ef).unwrap();
+        assert_eq!(a.name, "黒桐\u{3000}幹也");
+        assert_eq!(a.address, "東京都清瀬市観布子南１２－７－２０２");
+        assert_eq!(a.birth_date_raw, "19800217");
+        assert_eq!(a.birth_date.as_deref(), Some("1980-02-17"));
+        assert_eq!(a.sex_code, "1");
+        assert!(a.offsets_consistent);
+        assert_eq!(a.hashed_range, (14, 104));
+        assert_eq!(format!("{a:?}"), "Attributes(REDACTED)");
+        // Filler after the record is ignored.
+        let mut f = ef.clone();
+        f.extend_from_slice(&[0xFF; 20]);
+        assert_eq!(parse_attributes(&f).unwrap().name, a.name);
+    }
+
+    #[test]
+    fn malformed_attributes_are_clear_errors() {
+        let ef = hex::decode(EF2).unwrap();
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (vec![], "FF 20"),
+            (ef[..50].to_vec(), "BER-TLV"),
+            ({ let mut e = ef.clone(); e[1] = 0x21; e }, "FF 20"),
+            ({ let mut e = ef.clone(); e[2] = 0x70; e }, "BER-TLV"),
+            ({ let mut e = ef.clone(); e[2] = 0x84; e }, "BER-TLV"),
+            ({ let mut e = ef.clone(); e[19] = 0xFF; e[20] = 0xFE; e }, "UTF-8"),
+            ({ let mut e = ef.clone(); e[100] = 0xDF; e[101] = 0x26; e }, "sex"),
+            ({ let mut e = ef.clone(); e[92] = b'X'; e }, "birth date"),
+        ];
+        for (input, want) in cases {
+            let e = parse_attributes(&input).unwrap_err().to_string();
+            assert!(e.contains(want), "{want}: {e}");
+        }
+    }
+
+    #[test]
+    fn my_number() {
+        let ef = hex::decode("ff100c353337363836363737313838ffff").unwrap();
+        let n = parse_my_number(&ef).unwrap();
+        assert_eq!(n.expose(), "537686677188");
+        assert_eq!(n.masked(), "********7188");
+        assert_eq!(format!("{n:?}"), "MyNumber(REDACTED)");
+        let mut bad = ef.clone();
+        bad[14] = b'9';
+        assert!(parse_my_number(&bad).unwrap_err().to_string().contains("check digit"));
+        assert!(parse_my_number(&ef[..10]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(b in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = parse_attributes(&b);
+            let _ = parse_my_number(&b);
+        }
+
+        #[test]
+        fn mutations_never_panic(i in 0usize..104, v in any::<u8>()) {
+            let mut ef = hex::decode(EF2).unwrap();
+            ef[i] = v;
+            let _ = parse_attributes(&ef);
+        }
+    }
 }

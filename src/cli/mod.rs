@@ -68,6 +68,8 @@ pub enum ColorChoice {
 pub enum Commands {
     /// The report: card and certificate expiry, renewal windows, all PIN counters, findings (no PIN sent)
     Status(commands::status::StatusArgs),
+    /// Name, address, date of birth and sex from the card (card-info PIN); the number only on request
+    Info(commands::info::InfoArgs),
     /// List readers: card present, ATR, and what the card is
     Readers,
     /// PIN counters (no try spent), verify and change
@@ -108,6 +110,7 @@ pub fn run(cli: Cli) -> i32 {
     let ctx = Ctx::new(cli.global.clone());
     let r: Result<i32> = match cli.command {
         Commands::Status(a) => commands::status::run(&ctx, a),
+        Commands::Info(a) => commands::info::run(&ctx, a),
         Commands::Readers => commands::readers::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Cert(c) => commands::cert::run(&ctx, c),

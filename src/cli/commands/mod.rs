@@ -1,6 +1,7 @@
 //! One module per command, and the shared connection set-up.
 
 pub mod cert;
+pub mod info;
 pub mod pin;
 pub mod readers;
 pub mod status;
