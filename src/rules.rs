@@ -126,6 +126,71 @@ pub fn next_day(d: Date) -> Date {
     d.checked_add(Duration::days(1)).unwrap_or(d)
 }
 
+/// Parse an 8-digit YYYYMMDD date.
+pub fn parse_yyyymmdd(s: &str) -> Option<Date> {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y: i32 = s[0..4].parse().ok()?;
+    let m: u8 = s[4..6].parse().ok()?;
+    let d: u8 = s[6..8].parse().ok()?;
+    Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+}
+
+/// The check digit (12th digit) of an individual number from its first 11
+/// ASCII digits (the rule of the 行政手続における特定の個人を識別するための番号
+/// の利用等に関する法律施行令 art. 8).
+pub fn number_check_digit(first11: &[u8]) -> Option<u8> {
+    if first11.len() != 11 || !first11.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut sum = 0u32;
+    for n in 1..=11u32 {
+        let p = (first11[11 - n as usize] - b'0') as u32;
+        let q = if n <= 6 { n + 1 } else { n - 5 };
+        sum += p * q;
+    }
+    let r = sum % 11;
+    Some(if r <= 1 { 0 } else { (11 - r) as u8 })
+}
+
+/// A Japanese era (元号) and the year within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Era {
+    /// The J-LIS era code: 1 明治, 2 大正, 3 昭和, 4 平成, 5 令和.
+    pub code: char,
+    pub name: &'static str,
+    /// Year of the era (元年 = 1).
+    pub year: i32,
+}
+
+/// The era of a date, by the first days of 大正 (1912-07-30), 昭和
+/// (1926-12-25), 平成 (1989-01-08) and 令和 (2019-05-01); 明治 from 1868.
+pub fn era_of(d: Date) -> Option<Era> {
+    use time::macros::date;
+    let table = [
+        (date!(2019 - 05 - 01), '5', "令和", 2018),
+        (date!(1989 - 01 - 08), '4', "平成", 1988),
+        (date!(1926 - 12 - 25), '3', "昭和", 1925),
+        (date!(1912 - 07 - 30), '2', "大正", 1911),
+        (date!(1868 - 01 - 01), '1', "明治", 1867),
+    ];
+    table
+        .iter()
+        .find(|(start, ..)| d >= *start)
+        .map(|&(_, code, name, base)| Era {
+            code,
+            name,
+            year: d.year() - base,
+        })
+}
+
+/// 和暦 `YYMMDD` (era year, month, day), as the 券面AP keys take a birth date.
+pub fn wareki_yymmdd(d: Date) -> String {
+    let y = era_of(d).map(|e| e.year).unwrap_or(0);
+    format!("{:02}{:02}{:02}", y % 100, d.month() as u8, d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +265,18 @@ mod tests {
             days_between(date!(2030 - 01 - 01), date!(2030 - 01 - 31)),
             30
         );
+    }
+
+    #[test]
+    fn eras() {
+        let e = era_of(date!(1980 - 02 - 17)).unwrap();
+        assert_eq!((e.code, e.name, e.year), ('3', "昭和", 55));
+        assert_eq!(wareki_yymmdd(date!(1980 - 02 - 17)), "550217");
+        assert_eq!(era_of(date!(1989 - 01 - 07)).unwrap().name, "昭和");
+        assert_eq!(era_of(date!(1989 - 01 - 08)).unwrap().year, 1);
+        assert_eq!(era_of(date!(2020 - 02 - 24)).unwrap().year, 2);
+        assert_eq!(era_of(date!(1990 - 01 - 02)).unwrap().code, '4');
+        assert!(era_of(date!(1800 - 01 - 01)).is_none());
     }
 
     #[test]

@@ -46,16 +46,7 @@ impl CardInfo {
     }
 }
 
-/// Parse an 8-digit YYYYMMDD date.
-pub fn parse_yyyymmdd(s: &str) -> Option<Date> {
-    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let y: i32 = s[0..4].parse().ok()?;
-    let m: u8 = s[4..6].parse().ok()?;
-    let d: u8 = s[6..8].parse().ok()?;
-    Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
-}
+pub use crate::rules::parse_yyyymmdd;
 
 /// SELECT the 共通AP and read record 1. `None` if the card has no such AP
 /// (e.g. a smartphone token).

@@ -73,8 +73,8 @@ fn record_start(b: &[u8], tag2: u8) -> Option<usize> {
     (0..=2).find(|&i| b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&tag2))
 }
 
-fn tag(b: &[u8]) -> Result<Tag> {
-    Tag::try_from(b).map_err(|_| bad("invalid tag constant"))
+fn tag(b: &[u8; 2]) -> Result<Tag> {
+    Tag::try_from(u16::from_be_bytes(*b)).map_err(|_| bad("invalid tag constant"))
 }
 
 /// Parse EF 0002 (`FF 20` { DF21 offsets, DF22 name, DF23 address, DF24
@@ -96,10 +96,20 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
     };
     let get = |t: [u8; 2], name: &str| -> Result<Vec<u8>> {
         let want = tag(&t)?;
-        match children.iter().find(|c| *c.tag() == want).map(|c| c.value()) {
+        match children
+            .iter()
+            .find(|c| *c.tag() == want)
+            .map(|c| c.value())
+        {
             Some(Value::Primitive(v)) => Ok(v.clone()),
-            Some(Value::Constructed(_)) => Err(bad(&format!("{name} ({:02X}{:02X}) is constructed", t[0], t[1]))),
-            None => Err(bad(&format!("{name} ({:02X}{:02X}) is missing", t[0], t[1]))),
+            Some(Value::Constructed(_)) => Err(bad(&format!(
+                "{name} ({:02X}{:02X}) is constructed",
+                t[0], t[1]
+            ))),
+            None => Err(bad(&format!(
+                "{name} ({:02X}{:02X}) is missing",
+                t[0], t[1]
+            ))),
         }
     };
     let utf8 = |v: Vec<u8>, name: &str| {
@@ -136,7 +146,11 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         })
         .collect();
     let consistent = positions == expected;
-    let first = if consistent { positions[0] } else { *expected.first().unwrap_or(&start) };
+    let first = if consistent {
+        positions[0]
+    } else {
+        *expected.first().unwrap_or(&start)
+    };
     let birth_date = crate::card::common::parse_yyyymmdd(&birth_raw).map(|d| d.to_string());
     Ok(Attributes {
         name,
@@ -161,7 +175,11 @@ impl MyNumber {
     /// All but the last four digits replaced by `*`.
     pub fn masked(&self) -> String {
         let n = self.0.len();
-        format!("{}{}", "*".repeat(n.saturating_sub(4)), &self.0[n.saturating_sub(4)..])
+        format!(
+            "{}{}",
+            "*".repeat(n.saturating_sub(4)),
+            &self.0[n.saturating_sub(4)..]
+        )
     }
 }
 
@@ -171,26 +189,14 @@ impl fmt::Debug for MyNumber {
     }
 }
 
-/// The check digit of a 12-digit individual number (the 12th digit).
-pub fn check_digit(first11: &[u8]) -> Option<u8> {
-    if first11.len() != 11 || !first11.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut sum = 0u32;
-    for n in 1..=11u32 {
-        let p = (first11[11 - n as usize] - b'0') as u32;
-        let q = if n <= 6 { n + 1 } else { n - 5 };
-        sum += p * q;
-    }
-    let r = sum % 11;
-    Some(if r <= 1 { 0 } else { (11 - r) as u8 })
-}
+pub use crate::rules::number_check_digit as check_digit;
 
 /// Parse EF 0001: `FF 10 0C` + 12 ASCII digits, then filler. Parsed by
 /// hand: iso7816-tlv reads FF 10 as a constructed tag and would try to
 /// parse the digits as nested TLVs.
 pub fn parse_my_number(ef: &[u8]) -> Result<MyNumber> {
-    let start = record_start(ef, 0x10).ok_or_else(|| bad("EF 0001 does not start with tag FF 10"))?;
+    let start =
+        record_start(ef, 0x10).ok_or_else(|| bad("EF 0001 does not start with tag FF 10"))?;
     let b = &ef[start..];
     if b.len() < 15 || b[2] != 0x0C {
         return Err(bad("EF 0001 is not FF 10 0C followed by 12 digits"));
@@ -216,8 +222,14 @@ pub struct Integrity {
 
 /// Check EF 0003 against EF 0002 (and EF 0001 as stored, filler included,
 /// when it was read).
-pub fn check_integrity(ef3: &[u8], ef2: &[u8], attrs: &Attributes, ef1: Option<&[u8]>) -> Result<Integrity> {
-    let start = record_start(ef3, 0x30).ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
+pub fn check_integrity(
+    ef3: &[u8],
+    ef2: &[u8],
+    attrs: &Attributes,
+    ef1: Option<&[u8]>,
+) -> Result<Integrity> {
+    let start =
+        record_start(ef3, 0x30).ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
     let (tlv, _) = Tlv::parse(&ef3[start..]);
     let tlv = tlv.map_err(|e| bad(&format!("EF 0003 is not valid BER-TLV ({e:?})")))?;
     let Value::Constructed(children) = tlv.value() else {
@@ -225,15 +237,24 @@ pub fn check_integrity(ef3: &[u8], ef2: &[u8], attrs: &Attributes, ef1: Option<&
     };
     let get = |t: [u8; 2]| -> Result<Vec<u8>> {
         let want = tag(&t)?;
-        match children.iter().find(|c| *c.tag() == want).map(|c| c.value()) {
+        match children
+            .iter()
+            .find(|c| *c.tag() == want)
+            .map(|c| c.value())
+        {
             Some(Value::Primitive(v)) if v.len() == 32 => Ok(v.clone()),
-            _ => Err(bad(&format!("EF 0003 lacks a 32-byte {:02X}{:02X}", t[0], t[1]))),
+            _ => Err(bad(&format!(
+                "EF 0003 lacks a 32-byte {:02X}{:02X}",
+                t[0], t[1]
+            ))),
         }
     };
     let h_num = get([0xDF, 0x31])?;
     let h_attr = get([0xDF, 0x32])?;
     let (a, b) = attrs.hashed_range;
-    let range = ef2.get(a..b).ok_or_else(|| bad("EF 0002 is shorter than its header says"))?;
+    let range = ef2
+        .get(a..b)
+        .ok_or_else(|| bad("EF 0002 is shorter than its header says"))?;
     Ok(Integrity {
         number_hash_ok: ef1.map(|e| Sha256::digest(e).as_slice() == h_num.as_slice()),
         attributes_hash_ok: Sha256::digest(range).as_slice() == h_attr.as_slice(),
@@ -272,12 +293,56 @@ mod tests {
         let cases: Vec<(Vec<u8>, &str)> = vec![
             (vec![], "FF 20"),
             (ef[..50].to_vec(), "BER-TLV"),
-            ({ let mut e = ef.clone(); e[1] = 0x21; e }, "FF 20"),
-            ({ let mut e = ef.clone(); e[2] = 0x70; e }, "BER-TLV"),
-            ({ let mut e = ef.clone(); e[2] = 0x84; e }, "BER-TLV"),
-            ({ let mut e = ef.clone(); e[19] = 0xFF; e[20] = 0xFE; e }, "UTF-8"),
-            ({ let mut e = ef.clone(); e[100] = 0xDF; e[101] = 0x26; e }, "sex"),
-            ({ let mut e = ef.clone(); e[92] = b'X'; e }, "birth date"),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[1] = 0x21;
+                    e
+                },
+                "FF 20",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[2] = 0x70;
+                    e
+                },
+                "BER-TLV",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[2] = 0x84;
+                    e
+                },
+                "BER-TLV",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[19] = 0xFF;
+                    e[20] = 0xFE;
+                    e
+                },
+                "UTF-8",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[100] = 0xDF;
+                    e[101] = 0x26;
+                    e
+                },
+                "sex",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[92] = b'X';
+                    e
+                },
+                "birth date",
+            ),
         ];
         for (input, want) in cases {
             let e = parse_attributes(&input).unwrap_err().to_string();
@@ -294,7 +359,10 @@ mod tests {
         assert_eq!(format!("{n:?}"), "MyNumber(REDACTED)");
         let mut bad = ef.clone();
         bad[14] = b'9';
-        assert!(parse_my_number(&bad).unwrap_err().to_string().contains("check digit"));
+        assert!(parse_my_number(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("check digit"));
         assert!(parse_my_number(&ef[..10]).is_err());
     }
 

@@ -1,0 +1,580 @@
+//! The virtual card's file system: every EF of the five applications with
+//! the layouts of card-protocol.md §2 and §8, built from the profile and the
+//! test PKI.
+
+use super::der::{len, tlv};
+use super::pki::{self, Pki};
+use super::profile::Profile;
+use super::{App, KeyRef, SignKey};
+use crate::rules;
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Who may read an EF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Free,
+    /// After a VERIFY of any of these keys in the current power cycle.
+    AnyOf(Vec<KeyRef>),
+}
+
+#[derive(Clone)]
+pub enum Content {
+    Binary(Vec<u8>),
+    Records(Vec<Vec<u8>>),
+    /// An IEF holding a PIN.
+    Pin(KeyRef),
+    /// A private-key EF (signs with `80 2A`).
+    Key(SignKey),
+}
+
+#[derive(Clone)]
+pub struct Ef {
+    pub content: Content,
+    pub read: Access,
+    /// Responses from it carry personal data (redacted in the card's log).
+    pub personal: bool,
+}
+
+pub type Files = BTreeMap<(App, u16), Ef>;
+
+fn bin(data: Vec<u8>) -> Ef {
+    Ef {
+        content: Content::Binary(data),
+        read: Access::Free,
+        personal: false,
+    }
+}
+
+fn guarded(data: Vec<u8>, keys: &[KeyRef], personal: bool) -> Ef {
+    Ef {
+        content: Content::Binary(data),
+        read: Access::AnyOf(keys.to_vec()),
+        personal,
+    }
+}
+
+fn pin_ef(k: KeyRef) -> Ef {
+    Ef {
+        content: Content::Pin(k),
+        read: Access::Free,
+        personal: false,
+    }
+}
+
+fn key_ef(k: SignKey) -> Ef {
+    Ef {
+        content: Content::Key(k),
+        read: Access::Free,
+        personal: false,
+    }
+}
+
+/// `90 03 <e> 91 82 01 00 <n>`: an RSA public key as the APs store it.
+pub fn rsa_pub(k: &RsaPrivateKey) -> Vec<u8> {
+    [
+        tlv(&[0x90], &k.e().to_bytes_be()),
+        tlv(&[0x91], &k.n().to_bytes_be()),
+    ]
+    .concat()
+}
+
+/// A 16-byte CV key ID: 7 ASCII digits, `08 05`, 3 ASCII digits, 4 bytes of
+/// padding (card-protocol.md §8.10). The test hierarchy's IDs start with 6.
+fn key_id(id: &str, gen: &str) -> Vec<u8> {
+    let mut v = id.as_bytes().to_vec();
+    v.extend_from_slice(&[0x08, 0x05]);
+    v.extend_from_slice(gen.as_bytes());
+    v.extend_from_slice(&[0; 4]);
+    v
+}
+
+/// A card-verifiable certificate `7F 21 { 5F 4E body, 5F 37 signature }`
+/// certifying `subject_key`, signed by the CV CA key.
+fn cv_cert(pki: &Pki, issuer: &[u8], subject: &[u8], subject_key: &RsaPrivateKey) -> Vec<u8> {
+    let body = tlv(
+        &[0x5F, 0x4E],
+        &[issuer, subject, &rsa_pub(subject_key)].concat(),
+    );
+    let sig = pki::sign_sha256(&pki.cv_ca_key, &body).unwrap_or_default();
+    tlv(&[0x7F, 0x21], &[body, tlv(&[0x5F, 0x37], &sig)].concat())
+}
+
+/// An `FF xx` record whose first child is a `DF yy` table of u16 offsets
+/// (from the file start) of the remaining children.
+fn with_offsets(outer: u8, children: &[Vec<u8>]) -> Vec<u8> {
+    let table_len = 3 + 2 * children.len();
+    let content_len = table_len + children.iter().map(Vec::len).sum::<usize>();
+    let header = 2 + len(content_len).len();
+    let mut offsets = Vec::new();
+    let mut pos = header + table_len;
+    for c in children {
+        offsets.extend_from_slice(&(pos as u16).to_be_bytes());
+        pos += c.len();
+    }
+    let table = tlv(&[0xDF, outer + 1], &offsets);
+    tlv(&[0xFF, outer], &[table, children.concat()].concat())
+}
+
+/// A blank greyscale PNG of `w`×`h` pixels (stored deflate blocks): the
+/// card's images are pictures of text; ours are blank placeholders of the
+/// right kind.
+pub fn blank_png(w: u32, h: u32) -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &b in data {
+            c ^= b as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut c = kind.to_vec();
+        c.extend_from_slice(data);
+        out.extend_from_slice(&c);
+        out.extend_from_slice(&crc32(&c).to_be_bytes());
+    }
+    // 1-bit greyscale, all white: a filter byte and ceil(w/8) bytes per row.
+    let row = 1 + w.div_ceil(8) as usize;
+    let mut raw = Vec::with_capacity(row * h as usize);
+    for _ in 0..h {
+        raw.push(0);
+        raw.extend(std::iter::repeat_n(0xFF, row - 1));
+    }
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65535).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        z.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(b.len() as u16)).to_le_bytes());
+        z.extend_from_slice(b);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in &raw {
+        a = (a + x as u32) % 65521;
+        b = (b + a) % 65521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// A JPEG 2000 file header (signature and file-type boxes) as the photo
+/// placeholder.
+fn jp2_placeholder() -> Vec<u8> {
+    let mut v = vec![
+        0, 0, 0, 0x0C, b'j', b'P', b' ', b' ', 0x0D, 0x0A, 0x87, 0x0A,
+    ];
+    v.extend_from_slice(&[0, 0, 0, 0x14]);
+    v.extend_from_slice(b"ftypjp2 \0\0\0\0jp2 ");
+    v
+}
+
+fn ymd(d: time::Date) -> String {
+    format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// 入力補助AP EF 0002 (§8.2).
+pub fn attributes_ef(p: &Profile) -> Vec<u8> {
+    with_offsets(
+        0x20,
+        &[
+            tlv(&[0xDF, 0x22], p.holder.name.as_bytes()),
+            tlv(&[0xDF, 0x23], p.holder.address.as_bytes()),
+            tlv(&[0xDF, 0x24], ymd(p.holder.birth_date).as_bytes()),
+            tlv(&[0xDF, 0x25], p.holder.sex.as_bytes()),
+        ],
+    )
+}
+
+/// 入力補助AP EF 0001 (§8.1): `FF 10 0C` + 12 digits + two `FF` fillers.
+pub fn number_ef(p: &Profile) -> Vec<u8> {
+    let mut v = tlv(&[0xFF, 0x10], p.holder.number.as_bytes());
+    v.extend_from_slice(&[0xFF, 0xFF]);
+    v
+}
+
+/// 入力補助AP EF 0003 (§8.3): hashes of EF 0001 (as stored) and of EF 0002
+/// from its first attribute, signed by the AP's key.
+fn integrity_ef(pki: &Pki, ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
+    // The first entry of the DF21 offset table, after `FF 20 <len> DF 21 <n>`.
+    let header = 2 + len(ef2.len().saturating_sub(3)).len();
+    let first = ef2
+        .get(header + 3..header + 5)
+        .map(|o| u16::from_be_bytes([o[0], o[1]]) as usize)
+        .unwrap_or(0);
+    let signed = [
+        tlv(&[0xDF, 0x31], &Sha256::digest(ef1)),
+        tlv(
+            &[0xDF, 0x32],
+            &Sha256::digest(ef2.get(first..).unwrap_or_default()),
+        ),
+    ]
+    .concat();
+    let sig = pki::sign_sha256(&pki.text_key, &signed).unwrap_or_default();
+    tlv(&[0xFF, 0x30], &[signed, tlv(&[0xDF, 0x33], &sig)].concat())
+}
+
+/// JPKI EF 0006: a 160-byte PKCS#11 CK_TOKEN_INFO, big-endian CK_ULONGs (§8.8).
+fn token_info(label: &str) -> Vec<u8> {
+    let pad = |s: &str, n: usize| {
+        let mut v = s.as_bytes().to_vec();
+        v.resize(n, b' ');
+        v
+    };
+    let mut v = pad(label, 32);
+    v.extend(pad("J-LIS (mynacard test)", 32));
+    v.extend(pad("VIRTUAL", 16));
+    v.extend(pad("0000000000000000", 16));
+    // flags, 4 session counts, max/min PIN length, 4 memory fields.
+    for x in [0x0Du32, 0, 0, 0, 0, 16, 4, 0, 0, 0, 0] {
+        v.extend_from_slice(&x.to_be_bytes());
+    }
+    v.extend_from_slice(b"0301");
+    v.extend(pad("", 16));
+    v
+}
+
+pub fn build(p: &Profile, pki: &Pki) -> Files {
+    let mut f = Files::new();
+    let token = p.card.token;
+    if token.has_app(App::Jpki) {
+        let j = App::Jpki;
+        if let Some(c) = &pki.sign_cert {
+            f.insert((j, 0x0001), guarded(c.clone(), &[KeyRef::Sign], true));
+        }
+        f.insert((j, 0x0002), bin(pki.sign_ca.clone()));
+        f.insert((j, 0x0006), bin(token_info(token.label())));
+        let avail = |present: bool| if present { 0x8F } else { 0x00 };
+        f.insert(
+            (j, 0x0008),
+            bin(vec![
+                avail(pki.sign_cert.is_some()),
+                avail(pki.auth_cert.is_some()),
+                0x00,
+            ]),
+        );
+        if let Some(c) = &pki.auth_cert {
+            // The Android smartphone token wants the auth PIN first.
+            let ef = if token == super::Token::SmartphoneAndroid {
+                guarded(c.clone(), &[KeyRef::Auth], false)
+            } else {
+                bin(c.clone())
+            };
+            f.insert((j, 0x000A), ef);
+        }
+        f.insert((j, 0x000B), bin(pki.auth_ca.clone()));
+        f.insert((j, 0x0017), key_ef(SignKey::JpkiAuth));
+        f.insert((j, 0x0018), pin_ef(KeyRef::Auth));
+        f.insert((j, 0x001A), key_ef(SignKey::JpkiSign));
+        f.insert((j, 0x001B), pin_ef(KeyRef::Sign));
+    }
+    let cv_issuer = key_id("6000001", "001");
+    if token.has_app(App::Text) {
+        let t = App::Text;
+        let ef1 = number_ef(p);
+        let ef2 = attributes_ef(p);
+        let ef3 = integrity_ef(pki, &ef1, &ef2);
+        let pin = [KeyRef::CardInfo, KeyRef::TextCodeA, KeyRef::TextCodeB];
+        let text_id = key_id("6000033", "001");
+        f.insert(
+            (t, 0x0001),
+            guarded(ef1, &[KeyRef::CardInfo, KeyRef::TextCodeA], true),
+        );
+        f.insert(
+            (t, 0x0002),
+            guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB], true),
+        );
+        f.insert((t, 0x0003), guarded(ef3, &pin, true));
+        f.insert(
+            (t, 0x0004),
+            bin(cv_cert(pki, &cv_issuer, &text_id, &pki.text_key)),
+        );
+        let basic = tlv(
+            &[0xFF, 0x40],
+            &[
+                tlv(&[0xDF, 0x41], &[0x01, 0x03, 0x0E, 0x01]),
+                tlv(&[0xDF, 0x42], &text_id),
+                tlv(&[0xDF, 0x43], &[0u8; 128]),
+            ]
+            .concat(),
+        );
+        f.insert((t, 0x0005), bin(basic));
+        f.insert(
+            (t, 0x0006),
+            guarded(tlv(&[0xA1], &rsa_pub(&pki.text_key)), &pin, false),
+        );
+        let own = tlv(&[0xDF, 0x51], &rsa_pub(&pki.text_key));
+        let own_sig = pki::sign_sha256(&pki.cv_ca_key, &own).unwrap_or_default();
+        f.insert(
+            (t, 0x0007),
+            guarded(
+                tlv(&[0xFF, 0x50], &[own, tlv(&[0xDF, 0x52], &own_sig)].concat()),
+                &pin,
+                false,
+            ),
+        );
+        f.insert((t, 0x0008), bin(vec![0xFF; 16]));
+        f.insert((t, 0x0011), pin_ef(KeyRef::CardInfo));
+        f.insert((t, 0x0012), pin_ef(KeyRef::TextBlocked));
+        f.insert((t, 0x0013), key_ef(SignKey::TextAp));
+        f.insert((t, 0x0014), pin_ef(KeyRef::TextCodeA));
+        f.insert((t, 0x0015), pin_ef(KeyRef::TextCodeB));
+    }
+    if token.has_app(App::Surface) {
+        let s = App::Surface;
+        let surface_id = key_id("6000023", "001");
+        let birth = tlv(&[0xDF, 0x11], ymd(p.holder.birth_date).as_bytes());
+        let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&pki.surface_key));
+        let age_sig = pki::sign_sha256(&pki.cv_ca_key, &[birth.clone(), card_key.clone()].concat())
+            .unwrap_or_default();
+        let age = tlv(
+            &[0xFF, 0x10],
+            &[birth, card_key, tlv(&[0xDF, 0x13], &age_sig)].concat(),
+        );
+        f.insert((s, 0x0001), guarded(age, &[KeyRef::SurfaceBirth], true));
+        f.insert(
+            (s, 0x0002),
+            guarded(
+                card_face(p, pki),
+                &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB],
+                true,
+            ),
+        );
+        let basic = tlv(
+            &[0xFF, 0x30],
+            &[
+                tlv(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]),
+                tlv(&[0xDF, 0x32], &surface_id),
+                tlv(&[0xDF, 0x33], b"01"),
+                tlv(&[0xDF, 0x34], p.card.municipality.as_bytes()),
+                tlv(&[0xDF, 0x35], &[0u8; 272]),
+            ]
+            .concat(),
+        );
+        f.insert((s, 0x0003), bin(basic));
+        f.insert(
+            (s, 0x0004),
+            bin(cv_cert(pki, &cv_issuer, &surface_id, &pki.surface_key)),
+        );
+        let png = blank_png(72, 12);
+        let sig = pki::sign_sha256(&pki.cv_ca_key, &png).unwrap_or_default();
+        let number_image = tlv(
+            &[0xFF, 0x40],
+            &[
+                tlv(&[0xDF, 0x41], &png),
+                tlv(&[0xDF, 0x42], &surface_id),
+                tlv(&[0xDF, 0x43], &sig),
+            ]
+            .concat(),
+        );
+        f.insert(
+            (s, 0x0005),
+            guarded(number_image, &[KeyRef::SurfaceCodeA], true),
+        );
+        f.insert((s, 0x0011), pin_ef(KeyRef::SurfaceBirth));
+        f.insert((s, 0x0012), pin_ef(KeyRef::SurfaceCodeB));
+        f.insert((s, 0x0013), pin_ef(KeyRef::SurfaceCodeA));
+        f.insert((s, 0x001A), key_ef(SignKey::SurfaceAp));
+    }
+    if token.has_app(App::Common) {
+        let c = App::Common;
+        let rec = format!(
+            "{}{}{}",
+            p.card.serial,
+            p.card.municipality,
+            ymd(p.card.expiry)
+        );
+        f.insert(
+            (c, 0x0001),
+            Ef {
+                content: Content::Records(vec![tlv(&[0x01], rec.as_bytes())]),
+                read: Access::Free,
+                personal: false,
+            },
+        );
+        f.insert((c, 0x001C), pin_ef(KeyRef::Common));
+    }
+    if token.has_app(App::Juki) {
+        let k = Sha256::digest(format!("juki:{}", p.card.serial));
+        f.insert(
+            (App::Juki, 0x0002),
+            Ef {
+                content: Content::Records(vec![k[..16].to_vec()]),
+                read: Access::Free,
+                personal: false,
+            },
+        );
+        f.insert((App::Juki, 0x001C), pin_ef(KeyRef::Juki));
+    }
+    for (app, fid, data) in &p.overrides {
+        let ef = f.entry((*app, *fid)).or_insert_with(|| bin(Vec::new()));
+        ef.content = Content::Binary(data.clone());
+    }
+    f
+}
+
+/// 券面AP EF 0002 (§8.4). DF28 signs DigestInfo(SHA-256, H(DF22‖DF23‖DF24)
+/// ‖ H(DF25‖DF26) ‖ H(DF27)); DF29 (the card expiry) follows the signature
+/// and is not covered by it.
+fn card_face(p: &Profile, pki: &Pki) -> Vec<u8> {
+    let df22 = tlv(&[0xDF, 0x22], ymd(p.holder.birth_date).as_bytes());
+    let df23 = tlv(&[0xDF, 0x23], p.holder.sex.as_bytes());
+    let df24 = tlv(&[0xDF, 0x24], &rsa_pub(&pki.surface_key));
+    let df25 = tlv(&[0xDF, 0x25], &blank_png(400, 64));
+    let df26 = tlv(&[0xDF, 0x26], &blank_png(800, 96));
+    let df27 = tlv(&[0xDF, 0x27], &jp2_placeholder());
+    let mut hashes = Vec::new();
+    hashes.extend_from_slice(&Sha256::digest(
+        [df22.clone(), df23.clone(), df24.clone()].concat(),
+    ));
+    hashes.extend_from_slice(&Sha256::digest([df25.clone(), df26.clone()].concat()));
+    hashes.extend_from_slice(&Sha256::digest(&df27));
+    // AlgorithmIdentifier of SHA-256, then the 96 bytes of three digests.
+    let alg = &pki::SHA256_DIGEST_INFO[2..17];
+    let di = tlv(&[0x30], &[alg, &tlv(&[0x04], &hashes)].concat());
+    let sig = pki::sign_raw(&pki.cv_ca_key, &di).unwrap_or_default();
+    let df28 = tlv(&[0xDF, 0x28], &sig);
+    let df29 = tlv(&[0xDF, 0x29], ymd(p.card.expiry).as_bytes());
+    let df2a = tlv(&[0xDF, 0x2A], &blank_png(24, 12));
+    with_offsets(
+        0x20,
+        &[df22, df23, df24, df25, df26, df27, df28, df29, df2a],
+    )
+}
+
+/// Data objects that GET DATA answers at the MF level (§2.5).
+pub fn mf_data(p: &Profile, pki: &Pki) -> BTreeMap<u16, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    m.insert(0x0042, b"JPKI-TEST-ISSUER".to_vec());
+    m.insert(0x0045, p.card.serial.as_bytes().to_vec());
+    // GlobalPlatform card recognition data: the GP OID (1.2.840.114283.1).
+    m.insert(
+        0x0066,
+        tlv(
+            &[0x73],
+            &tlv(&[0x06], &[0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x01]),
+        ),
+    );
+    m.insert(0x00F0, p.card.municipality.as_bytes().to_vec());
+    m.insert(0x00F2, ymd(p.card.expiry).as_bytes().to_vec());
+    let inter = key_id("6000001", "001");
+    m.insert(0x00F7, inter.clone());
+    let root = key_id("6000000", "001");
+    m.insert(0x00F8, cv_cert(pki, &root, &inter, &pki.cv_ca_key));
+    m.insert(0x7F21, cv_cert(pki, &root, &inter, &pki.cv_ca_key));
+    m.insert(0x5F51, p.card.atr.get(1..).unwrap_or_default().to_vec());
+    m
+}
+
+/// The value a key holds, by the profile.
+pub fn key_value(p: &Profile, k: KeyRef) -> Vec<u8> {
+    let h = &p.holder;
+    let code_b = format!(
+        "{}{:04}{}",
+        rules::wareki_yymmdd(h.birth_date),
+        p.card.expiry.year(),
+        h.security_code
+    );
+    match k {
+        KeyRef::Sign => p.pins.sign.value.clone().into_bytes(),
+        KeyRef::Auth => p.pins.auth.value.clone().into_bytes(),
+        KeyRef::CardInfo => p.pins.card_info.value.clone().into_bytes(),
+        KeyRef::Juki => p.pins.resident.value.clone().into_bytes(),
+        KeyRef::Common => p.pins.resident_common.value.clone().into_bytes(),
+        KeyRef::TextCodeA | KeyRef::SurfaceCodeA => h.number.clone().into_bytes(),
+        KeyRef::TextCodeB | KeyRef::SurfaceCodeB => code_b.into_bytes(),
+        KeyRef::SurfaceBirth => rules::wareki_yymmdd(h.birth_date).into_bytes(),
+        // Blocked from issuance: no value opens it.
+        KeyRef::TextBlocked => Vec::new(),
+    }
+}
+
+/// Tries left at start, by the profile.
+pub fn key_tries(p: &Profile, k: KeyRef) -> u8 {
+    match k {
+        KeyRef::Sign => p.pins.sign.tries,
+        KeyRef::Auth => p.pins.auth.tries,
+        KeyRef::CardInfo => p.pins.card_info.tries,
+        KeyRef::Juki => p.pins.resident.tries,
+        KeyRef::Common => p.pins.resident_common.tries,
+        KeyRef::TextBlocked => 0,
+        other => other.max_tries(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_have_the_documented_layouts() {
+        let p = Profile::builtin();
+        let pki = Pki::generate(&p).unwrap();
+        // The built-in holder is myna-card's test-card holder: EF 0002 is
+        // byte-identical to that card's dump (card-protocol.md §8.2).
+        let ef2 = attributes_ef(&p);
+        assert_eq!(
+            hex::encode(&ef2),
+            "ff2065df2108000e002000590064df220fe9bb92e6a190e38080e5b9b9e4b99fdf2336e69db1e4baace983bde6b885e780ace5b882e8a6b3e5b883e5ad90e58d97efbc91efbc92efbc8defbc97efbc8defbc92efbc90efbc92df24083139383030323137df250131"
+        );
+        assert_eq!(
+            hex::encode(number_ef(&p)),
+            "ff100c353337363836363737313838ffff"
+        );
+        let ef3 = integrity_ef(&pki, &number_ef(&p), &ef2);
+        assert_eq!(&ef3[..5], [0xFF, 0x30, 0x82, 0x01, 0x4B]);
+        assert_eq!(ef3.len(), 336);
+        let cv = cv_cert(
+            &pki,
+            &key_id("6000001", "001"),
+            &key_id("6000033", "001"),
+            &pki.text_key,
+        );
+        assert_eq!(&cv[..5], [0x7F, 0x21, 0x82, 0x02, 0x33]);
+        assert_eq!(cv.len(), 568);
+        assert_eq!(token_info("JPKIAPICCTOKEN2").len(), 160);
+        let face = card_face(&p, &pki);
+        assert_eq!(&face[..2], [0xFF, 0x20]);
+        // The offset table points at DF22..DF2A.
+        assert_eq!(&face[5..7], [0xDF, 0x21]);
+        let n = face[7] as usize / 2;
+        assert_eq!(n, 9);
+        for i in 0..n {
+            let o = u16::from_be_bytes([face[8 + 2 * i], face[9 + 2 * i]]) as usize;
+            assert_eq!(face[o], 0xDF, "child {i}");
+            assert_eq!(face[o + 1], 0x22 + i as u8);
+        }
+    }
+
+    #[test]
+    fn png_is_well_formed() {
+        let png = blank_png(72, 12);
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(&png[12..16], b"IHDR");
+        assert!(png.ends_with(&[0xAE, 0x42, 0x60, 0x82]), "IEND CRC");
+    }
+
+    #[test]
+    fn code_b_is_wareki_birth_expiry_year_and_security_code() {
+        let p = Profile::builtin();
+        assert_eq!(key_value(&p, KeyRef::TextCodeB), b"55021720352285");
+        assert_eq!(key_value(&p, KeyRef::SurfaceBirth), b"550217");
+    }
+}

@@ -1,0 +1,861 @@
+//! The virtual My Number Card: the five applications and their files, PIN
+//! counters, real RSA signatures, behaving byte for byte as
+//! `card-protocol.md` describes the card. It answers raw APDUs, so the same
+//! card serves the in-process transport and real pcscd through vpcd.
+//! Uses only `apdu` and the calendar `rules` — never the card layer — so it
+//! is an independent oracle for the tool.
+
+mod der;
+pub mod fs;
+pub mod pki;
+pub mod profile;
+pub mod vpcd;
+
+pub use pki::Pki;
+pub use profile::{Profile, ProfileError, Token, BUILTIN_PROFILE_TOML};
+
+use crate::apdu::Command;
+use fs::{Access, Content, Files};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The card's applications (card-protocol.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum App {
+    Jpki,
+    Text,
+    Surface,
+    Common,
+    Juki,
+}
+
+impl App {
+    pub const ALL: [App; 5] = [App::Jpki, App::Text, App::Surface, App::Common, App::Juki];
+
+    pub fn aid(self) -> &'static [u8] {
+        match self {
+            App::Jpki => &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01],
+            App::Text => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08],
+            App::Surface => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02],
+            App::Common => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00],
+            App::Juki => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01],
+        }
+    }
+}
+
+/// The GlobalPlatform issuer security domain: selecting it returns the
+/// card to its power-on (MF-level) state.
+pub const ISD_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
+
+/// Every key reference (IEF) on the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyRef {
+    /// JPKI 001B 署名用電子証明書パスワード
+    Sign,
+    /// JPKI 0018 利用者証明用電子証明書暗証番号
+    Auth,
+    /// 入力補助 0011 券面事項入力補助用暗証番号
+    CardInfo,
+    /// 入力補助 0012, blocked from issuance
+    TextBlocked,
+    /// 入力補助 0014 照合番号A
+    TextCodeA,
+    /// 入力補助 0015 照合番号B
+    TextCodeB,
+    /// 券面 0011 生年月日 key
+    SurfaceBirth,
+    /// 券面 0012 照合番号B
+    SurfaceCodeB,
+    /// 券面 0013 照合番号A
+    SurfaceCodeA,
+    /// 共通 001C
+    Common,
+    /// 住基 001C
+    Juki,
+}
+
+impl KeyRef {
+    pub const ALL: [KeyRef; 11] = [
+        KeyRef::Sign,
+        KeyRef::Auth,
+        KeyRef::CardInfo,
+        KeyRef::TextBlocked,
+        KeyRef::TextCodeA,
+        KeyRef::TextCodeB,
+        KeyRef::SurfaceBirth,
+        KeyRef::SurfaceCodeB,
+        KeyRef::SurfaceCodeA,
+        KeyRef::Common,
+        KeyRef::Juki,
+    ];
+
+    pub fn app(self) -> App {
+        match self {
+            KeyRef::Sign | KeyRef::Auth => App::Jpki,
+            KeyRef::CardInfo | KeyRef::TextBlocked | KeyRef::TextCodeA | KeyRef::TextCodeB => {
+                App::Text
+            }
+            KeyRef::SurfaceBirth | KeyRef::SurfaceCodeB | KeyRef::SurfaceCodeA => App::Surface,
+            KeyRef::Common => App::Common,
+            KeyRef::Juki => App::Juki,
+        }
+    }
+
+    pub fn fid(self) -> u16 {
+        match self {
+            KeyRef::Sign => 0x001B,
+            KeyRef::Auth => 0x0018,
+            KeyRef::CardInfo => 0x0011,
+            KeyRef::TextBlocked => 0x0012,
+            KeyRef::TextCodeA => 0x0014,
+            KeyRef::TextCodeB => 0x0015,
+            KeyRef::SurfaceBirth => 0x0011,
+            KeyRef::SurfaceCodeB => 0x0012,
+            KeyRef::SurfaceCodeA => 0x0013,
+            KeyRef::Common | KeyRef::Juki => 0x001C,
+        }
+    }
+
+    /// Stable name in state files and logs.
+    pub fn id(self) -> &'static str {
+        match self {
+            KeyRef::Sign => "jpki-001b",
+            KeyRef::Auth => "jpki-0018",
+            KeyRef::CardInfo => "text-0011",
+            KeyRef::TextBlocked => "text-0012",
+            KeyRef::TextCodeA => "text-0014",
+            KeyRef::TextCodeB => "text-0015",
+            KeyRef::SurfaceBirth => "surface-0011",
+            KeyRef::SurfaceCodeB => "surface-0012",
+            KeyRef::SurfaceCodeA => "surface-0013",
+            KeyRef::Common => "common-001c",
+            KeyRef::Juki => "juki-001c",
+        }
+    }
+
+    /// The counter's maximum: 5 for the signature password, 3 for the
+    /// others (card-protocol.md §5.1; the 照合番号 limits are disputed, 3
+    /// per the emulator data model).
+    pub fn max_tries(self) -> u8 {
+        match self {
+            KeyRef::Sign => 5,
+            _ => 3,
+        }
+    }
+
+    /// Whether `v` is a well-formed new value for CHANGE REFERENCE DATA /
+    /// CHANGE KEY.
+    fn accepts(self, v: &[u8]) -> bool {
+        match self {
+            KeyRef::Sign => {
+                (6..=16).contains(&v.len())
+                    && v.iter()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }
+            KeyRef::Auth | KeyRef::CardInfo | KeyRef::Common | KeyRef::Juki => {
+                v.len() == 4 && v.iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Private keys that sign with `80 2A`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignKey {
+    /// JPKI 0017, after VERIFY of 0018.
+    JpkiAuth,
+    /// JPKI 001A, after VERIFY of 001B.
+    JpkiSign,
+    /// 入力補助 0013, no credential (`80 2A 00 00`).
+    TextAp,
+    /// 券面 001A, no credential.
+    SurfaceAp,
+}
+
+/// What crossed the card's interface since it was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CardStats {
+    pub apdus: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+}
+
+/// One key's persistent state.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct KeyState {
+    value: String,
+    tries: u8,
+}
+
+/// The `--state` file: counters and values that survive restarts.
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    version: u32,
+    keys: BTreeMap<String, KeyState>,
+}
+
+pub struct VirtualCard {
+    profile: Profile,
+    pki: Pki,
+    files: Files,
+    mf_data: BTreeMap<u16, Vec<u8>>,
+    keys: BTreeMap<KeyRef, KeyState>,
+    state_file: Option<PathBuf>,
+    // Volatile state: cleared by power-off (and, in part, by reset).
+    app: Option<App>,
+    ef: Option<u16>,
+    verified: BTreeSet<KeyRef>,
+    fresh_power: bool,
+    apdus_since_power: u32,
+    removed: bool,
+    remove_fired: bool,
+    last_personal: bool,
+    challenge_seed: [u8; 32],
+    stats: CardStats,
+}
+
+fn sw(code: u16) -> Vec<u8> {
+    code.to_be_bytes().to_vec()
+}
+
+fn ok(mut data: Vec<u8>) -> Vec<u8> {
+    data.extend_from_slice(&[0x90, 0x00]);
+    data
+}
+
+impl VirtualCard {
+    pub fn new(profile: &Profile) -> Result<VirtualCard, ProfileError> {
+        let pki = Pki::generate(profile)?;
+        let files = fs::build(profile, &pki);
+        let mf_data = fs::mf_data(profile, &pki);
+        let keys = KeyRef::ALL
+            .iter()
+            .map(|&k| {
+                (
+                    k,
+                    KeyState {
+                        value: String::from_utf8_lossy(&fs::key_value(profile, k)).into_owned(),
+                        tries: fs::key_tries(profile, k),
+                    },
+                )
+            })
+            .collect();
+        let seed = Sha256::digest(format!(
+            "{:?}{}",
+            std::time::SystemTime::now(),
+            std::process::id()
+        ));
+        Ok(VirtualCard {
+            profile: profile.clone(),
+            pki,
+            files,
+            mf_data,
+            keys,
+            state_file: None,
+            app: None,
+            ef: None,
+            verified: BTreeSet::new(),
+            fresh_power: true,
+            apdus_since_power: 0,
+            removed: false,
+            remove_fired: false,
+            last_personal: false,
+            challenge_seed: seed.into(),
+            stats: CardStats::default(),
+        })
+    }
+
+    /// Keep counters and changed PINs in `path` (JSON, mode 0600, written
+    /// atomically): loaded now if it exists, written at every change.
+    pub fn with_state_file(mut self, path: &Path) -> Result<VirtualCard, ProfileError> {
+        let bad = |why: String| ProfileError(format!("state file {}: {why}", path.display()));
+        if path.exists() {
+            let s = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+            let st: StateFile = serde_json::from_str(&s)
+                .map_err(|e| bad(format!("not a mynacard card state ({e})")))?;
+            for k in KeyRef::ALL {
+                if let Some(v) = st.keys.get(k.id()) {
+                    if v.tries > k.max_tries() {
+                        return Err(bad(format!(
+                            "{}: tries {} exceeds {}",
+                            k.id(),
+                            v.tries,
+                            k.max_tries()
+                        )));
+                    }
+                    self.keys.insert(k, v.clone());
+                }
+            }
+        }
+        self.state_file = Some(path.to_path_buf());
+        self.save().map_err(|e| bad(e.to_string()))?;
+        Ok(self)
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let st = StateFile {
+            version: 1,
+            keys: self
+                .keys
+                .iter()
+                .map(|(k, v)| (k.id().to_string(), v.clone()))
+                .collect(),
+        };
+        let body = serde_json::to_vec_pretty(&st).map_err(std::io::Error::other)?;
+        write_private_atomic(path, &body)
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn pki(&self) -> &Pki {
+        &self.pki
+    }
+
+    pub fn atr(&self) -> Vec<u8> {
+        self.profile.card.atr.clone()
+    }
+
+    pub fn tries_left(&self, k: KeyRef) -> u8 {
+        self.keys.get(&k).map(|s| s.tries).unwrap_or(0)
+    }
+
+    pub fn stats(&self) -> CardStats {
+        self.stats
+    }
+
+    /// Whether the last answer carried personal data (for redacted logs).
+    pub fn last_response_personal(&self) -> bool {
+        self.last_personal
+    }
+
+    /// The card was "pulled" by a fault; the host sees no answer.
+    pub fn is_removed(&self) -> bool {
+        self.removed
+    }
+
+    /// Raw contents of an EF, for tests and tools.
+    pub fn ef(&self, app: App, fid: u16) -> Option<&[u8]> {
+        match self.files.get(&(app, fid)).map(|e| &e.content) {
+            Some(Content::Binary(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn power_off(&mut self) {
+        self.app = None;
+        self.ef = None;
+        self.verified.clear();
+        self.fresh_power = true;
+        self.apdus_since_power = 0;
+        self.removed = false;
+    }
+
+    pub fn power_on(&mut self) {
+        self.power_off();
+    }
+
+    /// Warm reset: the selection is lost; the verified state is kept when
+    /// the profile says so, as on the real card (card-protocol.md §6).
+    pub fn reset(&mut self) {
+        self.app = None;
+        self.ef = None;
+        if !self.profile.quirks.keep_verified_on_reset {
+            self.verified.clear();
+        }
+        self.fresh_power = true;
+        self.apdus_since_power = 0;
+        self.removed = false;
+    }
+
+    /// Answer one command APDU with `data ‖ SW1 SW2`. An empty answer means
+    /// the card is gone (a fault), as vpcd reads it.
+    pub fn process(&mut self, raw: &[u8]) -> Vec<u8> {
+        self.stats.apdus += 1;
+        self.stats.bytes_in += raw.len() as u64;
+        self.apdus_since_power += 1;
+        self.last_personal = false;
+        let f = self.profile.faults.clone();
+        if self.removed {
+            return Vec::new();
+        }
+        if f.remove_after == Some(self.apdus_since_power) && !self.remove_fired {
+            self.remove_fired = true;
+            self.removed = true;
+            return Vec::new();
+        }
+        if let Some(ms) = f.delay_ms {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+        let mut out = if self.profile.quirks.first_command_6f00 && self.fresh_power {
+            sw(0x6F00)
+        } else if let Some(code) = self.status_fault(raw) {
+            code
+        } else {
+            match Command::parse(raw) {
+                Ok(c) => self.dispatch(&c),
+                Err(_) => sw(0x6700),
+            }
+        };
+        self.fresh_power = false;
+        if let Some(n) = f.truncate_to {
+            if out.len() > n + 2 {
+                let tail = out.split_off(out.len() - 2);
+                out.truncate(n);
+                out.extend(tail);
+            }
+        }
+        self.stats.bytes_out += out.len() as u64;
+        out
+    }
+
+    fn status_fault(&self, raw: &[u8]) -> Option<Vec<u8>> {
+        let f = &self.profile.faults;
+        let code = profile::parse_hex("faults.status", f.status.as_deref()?).ok()?;
+        let prefix = match &f.status_for {
+            Some(p) => profile::parse_hex("faults.status_for", p).ok()?,
+            None => Vec::new(),
+        };
+        raw.starts_with(&prefix).then_some(code)
+    }
+
+    fn dispatch(&mut self, c: &Command) -> Vec<u8> {
+        // Secure messaging (CLA 08/0C): SELECT 6882, the rest 69FC.
+        if c.cla & 0x0C != 0 {
+            return sw(if c.ins == 0xA4 { 0x6882 } else { 0x69FC });
+        }
+        if c.cla & 0x03 != 0 {
+            return sw(0x6881);
+        }
+        match (c.cla, c.ins) {
+            (0x00, 0xA4) => self.select(c),
+            (0x00, 0xB0) => self.read_binary(c),
+            (0x00, 0xB2) => self.read_record(c),
+            (0x00, 0x20) => self.verify(c),
+            (0x00, 0x24) => self.change(c, false),
+            (0x80, 0x32) => self.change(c, true),
+            (0x80, 0x2A) => self.sign(c),
+            (0x00, 0xCA) => self.get_data(c),
+            (0x00, 0x84) => self.get_challenge(c),
+            (0x00, 0xC0) => sw(0x6985),
+            // Last-command indicator: iPhone token only.
+            (0x80, 0xFC) => sw(if self.profile.card.token == Token::SmartphoneIos {
+                0x9000
+            } else {
+                0x6700
+            }),
+            // Secure-messaging key set-up: only the 入力補助AP says yes.
+            (0x80, 0xAE) if self.app == Some(App::Text) => sw(0x9000),
+            (0x00 | 0x80, _) => sw(0x6D00),
+            _ => sw(0x6E00),
+        }
+    }
+
+    fn select_app(&mut self, app: Option<App>) {
+        // Leaving an application drops what was verified in it.
+        self.verified.retain(|k| Some(k.app()) == app);
+        self.app = app;
+        self.ef = None;
+    }
+
+    fn select(&mut self, c: &Command) -> Vec<u8> {
+        match (c.p1, c.p2) {
+            (0x04, 0x0C | 0x00) => {
+                if c.data.is_empty() || c.data.len() > 16 {
+                    return sw(0x6700);
+                }
+                // A truncated AID selects too (prefix match, JICSAP 4.2).
+                let token = self.profile.card.token;
+                if let Some(app) = App::ALL
+                    .into_iter()
+                    .find(|a| token.has_app(*a) && a.aid().starts_with(&c.data))
+                {
+                    self.select_app(Some(app));
+                    return sw(0x9000);
+                }
+                if ISD_AID.starts_with(&c.data) && c.data.len() >= 5 {
+                    self.select_app(None);
+                    self.verified.clear();
+                    return sw(0x9000);
+                }
+                sw(0x6A82)
+            }
+            (0x02, 0x0C | 0x00) => {
+                if c.data.len() != 2 {
+                    return sw(0x6700);
+                }
+                let fid = u16::from_be_bytes([c.data[0], c.data[1]]);
+                match self.app {
+                    Some(app) if self.files.contains_key(&(app, fid)) => {
+                        self.ef = Some(fid);
+                        sw(0x9000)
+                    }
+                    _ => sw(0x6A82),
+                }
+            }
+            // ISO SELECT of the MF: 6A86 after a cold reset, 9000 without
+            // leaving the current DF otherwise; by FID 3F00: 6A82.
+            (0x00, 0x00 | 0x0C) => {
+                if !c.data.is_empty() {
+                    sw(0x6A82)
+                } else if self.app.is_none() {
+                    sw(0x6A86)
+                } else {
+                    sw(0x9000)
+                }
+            }
+            _ => sw(0x6A86),
+        }
+    }
+
+    /// Resolve an EF addressed by SFI (`sfi != 0`) or the current EF.
+    fn target(&mut self, sfi: Option<u8>) -> Result<(App, u16), Vec<u8>> {
+        let app = self.app.ok_or_else(|| sw(0x6A82))?;
+        let fid = match sfi {
+            Some(s) => {
+                if !self.profile.quirks.short_ef_ids {
+                    return Err(sw(0x6A86));
+                }
+                let fid = s as u16;
+                if !self.files.contains_key(&(app, fid)) {
+                    return Err(sw(0x6A82));
+                }
+                // Addressing by SFI makes the EF current (ISO 7816-4 §7.2.2).
+                self.ef = Some(fid);
+                fid
+            }
+            None => self.ef.ok_or_else(|| sw(0x6986))?,
+        };
+        Ok((app, fid))
+    }
+
+    fn may_read(&self, access: &Access) -> bool {
+        match access {
+            Access::Free => true,
+            Access::AnyOf(keys) => keys.iter().any(|k| self.verified.contains(k)),
+        }
+    }
+
+    fn read_binary(&mut self, c: &Command) -> Vec<u8> {
+        if !c.data.is_empty() {
+            return sw(0x6700);
+        }
+        let Some(le) = c.le else {
+            return sw(0x6700);
+        };
+        if c.needs_extended() && !self.profile.card.extended_length {
+            return sw(0x6700);
+        }
+        let (sfi, offset) = if c.p1 & 0x80 != 0 {
+            if c.p1 & 0x60 != 0 {
+                return sw(0x6A86);
+            }
+            (Some(c.p1 & 0x1F), c.p2 as usize)
+        } else {
+            (None, ((c.p1 as usize) << 8) | c.p2 as usize)
+        };
+        let (app, fid) = match self.target(sfi) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let Some(ef) = self.files.get(&(app, fid)) else {
+            return sw(0x6A82);
+        };
+        let Content::Binary(data) = &ef.content else {
+            return sw(0x6981);
+        };
+        if !self.may_read(&ef.read) {
+            return sw(0x6982);
+        }
+        if offset >= data.len() {
+            return sw(0x6B00);
+        }
+        let end = data.len().min(offset + le);
+        let out = data[offset..end].to_vec();
+        self.last_personal = ef.personal;
+        if end - offset < le {
+            let mut v = out;
+            v.extend_from_slice(&[0x62, 0x82]);
+            v
+        } else {
+            ok(out)
+        }
+    }
+
+    fn read_record(&mut self, c: &Command) -> Vec<u8> {
+        if !c.data.is_empty() || c.le.is_none() {
+            return sw(0x6700);
+        }
+        if c.p2 & 0x07 != 0x04 || c.p1 == 0 {
+            return sw(0x6A86);
+        }
+        let sfi = c.p2 >> 3;
+        let (app, fid) = match self.target((sfi != 0).then_some(sfi)) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
+        let Some(ef) = self.files.get(&(app, fid)) else {
+            return sw(0x6A82);
+        };
+        let Content::Records(recs) = &ef.content else {
+            return sw(0x6981);
+        };
+        if !self.may_read(&ef.read) {
+            return sw(0x6982);
+        }
+        match recs.get(c.p1 as usize - 1) {
+            Some(r) => {
+                let le = c.le.unwrap_or(256);
+                if r.len() > le {
+                    // Wrong Le: say how long the record is.
+                    return sw(0x6C00 | (r.len() as u16 & 0xFF));
+                }
+                ok(r.clone())
+            }
+            None => sw(0x6A83),
+        }
+    }
+
+    /// The key a VERIFY / CHANGE addresses: P2 = 80 (the selected IEF) or
+    /// 80|SFI.
+    fn key_for(&mut self, p2: u8) -> Result<KeyRef, Vec<u8>> {
+        if p2 & 0x80 == 0 || p2 & 0x60 != 0 {
+            return Err(sw(0x6A86));
+        }
+        let sfi = p2 & 0x1F;
+        let (app, fid) = self.target((sfi != 0).then_some(sfi))?;
+        match self.files.get(&(app, fid)).map(|e| &e.content) {
+            Some(Content::Pin(k)) => Ok(*k),
+            // Referenced data not found.
+            _ => Err(sw(0x6A88)),
+        }
+    }
+
+    fn verify(&mut self, c: &Command) -> Vec<u8> {
+        if c.p1 != 0x00 {
+            return sw(0x6A86);
+        }
+        let key = match self.key_for(c.p2) {
+            Ok(k) => k,
+            Err(e) => return e,
+        };
+        let tries = self.tries_left(key);
+        if c.data.is_empty() {
+            // The retry query is case 1; an Le makes it a case-2 APDU that
+            // the card rejects (card-protocol.md §12).
+            if c.le.is_some() {
+                return sw(0x6700);
+            }
+            if self.verified.contains(&key) && self.profile.quirks.retry_query_ok_after_verify {
+                return sw(0x9000);
+            }
+            return sw(0x63C0 | tries as u16);
+        }
+        if tries == 0 {
+            return sw(0x6984);
+        }
+        let Some(state) = self.keys.get_mut(&key) else {
+            return sw(0x6A88);
+        };
+        // The card compares bytes: wrong length or case is a wrong PIN.
+        let right = !state.value.is_empty() && state.value.as_bytes() == c.data.as_slice();
+        let answer = if right {
+            state.tries = key.max_tries();
+            self.verified.insert(key);
+            sw(0x9000)
+        } else {
+            state.tries -= 1;
+            self.verified.remove(&key);
+            sw(0x63C0 | state.tries as u16)
+        };
+        if self.save().is_err() {
+            // A card that cannot record its counter must not accept a try.
+            return sw(0x6581);
+        }
+        answer
+    }
+
+    fn change(&mut self, c: &Command, change_key: bool) -> Vec<u8> {
+        if (c.p1, c.p2) != (if change_key { 0x00 } else { 0x01 }, 0x80) {
+            return sw(0x6A86);
+        }
+        let key = match self.key_for(c.p2) {
+            Ok(k) => k,
+            Err(e) => return e,
+        };
+        // CHANGE REFERENCE DATA for JPKI and 入力補助; CHANGE KEY for 共通/住基.
+        let is_key_form = matches!(key, KeyRef::Common | KeyRef::Juki);
+        if is_key_form != change_key {
+            return sw(0x6985);
+        }
+        if !self.verified.contains(&key) {
+            return sw(0x6982);
+        }
+        if !key.accepts(&c.data) {
+            return sw(0x6A80);
+        }
+        let old = self.keys.get(&key).cloned();
+        if let Some(s) = self.keys.get_mut(&key) {
+            s.value = String::from_utf8_lossy(&c.data).into_owned();
+            s.tries = key.max_tries();
+        }
+        if self.save().is_err() {
+            // Keep the old PIN when the change cannot be recorded.
+            if let Some(o) = old {
+                self.keys.insert(key, o);
+            }
+            return sw(0x6581);
+        }
+        sw(0x9000)
+    }
+
+    fn sign(&mut self, c: &Command) -> Vec<u8> {
+        let (key, needs) = if c.p2 == 0x00 {
+            match self.app {
+                Some(App::Text) => (SignKey::TextAp, None),
+                Some(App::Surface) => (SignKey::SurfaceAp, None),
+                _ => return sw(0x6A86),
+            }
+        } else {
+            if c.p2 & 0x80 == 0 || c.p2 & 0x60 != 0 {
+                return sw(0x6A86);
+            }
+            let sfi = c.p2 & 0x1F;
+            let (app, fid) = match self.target((sfi != 0).then_some(sfi)) {
+                Ok(t) => t,
+                Err(e) => return e,
+            };
+            match self.files.get(&(app, fid)).map(|e| &e.content) {
+                Some(Content::Key(SignKey::JpkiAuth)) => (SignKey::JpkiAuth, Some(KeyRef::Auth)),
+                Some(Content::Key(SignKey::JpkiSign)) => (SignKey::JpkiSign, Some(KeyRef::Sign)),
+                Some(Content::Key(k)) => (*k, None),
+                _ => return sw(0x6A88),
+            }
+        };
+        if let Some(k) = needs {
+            if !self.verified.contains(&k) {
+                return sw(0x6982);
+            }
+        }
+        if c.data.is_empty() {
+            return sw(0x6700);
+        }
+        let rsa = match key {
+            SignKey::JpkiAuth => &self.pki.auth_key,
+            SignKey::JpkiSign => &self.pki.sign_key,
+            SignKey::TextAp => &self.pki.text_key,
+            SignKey::SurfaceAp => &self.pki.surface_key,
+        };
+        // P1 selects the scheme (card-protocol.md §9.2); PSS (04/05) is not
+        // modelled.
+        let input = match c.p1 {
+            0x00 if c.data.len() <= 245 => c.data.clone(),
+            0x00 => return sw(0x6700),
+            0x01 => Sha256::digest(&c.data).to_vec(),
+            0x02 if c.data.len() == 32 => [pki::SHA256_DIGEST_INFO, &c.data].concat(),
+            0x02 => return sw(0x6985),
+            0x03 => [pki::SHA256_DIGEST_INFO, &Sha256::digest(&c.data)].concat(),
+            _ => return sw(0x6A86),
+        };
+        match pki::sign_raw(rsa, &input) {
+            Some(s) => ok(s),
+            None => sw(0x6985),
+        }
+    }
+
+    fn get_data(&mut self, c: &Command) -> Vec<u8> {
+        let tag = u16::from_be_bytes([c.p1, c.p2]);
+        // Only at the MF level (after power-up or ISD select); 5F51 always.
+        if self.app.is_some() && tag != 0x5F51 {
+            return sw(0x6A88);
+        }
+        let Some(v) = self.mf_data.get(&tag) else {
+            return sw(0x6A88);
+        };
+        let le = c.le.unwrap_or(0);
+        if v.len() > le {
+            // Large objects need an extended Le (card-protocol.md §2.5).
+            return sw(if v.len() > 256 && !c.extended {
+                0x6700
+            } else {
+                0x6C00 | (v.len() as u16 & 0xFF)
+            });
+        }
+        ok(v.clone())
+    }
+
+    fn get_challenge(&mut self, c: &Command) -> Vec<u8> {
+        if c.extended {
+            return sw(0x6985);
+        }
+        let Some(n) = c.le else {
+            return sw(0x6700);
+        };
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            self.challenge_seed = Sha256::digest(self.challenge_seed).into();
+            out.extend_from_slice(&self.challenge_seed);
+        }
+        out.truncate(n);
+        ok(out)
+    }
+}
+
+impl crate::transport::inproc::Simulator for VirtualCard {
+    fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        VirtualCard::process(self, apdu)
+    }
+
+    fn atr(&self) -> Vec<u8> {
+        VirtualCard::atr(self)
+    }
+
+    fn power_off(&mut self) {
+        VirtualCard::power_off(self)
+    }
+
+    fn reset(&mut self) {
+        VirtualCard::reset(self)
+    }
+}
+
+/// Write `body` to `path` with mode 0600: a temporary file in the same
+/// directory, synced, then renamed over, so a crash never leaves half a file.
+pub fn write_private_atomic(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let r = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(body)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests;

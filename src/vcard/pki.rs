@@ -1,0 +1,370 @@
+//! The virtual card's test PKI: two CAs (signature, user authentication)
+//! named like the JPKI CAs, and end-entity certificates shaped like the real
+//! ones (card-protocol.md §10), generated from the profile so that any
+//! validity can be tested. The keys are the public test keys in
+//! `fixtures/keys/` — TEST ONLY. Generation is deterministic (RSA PKCS#1
+//! v1.5 signatures, fixed serials and dates): the same profile always gives
+//! the same bytes.
+
+use super::der;
+use super::profile::{CertSpec, Profile, ProfileError};
+use crate::rules;
+use rcgen::{
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+
+pub const SIGN_CA_KEY: &str = include_str!("../../fixtures/keys/sign-ca.pem");
+pub const AUTH_CA_KEY: &str = include_str!("../../fixtures/keys/auth-ca.pem");
+pub const SIGN_EE_KEY: &str = include_str!("../../fixtures/keys/sign-ee.pem");
+pub const AUTH_EE_KEY: &str = include_str!("../../fixtures/keys/auth-ee.pem");
+pub const TEXT_AP_KEY: &str = include_str!("../../fixtures/keys/text-ap.pem");
+pub const SURFACE_AP_KEY: &str = include_str!("../../fixtures/keys/surface-ap.pem");
+pub const CV_CA_KEY: &str = include_str!("../../fixtures/keys/cv-ca.pem");
+pub const OTHER_CA_KEY: &str = include_str!("../../fixtures/keys/other-ca.pem");
+
+/// JPKI arc 1.2.392.200149.8.5 (J-LIS), as the jsrsasign OID add-on names it.
+const JPKI: [u64; 7] = [1, 2, 392, 200149, 8, 5, 0];
+
+fn jpki_oid(tail: &[u64]) -> Vec<u64> {
+    let mut v = JPKI[..6].to_vec();
+    v.extend_from_slice(tail);
+    v
+}
+
+/// The DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1).
+pub const SHA256_DIGEST_INFO: &[u8] = &[
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
+pub struct Pki {
+    pub sign_ca: Vec<u8>,
+    pub auth_ca: Vec<u8>,
+    pub sign_cert: Option<Vec<u8>>,
+    pub auth_cert: Option<Vec<u8>>,
+    pub sign_key: RsaPrivateKey,
+    pub auth_key: RsaPrivateKey,
+    pub text_key: RsaPrivateKey,
+    pub surface_key: RsaPrivateKey,
+    pub cv_ca_key: RsaPrivateKey,
+}
+
+fn rsa_key(pem: &str, what: &str) -> Result<RsaPrivateKey, ProfileError> {
+    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| ProfileError(format!("test key {what}: {e}")))
+}
+
+fn ring_key(pem: &str, what: &str) -> Result<KeyPair, ProfileError> {
+    KeyPair::from_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256)
+        .map_err(|e| ProfileError(format!("test key {what}: {e}")))
+}
+
+fn gen_err(e: rcgen::Error) -> ProfileError {
+    ProfileError(format!("certificate generation: {e}"))
+}
+
+fn printable(s: &str) -> DnValue {
+    match rcgen::string::PrintableString::try_from(s) {
+        Ok(p) => DnValue::PrintableString(p),
+        Err(_) => DnValue::Utf8String(s.to_string()),
+    }
+}
+
+/// `C=JP, O=JPKI, OU=<purpose>, OU=Japan Agency for Local Authority
+/// Information Systems`, the JPKI CAs' name pattern (card-protocol.md §10.1).
+fn ca_dn(purpose: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, printable("JP"));
+    dn.push(DnType::OrganizationName, printable("JPKI"));
+    dn.push(DnType::OrganizationalUnitName, printable(purpose));
+    // rcgen keeps one value per attribute type; the second OU goes in by OID.
+    dn.push(
+        DnType::CustomDnType(vec![2, 5, 4, 11]),
+        printable("Japan Agency for Local Authority Information Systems"),
+    );
+    dn
+}
+
+fn at(date: Date, h: u8) -> OffsetDateTime {
+    date.with_hms(h, 0, 0)
+        .map(|d| d.assume_offset(rules::JST))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn ca_params(purpose: &str, serial: u64, from: Date, until: Date) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    p.distinguished_name = ca_dn(purpose);
+    p.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_before = at(from, 9);
+    p.not_after = rules::end_of_day_jst(until);
+    p
+}
+
+/// certificatePolicies with one policy OID.
+fn policies(policy: &[u64]) -> CustomExtension {
+    let body = der::seq(&[der::seq(&[der::oid(policy)])]);
+    CustomExtension::from_oid_content(&[2, 5, 29, 32], body)
+}
+
+/// One SAN otherName: `[0] IMPLICIT SEQUENCE { OID, [0] EXPLICIT UTF8String }`.
+fn other_name(arc: u64, value: &str) -> Vec<u8> {
+    let oid = der::oid(&jpki_oid(&[5, 5, arc]));
+    let val = der::tlv(&[0xA0], &der::utf8(value));
+    der::tlv(&[0xA0], &[oid, val].concat())
+}
+
+/// The era code of the J-LIS date-of-birth form `EYYYYMMDD` (1 明治,
+/// 2 大正, 3 昭和, 4 平成, 5 令和).
+pub fn era_code(d: Date) -> char {
+    rules::era_of(d).map(|e| e.code).unwrap_or('0')
+}
+
+/// The holder attributes of the signature certificate (card-protocol.md
+/// §10.2): name, name substitute flags, sex, date of birth, address,
+/// address substitute flags.
+fn holder_san(p: &Profile, c: &CertSpec) -> CustomExtension {
+    let b = p.holder.birth_date;
+    let dob = format!(
+        "{}{:04}{:02}{:02}",
+        era_code(b),
+        b.year(),
+        b.month() as u8,
+        b.day()
+    );
+    let zeros = |s: &str| "0".repeat(s.chars().count());
+    let names = [
+        other_name(1, &c.name),
+        other_name(
+            2,
+            &c.name_substitutes.clone().unwrap_or_else(|| zeros(&c.name)),
+        ),
+        other_name(3, &p.holder.sex),
+        other_name(4, &dob),
+        other_name(5, &c.address),
+        other_name(
+            6,
+            &c.address_substitutes
+                .clone()
+                .unwrap_or_else(|| zeros(&c.address)),
+        ),
+    ];
+    CustomExtension::from_oid_content(&[2, 5, 29, 17], der::tlv(&[0x30], &names.concat()))
+}
+
+/// A card-unique subject CN shaped like the real opaque identifiers.
+fn subject_cn(p: &Profile, purpose: &str) -> String {
+    let h = Sha256::digest(format!("{purpose}:{}", p.card.serial));
+    format!(
+        "{}AGCIEG{}{}A",
+        hex::encode_upper(&h[..4]),
+        p.card.municipality,
+        if purpose == "auth" { "003" } else { "002" }
+    )
+}
+
+impl Pki {
+    pub fn generate(p: &Profile) -> Result<Pki, ProfileError> {
+        let sign_ca_key = ring_key(SIGN_CA_KEY, "sign-ca")?;
+        let auth_ca_key = ring_key(AUTH_CA_KEY, "auth-ca")?;
+        let other_key = ring_key(OTHER_CA_KEY, "other-ca")?;
+        let sign_ee = ring_key(SIGN_EE_KEY, "sign-ee")?;
+        let auth_ee = ring_key(AUTH_EE_KEY, "auth-ee")?;
+        // The CAs cover their certificates (the 2023 generation's dates
+        // unless the profile's certificates reach further).
+        let mut from = time::macros::date!(2023 - 07 - 16);
+        let mut until = time::macros::date!(2033 - 07 - 15);
+        for c in [&p.auth_cert, &p.sign_cert] {
+            from = from.min(
+                c.issued
+                    .replace_year(c.issued.year() - 1)
+                    .unwrap_or(c.issued),
+            );
+            until = until.max(
+                c.expires
+                    .replace_year(c.expires.year() + 1)
+                    .unwrap_or(c.expires),
+            );
+        }
+        let sign_ca_p = ca_params("JPKI for digital signature", 0x7E57_0001, from, until);
+        let auth_ca_p = ca_params("JPKI for user authentication", 0x7E57_0002, from, until);
+        let sign_ca = sign_ca_p
+            .self_signed(&sign_ca_key)
+            .map_err(gen_err)?
+            .der()
+            .to_vec();
+        let auth_ca = auth_ca_p
+            .self_signed(&auth_ca_key)
+            .map_err(gen_err)?
+            .der()
+            .to_vec();
+
+        let ee = |c: &CertSpec,
+                  purpose: &str,
+                  ca_p: &CertificateParams,
+                  ca_key: &KeyPair,
+                  key: &KeyPair|
+         -> Result<Option<Vec<u8>>, ProfileError> {
+            if !c.present {
+                return Ok(None);
+            }
+            let mut e = CertificateParams::default();
+            let mut dn = DistinguishedName::new();
+            dn.push(DnType::CountryName, printable("JP"));
+            if purpose == "sign" {
+                // The signature certificate names the locality; the auth one does not.
+                dn.push(DnType::LocalityName, printable("Tokyo-to"));
+                dn.push(
+                    DnType::CustomDnType(vec![2, 5, 4, 7]),
+                    printable("Kiyose-shi"),
+                );
+            }
+            dn.push(DnType::CommonName, printable(&subject_cn(p, purpose)));
+            e.distinguished_name = dn;
+            e.serial_number = Some(SerialNumber::from_slice(&c.serial.to_be_bytes()));
+            e.not_before = at(c.issued, 10);
+            e.not_after = rules::end_of_day_jst(c.expires);
+            e.use_authority_key_identifier_extension = true;
+            if purpose == "sign" {
+                e.key_usages = vec![
+                    KeyUsagePurpose::DigitalSignature,
+                    KeyUsagePurpose::ContentCommitment,
+                ];
+                e.custom_extensions = vec![policies(&jpki_oid(&[1, 1, 20])), holder_san(p, c)];
+            } else {
+                e.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+                e.custom_extensions = vec![policies(&jpki_oid(&[1, 3, 30]))];
+            }
+            // "wrong_issuer": same issuer name, signed by an unrelated key.
+            let signer = if c.wrong_issuer { &other_key } else { ca_key };
+            let issuer = Issuer::from_params(ca_p, signer);
+            Ok(Some(
+                e.signed_by(key, &issuer).map_err(gen_err)?.der().to_vec(),
+            ))
+        };
+        let sign_cert = ee(&p.sign_cert, "sign", &sign_ca_p, &sign_ca_key, &sign_ee)?;
+        let mut auth_cert = ee(&p.auth_cert, "auth", &auth_ca_p, &auth_ca_key, &auth_ee)?;
+        if p.faults.corrupt_auth_cert {
+            if let Some(c) = auth_cert.as_mut() {
+                // Inside the signature value: parses, never verifies.
+                let n = c.len();
+                if n > 20 {
+                    c[n - 10] ^= 0x5A;
+                }
+            }
+        }
+        Ok(Pki {
+            sign_ca,
+            auth_ca,
+            sign_cert,
+            auth_cert,
+            sign_key: rsa_key(SIGN_EE_KEY, "sign-ee")?,
+            auth_key: rsa_key(AUTH_EE_KEY, "auth-ee")?,
+            text_key: rsa_key(TEXT_AP_KEY, "text-ap")?,
+            surface_key: rsa_key(SURFACE_AP_KEY, "surface-ap")?,
+            cv_ca_key: rsa_key(CV_CA_KEY, "cv-ca")?,
+        })
+    }
+
+    /// The user-authentication certificate (empty when the profile has none).
+    pub fn auth_cert_der(&self) -> &[u8] {
+        self.auth_cert.as_deref().unwrap_or_default()
+    }
+
+    pub fn sign_cert_der(&self) -> &[u8] {
+        self.sign_cert.as_deref().unwrap_or_default()
+    }
+}
+
+/// RSA PKCS#1 v1.5 signature (type-1 padding) of `data` as given — the
+/// card's `80 2A 00 80` takes a DigestInfo and pads it.
+pub fn sign_raw(key: &RsaPrivateKey, data: &[u8]) -> Option<Vec<u8>> {
+    key.sign(Pkcs1v15Sign::new_unprefixed(), data).ok()
+}
+
+/// RSA PKCS#1 v1.5 with SHA-256 over `data`.
+pub fn sign_sha256(key: &RsaPrivateKey, data: &[u8]) -> Option<Vec<u8>> {
+    let mut di = SHA256_DIGEST_INFO.to_vec();
+    di.extend_from_slice(&Sha256::digest(data));
+    sign_raw(key, &di)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::traits::PublicKeyParts;
+    use rsa::RsaPublicKey;
+    use x509_parser::prelude::*;
+
+    #[test]
+    fn certificates_follow_the_profile_and_verify() {
+        let p = Profile::builtin();
+        let pki = Pki::generate(&p).unwrap();
+        let (_, auth) = X509Certificate::from_der(pki.auth_cert_der()).unwrap();
+        let (_, ca) = X509Certificate::from_der(&pki.auth_ca).unwrap();
+        assert_eq!(auth.issuer(), ca.subject());
+        assert!(auth.verify_signature(Some(ca.public_key())).is_ok());
+        assert!(ca.is_ca());
+        let na = rules::jst_date(auth.validity().not_after.to_datetime());
+        assert_eq!(na, p.auth_cert.expires);
+        assert_eq!(
+            auth.validity()
+                .not_after
+                .to_datetime()
+                .to_offset(::time::UtcOffset::UTC)
+                .hour(),
+            14
+        );
+        assert!(ca
+            .subject()
+            .to_string()
+            .contains("JPKI for user authentication"));
+        // Deterministic.
+        let again = Pki::generate(&p).unwrap();
+        assert_eq!(again.auth_cert, pki.auth_cert);
+        assert_eq!(again.sign_cert, pki.sign_cert);
+        // The card's key matches the certificate.
+        let pk = RsaPublicKey::from(&pki.auth_key);
+        match auth.public_key().parsed().unwrap() {
+            x509_parser::public_key::PublicKey::RSA(k) => {
+                let m: Vec<u8> = k.modulus.iter().copied().skip_while(|b| *b == 0).collect();
+                assert_eq!(m, pk.n().to_bytes_be());
+            }
+            _ => panic!("not RSA"),
+        }
+        assert_eq!(pk.n().bits(), 2048);
+    }
+
+    #[test]
+    fn signature_certificate_carries_the_holder_attributes() {
+        let p = Profile::builtin();
+        let pki = Pki::generate(&p).unwrap();
+        let der = pki.sign_cert_der();
+        // The name in UTF-8 (with U+3000) sits inside an otherName.
+        let name = "黒桐\u{3000}幹也".as_bytes();
+        assert!(der.windows(name.len()).any(|w| w == name));
+        let dob = b"319800217";
+        assert!(der.windows(dob.len()).any(|w| w == dob));
+        let (_, c) = X509Certificate::from_der(der).unwrap();
+        assert!(c.subject().to_string().contains("Kiyose-shi"));
+    }
+
+    #[test]
+    fn wrong_issuer_does_not_verify() {
+        let p = Profile::from_toml(&super::super::profile::BUILTIN_PROFILE_TOML.replace(
+            "[certificates.auth]",
+            "[certificates.auth]\nwrong_issuer = true",
+        ))
+        .unwrap();
+        let pki = Pki::generate(&p).unwrap();
+        let (_, auth) = X509Certificate::from_der(pki.auth_cert_der()).unwrap();
+        let (_, ca) = X509Certificate::from_der(&pki.auth_ca).unwrap();
+        assert_eq!(auth.issuer(), ca.subject());
+        assert!(auth.verify_signature(Some(ca.public_key())).is_err());
+    }
+}

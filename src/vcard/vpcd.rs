@@ -1,0 +1,206 @@
+//! Serve the virtual card to pcscd through vsmartcard's vpcd driver
+//! (virtual-card-stack.md §6): the card is the TCP client; every message is
+//! a 2-byte big-endian length and a payload. One-byte payloads are control
+//! (00 power off, 01 power on, 02 reset, 04 ATR); longer ones are APDUs.
+
+use super::VirtualCard;
+use crate::apdu::{hex_spaced, Command, Response};
+use socket2::SockRef;
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub host: String,
+    pub port: u16,
+    /// Log each APDU to stderr (PINs and personal data redacted).
+    pub verbose: bool,
+}
+
+/// How often a blocked read wakes up to look at the stop flag.
+const POLL: Duration = Duration::from_millis(100);
+
+enum Read2 {
+    Frame(Vec<u8>),
+    Closed,
+    Stopped,
+}
+
+/// Read exactly `buf.len()` bytes, waking every `POLL` to check `stop`.
+/// TCP_QUICKACK is set before each read: it is not sticky, and without it
+/// the delayed ACK of vpcd's separate length segment costs ~40 ms per APDU
+/// (virtual-card-stack.md §7).
+fn read_full(s: &mut TcpStream, buf: &mut [u8], stop: &AtomicBool) -> io::Result<bool> {
+    let mut got = 0;
+    while got < buf.len() {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let _ = SockRef::from(&*s).set_quickack(true);
+        match s.read(&mut buf[got..]) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => got += n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+fn read_frame(s: &mut TcpStream, stop: &AtomicBool) -> io::Result<Read2> {
+    let mut len = [0u8; 2];
+    match read_full(s, &mut len, stop) {
+        Ok(true) => {}
+        Ok(false) => return Ok(Read2::Stopped),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Read2::Closed),
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return Ok(Read2::Closed),
+        Err(e) => return Err(e),
+    }
+    let mut payload = vec![0u8; u16::from_be_bytes(len) as usize];
+    match read_full(s, &mut payload, stop) {
+        Ok(true) => Ok(Read2::Frame(payload)),
+        Ok(false) => Ok(Read2::Stopped),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(Read2::Closed),
+        Err(e) => Err(e),
+    }
+}
+
+fn send_frame(s: &mut TcpStream, payload: &[u8]) -> io::Result<()> {
+    // One write per frame: with TCP_NODELAY this is one segment.
+    let mut f = Vec::with_capacity(payload.len() + 2);
+    f.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    f.extend_from_slice(payload);
+    s.write_all(&f)
+}
+
+fn log_apdu(apdu: &[u8], resp: &[u8], personal: bool, took: Duration) {
+    let cmd = match Command::parse(apdu) {
+        Ok(c) => c.trace_hex(),
+        Err(_) => format!("(malformed, {} bytes)", apdu.len()),
+    };
+    let ans = match Response::from_bytes(resp) {
+        Ok(r) if personal && !r.data.is_empty() => format!(
+            "<{} bytes of personal data redacted> {:04X}",
+            r.data.len(),
+            r.sw.code()
+        ),
+        Ok(r) => {
+            let mut s = hex_spaced(&r.data);
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            format!("{s}{:04X}", r.sw.code())
+        }
+        Err(_) => "(no answer: card removed)".into(),
+    };
+    eprintln!("vcard: > {cmd}");
+    eprintln!("vcard: < {ans}  ({:.3} ms)", took.as_secs_f64() * 1000.0);
+}
+
+fn lock(card: &Arc<Mutex<VirtualCard>>) -> std::sync::MutexGuard<'_, VirtualCard> {
+    // A panicking holder cannot leave the card's state inconsistent in a
+    // way that matters to a test card; keep serving.
+    card.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One connection to vpcd, until it closes (pcscd stopped), the card is
+/// pulled by a fault, or `stop` is set. Returns `true` when stopped.
+fn session(
+    mut s: TcpStream,
+    card: &Arc<Mutex<VirtualCard>>,
+    opts: &ServeOptions,
+    stop: &AtomicBool,
+) -> io::Result<bool> {
+    s.set_nodelay(true)?;
+    s.set_read_timeout(Some(POLL))?;
+    loop {
+        let frame = match read_frame(&mut s, stop)? {
+            Read2::Frame(f) => f,
+            Read2::Closed => return Ok(false),
+            Read2::Stopped => return Ok(true),
+        };
+        match frame.as_slice() {
+            [0x00] => lock(card).power_off(),
+            [0x01] => lock(card).power_on(),
+            [0x02] => lock(card).reset(),
+            [0x04] => {
+                let atr = lock(card).atr();
+                send_frame(&mut s, &atr)?;
+            }
+            // Unknown control byte: no answer.
+            [_] => {}
+            [] => return Ok(false),
+            apdu => {
+                let t = Instant::now();
+                let (resp, personal) = {
+                    let mut c = lock(card);
+                    let r = c.process(apdu);
+                    (r, c.last_response_personal())
+                };
+                if opts.verbose {
+                    log_apdu(apdu, &resp, personal, t.elapsed());
+                }
+                if resp.is_empty() {
+                    // Pulled: closing the socket is how vpcd sees removal.
+                    return Ok(false);
+                }
+                send_frame(&mut s, &resp)?;
+            }
+        }
+    }
+}
+
+/// Connect to vpcd and serve the card until `stop` is set. When pcscd goes
+/// away (or the card is pulled by a fault) it reconnects every 50 ms.
+pub fn serve(
+    card: Arc<Mutex<VirtualCard>>,
+    opts: &ServeOptions,
+    stop: &AtomicBool,
+) -> io::Result<()> {
+    let addr = (opts.host.as_str(), opts.port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::other(format!("cannot resolve {}", opts.host)))?;
+    let mut announced = false;
+    while !stop.load(Ordering::SeqCst) {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+            Ok(s) => {
+                if opts.verbose {
+                    eprintln!("vcard: connected to vpcd at {addr}");
+                }
+                announced = false;
+                let r = session(s, &card, opts, stop);
+                // Whatever ended the session, the card lost power.
+                lock(&card).power_off();
+                match r {
+                    Ok(true) => break,
+                    Ok(false) => {
+                        if opts.verbose {
+                            eprintln!("vcard: vpcd closed the connection; reconnecting");
+                        }
+                    }
+                    Err(e) if opts.verbose => {
+                        eprintln!("vcard: connection lost: {e}; reconnecting")
+                    }
+                    Err(_) => {}
+                }
+            }
+            Err(e) => {
+                if opts.verbose && !announced {
+                    eprintln!("vcard: waiting for vpcd at {addr} ({e})");
+                    announced = true;
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
