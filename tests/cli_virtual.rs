@@ -7,7 +7,9 @@ use std::path::Path;
 
 fn bin() -> Command {
     let mut c = Command::cargo_bin("mynacard").unwrap();
-    c.env_remove("LANG").env_remove("LC_ALL").env_remove("LC_MESSAGES");
+    c.env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
     c.env("NO_COLOR", "1");
     c
 }
@@ -24,7 +26,12 @@ fn counters(state: &Path) -> Vec<(String, Option<u64>, String)> {
         .args(["--json", "pin", "status"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out.stdout);
     assert_eq!(v["schema_version"], 1);
     v["pins"]
@@ -47,7 +54,10 @@ fn remaining(state: &Path, kind: &str) -> Option<u64> {
 
 #[test]
 fn readers_identifies_the_virtual_card() {
-    let out = bin().args(["--virtual", "--json", "readers"]).output().unwrap();
+    let out = bin()
+        .args(["--virtual", "--json", "readers"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out.stdout);
     assert_eq!(v["schema_version"], 1);
@@ -99,7 +109,10 @@ fn wrong_pin_lowers_exactly_one_counter() {
         .unwrap();
     assert_eq!(out.status.code(), Some(9));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("wrong user-authentication PIN: 2 tries left"), "{err}");
+    assert!(
+        err.contains("wrong user-authentication PIN: 2 tries left"),
+        "{err}"
+    );
     assert!(!err.contains("9999"));
     let after = counters(&st);
     for (b, a) in before.iter().zip(&after) {
@@ -159,7 +172,9 @@ fn guard_refuses_the_last_try_and_a_locked_pin() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is locked"), "{err}");
     assert!(err.contains("municipal office"), "{err}");
-    assert!(!err.lines().any(|l| l.starts_with("> 00 20 00 80 04") || l.starts_with("> 00 20 00 91 04")));
+    assert!(!err
+        .lines()
+        .any(|l| l.starts_with("> 00 20 00 80 04") || l.starts_with("> 00 20 00 91 04")));
 }
 
 #[test]
@@ -186,11 +201,24 @@ fn malformed_signature_password_never_reaches_the_card() {
 #[test]
 fn right_pin_verifies_and_trace_masks_it() {
     let out = bin()
-        .args(["--virtual", "--trace", "pin", "verify", "auth", "--pin-env", "P"])
+        .args([
+            "--virtual",
+            "--trace",
+            "pin",
+            "verify",
+            "auth",
+            "--pin-env",
+            "P",
+        ])
         .env("P", default_pin("auth"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("****"), "{err}");
     let hex_pin: String = default_pin("auth")
@@ -221,7 +249,15 @@ fn pin_change_then_old_pin_fails_and_new_works() {
     bin()
         .args(["--virtual", "--state"])
         .arg(&st)
-        .args(["pin", "change", "card-info", "--pin-env", "OLD", "--new-pin-env", "NEW"])
+        .args([
+            "pin",
+            "change",
+            "card-info",
+            "--pin-env",
+            "OLD",
+            "--new-pin-env",
+            "NEW",
+        ])
         .env("OLD", &old)
         .env("NEW", "4321")
         .assert()
@@ -244,7 +280,15 @@ fn pin_change_then_old_pin_fails_and_new_works() {
     bin()
         .args(["--virtual", "--state"])
         .arg(&st)
-        .args(["pin", "change", "card-info", "--pin-env", "OLD", "--new-pin-env", "NEW"])
+        .args([
+            "pin",
+            "change",
+            "card-info",
+            "--pin-env",
+            "OLD",
+            "--new-pin-env",
+            "NEW",
+        ])
         .env("OLD", "4321")
         .env("NEW", "12345")
         .assert()
@@ -284,7 +328,11 @@ fn japanese_messages_from_the_locale() {
 /// The built-in profile's PINs (fixtures/profiles/default.toml).
 fn default_pin(kind: &str) -> String {
     let p: toml::Value =
-        toml::from_str(&std::fs::read_to_string("fixtures/profiles/default.toml").unwrap()).unwrap();
+        toml::from_str(&std::fs::read_to_string("fixtures/profiles/default.toml").unwrap())
+            .unwrap();
     let key = kind.replace('-', "_");
-    p["pins"][key.as_str()]["value"].as_str().unwrap().to_string()
+    p["pins"][key.as_str()]["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

@@ -17,7 +17,10 @@ fn in_ci() -> bool {
 /// Start a sandbox, or skip (outside CI) with the reason.
 fn sandbox_with(card: VirtualCard) -> Option<Sandbox> {
     if let Some(why) = sandbox::unavailable_reason() {
-        assert!(!in_ci(), "CI=true but the PC/SC sandbox cannot start: {why}");
+        assert!(
+            !in_ci(),
+            "CI=true but the PC/SC sandbox cannot start: {why}"
+        );
         eprintln!("skipped: {why}");
         return None;
     }
@@ -51,14 +54,20 @@ fn insert(sb: &mut Sandbox) {
         if out.status.success() && json(&out.stdout)["readers"][0]["card_present"] == true {
             return;
         }
-        assert!(Instant::now() < deadline, "card never appeared: {}", sb.log());
+        assert!(
+            Instant::now() < deadline,
+            "card never appeared: {}",
+            sb.log()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 #[test]
 fn readers_reports_reader_atr_and_my_number_card() {
-    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
     insert(&mut sb);
     let out = cli(&sb).args(["--json", "readers"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -86,7 +95,9 @@ fn no_service_and_no_card_codes() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PC/SC service is not running"));
 
-    let Some(sb) = sandbox_with(default_card()) else { return };
+    let Some(sb) = sandbox_with(default_card()) else {
+        return;
+    };
     // No card inserted: --wait 2 returns after about two seconds.
     let t = Instant::now();
     let out = cli(&sb)
@@ -94,30 +105,56 @@ fn no_service_and_no_card_codes() {
         .output()
         .unwrap();
     let took = t.elapsed().as_secs_f64();
-    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!((1.9..6.0).contains(&took), "took {took} s");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no card"), "{err}");
     // Without --wait it fails at once and says how to wait.
-    let out = cli(&sb).args(["--reader", "00 00", "pin", "status"]).output().unwrap();
+    let out = cli(&sb)
+        .args(["--reader", "00 00", "pin", "status"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--wait"));
     // An unknown reader name lists the readers.
-    let out = cli(&sb).args(["--reader", "nosuch", "readers"]).output().unwrap();
+    let out = cli(&sb)
+        .args(["--reader", "nosuch", "readers"])
+        .output()
+        .unwrap();
     let _ = out;
-    let out = cli(&sb).args(["--reader", "nosuch", "pin", "status"]).output().unwrap();
+    let out = cli(&sb)
+        .args(["--reader", "nosuch", "pin", "status"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&sb.reader()));
 }
 
 #[test]
 fn pin_status_and_wrong_pin_through_pcscd() {
-    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
     insert(&mut sb);
     let out = cli(&sb).args(["--json", "pin", "status"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out.stdout);
-    let rem: Vec<u64> = v["pins"].as_array().unwrap().iter().map(|p| p["remaining"].as_u64().unwrap()).collect();
+    let rem: Vec<u64> = v["pins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["remaining"].as_u64().unwrap())
+        .collect();
     assert_eq!(rem, [5, 3, 3, 3]);
     let before = sb.card.lock().unwrap().tries_left(KeyRef::Auth);
     cli(&sb)
@@ -148,12 +185,22 @@ fn opensc_reads_our_card_as_jpki() {
     if !opensc() {
         return;
     }
-    let Some(mut sb) = sandbox_with(default_card()) else { return };
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
     insert(&mut sb);
     let out = opensc_tool(&sb, "opensc-tool", &["--reader", "0", "-n"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "jpki", "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "jpki",
+        "{out:?}"
+    );
 
-    let out = opensc_tool(&sb, "pkcs15-tool", &["--reader", "0", "--list-certificates"]);
+    let out = opensc_tool(
+        &sb,
+        "pkcs15-tool",
+        &["--reader", "0", "--list-certificates"],
+    );
     let s = String::from_utf8_lossy(&out.stdout);
     for label in [
         "User Authentication Certificate",
@@ -177,12 +224,24 @@ fn opensc_reads_our_card_as_jpki() {
     let out = opensc_tool(
         &sb,
         "pkcs15-tool",
-        &["--reader", "0", "--read-certificate", "01", "--output", pem.to_str().unwrap()],
+        &[
+            "--reader",
+            "0",
+            "--read-certificate",
+            "01",
+            "--output",
+            pem.to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{out:?}");
-    let der = mynacard::cert::decode_input(&std::fs::read(&pem).unwrap()).unwrap().remove(0);
+    let der = mynacard::cert::decode_input(&std::fs::read(&pem).unwrap())
+        .unwrap()
+        .remove(0);
     assert_eq!(der, sb.card.lock().unwrap().pki().auth_cert_der());
-    let ours = cli(&sb).args(["cert", "show", "auth", "--der"]).output().unwrap();
+    let ours = cli(&sb)
+        .args(["cert", "show", "auth", "--der"])
+        .output()
+        .unwrap();
     assert_eq!(ours.status.code(), Some(0));
     assert_eq!(ours.stdout, der);
 
@@ -190,17 +249,33 @@ fn opensc_reads_our_card_as_jpki() {
     let out = opensc_tool(
         &sb,
         "pkcs15-tool",
-        &["--reader", "0", "--verify-pin", "--auth-id", "01", "--pin", "9999"],
+        &[
+            "--reader",
+            "0",
+            "--verify-pin",
+            "--auth-id",
+            "01",
+            "--pin",
+            "9999",
+        ],
     );
     assert!(!out.status.success());
-    let v = json(&cli(&sb).args(["--json", "pin", "status"]).output().unwrap().stdout);
+    let v = json(
+        &cli(&sb)
+            .args(["--json", "pin", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
     assert_eq!(v["pins"][1]["kind"], "auth");
     assert_eq!(v["pins"][1]["remaining"], 2);
 }
 
 #[test]
 fn served_by_a_separate_process_stopped_by_pid() {
-    let Some(sb) = sandbox_with(default_card()) else { return };
+    let Some(sb) = sandbox_with(default_card()) else {
+        return;
+    };
     // Serve on the second slot from a `mynacard vcard serve` process.
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
         .args(["vcard", "serve", "--port", &(sb.port + 1).to_string()])
@@ -210,7 +285,10 @@ fn served_by_a_separate_process_stopped_by_pid() {
     let reader = format!("{} 00 01", sb.friendly);
     let deadline = Instant::now() + Duration::from_secs(10);
     let v = loop {
-        let out = cli(&sb).args(["--json", "--reader", &reader, "readers"]).output().unwrap();
+        let out = cli(&sb)
+            .args(["--json", "--reader", &reader, "readers"])
+            .output()
+            .unwrap();
         let v = json(&out.stdout);
         if v["readers"][1]["card_type"] == "my_number_card" {
             break v;

@@ -154,8 +154,14 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 Severity::Warning,
                 "card",
                 t(
-                    format!("カードはあと {} 日 ({card}) で有効期限です。更新の申請を受け付け中です", e.days_left),
-                    format!("the card expires in {} days ({card}); renewal is open now", e.days_left),
+                    format!(
+                        "カードはあと {} 日 ({card}) で有効期限です。更新の申請を受け付け中です",
+                        e.days_left
+                    ),
+                    format!(
+                        "the card expires in {} days ({card}); renewal is open now",
+                        e.days_left
+                    ),
                 ),
                 t(
                     "市区町村の窓口でカードの更新を申請してください",
@@ -170,10 +176,15 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 Severity::Info,
                 "card",
                 t(
-                    format!("カードの有効期限は {card} です。更新の申請は {opens} から受け付けます"),
+                    format!(
+                        "カードの有効期限は {card} です。更新の申請は {opens} から受け付けます"
+                    ),
                     format!("the card expires on {card}; renewal opens on {opens}"),
                 ),
-                t(format!("{opens} 以降に窓口で更新してください"), format!("renew it at your municipal office from {opens}")),
+                t(
+                    format!("{opens} 以降に窓口で更新してください"),
+                    format!("renew it at your municipal office from {opens}"),
+                ),
                 Some(opens),
             );
         }
@@ -206,7 +217,10 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 "CERT_NOT_YET_VALID",
                 Severity::Warning,
                 subject,
-                t(format!("{name_ja}はまだ有効期間前です ({})", c.not_before), format!("the {name_en} is not valid before {}", c.not_before)),
+                t(
+                    format!("{name_ja}はまだ有効期間前です ({})", c.not_before),
+                    format!("the {name_en} is not valid before {}", c.not_before),
+                ),
                 t("端末の日付を確認してください", "check the computer's date"),
                 Some(c.not_before),
             );
@@ -216,10 +230,19 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 Severity::Warning,
                 subject,
                 t(
-                    format!("{name_ja}はあと {} 日 ({end}) で有効期限です。更新を受け付け中です", e.days_left),
-                    format!("the {name_en} expires in {} days ({end}); renewal is open now", e.days_left),
+                    format!(
+                        "{name_ja}はあと {} 日 ({end}) で有効期限です。更新を受け付け中です",
+                        e.days_left
+                    ),
+                    format!(
+                        "the {name_en} expires in {} days ({end}); renewal is open now",
+                        e.days_left
+                    ),
                 ),
-                t("市区町村の窓口で電子証明書を更新してください", "renew the certificate at your municipal office"),
+                t(
+                    "市区町村の窓口で電子証明書を更新してください",
+                    "renew the certificate at your municipal office",
+                ),
                 Some(end),
             );
         } else if e.days_left <= RENEWAL_NOTICE_DAYS {
@@ -232,7 +255,10 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                     format!("{name_ja}の有効期限は {end} です。更新は {opens} から受け付けます"),
                     format!("the {name_en} expires on {end}; renewal opens on {opens}"),
                 ),
-                t(format!("{opens} 以降に窓口で更新してください"), format!("renew it at your municipal office from {opens}")),
+                t(
+                    format!("{opens} 以降に窓口で更新してください"),
+                    format!("renew it at your municipal office from {opens}"),
+                ),
                 Some(opens),
             );
         }
@@ -246,7 +272,10 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                         format!("{name_ja} ({end}) はカード ({card}) より先に期限が来ます"),
                         format!("the {name_en} ({end}) expires before the card ({card})"),
                     ),
-                    t("期限が来たら電子証明書だけを更新してください (カードの更新は不要)", "when it expires, renew the certificate, not the card"),
+                    t(
+                        "期限が来たら電子証明書だけを更新してください (カードの更新は不要)",
+                        "when it expires, renew the certificate, not the card",
+                    ),
                     Some(end),
                 );
             } else if end == card {
@@ -298,8 +327,14 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             "SIGN_CERT_ABSENT",
             Severity::Info,
             "sign_cert",
-            t("署名用電子証明書は搭載されていません (15歳未満の方には発行されません)", "no signature certificate on the card (it is not issued to holders under 15)"),
-            t("必要なら市区町村の窓口で発行を申請してください", "apply at your municipal office if you need one"),
+            t(
+                "署名用電子証明書は搭載されていません (15歳未満の方には発行されません)",
+                "no signature certificate on the card (it is not issued to holders under 15)",
+            ),
+            t(
+                "必要なら市区町村の窓口で発行を申請してください",
+                "apply at your municipal office if you need one",
+            ),
             None,
         );
     }
@@ -312,16 +347,28 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 "PIN_LOCKED",
                 Severity::Error,
                 subject,
-                t(format!("{ja}がロックされています"), format!("the {en} is locked")),
-                t(p.kind.unlock_advice(Lang::Ja), p.kind.unlock_advice(Lang::En)),
+                t(
+                    format!("{ja}がロックされています"),
+                    format!("the {en} is locked"),
+                ),
+                t(
+                    p.kind.unlock_advice(Lang::Ja),
+                    p.kind.unlock_advice(Lang::En),
+                ),
                 None,
             ),
             CounterState::LastTry => add(
                 "PIN_LAST_TRY",
                 Severity::Warning,
                 subject,
-                t(format!("{ja}はあと1回間違えるとロックされます"), format!("the {en} has one try left: one more wrong entry locks it")),
-                t("確実に分からない場合は入力せず、窓口で再設定してください", "if unsure of it, do not try: have it reset at your municipal office"),
+                t(
+                    format!("{ja}はあと1回間違えるとロックされます"),
+                    format!("the {en} has one try left: one more wrong entry locks it"),
+                ),
+                t(
+                    "確実に分からない場合は入力せず、窓口で再設定してください",
+                    "if unsure of it, do not try: have it reset at your municipal office",
+                ),
                 None,
             ),
             CounterState::Low => add(
@@ -329,18 +376,35 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 Severity::Info,
                 subject,
                 t(
-                    format!("{ja}の残り回数は {}/{} です", p.remaining.unwrap_or(0), p.max),
-                    format!("the {en} has {} of {} tries left", p.remaining.unwrap_or(0), p.max),
+                    format!(
+                        "{ja}の残り回数は {}/{} です",
+                        p.remaining.unwrap_or(0),
+                        p.max
+                    ),
+                    format!(
+                        "the {en} has {} of {} tries left",
+                        p.remaining.unwrap_or(0),
+                        p.max
+                    ),
                 ),
-                t("正しく入力すると回数は元に戻ります", "a correct entry restores the count"),
+                t(
+                    "正しく入力すると回数は元に戻ります",
+                    "a correct entry restores the count",
+                ),
                 None,
             ),
             CounterState::NotReported => add(
                 "PIN_NOT_REPORTED",
                 Severity::Info,
                 subject,
-                t(format!("{ja}の残り回数をカードが返しませんでした (照合済み)"), format!("the card did not report the {en}'s count (already verified)")),
-                t("カードを置き直してもう一度確認してください", "reseat the card and check again"),
+                t(
+                    format!("{ja}の残り回数をカードが返しませんでした (照合済み)"),
+                    format!("the card did not report the {en}'s count (already verified)"),
+                ),
+                t(
+                    "カードを置き直してもう一度確認してください",
+                    "reseat the card and check again",
+                ),
                 None,
             ),
             _ => {}
@@ -406,7 +470,10 @@ mod tests {
         let mut i = base();
         i.today = date!(2035 - 03 - 01);
         let c = codes(&i);
-        assert!(c.contains(&"CARD_EXPIRED") && c.contains(&"CERT_EXPIRED"), "{c:?}");
+        assert!(
+            c.contains(&"CARD_EXPIRED") && c.contains(&"CERT_EXPIRED"),
+            "{c:?}"
+        );
         assert_eq!(worst(&findings(&i, Lang::En)), Some(Severity::Error));
     }
 
