@@ -42,6 +42,10 @@ impl Transport for InProcess {
                 .map_err(|_| Error::Pcsc("virtual card state poisoned".into()))?;
             card.process(&cmd.to_bytes())
         };
+        // No answer at all is how a card that was pulled looks.
+        if raw.is_empty() {
+            return Err(Error::CardRemoved);
+        }
         Response::from_bytes(&raw).map_err(|e| Error::Data(e.to_string()))
     }
 }
