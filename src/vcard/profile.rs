@@ -389,6 +389,53 @@ fn app_of(name: &str) -> Option<App> {
     })
 }
 
+fn parse_value(s: &str) -> Result<toml::Table, ProfileError> {
+    s.parse::<toml::Table>()
+        .map_err(|e| ProfileError(e.to_string().trim_end().to_string()))
+}
+
+fn merged(path: &Path, depth: u32) -> Result<toml::Table, ProfileError> {
+    let s = std::fs::read_to_string(path)
+        .map_err(|e| ProfileError(format!("{}: cannot read it: {e}", path.display())))?;
+    let v = parse_value(&s).map_err(|e| ProfileError(format!("{}: {e}", path.display())))?;
+    with_base(v, path.parent(), depth)
+}
+
+/// Apply `base`: the named profile, with this one's tables merged over it.
+fn with_base(
+    mut v: toml::Table,
+    dir: Option<&Path>,
+    depth: u32,
+) -> Result<toml::Table, ProfileError> {
+    let Some(base) = v.remove("base") else {
+        return Ok(v);
+    };
+    if depth > 8 {
+        return Err(err("base", "profiles extend each other in a loop"));
+    }
+    let mut b = match base.as_str() {
+        Some("builtin") => parse_value(BUILTIN_PROFILE_TOML)?,
+        Some(rel) => match dir {
+            Some(d) => merged(&d.join(rel), depth + 1)?,
+            None => return Err(err("base", "only \"builtin\" is possible here")),
+        },
+        None => return Err(err("base", "expected \"builtin\" or a file name")),
+    };
+    merge(&mut b, v);
+    Ok(b)
+}
+
+fn merge(into: &mut toml::Table, from: toml::Table) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(toml::Value::Table(a)), toml::Value::Table(b)) => merge(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
 impl Profile {
     pub fn builtin() -> Profile {
         match Profile::from_toml(BUILTIN_PROFILE_TOML) {
@@ -398,15 +445,22 @@ impl Profile {
         }
     }
 
+    /// Load a profile file. `base = "builtin"` (or a path relative to the
+    /// file) makes it a set of changes to another profile.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let s = std::fs::read_to_string(path)
-            .map_err(|e| ProfileError(format!("cannot read it: {e}")))?;
-        Profile::from_toml(&s)
+        let v = merged(path, 0)?;
+        Profile::from_value(v)
     }
 
     pub fn from_toml(s: &str) -> Result<Profile, ProfileError> {
-        let raw: RawProfile =
-            toml::from_str(s).map_err(|e| ProfileError(e.to_string().trim_end().to_string()))?;
+        let v = with_base(parse_value(s)?, None, 0)?;
+        Profile::from_value(v)
+    }
+
+    fn from_value(v: toml::Table) -> Result<Profile, ProfileError> {
+        let raw: RawProfile = toml::Value::Table(v)
+            .try_into()
+            .map_err(|e: toml::de::Error| ProfileError(e.to_string().trim_end().to_string()))?;
         let h = raw.holder;
         let birth = date("holder.birth_date", &h.birth_date)?;
         if h.name.trim().is_empty() {
@@ -684,6 +738,34 @@ mod tests {
         }
         assert!(Profile::from_toml("").is_err());
         assert!(Profile::from_toml("[holder\n").is_err());
+    }
+
+    #[test]
+    fn a_profile_can_extend_another() {
+        let p = Profile::from_toml(
+            "base = \"builtin\"\n[pins.auth]\ntries = 1\n[card]\ntoken = \"smartphone_ios\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.pins.auth.tries, 1);
+        assert_eq!(p.pins.auth.value, Profile::builtin().pins.auth.value);
+        assert_eq!(p.card.token, Token::SmartphoneIos);
+        assert_eq!(p.card.serial, "400000012719843");
+        let e = Profile::from_toml("base = \"other.toml\"").unwrap_err();
+        assert!(e.to_string().contains("base"), "{e}");
+    }
+
+    #[test]
+    fn every_fixture_profile_loads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                Profile::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 1);
     }
 
     #[test]
