@@ -7,10 +7,12 @@
 
 pub mod apdu;
 pub mod card;
+pub mod cert;
+pub mod cli;
 pub mod error;
 pub mod i18n;
 pub mod report;
 pub mod rules;
-pub mod transport;
-pub mod cli;
 pub mod sandbox;
+pub mod transport;
+pub mod vcard;

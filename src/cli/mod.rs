@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing (clap), connection set-up,
 //! rendering and exit codes.
 
+pub mod cache;
 pub mod commands;
 pub mod input;
 pub mod output;

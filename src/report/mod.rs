@@ -3,7 +3,7 @@
 //! returns findings with stable codes. No I/O.
 
 use crate::card::jpki::TokenType;
-use crate::card::pin::{CounterState, PinKind, PinStatus};
+use crate::card::pin::{CounterState, PinStatus};
 use crate::i18n::Lang;
 use crate::rules;
 use serde::Serialize;
@@ -410,8 +410,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             _ => {}
         }
     }
-    let _ = PinKind::ALL;
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

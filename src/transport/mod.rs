@@ -54,6 +54,17 @@ pub fn exchange(t: &mut dyn Transport, cmd: &Command) -> Result<Response> {
     Ok(Response::new(data, resp.sw))
 }
 
+/// A connected card: the reader it is in, its ATR, and transactions.
+pub trait Connection {
+    fn reader(&self) -> &str;
+    fn atr(&self) -> &[u8];
+    /// Run `f` inside one transaction: no other program's APDUs interleave.
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()>;
+    /// Disconnect. `unpower` powers the card down (the only way to clear a
+    /// verified PIN on a real card, card-protocol.md §6); otherwise it is reset.
+    fn close(self: Box<Self>, unpower: bool) -> Result<()>;
+}
+
 /// A transport over a fixed script, for unit tests of the card layer.
 #[cfg(test)]
 pub struct Scripted {
@@ -112,15 +123,4 @@ mod tests {
         assert_eq!(r.sw, StatusWord::WrongLe(4));
         assert_eq!(t.sent.len(), 1);
     }
-}
-
-/// A connected card: the reader it is in, its ATR, and transactions.
-pub trait Connection {
-    fn reader(&self) -> &str;
-    fn atr(&self) -> &[u8];
-    /// Run `f` inside one transaction: no other program's APDUs interleave.
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()>;
-    /// Disconnect. `unpower` powers the card down (the only way to clear a
-    /// verified PIN on a real card, card-protocol.md §6); otherwise it is reset.
-    fn close(self: Box<Self>, unpower: bool) -> Result<()>;
 }

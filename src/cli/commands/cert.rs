@@ -86,7 +86,9 @@ struct CertJson<'a> {
 
 pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
     match cmd {
-        CertCmd::Inspect { file, ca, today } => inspect(ctx, &file, ca.as_deref(), today.as_deref()),
+        CertCmd::Inspect { file, ca, today } => {
+            inspect(ctx, &file, ca.as_deref(), today.as_deref())
+        }
         CertCmd::Show {
             slot,
             pem,
@@ -109,7 +111,8 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                     &pin,
                     PinKind::Sign,
                     ctx.lang,
-                    ctx.lang.pick("署名用電子証明書パスワード: ", "signature password: "),
+                    ctx.lang
+                        .pick("署名用電子証明書パスワード: ", "signature password: "),
                 )?;
                 PinKind::Sign
                     .validate(&p)
@@ -151,27 +154,47 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                 Ok((ee, ca))
             })?;
             if pem || der {
-                let bytes = if pem { to_pem(&ee).into_bytes() } else { ee.clone() };
+                let bytes = if pem {
+                    to_pem(&ee).into_bytes()
+                } else {
+                    ee.clone()
+                };
                 return write_out(output.as_deref(), &bytes, force).map(|_| 0);
             }
             let report = parse_der(&ee, date).map_err(|e| Error::Cert(e.to_string()))?;
             let at = check_instant(today.as_deref(), date);
             let chain = match ca_der {
-                Some(ca) => Some(check_chain(&ee, &[ca], at).map_err(|e| Error::Cert(e.to_string()))?),
+                Some(ca) => {
+                    Some(check_chain(&ee, &[ca], at).map_err(|e| Error::Cert(e.to_string()))?)
+                }
                 None => None,
             };
             let anchors = anchor_chain(&ee, ca.as_deref(), at)?;
-            emit(ctx, format!("card:{}", slot.id()), &report, chain.as_ref(), anchors.as_ref(), output.as_deref(), force)
+            emit(
+                ctx,
+                format!("card:{}", slot.id()),
+                &report,
+                chain.as_ref(),
+                anchors.as_ref(),
+                output.as_deref(),
+                force,
+            )
         }
     }
 }
 
-fn anchor_chain(ee: &[u8], ca: Option<&Path>, at: time::OffsetDateTime) -> Result<Option<ChainResult>> {
+fn anchor_chain(
+    ee: &[u8],
+    ca: Option<&Path>,
+    at: time::OffsetDateTime,
+) -> Result<Option<ChainResult>> {
     match ca {
         None => Ok(None),
         Some(p) => {
             let anchors = load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?;
-            Ok(Some(check_chain(ee, &anchors, at).map_err(|e| Error::Cert(e.to_string()))?))
+            Ok(Some(
+                check_chain(ee, &anchors, at).map_err(|e| Error::Cert(e.to_string()))?,
+            ))
         }
     }
 }
@@ -217,14 +240,26 @@ fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Re
     let date = parse_today(today)?;
     let at = check_instant(today, date);
     let ee = &ders[0];
-    let report = parse_der(ee, date).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
+    let report =
+        parse_der(ee, date).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
     let anchors = anchor_chain(ee, ca, at)?;
-    emit(ctx, format!("file:{}", file.display()), &report, None, anchors.as_ref(), None, false)
+    emit(
+        ctx,
+        format!("file:{}", file.display()),
+        &report,
+        None,
+        anchors.as_ref(),
+        None,
+        false,
+    )
 }
 
 pub fn to_pem(der: &[u8]) -> String {
     let p = pem::Pem::new("CERTIFICATE", der.to_vec());
-    pem::encode_config(&p, pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF))
+    pem::encode_config(
+        &p,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
 }
 
 /// Write to FILE atomically (temp file in the same directory, then rename)
@@ -267,6 +302,9 @@ mod tests {
     #[test]
     fn pem_lines() {
         let p = super::to_pem(&[0x30, 0x03, 0x02, 0x01, 0x05]);
-        assert_eq!(p, "-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n");
+        assert_eq!(
+            p,
+            "-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n"
+        );
     }
 }

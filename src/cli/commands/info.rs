@@ -72,7 +72,12 @@ fn norm(s: &str) -> String {
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let lang = ctx.lang;
     let pin = validated(
-        read_pin(&a.pin, PinKind::CardInfo, lang, &format!("{}: ", PinKind::CardInfo.name(lang)))?,
+        read_pin(
+            &a.pin,
+            PinKind::CardInfo,
+            lang,
+            &format!("{}: ", PinKind::CardInfo.name(lang)),
+        )?,
         PinKind::CardInfo,
     )?;
     let sign_pw = if a.with_sign {
@@ -82,7 +87,12 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             pin_env: a.sign_pin_env.clone(),
         };
         Some(validated(
-            read_pin(&src, PinKind::Sign, lang, &format!("{}: ", PinKind::Sign.name(lang)))?,
+            read_pin(
+                &src,
+                PinKind::Sign,
+                lang,
+                &format!("{}: ", PinKind::Sign.name(lang)),
+            )?,
             PinKind::Sign,
         )?)
     } else {
@@ -99,8 +109,11 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             Some(p) => {
                 if !jpki::availability(s)?.sign {
                     return Err(Error::Unsupported(
-                        lang.pick("このカードには署名用電子証明書がありません", "this card holds no signature certificate")
-                            .into(),
+                        lang.pick(
+                            "このカードには署名用電子証明書がありません",
+                            "this card holds no signature certificate",
+                        )
+                        .into(),
                     ));
                 }
                 pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
@@ -186,9 +199,16 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         lang.pick("生年月日", "date of birth"),
         attrs.birth_date.as_deref().unwrap_or(&attrs.birth_date_raw),
     );
-    row(lang.pick("性別", "sex"), &format!("{sex} ({})", attrs.sex_code));
+    row(
+        lang.pick("性別", "sex"),
+        &format!("{sex} ({})", attrs.sex_code),
+    );
     if let Some(n) = &number {
-        let shown = if a.unmask { n.expose().to_string() } else { n.masked() };
+        let shown = if a.unmask {
+            n.expose().to_string()
+        } else {
+            n.masked()
+        };
         row(lang.pick("個人番号", "number"), &shown);
     }
     let ok = |b: bool| {
@@ -200,18 +220,44 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     };
     let num = match integrity.number_hash_ok {
         Some(b) => ok(b),
-        None => paint(ctx, Tone::Dim, lang.pick("未確認 (番号を読んでいません)", "not checked (number not read)")),
+        None => paint(
+            ctx,
+            Tone::Dim,
+            lang.pick(
+                "未確認 (番号を読んでいません)",
+                "not checked (number not read)",
+            ),
+        ),
     };
     row(
         lang.pick("改ざん検査", "integrity"),
-        &format!("{} {}, {} {num}", lang.pick("4情報", "attributes"), ok(integrity.attributes_hash_ok), lang.pick("番号", "number")),
+        &format!(
+            "{} {}, {} {num}",
+            lang.pick("4情報", "attributes"),
+            ok(integrity.attributes_hash_ok),
+            lang.pick("番号", "number")
+        ),
     );
     for f in &findings {
-        println!("{} {}", paint(ctx, Tone::Bad, lang.pick("警告", "WARN")), f.message);
+        println!(
+            "{} {}",
+            paint(ctx, Tone::Bad, lang.pick("警告", "WARN")),
+            f.message
+        );
         println!("     → {}", f.next_step);
     }
     if matches == Some(true) {
-        println!("  {}", paint(ctx, Tone::Ok, lang.pick("署名用電子証明書の記載と一致しています", "the signature certificate matches the card")));
+        println!(
+            "  {}",
+            paint(
+                ctx,
+                Tone::Ok,
+                lang.pick(
+                    "署名用電子証明書の記載と一致しています",
+                    "the signature certificate matches the card"
+                )
+            )
+        );
     }
     Ok(0)
 }

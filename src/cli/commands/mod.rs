@@ -118,7 +118,11 @@ fn open_pcsc(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
             }
         }
     }
-    let conn = p.connect(&reader, exclusive, Duration::from_secs_f64(ctx.g.timeout.max(0.0)))?;
+    let conn = p.connect(
+        &reader,
+        exclusive,
+        Duration::from_secs_f64(ctx.g.timeout.max(0.0)),
+    )?;
     Ok(Box::new(conn))
 }
 
@@ -236,8 +240,14 @@ mod tests {
     #[test]
     fn reader_choice() {
         assert_eq!(choose_reader(&names(), "1").unwrap(), "Virtual PCD 00 01");
-        assert_eq!(choose_reader(&names(), "felica").unwrap(), "SONY FeliCa RC-S300");
-        assert_eq!(choose_reader(&names(), "Virtual PCD 00 00").unwrap(), "Virtual PCD 00 00");
+        assert_eq!(
+            choose_reader(&names(), "felica").unwrap(),
+            "SONY FeliCa RC-S300"
+        );
+        assert_eq!(
+            choose_reader(&names(), "Virtual PCD 00 00").unwrap(),
+            "Virtual PCD 00 00"
+        );
         assert!(matches!(
             choose_reader(&names(), "virtual"),
             Err(Error::AmbiguousReader { .. })

@@ -250,7 +250,13 @@ fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32>
         fold_notice(ctx);
     }
     if ctx.g.json {
-        print_json("pin verify", &VerifyJson { kind, verified: true });
+        print_json(
+            "pin verify",
+            &VerifyJson {
+                kind,
+                verified: true,
+            },
+        );
     } else {
         println!(
             "{}",
@@ -286,7 +292,11 @@ fn change(
     let new = if new_src.is_given() {
         read_pin(&new_src, kind, ctx.lang, "")?
     } else {
-        let p1 = prompt_tty(kind, ctx.lang, ctx.lang.pick("新しい暗証番号: ", "new PIN: "))?;
+        let p1 = prompt_tty(
+            kind,
+            ctx.lang,
+            ctx.lang.pick("新しい暗証番号: ", "new PIN: "),
+        )?;
         let p2 = prompt_tty(
             kind,
             ctx.lang,
@@ -301,9 +311,10 @@ fn change(
         }
         p1
     };
-    let (new, folded_new) = kind
-        .validate(&new)
-        .map_err(|reason| Error::PinFormat { kind, reason: format!("new PIN {reason}") })?;
+    let (new, folded_new) = kind.validate(&new).map_err(|reason| Error::PinFormat {
+        kind,
+        reason: format!("new PIN {reason}"),
+    })?;
     let mut confirm = last_try_confirm(ctx, kind);
     let folded = with_card(ctx, true, |s, meta| {
         require_my_number_card(s, meta)?;
@@ -318,7 +329,10 @@ fn change(
         fold_notice(ctx);
     }
     if ctx.g.json {
-        print_json("pin change", &serde_json::json!({ "kind": kind, "changed": true }));
+        print_json(
+            "pin change",
+            &serde_json::json!({ "kind": kind, "changed": true }),
+        );
     } else {
         println!(
             "{}",

@@ -70,10 +70,20 @@ fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
     Ok(out.flatten())
 }
 
-fn row(ctx: &Ctx, index: usize, meta: &CardMeta, present: bool, id: Result<Option<TokenType>>) -> ReaderRow {
+fn row(
+    ctx: &Ctx,
+    index: usize,
+    meta: &CardMeta,
+    present: bool,
+    id: Result<Option<TokenType>>,
+) -> ReaderRow {
     let (ct, cd, err) = match (present, id) {
         (false, _) => (None, None, None),
-        (true, Ok(t)) => (Some(card_type(&t).to_string()), Some(describe(&t, ctx.lang)), None),
+        (true, Ok(t)) => (
+            Some(card_type(&t).to_string()),
+            Some(describe(&t, ctx.lang)),
+            None,
+        ),
         (true, Err(e)) => (None, None, Some(e.to_string())),
     };
     ReaderRow {
@@ -145,14 +155,25 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
     for r in &rows {
         println!("[{}] {}", r.index, r.name);
         if !r.card_present {
-            println!("    {}", paint(ctx, Tone::Dim, ctx.lang.pick("カードなし", "no card")));
+            println!(
+                "    {}",
+                paint(ctx, Tone::Dim, ctx.lang.pick("カードなし", "no card"))
+            );
             continue;
         }
         println!("    ATR  {}", r.atr.as_deref().unwrap_or(""));
         match (&r.card_type, &r.card_description, &r.error) {
             (Some(t), Some(d), _) => {
-                let tone = if t == "my_number_card" { Tone::Ok } else { Tone::Warn };
-                println!("    {}  {}", ctx.lang.pick("種類", "card"), paint(ctx, tone, d));
+                let tone = if t == "my_number_card" {
+                    Tone::Ok
+                } else {
+                    Tone::Warn
+                };
+                println!(
+                    "    {}  {}",
+                    ctx.lang.pick("種類", "card"),
+                    paint(ctx, tone, d)
+                );
             }
             (_, _, Some(e)) => println!("    {}", paint(ctx, Tone::Warn, e)),
             _ => {}

@@ -80,7 +80,11 @@ struct StatusJson<'a> {
     worst: Option<Severity>,
 }
 
-fn cert_facts(ee: &[u8], ca: Option<&[u8]>, at: time::OffsetDateTime) -> Result<(CertFacts, CertJson)> {
+fn cert_facts(
+    ee: &[u8],
+    ca: Option<&[u8]>,
+    at: time::OffsetDateTime,
+) -> Result<(CertFacts, CertJson)> {
     let (_, x) = x509_parser::parse_x509_certificate(ee)
         .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
     let nb = rules::jst_date(x.validity().not_before.to_datetime());
@@ -144,12 +148,15 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
             &a.pin,
             PinKind::Sign,
             ctx.lang,
-            ctx.lang.pick("署名用電子証明書パスワード: ", "signature password: "),
+            ctx.lang
+                .pick("署名用電子証明書パスワード: ", "signature password: "),
         )?;
-        PinKind::Sign.validate(&p).map_err(|reason| Error::PinFormat {
-            kind: PinKind::Sign,
-            reason,
-        })?;
+        PinKind::Sign
+            .validate(&p)
+            .map_err(|reason| Error::PinFormat {
+                kind: PinKind::Sign,
+                reason,
+            })?;
         Some(p)
     } else {
         None
@@ -251,7 +258,10 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
             },
         );
     } else {
-        print!("{}", render(ctx, &card_json, &auth_json, &sign_json, &read.pins, &findings));
+        print!(
+            "{}",
+            render(ctx, &card_json, &auth_json, &sign_json, &read.pins, &findings)
+        );
     }
     Ok(match (a.fail_on, worst) {
         (Some(th), Some(w)) if w >= th => {
@@ -295,7 +305,11 @@ fn render(
     let mut o = String::new();
     let w = 24;
     let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
-    o.push_str(&format!("{}: {}\n", l.pick("カード", "Card"), card.description));
+    o.push_str(&format!(
+        "{}: {}\n",
+        l.pick("カード", "Card"),
+        card.description
+    ));
     if let Some(s) = &card.serial {
         row(&mut o, l.pick("製造番号", "serial"), s);
     }
@@ -304,7 +318,11 @@ fn render(
     }
     match &card.expiry {
         Some(e) => row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e)),
-        None => row(&mut o, l.pick("有効期限", "expires"), l.pick("(読めません)", "(not readable)")),
+        None => row(
+            &mut o,
+            l.pick("有効期限", "expires"),
+            l.pick("(読めません)", "(not readable)"),
+        ),
     }
     for (name, c) in [
         (CertSlot::Auth.name(l), auth),
@@ -312,11 +330,19 @@ fn render(
     ] {
         o.push_str(&format!("{name}:\n"));
         if !c.present {
-            row(&mut o, l.pick("状態", "state"), l.pick("搭載されていません", "not on the card"));
+            row(
+                &mut o,
+                l.pick("状態", "state"),
+                l.pick("搭載されていません", "not on the card"),
+            );
             continue;
         }
         if !c.read {
-            row(&mut o, l.pick("状態", "state"), l.pick("搭載 (未読取)", "present (not read)"));
+            row(
+                &mut o,
+                l.pick("状態", "state"),
+                l.pick("搭載 (未読取)", "present (not read)"),
+            );
             if let Some(n) = &c.note {
                 row(&mut o, "", &paint(ctx, Tone::Dim, n));
             }
@@ -327,15 +353,29 @@ fn render(
         }
         if let Some(ch) = &c.chain {
             let tone = if ch == "valid" { Tone::Ok } else { Tone::Bad };
-            row(&mut o, l.pick("CA による検証", "chain (card CA)"), &paint(ctx, tone, ch));
+            row(
+                &mut o,
+                l.pick("CA による検証", "chain (card CA)"),
+                &paint(ctx, tone, ch),
+            );
         }
     }
-    o.push_str(&format!("{}:\n", l.pick("暗証番号 (残り回数)", "PINs (tries left)")));
+    o.push_str(&format!(
+        "{}:\n",
+        l.pick("暗証番号 (残り回数)", "PINs (tries left)")
+    ));
     for line in render_rows(ctx, pins) {
         o.push_str(&format!("  {line}\n"));
     }
     if findings.is_empty() {
-        o.push_str(&format!("{}\n", paint(ctx, Tone::Ok, l.pick("問題は見つかりませんでした", "no findings"))));
+        o.push_str(&format!(
+            "{}\n",
+            paint(
+                ctx,
+                Tone::Ok,
+                l.pick("問題は見つかりませんでした", "no findings")
+            )
+        ));
     } else {
         o.push_str(&format!("{}:\n", l.pick("所見", "Findings")));
         for f in findings {

@@ -46,23 +46,35 @@ pub enum VcardCmd {
     },
 }
 
-fn load_card(ctx: &Ctx, profile: Option<&std::path::Path>, state: Option<PathBuf>) -> Result<VirtualCard> {
+fn load_card(
+    ctx: &Ctx,
+    profile: Option<&std::path::Path>,
+    state: Option<PathBuf>,
+) -> Result<VirtualCard> {
     let profile = match profile {
         None => Profile::builtin(),
         Some(p) => Profile::load(p).map_err(|e| Error::Profile(format!("{}: {e}", p.display())))?,
     };
     let mut card = VirtualCard::new(&profile).map_err(|e| Error::Profile(e.to_string()))?;
     if let Some(s) = state.or_else(|| ctx.g.state.clone()) {
-        card = card.with_state_file(&s).map_err(|e| Error::Profile(e.to_string()))?;
+        card = card
+            .with_state_file(&s)
+            .map_err(|e| Error::Profile(e.to_string()))?;
     }
     Ok(card)
 }
 
 #[cfg(feature = "pcsc")]
-fn sandbox(ctx: &Ctx, profile: Option<&std::path::Path>, state: Option<PathBuf>, command: &[String]) -> Result<i32> {
+fn sandbox(
+    ctx: &Ctx,
+    profile: Option<&std::path::Path>,
+    state: Option<PathBuf>,
+    command: &[String],
+) -> Result<i32> {
     use crate::sandbox::Sandbox;
     let card = load_card(ctx, profile, state)?;
-    let mut sb = Sandbox::start(card).map_err(|e| Error::Unsupported(format!("cannot start a private pcscd: {e}")))?;
+    let mut sb = Sandbox::start(card)
+        .map_err(|e| Error::Unsupported(format!("cannot start a private pcscd: {e}")))?;
     sb.insert();
     // This process talks to the private pcscd only (the variable is read
     // once per process, at the first PC/SC call).
@@ -81,7 +93,11 @@ fn sandbox(ctx: &Ctx, profile: Option<&std::path::Path>, state: Option<PathBuf>,
 pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
     match cmd {
         #[cfg(feature = "pcsc")]
-        VcardCmd::Sandbox { profile, card_state, command } => sandbox(ctx, profile.as_deref(), card_state, &command),
+        VcardCmd::Sandbox {
+            profile,
+            card_state,
+            command,
+        } => sandbox(ctx, profile.as_deref(), card_state, &command),
         VcardCmd::Profile => {
             print!("{}", crate::vcard::BUILTIN_PROFILE_TOML);
             Ok(0)
@@ -104,7 +120,9 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
                 port,
                 verbose,
             };
-            eprintln!("mynacard: serving the virtual card to vpcd at {host}:{port} (stop with Ctrl-C)");
+            eprintln!(
+                "mynacard: serving the virtual card to vpcd at {host}:{port} (stop with Ctrl-C)"
+            );
             vpcd::serve(Arc::new(Mutex::new(card)), &opts, &stop)
                 .map_err(|e| Error::io(format!("{host}:{port}"), e))?;
             Ok(0)

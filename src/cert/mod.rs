@@ -1,0 +1,942 @@
+//! X.509 certificates: decoding files (PEM or DER), the report on one
+//! certificate, JPKI holder attributes (`jpki_attrs`), the chain check
+//! (`chain`) and the text view (`view`). No I/O except
+//! `chain::load_trust_anchors`.
+//!
+//! Every function here takes untrusted bytes and returns an error rather
+//! than panicking.
+
+pub mod chain;
+mod der;
+pub mod jpki_attrs;
+mod pem_input;
+#[cfg(test)]
+pub(crate) mod testutil;
+pub mod view;
+
+use jpki_attrs::Holder;
+use serde::Serialize;
+use std::path::PathBuf;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::oid_registry;
+
+/// Why a certificate input could not be used. Messages are shown after
+/// "error:" and say what was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertError {
+    #[error("the input is empty (0 bytes); expected a certificate in PEM or DER")]
+    Empty,
+    #[error("the input holds only whitespace ({0} bytes); expected a certificate in PEM or DER")]
+    WhitespaceOnly(usize),
+    #[error("PEM block {block} (\"-----BEGIN {label}-----\" on line {line}) has no END line")]
+    PemNoEnd {
+        block: usize,
+        label: String,
+        line: usize,
+    },
+    #[error("PEM block {block}: {detail}")]
+    PemFraming { block: usize, detail: String },
+    #[error("PEM block {block} is {what} (\"-----BEGIN {label}-----\"), not a certificate; a certificate was expected")]
+    PemNotCertificate {
+        block: usize,
+        label: String,
+        what: String,
+    },
+    #[error("PEM block {block}: bad base64: {detail}")]
+    Base64 { block: usize, detail: String },
+    #[error("PEM block {block} is labelled CERTIFICATE but its content is not an X.509 certificate: {detail}")]
+    PemContent { block: usize, detail: String },
+    #[error(
+        "the certificate is truncated: header promises {promised} bytes, file has {available}"
+    )]
+    Truncated { promised: usize, available: usize },
+    #[error(
+        "the certificate is truncated: the data ends inside its DER header ({available} bytes)"
+    )]
+    TruncatedHeader { available: usize },
+    #[error("{extra} trailing {} after the DER certificate (which ends at byte {end})", if *.extra == 1 { "byte" } else { "bytes" })]
+    TrailingBytes { extra: usize, end: usize },
+    #[error("the input is neither PEM nor DER{hint}")]
+    NotPemOrDer { hint: String },
+    #[error("not an X.509 certificate: {0}")]
+    NotCertificate(String),
+    #[error("the JPKI holder attributes are unreadable: {0}")]
+    HolderAttributes(String),
+    #[error("cannot read {}: {reason}", .path.display())]
+    Io { path: PathBuf, reason: String },
+    #[error("{}: {source}", .path.display())]
+    AnchorFile {
+        path: PathBuf,
+        source: Box<CertError>,
+    },
+    #[error("no certificates in {} (looked for *.pem, *.crt, *.cer, *.der)", .0.display())]
+    NoCertificates(PathBuf),
+}
+
+/// A certificate policy OID and its name where one is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub oid: String,
+    pub name: Option<String>,
+}
+
+/// Everything shown about one certificate (`docs/json-cert.md`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertReport {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub version: u32,
+    pub signature_algorithm: String,
+    pub not_before_utc: String,
+    pub not_after_utc: String,
+    pub not_before_jst: String,
+    pub not_after_jst: String,
+    pub expires: String,
+    pub days_left: i64,
+    pub expired: bool,
+    pub not_yet_valid: bool,
+    pub key_algorithm: String,
+    pub key_bits: Option<u32>,
+    pub key_usage: Vec<String>,
+    pub key_usage_critical: bool,
+    pub extended_key_usage: Vec<String>,
+    pub is_ca: Option<bool>,
+    pub path_len: Option<u32>,
+    pub certificate_policies: Vec<Policy>,
+    pub subject_key_id: Option<String>,
+    pub authority_key_id: Option<String>,
+    pub sha256_fingerprint: String,
+    pub kind: String,
+    pub holder: Option<Holder>,
+    pub notes: Vec<String>,
+}
+
+/// Decodes a certificate file: PEM with one or more CERTIFICATE blocks, or
+/// one DER certificate. Returns the DER of each certificate, in order; each
+/// has been parsed once.
+pub fn decode_input(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
+    if bytes.is_empty() {
+        return Err(CertError::Empty);
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(CertError::WhitespaceOnly(bytes.len()));
+    }
+    // DER first: a binary certificate could contain the PEM marker by chance.
+    let der_error = if bytes.first() == Some(&0x30) {
+        match parse_cert(bytes) {
+            Ok(_) => return Ok(vec![bytes.to_vec()]),
+            Err(e) => Some(e),
+        }
+    } else {
+        None
+    };
+    if let Some(ders) = pem_input::decode(body)? {
+        return Ok(ders);
+    }
+    let hint = pem_input::hint(body);
+    match der_error {
+        // Text that happens to start with '0' is not a broken DER file.
+        Some(_) if pem_input::looks_like_text(body) => Err(CertError::NotPemOrDer { hint }),
+        Some(e) => Err(e),
+        None => Err(CertError::NotPemOrDer { hint }),
+    }
+}
+
+/// Parses exactly one DER certificate, rejecting truncation and trailing
+/// bytes with errors that say which.
+pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
+    let total = match der::header(der) {
+        Ok((0x30, hl, cl)) => hl.saturating_add(cl),
+        Ok((tag, _, _)) => {
+            return Err(CertError::NotCertificate(format!(
+                "it does not start with a DER SEQUENCE (first byte 0x{tag:02X})"
+            )))
+        }
+        Err(der::HeaderError::Empty) => {
+            return Err(CertError::NotCertificate("no data (0 bytes)".into()))
+        }
+        Err(der::HeaderError::IncompleteHeader) => {
+            return Err(CertError::TruncatedHeader {
+                available: der.len(),
+            })
+        }
+        Err(e) => return Err(CertError::NotCertificate(e.to_string())),
+    };
+    if total > der.len() {
+        return Err(CertError::Truncated {
+            promised: total,
+            available: der.len(),
+        });
+    }
+    if total < der.len() {
+        return Err(CertError::TrailingBytes {
+            extra: der.len() - total,
+            end: total,
+        });
+    }
+    match x509_parser::parse_x509_certificate(der) {
+        Ok(([], x)) => Ok(x),
+        Ok((rest, _)) => Err(CertError::TrailingBytes {
+            extra: rest.len(),
+            end: der.len() - rest.len(),
+        }),
+        Err(e) => Err(CertError::NotCertificate(format!(
+            "a DER SEQUENCE of {} bytes that does not parse as one ({})",
+            der.len(),
+            describe(&e)
+        ))),
+    }
+}
+
+fn describe(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> String {
+    match e {
+        x509_parser::nom::Err::Incomplete(_) => "incomplete data".into(),
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e.to_string(),
+    }
+}
+
+/// RFC 3339 text of an instant, in UTC (`Z`) or JST (`+09:00`).
+/// Near the calendar's end (RFC 5280 §4.1.2.5's 99991231235959Z) JST has no
+/// representation; the UTC form is used then.
+pub(crate) fn rfc3339(t: OffsetDateTime, jst: bool) -> String {
+    let offset = if jst {
+        crate::rules::JST
+    } else {
+        time::UtcOffset::UTC
+    };
+    let t = t
+        .checked_to_offset(offset)
+        .or_else(|| t.checked_to_offset(time::UtcOffset::UTC))
+        .unwrap_or(t);
+    // Whole seconds: certificate times have none, and "now" needs none.
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// The JST date of an instant, saturating where `time`'s range ends
+/// (`rules::jst_date` would panic on 9999-12-31T15:00Z and later).
+pub(crate) fn jst_date(t: OffsetDateTime) -> Date {
+    match t.checked_to_offset(crate::rules::JST) {
+        Some(j) => j.date(),
+        None if t.year() > 0 => Date::MAX,
+        None => Date::MIN,
+    }
+}
+
+/// Upper-case hex SHA-256 of the DER, no separators.
+pub(crate) fn sha256_hex(der: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode_upper(sha2::Sha256::digest(der))
+}
+
+/// The report on one DER certificate; `today` is the JST date used for
+/// "days left".
+pub fn parse_der(der: &[u8], today: Date) -> Result<CertReport, CertError> {
+    let x = parse_cert(der)?;
+    let mut notes = Vec::new();
+
+    let nb = x.validity().not_before.to_datetime();
+    let na = x.validity().not_after.to_datetime();
+    if nb > na {
+        notes.push("notBefore is later than notAfter: the certificate is never valid".into());
+    }
+    let expires = jst_date(na);
+    let starts = jst_date(nb);
+
+    let (key_algorithm, key_bits) = key_info(&x);
+
+    let (key_usage, key_usage_critical) = match x.key_usage() {
+        Ok(Some(ku)) => (key_usage_names(ku.value), ku.critical),
+        Ok(None) => (Vec::new(), false),
+        Err(e) => {
+            notes.push(format!("keyUsage extension ignored: {e}"));
+            (Vec::new(), false)
+        }
+    };
+    let extended_key_usage = match x.extended_key_usage() {
+        Ok(Some(eku)) => eku_names(eku.value),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            notes.push(format!("extendedKeyUsage extension ignored: {e}"));
+            Vec::new()
+        }
+    };
+    let (is_ca, path_len) = match x.basic_constraints() {
+        Ok(Some(bc)) => (Some(bc.value.ca), bc.value.path_len_constraint),
+        Ok(None) => (None, None),
+        Err(e) => {
+            notes.push(format!("basicConstraints extension ignored: {e}"));
+            (None, None)
+        }
+    };
+
+    let mut certificate_policies = Vec::new();
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    for ext in x.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::CertificatePolicies(ps) => {
+                for p in ps {
+                    let oid = p.policy_id.to_id_string();
+                    let name = policy_name(&oid).map(str::to_string);
+                    certificate_policies.push(Policy { oid, name });
+                }
+            }
+            ParsedExtension::SubjectKeyIdentifier(k) => {
+                subject_key_id = Some(hex::encode_upper(k.0));
+            }
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode_upper(k.0));
+            }
+            ParsedExtension::ParseError { error } => {
+                notes.push(format!(
+                    "extension {} does not parse and was ignored: {error}",
+                    ext.oid.to_id_string()
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    let holder = match jpki_attrs::holder_with_notes(&x) {
+        Ok(Some((h, n))) => {
+            notes.extend(n);
+            Some(h)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            notes.push(e.to_string());
+            None
+        }
+    };
+
+    let has_policy = |arc: &str| {
+        certificate_policies.iter().any(|p| {
+            p.oid == arc
+                || p.oid
+                    .strip_prefix(arc)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    };
+    let kind = if holder.is_some() || has_policy(JPKI_SIGN_POLICY) {
+        "jpki_sign"
+    } else if has_policy(JPKI_AUTH_POLICY) {
+        "jpki_auth"
+    } else if is_ca == Some(true) {
+        "ca"
+    } else {
+        "other"
+    };
+
+    Ok(CertReport {
+        subject: x.subject().to_string(),
+        issuer: x.issuer().to_string(),
+        serial: serial_hex(x.raw_serial()),
+        version: x.version().0.saturating_add(1),
+        signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),
+        not_before_utc: rfc3339(nb, false),
+        not_after_utc: rfc3339(na, false),
+        not_before_jst: rfc3339(nb, true),
+        not_after_jst: rfc3339(na, true),
+        expires: expires.to_string(),
+        days_left: crate::rules::days_between(today, expires),
+        expired: today > expires,
+        not_yet_valid: today < starts,
+        key_algorithm,
+        key_bits,
+        key_usage,
+        key_usage_critical,
+        extended_key_usage,
+        is_ca,
+        path_len,
+        certificate_policies,
+        subject_key_id,
+        authority_key_id,
+        sha256_fingerprint: sha256_hex(der),
+        kind: kind.into(),
+        holder,
+        notes,
+    })
+}
+
+/// JPKI policy arcs (jsrsasign OID add-on, as in card-protocol.md §10.2).
+const JPKI_SIGN_POLICY: &str = "1.2.392.200149.8.5.1.1";
+const JPKI_AUTH_POLICY: &str = "1.2.392.200149.8.5.1.3";
+
+fn policy_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "1.2.392.200149.8.5.1.1" => "digitalSignature",
+        "1.2.392.200149.8.5.1.1.20" => "sign-class20",
+        "1.2.392.200149.8.5.1.3" => "authenticate",
+        "1.2.392.200149.8.5.1.3.30" => "auth-class30",
+        // RFC 5280 §4.2.1.4
+        "2.5.29.32.0" => "anyPolicy",
+        _ => return None,
+    })
+}
+
+/// Names of signature algorithms (RFC 3279, RFC 4055, RFC 5758, RFC 8410).
+pub(crate) fn signature_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.14" => "sha224WithRSAEncryption",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.3.101.112" => "Ed25519",
+        other => other,
+    }
+    .to_string()
+}
+
+/// The serial number's value in hex: the INTEGER's sign octet is dropped.
+fn serial_hex(raw: &[u8]) -> String {
+    let mut v = raw;
+    while let [0, rest @ ..] = v {
+        if rest.is_empty() {
+            break;
+        }
+        v = rest;
+    }
+    hex::encode_upper(v)
+}
+
+/// Key algorithm name and size: RSA modulus bits, or the EC curve size.
+fn key_info(x: &X509Certificate<'_>) -> (String, Option<u32>) {
+    let spki = x.public_key();
+    let alg = &spki.algorithm.algorithm;
+    if *alg == oid_registry::OID_PKCS1_RSAENCRYPTION {
+        let bits = match spki.parsed() {
+            Ok(x509_parser::public_key::PublicKey::RSA(k)) => modulus_bits(k.modulus),
+            _ => None,
+        };
+        ("RSA".into(), bits)
+    } else if *alg == oid_registry::OID_KEY_TYPE_EC_PUBLIC_KEY {
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.as_oid().ok())
+            .map(|o| o.to_id_string());
+        // Curve OIDs from RFC 5480 §2.1.1.1.
+        let bits = match curve.as_deref() {
+            Some("1.2.840.10045.3.1.7") => Some(256),
+            Some("1.3.132.0.34") => Some(384),
+            Some("1.3.132.0.35") => Some(521),
+            _ => None,
+        };
+        ("EC".into(), bits)
+    } else {
+        (alg.to_id_string(), None)
+    }
+}
+
+/// Bits of a big-endian unsigned integer, ignoring leading zero octets.
+fn modulus_bits(m: &[u8]) -> Option<u32> {
+    let start = m.iter().position(|&b| b != 0)?;
+    let sig = m.get(start..)?;
+    let first = sig.first()?;
+    let len = u32::try_from(sig.len()).ok()?;
+    len.checked_mul(8)?.checked_sub(first.leading_zeros())
+}
+
+/// RFC 5280 §4.2.1.3 names, in bit order.
+fn key_usage_names(ku: &x509_parser::extensions::KeyUsage) -> Vec<String> {
+    [
+        (ku.digital_signature(), "digitalSignature"),
+        (ku.non_repudiation(), "nonRepudiation"),
+        (ku.key_encipherment(), "keyEncipherment"),
+        (ku.data_encipherment(), "dataEncipherment"),
+        (ku.key_agreement(), "keyAgreement"),
+        (ku.key_cert_sign(), "keyCertSign"),
+        (ku.crl_sign(), "cRLSign"),
+        (ku.encipher_only(), "encipherOnly"),
+        (ku.decipher_only(), "decipherOnly"),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, n)| n.to_string())
+    .collect()
+}
+
+/// RFC 5280 §4.2.1.12 names; other purposes as dotted OIDs.
+fn eku_names(e: &x509_parser::extensions::ExtendedKeyUsage<'_>) -> Vec<String> {
+    let mut v: Vec<String> = [
+        (e.any, "anyExtendedKeyUsage"),
+        (e.server_auth, "serverAuth"),
+        (e.client_auth, "clientAuth"),
+        (e.code_signing, "codeSigning"),
+        (e.email_protection, "emailProtection"),
+        (e.time_stamping, "timeStamping"),
+        (e.ocsp_signing, "OCSPSigning"),
+    ]
+    .into_iter()
+    .filter(|(set, _)| *set)
+    .map(|(_, n)| n.to_string())
+    .collect();
+    v.extend(e.other.iter().map(|o| o.to_id_string()));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::{fixtures, seq, tlv, to_pem};
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::{date, datetime};
+
+    const TODAY: Date = date!(2026 - 01 - 01);
+    const CA_DN: &str = "C=JP, O=JPKI, OU=JPKI for user authentication, \
+                         OU=Japan Agency for Local Authority Information Systems";
+
+    fn err(input: &[u8]) -> String {
+        match decode_input(input) {
+            Ok(v) => panic!("accepted {} certificate(s)", v.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn auth_certificate_fields() {
+        let f = fixtures();
+        let r = parse_der(&f.auth_ee, TODAY).unwrap();
+        assert_eq!(r.subject, "C=JP, CN=997794E9AGCIEG13221003A");
+        assert_eq!(r.issuer, CA_DN);
+        assert_eq!(r.serial, "9ABC01");
+        assert_eq!(r.version, 3);
+        assert_eq!(r.signature_algorithm, "sha256WithRSAEncryption");
+        assert_eq!(r.not_before_utc, "2025-10-27T00:00:00Z");
+        assert_eq!(r.not_after_utc, "2030-02-17T14:59:59Z");
+        assert_eq!(r.not_before_jst, "2025-10-27T09:00:00+09:00");
+        assert_eq!(r.not_after_jst, "2030-02-17T23:59:59+09:00");
+        assert_eq!(r.expires, "2030-02-17");
+        assert_eq!(r.days_left, 1508);
+        assert!(!r.expired && !r.not_yet_valid);
+        assert_eq!(r.key_algorithm, "RSA");
+        assert_eq!(r.key_bits, Some(2048));
+        assert_eq!(r.key_usage, vec!["digitalSignature"]);
+        assert!(r.key_usage_critical);
+        assert!(r.extended_key_usage.is_empty());
+        assert_eq!(r.is_ca, Some(false));
+        assert_eq!(r.path_len, None);
+        assert_eq!(
+            r.certificate_policies,
+            vec![Policy {
+                oid: "1.2.392.200149.8.5.1.3.30".into(),
+                name: Some("auth-class30".into())
+            }]
+        );
+        let ca = parse_der(&f.ca, TODAY).unwrap();
+        let ski = ca.subject_key_id.clone().unwrap();
+        assert_eq!(ski.len(), 40);
+        assert_eq!(r.authority_key_id.as_deref(), Some(ski.as_str()));
+        assert!(r.subject_key_id.is_some() && r.subject_key_id != r.authority_key_id);
+        use sha2::Digest;
+        assert_eq!(
+            r.sha256_fingerprint,
+            hex::encode_upper(sha2::Sha256::digest(&f.auth_ee))
+        );
+        assert_eq!(r.kind, "jpki_auth");
+        assert!(r.holder.is_none());
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn ca_certificate_fields() {
+        let r = parse_der(&fixtures().ca, TODAY).unwrap();
+        assert_eq!(r.subject, CA_DN);
+        assert_eq!(r.issuer, CA_DN);
+        assert_eq!(r.serial, "06D18006");
+        assert_eq!(r.kind, "ca");
+        assert_eq!(r.is_ca, Some(true));
+        assert_eq!(r.path_len, Some(0));
+        assert_eq!(r.key_usage, vec!["keyCertSign", "cRLSign"]);
+        assert!(r.key_usage_critical);
+        assert_eq!(r.expires, "2033-07-15");
+        assert_eq!(r.not_after_jst, "2033-07-15T23:59:59+09:00");
+        assert!(r.authority_key_id.is_none());
+    }
+
+    #[test]
+    fn sign_certificate_fields_and_holder() {
+        let r = parse_der(&fixtures().sign_ee, TODAY).unwrap();
+        assert_eq!(r.kind, "jpki_sign");
+        assert_eq!(r.subject, "C=JP, CN=Test sign User, L=Kiyose-shi");
+        assert_eq!(r.key_usage, vec!["digitalSignature", "nonRepudiation"]);
+        let h = r.holder.as_ref().unwrap();
+        assert_eq!(h.name, super::testutil::NAME);
+        assert_eq!(h.address, super::testutil::ADDRESS);
+        assert_eq!(h.sex.as_deref(), Some("1"));
+        let b = h.date_of_birth.as_ref().unwrap();
+        assert_eq!(b.date, "1980-02-17");
+        assert_eq!(b.era.as_deref(), Some("昭和"));
+        assert!(b.era_consistent);
+        assert_eq!(h.name_substitutes.as_ref().unwrap().positions, vec![1]);
+        assert!(h.address_substitutes.as_ref().unwrap().positions.is_empty());
+        assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+        assert!(r.notes[0].contains(
+            "substitute characters (代替文字) were used in the name at character position 1"
+        ));
+        // The holder never reaches Debug output.
+        let dbg = format!("{r:?}");
+        assert!(dbg.contains("Holder(REDACTED)"));
+        assert!(!dbg.contains("一郎") && !dbg.contains("霞が関") && !dbg.contains("19800217"));
+        // JSON carries it (the user asked for the report).
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["holder"]["date_of_birth"]["date"], "1980-02-17");
+        assert_eq!(json["holder"]["date_of_birth"]["era_code"], "3");
+        assert_eq!(json["kind"], "jpki_sign");
+        assert_eq!(json["days_left"], 1508);
+    }
+
+    #[test]
+    fn days_left_expired_not_yet_valid() {
+        let f = fixtures();
+        let on = |d: Date| parse_der(&f.auth_ee, d).unwrap();
+        let r = on(date!(2030 - 02 - 17));
+        assert_eq!((r.days_left, r.expired, r.not_yet_valid), (0, false, false));
+        let r = on(date!(2030 - 02 - 18));
+        assert_eq!((r.days_left, r.expired), (-1, true));
+        let r = on(date!(2030 - 03 - 01));
+        assert_eq!((r.days_left, r.expired), (-12, true));
+        // notBefore 00:00 UTC is 09:00 JST on 2025-10-27.
+        assert!(on(date!(2025 - 10 - 26)).not_yet_valid);
+        assert!(!on(date!(2025 - 10 - 27)).not_yet_valid);
+        let r = parse_der(&f.expired_ee, TODAY).unwrap();
+        assert!(r.expired && r.days_left < 0);
+    }
+
+    #[test]
+    fn decodes_der_and_pem_variants() {
+        let f = fixtures();
+        assert_eq!(decode_input(&f.auth_ee).unwrap(), vec![f.auth_ee.clone()]);
+        let one = to_pem(&f.auth_ee);
+        assert_eq!(
+            decode_input(one.as_bytes()).unwrap(),
+            vec![f.auth_ee.clone()]
+        );
+        // Two blocks, CRLF, a BOM, leading blank lines and text around.
+        let two = format!(
+            "\u{FEFF}\r\n  \r\nsubject=C=JP\r\n{}issuer=...\r\n{}trailing words\r\n",
+            to_pem(&f.sign_ee).replace('\n', "\r\n"),
+            to_pem(&f.ca).replace('\n', "\r\n")
+        );
+        assert_eq!(
+            decode_input(two.as_bytes()).unwrap(),
+            vec![f.sign_ee.clone(), f.ca.clone()]
+        );
+        // Legacy label (RFC 7468 §5.3), no padding removal, indented lines.
+        let legacy = one
+            .replace("BEGIN CERTIFICATE", "BEGIN X509 CERTIFICATE")
+            .replace("END CERTIFICATE", "END X509 CERTIFICATE")
+            .replace('\n', "\n   ");
+        assert_eq!(
+            decode_input(legacy.as_bytes()).unwrap(),
+            vec![f.auth_ee.clone()]
+        );
+    }
+
+    #[test]
+    fn malformed_inputs_give_specific_errors() {
+        let f = fixtures();
+        let der = &f.auth_ee;
+        let pem = to_pem(der);
+        let n = der.len();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let block = |label: &str, b64: &str| {
+            format!("-----BEGIN {label}-----\n{b64}\n-----END {label}-----\n")
+        };
+        let b64_of = |bytes: &[u8]| {
+            let p = to_pem(bytes);
+            p.lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>()
+        };
+        let with = |i: usize, x: u8| {
+            let mut d = der.clone();
+            d[i] ^= x;
+            d
+        };
+        let mut trailing = der.clone();
+        trailing.push(b'\n');
+        let mut garbage = der.clone();
+        garbage.extend([0xAB; 100]);
+        let truncated_pem = block("CERTIFICATE", &b64_of(&der[..n / 2]));
+
+        let cases: Vec<(Vec<u8>, String)> = vec![
+            (vec![], "the input is empty".into()),
+            (b" \n\t\r\n ".to_vec(), "only whitespace".into()),
+            (b"\xEF\xBB\xBF\n".to_vec(), "only whitespace".into()),
+            (
+                format!("-----BEGIN CERTIFICATE-----\n{body}\n").into_bytes(),
+                "PEM block 1 (\"-----BEGIN CERTIFICATE-----\" on line 1) has no END line".into(),
+            ),
+            (
+                format!("-----BEGIN CERTIFICATE-----\n{body}\n{pem}").into_bytes(),
+                "PEM block 1 (\"-----BEGIN CERTIFICATE-----\" on line 1) has no END line".into(),
+            ),
+            (
+                include_bytes!("../../fixtures/keys/auth-ee.pem").to_vec(),
+                "PEM block 1 is a private key (\"-----BEGIN PRIVATE KEY-----\"), not a certificate; a certificate was expected".into(),
+            ),
+            (
+                format!("{pem}{}", block("RSA PRIVATE KEY", &body)).into_bytes(),
+                "PEM block 2 is a private key".into(),
+            ),
+            (block("PUBLIC KEY", &body).into_bytes(), "is a public key".into()),
+            (
+                block("CERTIFICATE REQUEST", &body).into_bytes(),
+                "is a certificate signing request (CSR)".into(),
+            ),
+            (
+                block("CERTIFICATE", &body.replacen('A', "#", 1)).into_bytes(),
+                "PEM block 1: bad base64: invalid character '#' on line 2".into(),
+            ),
+            (
+                block("CERTIFICATE", &format!("QUJD={body}")).into_bytes(),
+                "bad base64: '=' before the end".into(),
+            ),
+            (
+                block("CERTIFICATE", "").into_bytes(),
+                "bad base64: no data between the BEGIN and END lines".into(),
+            ),
+            (
+                block("CERTIFICATE", &b64_of(b"hello, world")).into_bytes(),
+                "PEM block 1 is labelled CERTIFICATE but its content is not an X.509 certificate: \
+                 it does not start with a DER SEQUENCE (first byte 0x68)".into(),
+            ),
+            (
+                truncated_pem.into_bytes(),
+                format!("truncated: header promises {n} bytes, the block holds {}", n / 2),
+            ),
+            (
+                b"-----END CERTIFICATE-----\n".to_vec(),
+                "END line on line 1 without a BEGIN line".into(),
+            ),
+            (
+                pem.replace("END CERTIFICATE", "END PUBLIC KEY").into_bytes(),
+                "BEGIN \"CERTIFICATE\" is closed by END \"PUBLIC KEY\"".into(),
+            ),
+            (
+                der[..10].to_vec(),
+                format!("truncated: header promises {n} bytes, file has 10"),
+            ),
+            (
+                der[..n / 2].to_vec(),
+                format!("truncated: header promises {n} bytes, file has {}", n / 2),
+            ),
+            (
+                der[..n - 1].to_vec(),
+                format!("truncated: header promises {n} bytes, file has {}", n - 1),
+            ),
+            (der[..3].to_vec(), "ends inside its DER header (3 bytes)".into()),
+            (
+                trailing,
+                format!("1 trailing byte after the DER certificate (which ends at byte {n})"),
+            ),
+            (garbage, "100 trailing bytes".into()),
+            (
+                b"hello, this is not a certificate\n".to_vec(),
+                "neither PEM nor DER (it is text with no".into(),
+            ),
+            (
+                b"0123 starts like DER but is text".to_vec(),
+                "neither PEM nor DER (it is text".into(),
+            ),
+            (
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                "neither PEM nor DER (it looks like a PNG image)".into(),
+            ),
+            (
+                b"PK\x03\x04\x14\0\0\0\x08\0".to_vec(),
+                "neither PEM nor DER (it looks like a ZIP archive)".into(),
+            ),
+            (
+                vec![0x00, 0xFF, 0x13, 0x37, 0x80, 0x01],
+                "neither PEM nor DER (it starts with byte 0x00; a DER certificate starts with 0x30)".into(),
+            ),
+            (
+                seq(&[tlv(0x02, &[1]), tlv(0x05, &[])]),
+                "not an X.509 certificate: a DER SEQUENCE of 7 bytes that does not parse as one".into(),
+            ),
+            (vec![0x30, 0x80, 0, 0], "indefinite length (BER), not DER".into()),
+            // Bit flips: outer tag, tbsCertificate tag, version tag, serial tag.
+            (
+                with(0, 0x01),
+                "neither PEM nor DER (it starts with byte 0x31;".into(),
+            ),
+            (with(4, 0x01), "not an X.509 certificate".into()),
+            (with(8, 0x40), "not an X.509 certificate".into()),
+            (with(13, 0x04), "not an X.509 certificate".into()),
+            // Outer length ±1: one byte short or one too many.
+            (
+                with(3, 0x01),
+                if der[3] & 1 == 0 {
+                    format!("header promises {} bytes, file has {n}", n + 1)
+                } else {
+                    "1 trailing byte".to_string()
+                },
+            ),
+        ];
+        assert!(cases.len() >= 30);
+        for (input, want) in cases {
+            let got = err(&input);
+            assert!(got.contains(&want), "want {want:?}, got {got:?}");
+        }
+    }
+
+    #[test]
+    fn every_single_bit_flip_in_the_headers_is_caught_or_parses() {
+        // Flips in the first 40 bytes (outer, tbs, version, serial and
+        // signature headers): never a panic; a success must be a certificate.
+        let der = &fixtures().auth_ee;
+        let mut rejected = 0;
+        for i in 0..40 {
+            for bit in 0..8 {
+                let mut d = der.clone();
+                d[i] ^= 1 << bit;
+                match decode_input(&d) {
+                    Ok(v) => assert!(parse_der(&v[0], TODAY).is_ok()),
+                    Err(e) => {
+                        rejected += 1;
+                        assert!(!e.to_string().is_empty());
+                    }
+                }
+            }
+        }
+        assert!(rejected > 100, "{rejected}");
+    }
+
+    #[test]
+    fn end_of_calendar_validity_does_not_panic() {
+        // RFC 5280 §4.1.2.5: 99991231235959Z means "no expiry"; in JST it
+        // is past year 9999.
+        let (ca_key, ca_p) = super::testutil::ca_key_and_params();
+        let mut p = super::testutil::ee_params("forever");
+        p.not_after = datetime!(9999-12-31 23:59:59 UTC);
+        let der = super::testutil::sign(&p, &super::testutil::key("auth-ee"), &ca_p, &ca_key);
+        let r = parse_der(&der, TODAY).unwrap();
+        assert_eq!(r.not_after_utc, "9999-12-31T23:59:59Z");
+        assert_eq!(r.not_after_jst, "9999-12-31T23:59:59Z");
+        assert_eq!(r.expires, "9999-12-31");
+        assert!(r.days_left > 2_900_000);
+        let _ = view::render_text(&r, None, crate::i18n::Lang::En);
+        let c = chain::check_chain(
+            &der,
+            std::slice::from_ref(&fixtures().ca),
+            datetime!(2026-01-01 0:00 UTC),
+        )
+        .unwrap();
+        assert_eq!(c.status, chain::ChainStatus::Valid);
+    }
+
+    #[test]
+    fn parse_der_errors() {
+        let der = &fixtures().auth_ee;
+        let e = |b: &[u8]| parse_der(b, TODAY).unwrap_err().to_string();
+        assert!(e(&[]).contains("not an X.509 certificate: no data"));
+        assert!(e(b"-----BEGIN").contains("does not start with a DER SEQUENCE (first byte 0x2D)"));
+        assert!(e(&der[..200]).contains(&format!(
+            "truncated: header promises {} bytes, file has 200",
+            der.len()
+        )));
+        let mut t = der.clone();
+        t.extend([0, 0]);
+        assert!(e(&t).contains("2 trailing bytes"));
+    }
+
+    #[test]
+    fn serial_and_modulus_helpers() {
+        assert_eq!(serial_hex(&[0x00, 0x9A, 0xBC]), "9ABC");
+        assert_eq!(serial_hex(&[0x00]), "00");
+        assert_eq!(serial_hex(&[0x01]), "01");
+        assert_eq!(serial_hex(&[]), "");
+        assert_eq!(modulus_bits(&[0x00, 0x80, 0, 0]), Some(24));
+        assert_eq!(modulus_bits(&[0x01, 0xFF]), Some(9));
+        assert_eq!(modulus_bits(&[0, 0]), None);
+        assert_eq!(
+            signature_name("1.2.840.113549.1.1.5"),
+            "sha1WithRSAEncryption"
+        );
+        assert_eq!(signature_name("1.2.3.4"), "1.2.3.4");
+    }
+
+    fn mutate(
+        base: &[u8],
+        flips: &[(prop::sample::Index, u8)],
+        cut: Option<prop::sample::Index>,
+    ) -> Vec<u8> {
+        let mut d = base.to_vec();
+        for (i, bit) in flips {
+            let i = i.index(d.len());
+            d[i] ^= 1 << bit;
+        }
+        if let Some(c) = cut {
+            d.truncate(c.index(d.len() + 1));
+        }
+        d
+    }
+
+    fn exercise(bytes: &[u8]) {
+        let f = fixtures();
+        let at = datetime!(2026-01-01 03:00 UTC);
+        let _ = decode_input(bytes);
+        let _ = parse_der(bytes, TODAY);
+        let _ = jpki_attrs::holder_from_der(bytes);
+        let _ = chain::check_chain(bytes, std::slice::from_ref(&f.ca), at);
+        let _ = chain::check_chain(&f.auth_ee, &[bytes.to_vec(), f.ca.clone()], at);
+        if let Ok(r) = parse_der(bytes, TODAY) {
+            let _ = view::render_text(&r, None, crate::i18n::Lang::Ja);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_bytes_never_panic(
+            prefix in prop::sample::select(vec![vec![], vec![0x30, 0x82, 0x04, 0x00], b"-----BEGIN CERTIFICATE-----\n".to_vec()]),
+            bytes in prop::collection::vec(any::<u8>(), 0..700),
+        ) {
+            exercise(&[prefix, bytes].concat());
+        }
+
+        #[test]
+        fn mutated_der_never_panics(
+            which in 0usize..3,
+            flips in prop::collection::vec((any::<prop::sample::Index>(), 0u8..8), 0..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let f = fixtures();
+            let base = [&f.auth_ee, &f.sign_ee, &f.ca][which];
+            let d = mutate(base, &flips, cut);
+            exercise(&d);
+        }
+
+        #[test]
+        fn mutated_pem_never_panics(
+            flips in prop::collection::vec((any::<prop::sample::Index>(), 0u8..8), 0..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let f = fixtures();
+            let text = format!("{}{}", to_pem(&f.sign_ee), to_pem(&f.ca));
+            let d = mutate(text.as_bytes(), &flips, cut);
+            let _ = decode_input(&d);
+            if let Ok(ders) = decode_input(&d) {
+                for der in ders {
+                    prop_assert!(parse_der(&der, TODAY).is_ok());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! The certificate report as aligned text, in Japanese or English. Terms
+//! follow J-LIS usage (署名用電子証明書, 利用者証明用電子証明書, 有効期限,
+//! 発行者, 主体者, 鍵用途).
+
+use super::chain::{ChainResult, ChainStatus};
+use super::jpki_attrs::{era_of, BirthDate, SubstituteFlags};
+use super::CertReport;
+use crate::i18n::Lang;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+enum Row {
+    Heading(String),
+    Field(String, Vec<String>),
+}
+
+/// Display columns: East Asian wide and full-width characters count two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3040..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+fn kind_label(kind: &str, lang: Lang) -> String {
+    match kind {
+        "jpki_sign" => lang.pick("署名用電子証明書 (JPKI)", "JPKI signature certificate"),
+        "jpki_auth" => lang.pick(
+            "利用者証明用電子証明書 (JPKI)",
+            "JPKI user-authentication certificate",
+        ),
+        "ca" => lang.pick("認証局 (CA) の証明書", "CA certificate"),
+        _ => lang.pick("電子証明書", "certificate"),
+    }
+    .to_string()
+}
+
+/// `2030-02-17T23:59:59+09:00` → `2030-02-17 23:59:59 JST`; the zone
+/// is named from the text's own offset.
+fn when(rfc: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let Ok(t) = OffsetDateTime::parse(rfc, &Rfc3339) else {
+        return rfc.to_string();
+    };
+    let zone = match t.offset().whole_seconds() {
+        0 => "UTC".to_string(),
+        32400 => "JST".to_string(),
+        _ => t.offset().to_string(),
+    };
+    t.format(&fmt)
+        .map(|s| format!("{s} {zone}"))
+        .unwrap_or_else(|_| rfc.to_string())
+}
+
+fn days_text(r: &CertReport, lang: Lang) -> String {
+    let n = r.days_left;
+    if r.not_yet_valid {
+        return lang.pick("有効期間の開始前です", "not yet valid").into();
+    }
+    match (lang, r.expired, n) {
+        (Lang::Ja, true, _) => format!("期限切れ ({} 日前に失効)", n.unsigned_abs()),
+        (Lang::En, true, -1) => "expired 1 day ago".into(),
+        (Lang::En, true, _) => format!("expired {} days ago", n.unsigned_abs()),
+        (Lang::Ja, false, 0) => "本日が有効期限です".into(),
+        (Lang::En, false, 0) => "expires today".into(),
+        (Lang::Ja, false, _) => format!("残り {n} 日"),
+        (Lang::En, false, 1) => "1 day left".into(),
+        (Lang::En, false, _) => format!("{n} days left"),
+    }
+}
+
+/// Colon-separated byte pairs, 16 to a line.
+fn fingerprint_lines(hex: &str) -> Vec<String> {
+    let pairs: Vec<&str> = hex
+        .as_bytes()
+        .chunks(2)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    pairs.chunks(16).map(|c| c.join(":")).collect()
+}
+
+fn sex_text(code: &str, lang: Lang) -> String {
+    // The certificate's coding is unconfirmed (card-protocol.md §16 item 6);
+    // these are the 入力補助AP's codes (card/text.rs), as in ISO/IEC 5218.
+    let label = match code {
+        "1" => lang.pick("男性", "male"),
+        "2" => lang.pick("女性", "female"),
+        "0" => lang.pick("不明", "unknown"),
+        "9" => lang.pick("適用不能", "not applicable"),
+        _ => lang.pick("未定義のコード", "undefined code"),
+    };
+    format!("{label} ({code})")
+}
+
+fn romaji(era: &str) -> &'static str {
+    match era {
+        "明治" => "Meiji",
+        "大正" => "Taishō",
+        "昭和" => "Shōwa",
+        "平成" => "Heisei",
+        "令和" => "Reiwa",
+        _ => "",
+    }
+}
+
+fn birth_text(b: &BirthDate, lang: Lang) -> String {
+    let parsed = time::Date::parse(
+        &b.date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok();
+    let mut s = b.date.clone();
+    if let Some(d) = parsed.filter(|_| b.era_consistent) {
+        let (_, name, start) = era_of(d);
+        let year = d.year() - start.year() + 1;
+        if year >= 1 {
+            let y = if year == 1 {
+                lang.pick("元", "1").to_string()
+            } else {
+                year.to_string()
+            };
+            s.push_str(&match lang {
+                Lang::Ja => format!(" ({name}{y}年{}月{}日)", u8::from(d.month()), d.day()),
+                Lang::En => format!(" ({} {y}, {name})", romaji(name)),
+            });
+        }
+    }
+    if !b.era_consistent {
+        let code = b.era_code.map(String::from).unwrap_or_default();
+        let era = b.era.as_deref().unwrap_or("?");
+        s.push_str(&match lang {
+            Lang::Ja => format!(" ※元号コード {code} ({era}) が日付と一致しません"),
+            Lang::En => format!(" (era code {code} ({era}) does not match the date)"),
+        });
+    }
+    s
+}
+
+fn substitutes_text(f: &SubstituteFlags, lang: Lang) -> Option<String> {
+    if f.positions.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = f.positions.iter().map(usize::to_string).collect();
+    Some(match lang {
+        Lang::Ja => format!(
+            "※ {} 文字目は代替文字 (JIS 第1・第2水準と補助漢字の外の文字を置き換えたもの)",
+            list.join(", ")
+        ),
+        Lang::En => format!(
+            "substitute character at position{} {} (the original is outside JIS level 1/2 and 補助漢字)",
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ),
+    })
+}
+
+fn status_text(s: ChainStatus, lang: Lang) -> &'static str {
+    match s {
+        ChainStatus::Valid => lang.pick("有効", "valid"),
+        ChainStatus::Expired => lang.pick("期限切れ", "expired"),
+        ChainStatus::NotYetValid => lang.pick("有効期間前", "not yet valid"),
+        ChainStatus::BadSignature => lang.pick("署名が検証できません", "bad signature"),
+        ChainStatus::UnknownIssuer => lang.pick("発行者の証明書が見つかりません", "unknown issuer"),
+        ChainStatus::IssuerNotCa => {
+            lang.pick("発行者が認証局 (CA) ではありません", "issuer is not a CA")
+        }
+    }
+}
+
+/// The report as text; every line ends with '\n'.
+pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang) -> String {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let field = |label: String, value: String| Row::Field(label, vec![value]);
+    let mut rows = vec![
+        field(t("種別", "Type"), kind_label(&report.kind, lang)),
+        field(t("主体者", "Subject"), report.subject.clone()),
+        field(t("発行者", "Issuer"), report.issuer.clone()),
+        field(t("シリアル番号", "Serial number"), report.serial.clone()),
+        Row::Field(
+            t("有効期間の開始", "Valid from"),
+            vec![
+                when(&report.not_before_jst),
+                format!("({})", when(&report.not_before_utc)),
+            ],
+        ),
+        Row::Field(
+            t("有効期限", "Valid until"),
+            vec![
+                when(&report.not_after_jst),
+                format!("({})", when(&report.not_after_utc)),
+                days_text(report, lang),
+            ],
+        ),
+    ];
+    let key = match report.key_bits {
+        Some(bits) => format!(
+            "{} {bits} {}",
+            report.key_algorithm,
+            lang.pick("ビット", "bits")
+        ),
+        None => report.key_algorithm.clone(),
+    };
+    rows.push(field(t("公開鍵", "Public key"), key));
+    rows.push(field(
+        t("署名アルゴリズム", "Signature algorithm"),
+        report.signature_algorithm.clone(),
+    ));
+    if !report.key_usage.is_empty() {
+        let mut v = report.key_usage.join(", ");
+        if report.key_usage_critical {
+            v.push_str(lang.pick(" (クリティカル)", " (critical)"));
+        }
+        rows.push(field(t("鍵用途", "Key usage"), v));
+    }
+    if !report.extended_key_usage.is_empty() {
+        rows.push(field(
+            t("拡張鍵用途", "Extended key usage"),
+            report.extended_key_usage.join(", "),
+        ));
+    }
+    if let Some(ca) = report.is_ca {
+        let mut v = format!("CA:{}", if ca { "TRUE" } else { "FALSE" });
+        if let Some(n) = report.path_len {
+            v.push_str(&format!(", pathlen {n}"));
+        }
+        rows.push(field(t("基本制約", "Basic constraints"), v));
+    }
+    if !report.certificate_policies.is_empty() {
+        let v = report
+            .certificate_policies
+            .iter()
+            .map(|p| match &p.name {
+                Some(n) => format!("{} ({n})", p.oid),
+                None => p.oid.clone(),
+            })
+            .collect();
+        rows.push(Row::Field(t("証明書ポリシー", "Certificate policies"), v));
+    }
+    rows.push(Row::Field(
+        t("SHA-256 フィンガープリント", "SHA-256 fingerprint"),
+        fingerprint_lines(&report.sha256_fingerprint),
+    ));
+
+    if let Some(h) = &report.holder {
+        rows.push(Row::Heading(t(
+            "記録されている本人の情報 (基本4情報)",
+            "Holder attributes recorded in the certificate",
+        )));
+        let mut name = vec![h.name.clone()];
+        name.extend(
+            h.name_substitutes
+                .as_ref()
+                .and_then(|f| substitutes_text(f, lang)),
+        );
+        rows.push(Row::Field(t("  氏名", "  Name"), name));
+        if let Some(sex) = &h.sex {
+            rows.push(field(t("  性別", "  Sex"), sex_text(sex, lang)));
+        }
+        if let Some(b) = &h.date_of_birth {
+            rows.push(field(
+                t("  生年月日", "  Date of birth"),
+                birth_text(b, lang),
+            ));
+        }
+        let mut addr = vec![h.address.clone()];
+        addr.extend(
+            h.address_substitutes
+                .as_ref()
+                .and_then(|f| substitutes_text(f, lang)),
+        );
+        rows.push(Row::Field(t("  住所", "  Address"), addr));
+    }
+
+    if let Some(c) = chain {
+        rows.push(Row::Field(
+            t("証明書チェーン", "Chain"),
+            vec![status_text(c.status, lang).to_string(), c.message.clone()],
+        ));
+        rows.push(field(
+            t("失効確認", "Revocation"),
+            t(
+                "未確認 (JPKI の OCSP は署名検証者の契約が必要)",
+                "not checked (JPKI OCSP needs a 署名検証者 contract)",
+            ),
+        ));
+    }
+    if !report.notes.is_empty() {
+        rows.push(Row::Field(
+            t("備考", "Notes"),
+            report.notes.iter().map(|n| format!("- {n}")).collect(),
+        ));
+    }
+
+    let col = rows
+        .iter()
+        .map(|r| match r {
+            Row::Field(l, _) => width(l),
+            Row::Heading(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut out = String::new();
+    for r in rows {
+        match r {
+            Row::Heading(h) => {
+                out.push_str(&h);
+                out.push('\n');
+            }
+            Row::Field(label, values) => {
+                for (i, v) in values.iter().enumerate() {
+                    let lead = if i == 0 { label.as_str() } else { "" };
+                    out.push_str(lead);
+                    out.push_str(&" ".repeat(col.saturating_sub(width(lead))));
+                    // Values from the certificate may hold control characters.
+                    out.extend(
+                        v.chars()
+                            .map(|c| if c.is_control() { '\u{FFFD}' } else { c }),
+                    );
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cert::chain::check_chain;
+    use crate::cert::parse_der;
+    use crate::cert::testutil::fixtures;
+    use time::macros::{date, datetime};
+
+    fn sign_text(lang: Lang) -> String {
+        let f = fixtures();
+        let r = parse_der(&f.sign_ee, date!(2026 - 01 - 01)).unwrap();
+        let c = check_chain(
+            &f.sign_ee,
+            std::slice::from_ref(&f.ca),
+            datetime!(2026-01-01 03:00 UTC),
+        )
+        .unwrap();
+        render_text(&r, Some(&c), lang)
+    }
+
+    /// The column where the value starts on a line whose label is `label`.
+    fn value_column(text: &str, label: &str) -> usize {
+        let line = text.lines().find(|l| l.starts_with(label)).unwrap();
+        let value_start = line.len() - line[label.len()..].trim_start().len();
+        width(&line[..value_start])
+    }
+
+    #[test]
+    fn english() {
+        let t = sign_text(Lang::En);
+        println!("{t}");
+        for want in [
+            "Type                 JPKI signature certificate\n",
+            "Subject              C=JP, CN=Test sign User, L=Kiyose-shi\n",
+            "Issuer               C=JP, O=JPKI, OU=JPKI for user authentication, OU=Japan Agency for Local Authority Information Systems\n",
+            "Serial number        9ABC01\n",
+            "Valid from           2025-10-27 09:00:00 JST\n                     (2025-10-27 00:00:00 UTC)\n",
+            "Valid until          2030-02-17 23:59:59 JST\n                     (2030-02-17 14:59:59 UTC)\n                     1508 days left\n",
+            "Public key           RSA 2048 bits\n",
+            "Key usage            digitalSignature, nonRepudiation (critical)\n",
+            "Basic constraints    CA:FALSE\n",
+            "Holder attributes recorded in the certificate\n",
+            "  Name               吉田\u{3000}一郎\n                     substitute character at position 1",
+            "  Sex                male (1)\n",
+            "  Date of birth      1980-02-17 (Shōwa 55, 昭和)\n",
+            "  Address            東京都千代田区霞が関２丁目１番２号\n",
+            "Chain                valid\n                     signed by \"C=JP, O=JPKI",
+            "Revocation           not checked (JPKI OCSP needs a 署名検証者 contract)\n",
+            "Notes                - substitute characters (代替文字) were used in the name",
+        ] {
+            assert!(t.contains(want), "missing {want:?} in\n{t}");
+        }
+        let fp = crate::cert::sha256_hex(&fixtures().sign_ee);
+        let first: Vec<String> = fp.as_bytes()[..32]
+            .chunks(2)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        assert!(t.contains(&format!("SHA-256 fingerprint  {}\n", first.join(":"))));
+        assert!(t.ends_with('\n') && !t.contains('\x1b'));
+    }
+
+    #[test]
+    fn japanese_aligned() {
+        let t = sign_text(Lang::Ja);
+        println!("{t}");
+        for want in [
+            "署名用電子証明書 (JPKI)",
+            "主体者",
+            "発行者",
+            "シリアル番号",
+            "有効期限",
+            "残り 1508 日",
+            "RSA 2048 ビット",
+            "鍵用途",
+            "digitalSignature, nonRepudiation (クリティカル)",
+            "男性 (1)",
+            "1980-02-17 (昭和55年2月17日)",
+            "※ 1 文字目は代替文字",
+            "証明書チェーン",
+            "有効\n",
+            "未確認",
+        ] {
+            assert!(t.contains(want), "missing {want:?} in\n{t}");
+        }
+        let col = value_column(&t, "主体者");
+        for label in [
+            "発行者",
+            "有効期限",
+            "鍵用途",
+            "  氏名",
+            "  生年月日",
+            "SHA-256 フィンガープリント",
+        ] {
+            assert_eq!(value_column(&t, label), col, "{label}");
+        }
+    }
+
+    #[test]
+    fn expired_and_not_yet_valid_and_no_chain() {
+        let f = fixtures();
+        let r = parse_der(&f.auth_ee, date!(2030 - 03 - 01)).unwrap();
+        let en = render_text(&r, None, Lang::En);
+        assert!(en.contains("expired 12 days ago"));
+        assert!(en.contains("JPKI user-authentication certificate"));
+        assert!(en.contains("1.2.392.200149.8.5.1.3.30 (auth-class30)"));
+        assert!(!en.contains("Chain") && !en.contains("Holder"));
+        assert!(render_text(&r, None, Lang::Ja).contains("期限切れ (12 日前に失効)"));
+        let r = parse_der(&f.auth_ee, date!(2030 - 02 - 17)).unwrap();
+        assert!(render_text(&r, None, Lang::En).contains("expires today"));
+        assert!(render_text(&r, None, Lang::Ja).contains("本日が有効期限です"));
+        let r = parse_der(&f.not_yet_ee, date!(2026 - 01 - 01)).unwrap();
+        assert!(render_text(&r, None, Lang::En).contains("not yet valid"));
+        let c = check_chain(
+            &f.bad_sig_ee,
+            std::slice::from_ref(&f.ca),
+            datetime!(2026-01-01 00:00 UTC),
+        )
+        .unwrap();
+        let r = parse_der(&f.bad_sig_ee, date!(2026 - 01 - 01)).unwrap();
+        assert!(render_text(&r, Some(&c), Lang::Ja).contains("署名が検証できません"));
+    }
+
+    #[test]
+    fn birth_text_variants() {
+        let b =
+            |raw: &str, code: Option<char>, era: Option<&str>, date: &str, ok: bool| BirthDate {
+                raw: raw.into(),
+                era_code: code,
+                era: era.map(str::to_string),
+                date: date.into(),
+                era_consistent: ok,
+            };
+        assert_eq!(
+            birth_text(
+                &b("", Some('4'), Some("平成"), "1989-01-08", true),
+                Lang::Ja
+            ),
+            "1989-01-08 (平成元年1月8日)"
+        );
+        assert_eq!(
+            birth_text(&b("", None, None, "2020-02-24", true), Lang::En),
+            "2020-02-24 (Reiwa 2, 令和)"
+        );
+        assert_eq!(
+            birth_text(
+                &b("", Some('3'), Some("昭和"), "1990-01-02", false),
+                Lang::En
+            ),
+            "1990-01-02 (era code 3 (昭和) does not match the date)"
+        );
+        assert!(birth_text(
+            &b("", Some('3'), Some("昭和"), "1990-01-02", false),
+            Lang::Ja
+        )
+        .contains("※元号コード 3 (昭和) が日付と一致しません"));
+    }
+
+    #[test]
+    fn control_characters_are_neutralised() {
+        let f = fixtures();
+        let mut r = parse_der(&f.auth_ee, date!(2026 - 01 - 01)).unwrap();
+        r.subject = "CN=evil\x1b[31m\rred".into();
+        let t = render_text(&r, None, Lang::En);
+        assert!(!t.contains('\x1b') && !t.contains('\r'));
+        assert_eq!(width("ab霞２"), 6);
+        assert_eq!(when("9999-12-31T23:59:59Z"), "9999-12-31 23:59:59 UTC");
+        assert_eq!(when("2030-02-17T23:59:59+09:00"), "2030-02-17 23:59:59 JST");
+        assert_eq!(when("not a time"), "not a time");
+    }
+}

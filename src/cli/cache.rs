@@ -1,0 +1,125 @@
+//! A cache of JPKI CA certificates. Every card of a generation carries the
+//! same CA certificate, so a counter checking many cards reads it once.
+//! Entries are keyed by the CA's subject key identifier and are used only
+//! when they verify the end-entity certificate's signature; anything else
+//! is ignored and the card is read as usual.
+
+use std::path::PathBuf;
+use x509_parser::prelude::*;
+
+pub struct CaCache {
+    dir: Option<PathBuf>,
+}
+
+/// Subject and authority key identifiers.
+type KeyIds = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn key_ids(der: &[u8]) -> Option<KeyIds> {
+    let (_, c) = X509Certificate::from_der(der).ok()?;
+    let mut ski = None;
+    let mut aki = None;
+    for e in c.extensions() {
+        match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k.0.to_vec()),
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => {}
+        }
+    }
+    Some((ski, aki))
+}
+
+/// Whether `ca` signed `ee`.
+fn signs(ca: &[u8], ee: &[u8]) -> bool {
+    let (Ok((_, ca)), Ok((_, ee))) = (X509Certificate::from_der(ca), X509Certificate::from_der(ee))
+    else {
+        return false;
+    };
+    ca.subject().as_raw() == ee.issuer().as_raw()
+        && ee.verify_signature(Some(ca.public_key())).is_ok()
+}
+
+impl CaCache {
+    /// The cache under `$XDG_CACHE_HOME/mynacard/ca` (or `~/.cache/…`);
+    /// disabled with `--no-cache` or when no home is known.
+    pub fn open(disabled: bool) -> CaCache {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|h| PathBuf::from(h).join(".cache"))
+            });
+        CaCache {
+            dir: if disabled {
+                None
+            } else {
+                base.map(|b| b.join("mynacard").join("ca"))
+            },
+        }
+    }
+
+    pub fn at(dir: PathBuf) -> CaCache {
+        CaCache { dir: Some(dir) }
+    }
+
+    /// The cached CA certificate that signed `ee`, if any.
+    pub fn lookup(&self, ee: &[u8]) -> Option<Vec<u8>> {
+        let dir = self.dir.as_ref()?;
+        let (_, aki) = key_ids(ee)?;
+        let path = dir.join(format!("{}.der", hex::encode(aki?)));
+        let ca = std::fs::read(path).ok()?;
+        signs(&ca, ee).then_some(ca)
+    }
+
+    /// Keep `ca` when it verifiably signed `ee`. Failures are ignored: the
+    /// cache only saves APDUs.
+    pub fn store(&self, ca: &[u8], ee: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let Some((Some(ski), _)) = key_ids(ca) else {
+            return;
+        };
+        if !signs(ca, ee) {
+            return;
+        }
+        let path = dir.join(format!("{}.der", hex::encode(ski)));
+        if path.exists() {
+            return;
+        }
+        if std::fs::create_dir_all(dir).is_ok() {
+            let _ = crate::vcard::write_private_atomic(&path, ca);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vcard::{Pki, Profile};
+
+    #[test]
+    fn caches_only_a_ca_that_signed_the_certificate() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CaCache::at(dir.path().join("ca"));
+        let pki = Pki::generate(&Profile::builtin()).unwrap();
+        let ee = pki.auth_cert_der();
+        assert!(cache.lookup(ee).is_none());
+        // The wrong CA is not stored.
+        cache.store(&pki.sign_ca, ee);
+        assert!(cache.lookup(ee).is_none());
+        cache.store(&pki.auth_ca, ee);
+        assert_eq!(cache.lookup(ee).as_deref(), Some(pki.auth_ca.as_slice()));
+        // A replaced entry (another CA under this key ID) is not used.
+        let f = std::fs::read_dir(dir.path().join("ca"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        std::fs::write(&f, &pki.sign_ca).unwrap();
+        assert!(cache.lookup(ee).is_none());
+        assert!(CaCache::open(true).lookup(ee).is_none());
+    }
+}
