@@ -116,9 +116,14 @@ pub fn end_of_day_jst(date: Date) -> OffsetDateTime {
         .unwrap_or_else(|_| OffsetDateTime::UNIX_EPOCH)
 }
 
-/// The JST calendar date of an instant.
+/// The JST calendar date of an instant, saturating where `time`'s range
+/// ends (a certificate's "no expiry" 9999-12-31T23:59:59Z is past it in JST).
 pub fn jst_date(t: OffsetDateTime) -> Date {
-    t.to_offset(JST).date()
+    match t.checked_to_offset(JST) {
+        Some(j) => j.date(),
+        None if t.year() > 0 => Date::MAX,
+        None => Date::MIN,
+    }
 }
 
 /// One day after `d` (saturating at the calendar's end).

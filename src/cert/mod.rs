@@ -218,15 +218,7 @@ pub(crate) fn rfc3339(t: OffsetDateTime, jst: bool) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-/// The JST date of an instant, saturating where `time`'s range ends
-/// (`rules::jst_date` would panic on 9999-12-31T15:00Z and later).
-pub(crate) fn jst_date(t: OffsetDateTime) -> Date {
-    match t.checked_to_offset(crate::rules::JST) {
-        Some(j) => j.date(),
-        None if t.year() > 0 => Date::MAX,
-        None => Date::MIN,
-    }
-}
+pub(crate) use crate::rules::jst_date;
 
 /// Upper-case hex SHA-256 of the DER, no separators.
 pub(crate) fn sha256_hex(der: &[u8]) -> String {

@@ -56,6 +56,9 @@ pub struct Global {
     /// Give up on a busy or silent card after SECS
     #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
     pub timeout: f64,
+    /// Do not use or fill the cache of CA certificates (~/.cache/mynacard/ca)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -114,7 +114,7 @@ fn policies(policy: &[u64]) -> CustomExtension {
 
 /// One SAN otherName: `[0] IMPLICIT SEQUENCE { OID, [0] EXPLICIT UTF8String }`.
 fn other_name(arc: u64, value: &str) -> Vec<u8> {
-    let oid = der::oid(&jpki_oid(&[5, 5, arc]));
+    let oid = der::oid(&jpki_oid(&[5, arc]));
     let val = der::tlv(&[0xA0], &der::utf8(value));
     der::tlv(&[0xA0], &[oid, val].concat())
 }

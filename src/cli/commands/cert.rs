@@ -1,10 +1,11 @@
 //! `mynacard cert show|inspect`.
 
-use super::{require_my_number_card, with_card, Ctx};
+use super::{read_with_ca, require_my_number_card, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
 use crate::card::pin::{self, PinKind, PinRef};
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
 use crate::cert::{decode_input, parse_der, CertReport};
+use crate::cli::cache::CaCache;
 use crate::cli::input::{read_pin, PinSource};
 use crate::cli::output::print_json;
 use crate::error::{Error, Result};
@@ -124,6 +125,7 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             } else {
                 None
             };
+            let cache = CaCache::open(ctx.g.no_cache);
             let (ee, ca_der) = with_card(ctx, slot == CertSlot::Sign, |s, meta| {
                 require_my_number_card(s, meta)?;
                 if slot == CertSlot::Sign {
@@ -143,16 +145,18 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                         pin::guarded_verify(s, &PinRef::SIGN, p, force_last_try, &mut yes)?;
                     }
                 }
-                let ee = jpki::read_cert(s, slot)?.ok_or_else(|| {
-                    Error::Unsupported(format!("the card has no {}", slot.name(Lang::En)))
-                })?;
+                let missing =
+                    || Error::Unsupported(format!("the card has no {}", slot.name(Lang::En)));
                 // Only the report needs the CA certificate.
-                let ca = match (slot.ca(), pem || der) {
-                    (Some(ca), false) => jpki::read_cert(s, ca)?,
-                    _ => None,
-                };
-                Ok((ee, ca))
+                if pem || der {
+                    let ee = jpki::read_cert(s, slot)?.ok_or_else(missing)?;
+                    return Ok((ee, None));
+                }
+                read_with_ca(s, slot, &cache)?.ok_or_else(missing)
             })?;
+            if let Some(ca) = &ca_der {
+                cache.store(ca, &ee);
+            }
             if pem || der {
                 let bytes = if pem {
                     to_pem(&ee).into_bytes()

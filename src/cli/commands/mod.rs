@@ -214,6 +214,25 @@ pub fn with_card<T>(
     }
 }
 
+/// Read a certificate and the CA certificate that issued it; the CA comes
+/// from the cache when a cached one verifies the certificate (saving its
+/// READ BINARY commands). `None` when the card has no such certificate.
+pub fn read_with_ca(
+    s: &mut Session,
+    slot: crate::card::jpki::CertSlot,
+    cache: &super::cache::CaCache,
+) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+    let Some(ee) = crate::card::jpki::read_cert(s, slot)? else {
+        return Ok(None);
+    };
+    let ca = match (cache.lookup(&ee), slot.ca()) {
+        (Some(ca), _) => Some(ca),
+        (None, Some(ca_slot)) => crate::card::jpki::read_cert(s, ca_slot)?,
+        (None, None) => None,
+    };
+    Ok(Some((ee, ca)))
+}
+
 /// SELECT the JPKI AP and read the token type; a card without it is not a
 /// My Number Card.
 pub fn require_my_number_card(

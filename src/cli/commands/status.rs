@@ -3,11 +3,12 @@
 
 use super::cert::{check_instant, parse_today};
 use super::pin::{render_rows, to_json, PinJson};
-use super::{require_my_number_card, with_card, Ctx};
+use super::{read_with_ca, require_my_number_card, with_card, Ctx};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::pin::{self, PinKind, PinRef, PinStatus};
 use crate::cert::chain::check_chain;
+use crate::cli::cache::CaCache;
 use crate::cli::input::{read_pin, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
@@ -41,6 +42,7 @@ struct Read {
     token: TokenType,
     card: Option<CardInfo>,
     sign_present: bool,
+    auth_present: bool,
     auth: Option<(Vec<u8>, Option<Vec<u8>>)>,
     sign: Option<(Vec<u8>, Option<Vec<u8>>)>,
     pins: Vec<PinStatus>,
@@ -162,14 +164,14 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
         None
     };
     let force = a.force;
+    let cache = CaCache::open(ctx.g.no_cache);
     let read = with_card(ctx, password.is_some(), |s, meta| {
         let token = require_my_number_card(s, meta)?;
         let avail = jpki::availability(s)?;
-        let auth = if avail.auth {
-            match jpki::read_cert(s, CertSlot::Auth)? {
-                Some(ee) => Some((ee, jpki::read_cert(s, CertSlot::AuthCa)?)),
-                None => None,
-            }
+        // The Android smartphone token wants the auth PIN before the
+        // certificate; status sends no PIN, so it says so instead.
+        let auth = if avail.auth && token != TokenType::SmartphoneAndroid {
+            read_with_ca(s, CertSlot::Auth, &cache)?
         } else {
             None
         };
@@ -177,10 +179,7 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
             (Some(p), true) => {
                 let mut yes = || true;
                 pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
-                match jpki::read_cert(s, CertSlot::Sign)? {
-                    Some(ee) => Some((ee, jpki::read_cert(s, CertSlot::SignCa)?)),
-                    None => None,
-                }
+                read_with_ca(s, CertSlot::Sign, &cache)?
             }
             _ => None,
         };
@@ -191,13 +190,29 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
             token,
             card,
             sign_present: avail.sign,
+            auth_present: avail.auth,
             auth,
             sign,
             pins,
         })
     })?;
 
-    let mut auth_json = absent(false, None);
+    for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
+        if let Some(ca) = ca {
+            cache.store(ca, ee);
+        }
+    }
+    let mut auth_json = absent(
+        read.auth_present,
+        (read.auth_present && read.token == TokenType::SmartphoneAndroid).then(|| {
+            ctx.lang
+                .pick(
+                    "スマホ用電子証明書では、読むのに利用者証明用電子証明書暗証番号が必要です (mynacard cert show auth)",
+                    "on a smartphone certificate reading it needs the user-authentication PIN (mynacard cert show auth)",
+                )
+                .to_string()
+        }),
+    );
     let mut auth_facts = None;
     if let Some((ee, ca)) = &read.auth {
         let (f, mut j) = cert_facts(ee, ca.as_deref(), at)?;
@@ -292,6 +307,49 @@ fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
     paint(ctx, tone, &s)
 }
 
+/// The chain status in words.
+fn chain_label(status: &str, l: Lang) -> &str {
+    match (status, l) {
+        ("valid", Lang::Ja) => "有効",
+        ("expired", Lang::Ja) => "期限切れ",
+        ("not_yet_valid", Lang::Ja) => "有効期間前",
+        ("bad_signature", Lang::Ja) => "署名が一致しません",
+        ("unknown_issuer", Lang::Ja) => "発行者が不明",
+        ("issuer_not_ca", Lang::Ja) => "発行者が CA ではありません",
+        ("valid", Lang::En) => "valid",
+        ("expired", Lang::En) => "expired",
+        ("not_yet_valid", Lang::En) => "not yet valid",
+        ("bad_signature", Lang::En) => "bad signature",
+        ("unknown_issuer", Lang::En) => "unknown issuer",
+        ("issuer_not_ca", Lang::En) => "issuer is not a CA",
+        (other, _) => other,
+    }
+}
+
+/// "renewal opens on …" / "renewal is open", when not yet expired.
+fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
+    if e.expired {
+        return;
+    }
+    let l = ctx.lang;
+    let v = if e.renewal_open {
+        paint(
+            ctx,
+            Tone::Warn,
+            &match l {
+                Lang::Ja => format!("受付中 ({} から)", e.renewal_opens),
+                Lang::En => format!("open now (since {})", e.renewal_opens),
+            },
+        )
+    } else {
+        e.renewal_opens.clone()
+    };
+    o.push_str(&format!(
+        "  {} {v}\n",
+        super::pin::pad(l.pick("更新の受付開始", "renewal opens"), 24)
+    ));
+}
+
 fn render(
     ctx: &Ctx,
     card: &CardJson,
@@ -317,7 +375,10 @@ fn render(
         row(&mut o, l.pick("市区町村コード", "municipality code"), m);
     }
     match &card.expiry {
-        Some(e) => row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e)),
+        Some(e) => {
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
+            renewal_row(ctx, &mut o, e);
+        }
         None => row(
             &mut o,
             l.pick("有効期限", "expires"),
@@ -350,13 +411,14 @@ fn render(
         }
         if let Some(e) = &c.expiry {
             row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
+            renewal_row(ctx, &mut o, e);
         }
         if let Some(ch) = &c.chain {
             let tone = if ch == "valid" { Tone::Ok } else { Tone::Bad };
             row(
                 &mut o,
                 l.pick("CA による検証", "chain (card CA)"),
-                &paint(ctx, tone, ch),
+                &paint(ctx, tone, chain_label(ch, l)),
             );
         }
     }
