@@ -214,6 +214,9 @@ pub fn with_card<T>(
     }
 }
 
+/// A certificate's DER and, when known, its CA certificate's.
+pub type CertAndCa = (Vec<u8>, Option<Vec<u8>>);
+
 /// Read a certificate and the CA certificate that issued it; the CA comes
 /// from the cache when a cached one verifies the certificate (saving its
 /// READ BINARY commands). `None` when the card has no such certificate.
@@ -221,7 +224,7 @@ pub fn read_with_ca(
     s: &mut Session,
     slot: crate::card::jpki::CertSlot,
     cache: &super::cache::CaCache,
-) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+) -> Result<Option<CertAndCa>> {
     let Some(ee) = crate::card::jpki::read_cert(s, slot)? else {
         return Ok(None);
     };

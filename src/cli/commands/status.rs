@@ -43,8 +43,8 @@ struct Read {
     card: Option<CardInfo>,
     sign_present: bool,
     auth_present: bool,
-    auth: Option<(Vec<u8>, Option<Vec<u8>>)>,
-    sign: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    auth: Option<super::CertAndCa>,
+    sign: Option<super::CertAndCa>,
     pins: Vec<PinStatus>,
 }
 
