@@ -1,51 +1,14 @@
 //! The shipped binary on the in-process virtual card (`--virtual`): exit
 //! codes, JSON fields, counters before and after, and the trace.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
+
+use common::{bin, default_pin, json};
 use std::path::Path;
 
-fn bin() -> Command {
-    let mut c = Command::cargo_bin("mynacard").unwrap();
-    c.env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn json(out: &[u8]) -> Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
-}
-
-/// `pin status --json` on a stateful virtual card: remaining per kind.
+/// `pin status --json` on a stateful built-in virtual card.
 fn counters(state: &Path) -> Vec<(String, Option<u64>, String)> {
-    let out = bin()
-        .args(["--virtual", "--state"])
-        .arg(state)
-        .args(["--json", "pin", "status"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out.stdout);
-    assert_eq!(v["schema_version"], 1);
-    v["pins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["kind"].as_str().unwrap().to_string(),
-                p["remaining"].as_u64(),
-                p["state"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::counters(None, state)
 }
 
 fn remaining(state: &Path, kind: &str) -> Option<u64> {
@@ -323,16 +286,4 @@ fn japanese_messages_from_the_locale() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("署名用電子証明書パスワード"), "{s}");
     assert!(s.contains("住民基本台帳用暗証番号"), "{s}");
-}
-
-/// The built-in profile's PINs (fixtures/profiles/default.toml).
-fn default_pin(kind: &str) -> String {
-    let p: toml::Value =
-        toml::from_str(&std::fs::read_to_string("fixtures/profiles/default.toml").unwrap())
-            .unwrap();
-    let key = kind.replace('-', "_");
-    p["pins"][key.as_str()]["value"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }

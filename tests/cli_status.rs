@@ -1,0 +1,352 @@
+//! `mynacard status` on profiles of the virtual card: JSON findings, exit
+//! codes with --fail-on, no PIN sent and no counter changed.
+
+mod common;
+
+use common::{bin, is_verify_with_data, json, sent, virt};
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    v: Value,
+    stderr: String,
+}
+
+fn status(profile: Option<&str>, today: &str, extra: &[&str]) -> Run {
+    let out = bin()
+        .arg(virt(profile))
+        .args(["--json", "status", "--today", today])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["schema_version"], 1);
+    Run {
+        code: out.status.code().unwrap(),
+        v,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn codes(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            for key in ["message", "next_step"] {
+                assert!(!f[key].as_str().unwrap().is_empty(), "{f}");
+            }
+            (
+                f["code"].as_str().unwrap().into(),
+                f["severity"].as_str().unwrap().into(),
+                f["subject"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+fn has(v: &Value, code: &str, severity: &str, subject: &str) -> bool {
+    codes(v)
+        .iter()
+        .any(|c| c.0 == code && c.1 == severity && c.2 == subject)
+}
+
+/// Exit codes with --fail-on warning and --fail-on error.
+fn fail_on(profile: Option<&str>, today: &str) -> (i32, i32) {
+    (
+        status(profile, today, &["--fail-on", "warning"]).code,
+        status(profile, today, &["--fail-on", "error"]).code,
+    )
+}
+
+#[test]
+fn all_valid() {
+    let r = status(None, "2026-11-25", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = &r.v;
+    assert_eq!(v["command"], "status");
+    assert_eq!(v["today"], "2026-11-25");
+    assert_eq!(v["card"]["token_type"], "card");
+    assert_eq!(v["card"]["serial"], "400000012719843");
+    assert_eq!(v["card"]["municipality"], "13221");
+    assert_eq!(v["card"]["expiry"]["expires"], "2035-02-17");
+    assert_eq!(v["card"]["expiry"]["days_left"], 3006);
+    assert_eq!(v["card"]["expiry"]["renewal_opens"], "2034-11-17");
+    assert_eq!(v["auth_cert"]["not_after"], "2030-02-17");
+    assert_eq!(v["auth_cert"]["chain"], "valid");
+    assert_eq!(v["sign_cert"]["present"], true);
+    assert_eq!(v["sign_cert"]["read"], false);
+    assert_eq!(v["pins"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        codes(v),
+        [(
+            "CERT_ENDS_BEFORE_CARD".into(),
+            "info".into(),
+            "auth_cert".into()
+        )]
+    );
+    assert_eq!(v["worst"], "info");
+    assert_eq!(fail_on(None, "2026-11-25"), (0, 0));
+}
+
+#[test]
+fn auth_certificate_expiring_in_30_days_renewal_open() {
+    let r = status(None, "2030-01-18", &[]);
+    assert_eq!(r.v["auth_cert"]["expiry"]["days_left"], 30);
+    assert_eq!(r.v["auth_cert"]["expiry"]["renewal_open"], true);
+    assert!(has(&r.v, "CERT_EXPIRES_SOON", "warning", "auth_cert"));
+    assert_eq!(fail_on(None, "2030-01-18"), (20, 0));
+}
+
+#[test]
+fn certificate_expiring_in_100_days_says_when_renewal_opens() {
+    let r = status(None, "2029-11-09", &[]);
+    assert_eq!(r.v["auth_cert"]["expiry"]["days_left"], 100);
+    assert_eq!(r.v["auth_cert"]["expiry"]["renewal_open"], false);
+    let f = r.v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CERT_RENEWAL_OPENS")
+        .unwrap()
+        .clone();
+    assert_eq!(f["date"], "2029-11-17");
+    assert!(f["message"].as_str().unwrap().contains("2029-11-17"));
+    assert_eq!(fail_on(None, "2029-11-09"), (0, 0));
+}
+
+#[test]
+fn card_expired() {
+    let r = status(None, "2035-03-01", &[]);
+    assert!(has(&r.v, "CARD_EXPIRED", "error", "card"));
+    assert_eq!(r.v["card"]["expiry"]["expired"], true);
+    assert_eq!(r.v["worst"], "error");
+    assert_eq!(fail_on(None, "2035-03-01"), (21, 21));
+}
+
+#[test]
+fn certificate_expired_while_the_card_is_valid() {
+    let r = status(None, "2030-03-01", &[]);
+    assert!(has(&r.v, "CERT_EXPIRED", "error", "auth_cert"));
+    assert!(!codes(&r.v).iter().any(|c| c.0.starts_with("CARD_")));
+    // The chain check reports the expiry too, and the advice is the
+    // certificate, not the card.
+    assert_eq!(r.v["auth_cert"]["chain"], "expired");
+    let f = &r.v["findings"][0];
+    assert!(f["next_step"].as_str().unwrap().contains("certificate"));
+    assert_eq!(fail_on(None, "2030-03-01"), (21, 21));
+}
+
+#[test]
+fn locked_pin_and_last_try() {
+    let r = status(Some("pin-locked"), "2026-11-25", &[]);
+    assert!(has(&r.v, "PIN_LOCKED", "error", "card-info"));
+    assert!(has(&r.v, "PIN_LAST_TRY", "warning", "auth"));
+    let locked = r.v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "PIN_LOCKED")
+        .unwrap()
+        .clone();
+    assert!(locked["next_step"]
+        .as_str()
+        .unwrap()
+        .contains("municipal office"));
+    let pins = r.v["pins"].as_array().unwrap();
+    assert_eq!(pins[2]["state"], "locked");
+    assert_eq!(pins[2]["remaining"], 0);
+    assert_eq!(pins[1]["state"], "last_try");
+    assert_eq!(fail_on(Some("pin-locked"), "2026-11-25"), (21, 21));
+}
+
+#[test]
+fn smartphone_token() {
+    let r = status(Some("smartphone"), "2026-11-25", &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.v["card"]["token_type"], "smartphone_android");
+    assert!(has(&r.v, "NOT_PHYSICAL_CARD", "info", "card"));
+    assert!(r.v["card"]["expiry"].is_null());
+    // No PIN is sent, so the Android token's auth certificate stays unread.
+    assert_eq!(r.v["auth_cert"]["present"], true);
+    assert_eq!(r.v["auth_cert"]["read"], false);
+    let pins = r.v["pins"].as_array().unwrap();
+    assert_eq!(pins[2]["state"], "absent");
+    assert_eq!(pins[3]["state"], "absent");
+    assert_eq!(fail_on(Some("smartphone"), "2026-11-25"), (0, 0));
+}
+
+#[test]
+fn holder_under_15_without_signature_certificate() {
+    let r = status(Some("minor"), "2026-11-25", &[]);
+    assert!(has(&r.v, "SIGN_CERT_ABSENT", "info", "sign_cert"));
+    assert_eq!(r.v["sign_cert"]["present"], false);
+    // A child's card runs to the 5th birthday after issuance (2025-02-17);
+    // the certificate (5th birthday after 2025-10-27) is capped by it.
+    assert_eq!(r.v["card"]["expiry"]["expires"], "2029-05-10");
+    assert_eq!(r.v["auth_cert"]["not_after"], "2029-05-10");
+    assert!(has(&r.v, "CERT_CAPPED_BY_CARD", "info", "auth_cert"));
+    // --with-sign on such a card says so instead of asking for a password.
+    let out = bin()
+        .arg(virt(Some("minor")))
+        .args(["cert", "show", "sign", "--pin-env", "P"])
+        .env("P", "TEST1234")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no signature certificate"));
+}
+
+#[test]
+fn leap_day_birthday() {
+    // Born 2000-02-29, issued 2025-03-10: birthdays fall on 28 February in
+    // common years, so the card ends 2035-02-28 and the certificates
+    // 2030-02-28.
+    let r = status(Some("leap-day"), "2026-11-25", &[]);
+    assert_eq!(r.v["card"]["expiry"]["expires"], "2035-02-28");
+    assert_eq!(r.v["auth_cert"]["not_after"], "2030-02-28");
+    let out = bin()
+        .arg(virt(Some("leap-day")))
+        .args([
+            "--json",
+            "status",
+            "--today",
+            "2026-11-25",
+            "--with-sign",
+            "--pin-env",
+            "P",
+        ])
+        .env("P", "TEST1234")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    assert_eq!(v["sign_cert"]["read"], true);
+    assert_eq!(v["sign_cert"]["not_after"], "2030-02-28");
+    // The birth date is known from the signature certificate: the ends
+    // match the rule, so no CERT_END_NOT_BY_RULE.
+    assert!(
+        !codes(&v).iter().any(|c| c.0 == "CERT_END_NOT_BY_RULE"),
+        "{v}"
+    );
+}
+
+#[test]
+fn certificate_end_not_by_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("short.toml");
+    std::fs::write(
+        &p,
+        "base = \"builtin\"\n[certificates.auth]\nexpires = \"2029-06-30\"\n[certificates.sign]\nexpires = \"2029-06-30\"\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg(format!("--virtual={}", p.display()))
+        .args([
+            "--json",
+            "status",
+            "--today",
+            "2026-11-25",
+            "--with-sign",
+            "--pin-env",
+            "P",
+        ])
+        .env("P", "TEST1234")
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert!(
+        has(&v, "CERT_END_NOT_BY_RULE", "warning", "auth_cert"),
+        "{v}"
+    );
+    assert!(
+        has(&v, "CERT_END_NOT_BY_RULE", "warning", "sign_cert"),
+        "{v}"
+    );
+}
+
+#[test]
+fn status_sends_no_pin_and_changes_no_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let before = common::counters(None, &st);
+    let out = bin()
+        .args(["--virtual", "--trace", "--state"])
+        .arg(&st)
+        .args(["status", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let cmds = sent(&trace);
+    assert!(cmds.len() > 10, "{trace}");
+    assert!(!cmds.iter().any(|l| is_verify_with_data(l)), "{trace}");
+    assert_eq!(common::counters(None, &st), before);
+    // The state file itself is unchanged in content.
+    let s: Value = serde_json::from_slice(&std::fs::read(&st).unwrap()).unwrap();
+    assert_eq!(s["keys"]["jpki-001b"]["tries"], 5);
+}
+
+#[test]
+fn text_report_in_both_languages() {
+    let out = bin()
+        .args(["--virtual", "status", "--today", "2030-01-18"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "user-authentication certificate",
+        "30 days left",
+        "renewal opens",
+        "open now",
+        "signature password",
+        "WARN",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
+    assert!(!s.contains('\x1b'), "no colour without a terminal");
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["--virtual", "status", "--today", "2030-01-18"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "利用者証明用電子証明書",
+        "署名用電子証明書",
+        "有効期限",
+        "残り 30 日",
+        "暗証番号",
+        "受付中",
+    ] {
+        assert!(s.contains(want), "{want}: {s}");
+    }
+    let out = bin()
+        .args([
+            "--virtual",
+            "--color",
+            "always",
+            "status",
+            "--today",
+            "2030-01-18",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[33m"));
+}
+
+#[test]
+fn bad_today_is_a_usage_error() {
+    let out = bin()
+        .args(["--virtual", "status", "--today", "2026/11/25"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}
