@@ -103,30 +103,31 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         {
             Some(Value::Primitive(v)) => Ok(v.clone()),
             Some(Value::Constructed(_)) => Err(bad(&format!(
-                "{name} ({:02X}{:02X}) is constructed",
+                "EF 0002: {name} ({:02X}{:02X}) is constructed",
                 t[0], t[1]
             ))),
             None => Err(bad(&format!(
-                "{name} ({:02X}{:02X}) is missing",
+                "EF 0002: {name} ({:02X}{:02X}) is missing",
                 t[0], t[1]
             ))),
         }
     };
     let utf8 = |v: Vec<u8>, name: &str| {
-        String::from_utf8(v).map_err(|_| bad(&format!("{name} is not valid UTF-8")))
+        String::from_utf8(v).map_err(|_| bad(&format!("EF 0002: {name} is not valid UTF-8")))
     };
     let offsets = get([0xDF, 0x21], "offset table")?;
     let name = utf8(get([0xDF, 0x22], "name")?, "name")?;
     let address = utf8(get([0xDF, 0x23], "address")?, "address")?;
     let birth = get([0xDF, 0x24], "birth date")?;
     let sex = get([0xDF, 0x25], "sex")?;
-    let birth_raw = String::from_utf8(birth).map_err(|_| bad("birth date is not ASCII"))?;
+    let birth_raw =
+        String::from_utf8(birth).map_err(|_| bad("EF 0002: birth date is not ASCII"))?;
     if birth_raw.len() != 8 || !birth_raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("birth date is not 8 digits"));
+        return Err(bad("EF 0002: birth date is not 8 digits"));
     }
-    let sex_code = String::from_utf8(sex).map_err(|_| bad("sex code is not ASCII"))?;
+    let sex_code = String::from_utf8(sex).map_err(|_| bad("EF 0002: sex code is not ASCII"))?;
     if sex_code.len() != 1 || !sex_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("sex code is not one digit"));
+        return Err(bad("EF 0002: sex code is not one digit"));
     }
     // The offset table: four u16 positions of DF22..DF25 from the file start.
     let total = crate::card::tlv_total_len(body).unwrap_or(body.len());
@@ -287,6 +288,42 @@ mod tests {
         assert_eq!(parse_attributes(&f).unwrap().name, a.name);
     }
 
+    /// EF2 rebuilt with a long-form outer length (`FF 20 81 65`), offsets
+    /// moved by one.
+    fn long_form() -> Vec<u8> {
+        let ef = hex::decode(EF2).unwrap();
+        let mut v = vec![0xFF, 0x20, 0x81, 0x65, 0xDF, 0x21, 0x08];
+        for i in 0..4 {
+            let o = u16::from_be_bytes([ef[6 + 2 * i], ef[7 + 2 * i]]) + 1;
+            v.extend_from_slice(&o.to_be_bytes());
+        }
+        v.extend_from_slice(&ef[14..]);
+        v
+    }
+
+    #[test]
+    fn tolerated_forms() {
+        let a = parse_attributes(&long_form()).unwrap();
+        assert_eq!(a.name, "黒桐\u{3000}幹也");
+        assert!(a.offsets_consistent);
+        assert_eq!(a.hashed_range, (15, 105));
+        // Two leading bytes (reported on some cards) and trailing filler.
+        let mut lead = vec![0x00, 0x00];
+        lead.extend(hex::decode(EF2).unwrap());
+        lead.extend_from_slice(&[0xFF; 8]);
+        let a = parse_attributes(&lead).unwrap();
+        assert_eq!(a.address, "東京都清瀬市観布子南１２－７－２０２");
+        // An unknown sex code is kept as such.
+        let mut e = hex::decode(EF2).unwrap();
+        e[103] = b'3';
+        assert_eq!(parse_attributes(&e).unwrap().sex_code, "3");
+        assert_eq!(sex_label("3", crate::i18n::Lang::En), "undefined code 3");
+        // A wrong offset table is reported, not fatal.
+        let mut e = hex::decode(EF2).unwrap();
+        e[7] = 0x0F;
+        assert!(!parse_attributes(&e).unwrap().offsets_consistent);
+    }
+
     #[test]
     fn malformed_attributes_are_clear_errors() {
         let ef = hex::decode(EF2).unwrap();
@@ -343,6 +380,58 @@ mod tests {
                 },
                 "birth date",
             ),
+            (long_form()[..40].to_vec(), "BER-TLV"),
+            (
+                {
+                    let mut e = long_form();
+                    e[3] = 0xF0;
+                    e
+                },
+                "BER-TLV",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[3] = 0xDF;
+                    e[4] = 0x29;
+                    e
+                },
+                "offset table",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[15] = 0x26;
+                    e
+                },
+                "name (DF22) is missing",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[16] = 0x30;
+                    e
+                },
+                "BER-TLV",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[36] = 0xC0;
+                    e
+                },
+                "address is not valid UTF-8",
+            ),
+            (
+                {
+                    let mut e = ef.clone();
+                    e[91] = 0x07;
+                    e
+                },
+                "",
+            ),
+            (vec![0xFF, 0x20, 0x00], "missing"),
+            (vec![0x00, 0x00, 0x00, 0xFF, 0x20, 0x00], "FF 20"),
         ];
         for (input, want) in cases {
             let e = parse_attributes(&input).unwrap_err().to_string();
