@@ -87,7 +87,7 @@ impl Sandbox {
         }
         let dir = temp_dir()?;
         let port = free_port_pair()?;
-        let friendly = format!("mynacard sandbox {port}");
+        let friendly = format!("mynacard sandbox {port} vpcd");
         std::fs::write(
             dir.join("conf/vpcd"),
             format!(

@@ -101,7 +101,7 @@ fn no_service_and_no_card_codes() {
     // No card inserted: --wait 2 returns after about two seconds.
     let t = Instant::now();
     let out = cli(&sb)
-        .args(["--reader", "00 00", "--wait", "2", "pin", "status"])
+        .args(["--reader", &sb.reader(), "--wait", "2", "pin", "status"])
         .output()
         .unwrap();
     let took = t.elapsed().as_secs_f64();
@@ -116,7 +116,7 @@ fn no_service_and_no_card_codes() {
     assert!(err.contains("no card"), "{err}");
     // Without --wait it fails at once and says how to wait.
     let out = cli(&sb)
-        .args(["--reader", "00 00", "pin", "status"])
+        .args(["--reader", &sb.reader(), "pin", "status"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
