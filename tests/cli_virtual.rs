@@ -287,3 +287,151 @@ fn japanese_messages_from_the_locale() {
     assert!(s.contains("署名用電子証明書パスワード"), "{s}");
     assert!(s.contains("住民基本台帳用暗証番号"), "{s}");
 }
+
+#[test]
+fn locked_pin_row_says_what_to_do() {
+    let out = bin()
+        .arg(common::virt(Some("pin-locked")))
+        .args(["pin", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = s.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("card-info PIN"))
+        .unwrap();
+    assert!(
+        lines[i].contains("0/3") && lines[i].contains("locked"),
+        "{s}"
+    );
+    assert!(lines[i + 1].contains("municipal office"), "{s}");
+    let auth = lines
+        .iter()
+        .find(|l| l.contains("user-authentication PIN"))
+        .unwrap();
+    assert!(auth.contains("1/3") && auth.contains("last try"), "{s}");
+    // The JPKI PINs' remedy names the kiosk route too.
+    let out = bin()
+        .arg(common::virt(Some("pin-locked")))
+        .args(["--json", "pin", "status"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert!(v["pins"][2]["advice"]
+        .as_str()
+        .unwrap()
+        .contains("municipal office"));
+    assert!(v["pins"][1]["advice"]
+        .as_str()
+        .unwrap()
+        .contains("one more wrong entry"));
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .arg(common::virt(Some("pin-locked")))
+        .args(["pin", "status"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains("ロック中") && s.contains("市区町村の窓口"),
+        "{s}"
+    );
+}
+
+#[test]
+fn differing_resident_references_are_both_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("res.toml");
+    std::fs::write(
+        &p,
+        "base = \"builtin\"\n[pins.resident]\ncommon_tries = 2\n",
+    )
+    .unwrap();
+    let out = bin()
+        .arg(format!("--virtual={}", p.display()))
+        .args(["pin", "status"])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("juki-001c 3, common-001c 2"), "{s}");
+    let out = bin()
+        .arg(format!("--virtual={}", p.display()))
+        .args(["--json", "pin", "status"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["pins"][3]["remaining"], 2);
+    assert_eq!(v["pins"][3]["references"][0]["remaining"], 3);
+    assert_eq!(v["pins"][3]["references"][1]["remaining"], 2);
+}
+
+/// Every PIN command, right and wrong, with --trace and --json: no PIN in
+/// any output, as text or as hex.
+#[test]
+fn no_pin_in_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let secrets = [
+        default_pin("sign"),
+        "WRONGPW1".to_string(),
+        "NEWPASS9".to_string(),
+        "8642".to_string(),
+        "9753".to_string(),
+    ];
+    let runs: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["pin", "verify", "sign"], "P", "WRONGPW1"),
+        (vec!["pin", "verify", "auth"], "P", "8642"),
+        (
+            vec!["pin", "change", "auth", "--new-pin-env", "N"],
+            "P",
+            "1234",
+        ),
+        (vec!["pin", "verify", "auth"], "P", "9753"),
+        (
+            vec!["pin", "change", "sign", "--new-pin-env", "N"],
+            "P",
+            "TEST1234",
+        ),
+        (vec!["cert", "show", "sign"], "P", "NEWPASS9"),
+        (vec!["status", "--with-sign"], "P", "NEWPASS9"),
+        (vec!["info"], "P", "8642"),
+        (
+            vec!["pin", "change", "resident", "--new-pin-env", "N"],
+            "P",
+            "1234",
+        ),
+    ];
+    for (args, var, value) in runs {
+        for json_flag in [false, true] {
+            let mut c = bin();
+            c.args(["--virtual", "--trace", "--state"]).arg(&st);
+            if json_flag {
+                c.arg("--json");
+            }
+            let new = if args.len() > 2 && args[..3] == ["pin", "change", "sign"] {
+                "NEWPASS9"
+            } else {
+                "9753"
+            };
+            let out = c
+                .args(&args)
+                .args(["--pin-env", var])
+                .env(var, value)
+                .env("N", new)
+                .output()
+                .unwrap();
+            let all = [out.stdout.clone(), out.stderr.clone()].concat();
+            let text = String::from_utf8_lossy(&all);
+            for s in &secrets {
+                let hex: Vec<String> = s.bytes().map(|b| format!("{b:02X}")).collect();
+                assert!(!text.contains(s.as_str()), "{args:?}: {s} in {text}");
+                assert!(
+                    !text.contains(&hex.join(" ")),
+                    "{args:?}: hex of {s} in {text}"
+                );
+            }
+        }
+    }
+}

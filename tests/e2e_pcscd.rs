@@ -141,6 +141,24 @@ fn pin_status_and_wrong_pin_through_pcscd() {
         return;
     };
     insert(&mut sb);
+    let tries = |sb: &Sandbox| -> Vec<u8> {
+        let c = sb.card.lock().unwrap();
+        KeyRef::ALL.iter().map(|k| c.tries_left(*k)).collect()
+    };
+    let before = tries(&sb);
+    let out = cli(&sb)
+        .args(["--trace", "pin", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let verifies: Vec<&str> = trace.lines().filter(|l| l.starts_with("> 00 20")).collect();
+    assert_eq!(verifies.len(), 5, "{trace}");
+    assert!(
+        verifies.iter().all(|l| l.len() == "> 00 20 00 9B".len()),
+        "{trace}"
+    );
+    assert_eq!(tries(&sb), before, "pin status changed a counter");
     let out = cli(&sb).args(["--json", "pin", "status"]).output().unwrap();
     assert_eq!(
         out.status.code(),

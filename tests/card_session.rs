@@ -1,0 +1,181 @@
+//! The card layer (`Session`, PIN module) on the in-process virtual card:
+//! bytes on the wire, counters before and after.
+
+use mynacard::apdu::Command;
+use mynacard::card::pin::{self, CounterState, Pin, PinRef};
+use mynacard::card::{Addressing, Session};
+use mynacard::error::{Error, Result};
+use mynacard::transport::inproc::InProcess;
+use mynacard::transport::Transport;
+use mynacard::vcard::{KeyRef, Profile, VirtualCard};
+use std::sync::{Arc, Mutex};
+
+/// A transport that records every command's bytes.
+struct Recorder {
+    inner: InProcess,
+    sent: Vec<Vec<u8>>,
+}
+
+impl Transport for Recorder {
+    fn transmit(&mut self, cmd: &Command) -> Result<mynacard::apdu::Response> {
+        self.sent.push(cmd.to_bytes());
+        self.inner.transmit(cmd)
+    }
+}
+
+fn setup(extra: &str) -> (Arc<Mutex<VirtualCard>>, Recorder) {
+    let p = Profile::from_toml(&format!("base = \"builtin\"\n{extra}")).unwrap();
+    let card = Arc::new(Mutex::new(VirtualCard::new(&p).unwrap()));
+    let t = Recorder {
+        inner: InProcess::new(card.clone()),
+        sent: vec![],
+    };
+    (card, t)
+}
+
+fn hex(b: &[u8]) -> String {
+    hex::encode_upper(b)
+}
+
+#[test]
+fn counters_are_read_with_case_1_queries_only() {
+    let (card, mut t) = setup("");
+    let before: Vec<u8> = KeyRef::ALL
+        .iter()
+        .map(|k| card.lock().unwrap().tries_left(*k))
+        .collect();
+    let st = pin::read_all(&mut Session::new(&mut t)).unwrap();
+    let after: Vec<u8> = KeyRef::ALL
+        .iter()
+        .map(|k| card.lock().unwrap().tries_left(*k))
+        .collect();
+    assert_eq!(before, after);
+    let left: Vec<Option<u8>> = st.iter().map(|s| s.remaining).collect();
+    assert_eq!(left, [Some(5), Some(3), Some(3), Some(3)]);
+    // Exactly the documented sequence: each AP selected once, the retry
+    // query by SFI (P2 = 0x80|SFI), four bytes each.
+    let sent: Vec<String> = t.sent.iter().map(|b| hex(b)).collect();
+    assert_eq!(
+        sent,
+        [
+            "00A4040C0AD392F000260100000001",
+            "0020009B",
+            "00200098",
+            "00A4040C0AD3921000310001010408",
+            "00200091",
+            "00A4040C0AD3921000310001010401",
+            "0020009C",
+            "00A4040C0AD3921000310001010100",
+            "0020009C",
+        ]
+    );
+}
+
+#[test]
+fn a_9000_answer_is_not_reported_never_zero() {
+    let (_card, mut t) = setup("[quirks]\nretry_query_ok_after_verify = true\n");
+    let mut s = Session::new(&mut t);
+    let mut no = || false;
+    pin::guarded_verify(
+        &mut s,
+        &PinRef::AUTH,
+        &Pin::new("1234".into()),
+        false,
+        &mut no,
+    )
+    .unwrap();
+    let st = pin::read_all(&mut s).unwrap();
+    let auth = &st[1];
+    assert_eq!(auth.state, CounterState::NotReported);
+    assert_eq!(auth.remaining, None);
+    assert_eq!(st[0].state, CounterState::Ok);
+}
+
+#[test]
+fn verify_reads_the_counter_first_and_sends_once() {
+    let (card, mut t) = setup("");
+    let mut no = || false;
+    let r = pin::guarded_verify(
+        &mut Session::new(&mut t),
+        &PinRef::CARD_INFO,
+        &Pin::new("0000".into()),
+        false,
+        &mut no,
+    );
+    assert!(matches!(r, Err(Error::WrongPin { left: 2, .. })), "{r:?}");
+    let sent: Vec<String> = t.sent.iter().map(|b| hex(b)).collect();
+    assert_eq!(
+        sent,
+        [
+            "00A4040C0AD3921000310001010408",
+            "00200091",
+            "002000910430303030",
+        ]
+    );
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::CardInfo), 2);
+}
+
+#[test]
+fn last_try_needs_force_and_confirmation() {
+    let (card, mut t) = setup("[pins.auth]\ntries = 1\n");
+    let mut yes = || true;
+    let mut no = || false;
+    let wrong = Pin::new("0000".into());
+    let mut s = Session::new(&mut t);
+    // Without --force: refused, nothing sent but the query.
+    assert!(matches!(
+        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, false, &mut yes),
+        Err(Error::LastTry { .. })
+    ));
+    // --force but the typed confirmation failed: refused too.
+    assert!(matches!(
+        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, true, &mut no),
+        Err(Error::LastTry { .. })
+    ));
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 1);
+    assert!(!t.sent.iter().any(|b| b.len() > 4 && b[1] == 0x20));
+    let mut s = Session::new(&mut t);
+    assert!(matches!(
+        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, true, &mut yes),
+        Err(Error::PinLocked { .. })
+    ));
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 0);
+}
+
+#[test]
+fn sfi_rejection_falls_back_to_select_and_remembers() {
+    let (_card, mut t) = setup("[quirks]\nshort_ef_ids = false\n");
+    let mut s = Session::new(&mut t);
+    let st = pin::read_all(&mut s).unwrap();
+    assert_eq!(s.addressing, Addressing::Select);
+    assert_eq!(st[0].remaining, Some(5));
+    assert_eq!(st[3].remaining, Some(3));
+    let sent: Vec<String> = t.sent.iter().map(|b| hex(b)).collect();
+    // One rejected SFI query, then SELECT EF + 00200080 for every key.
+    assert_eq!(
+        sent.iter()
+            .filter(|c| c.starts_with("00200098") || c.starts_with("0020009B"))
+            .count(),
+        1
+    );
+    assert_eq!(sent.iter().filter(|c| *c == "00200080").count(), 5);
+}
+
+#[test]
+fn certificate_reads_use_short_chunks_and_the_der_length() {
+    let (card, mut t) = setup("");
+    let mut s = Session::new(&mut t);
+    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    let der = mynacard::card::jpki::read_cert(&mut s, mynacard::card::jpki::CertSlot::Auth)
+        .unwrap()
+        .unwrap();
+    assert_eq!(der, card.lock().unwrap().pki().auth_cert_der());
+    let reads: Vec<&Vec<u8>> = t.sent.iter().filter(|b| b[1] == 0xB0).collect();
+    assert_eq!(reads.len(), der.len().div_ceil(256));
+    // The first by SFI, the rest by offset on the now-current EF.
+    assert_eq!(reads[0][2], 0x8A);
+    for (i, r) in reads.iter().enumerate().skip(1) {
+        assert_eq!(u16::from_be_bytes([r[2], r[3]]) as usize, i * 256);
+        assert!(r.len() == 5, "short APDU");
+    }
+}
