@@ -76,6 +76,8 @@ pub struct Sandbox {
     pub card: Arc<Mutex<VirtualCard>>,
     stop: Arc<AtomicBool>,
     server: Option<JoinHandle<io::Result<()>>>,
+    /// Where the served card logs its APDUs (see `vpcd::log_line`).
+    pub apdu_log: Option<PathBuf>,
 }
 
 impl Sandbox {
@@ -116,6 +118,7 @@ impl Sandbox {
             card: Arc::new(Mutex::new(card)),
             stop: Arc::new(AtomicBool::new(false)),
             server: None,
+            apdu_log: None,
         };
         let sock = sb.socket();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -168,6 +171,7 @@ impl Sandbox {
             host: "127.0.0.1".into(),
             port: self.port,
             verbose: false,
+            apdu_log: self.apdu_log.clone(),
         };
         self.server = Some(std::thread::spawn(move || vpcd::serve(card, &opts, &stop)));
     }

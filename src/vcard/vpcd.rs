@@ -18,6 +18,26 @@ pub struct ServeOptions {
     pub port: u16,
     /// Log each APDU to stderr (PINs and personal data redacted).
     pub verbose: bool,
+    /// Append one line per APDU to this file: sizes, status word and the
+    /// command with secrets masked (for APDU counts in benchmarks).
+    pub apdu_log: Option<std::path::PathBuf>,
+}
+
+/// One line of the APDU log: `apdu in=N out=N sw=XXXX cmd=<hex, PINs masked>`.
+pub fn log_line(apdu: &[u8], resp: &[u8]) -> String {
+    let cmd = match Command::parse(apdu) {
+        Ok(c) => c.trace_hex().replace(' ', ""),
+        Err(_) => "malformed".into(),
+    };
+    let sw = match resp.len() {
+        0 => "none".to_string(),
+        n => hex::encode_upper(&resp[n.saturating_sub(2)..]),
+    };
+    format!(
+        "apdu in={} out={} sw={sw} cmd={cmd}",
+        apdu.len(),
+        resp.len()
+    )
 }
 
 /// How often a blocked read wakes up to look at the stop flag.
@@ -117,6 +137,7 @@ fn session(
     mut s: TcpStream,
     card: &Arc<Mutex<VirtualCard>>,
     opts: &ServeOptions,
+    log: &mut Option<std::fs::File>,
     stop: &AtomicBool,
 ) -> io::Result<bool> {
     s.set_nodelay(true)?;
@@ -148,6 +169,9 @@ fn session(
                 if opts.verbose {
                     log_apdu(apdu, &resp, personal, t.elapsed());
                 }
+                if let Some(f) = log.as_mut() {
+                    let _ = writeln!(f, "{}", log_line(apdu, &resp));
+                }
                 if resp.is_empty() {
                     // Pulled: closing the socket is how vpcd sees removal.
                     return Ok(false);
@@ -169,6 +193,15 @@ pub fn serve(
         .to_socket_addrs()?
         .next()
         .ok_or_else(|| io::Error::other(format!("cannot resolve {}", opts.host)))?;
+    let mut log = match &opts.apdu_log {
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)?,
+        ),
+        None => None,
+    };
     let mut announced = false;
     while !stop.load(Ordering::SeqCst) {
         match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
@@ -177,7 +210,7 @@ pub fn serve(
                     eprintln!("vcard: connected to vpcd at {addr}");
                 }
                 announced = false;
-                let r = session(s, &card, opts, stop);
+                let r = session(s, &card, opts, &mut log, stop);
                 // Whatever ended the session, the card lost power.
                 lock(&card).power_off();
                 match r {

@@ -1,6 +1,6 @@
 //! `mynacard cert show|inspect`.
 
-use super::{read_with_ca, require_my_number_card, with_card, Ctx};
+use super::{read_with_ca, require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
 use crate::card::pin::{self, PinKind, PinRef};
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             };
             let cache = CaCache::open(ctx.g.no_cache);
             let (ee, ca_der) = with_card(ctx, slot == CertSlot::Sign, |s, meta| {
-                require_my_number_card(s, meta)?;
+                require_jpki(s, meta)?;
                 if slot == CertSlot::Sign {
                     let avail = jpki::availability(s)?;
                     if !avail.sign {

@@ -3,7 +3,7 @@
 //! integrity record, and optionally a comparison with the signature
 //! certificate.
 
-use super::{require_my_number_card, with_card, Ctx};
+use super::{require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
 use crate::card::pin::{self, Pin, PinKind, PinRef};
 use crate::card::text::{self, Attributes, Integrity, MyNumber};
@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let show_number = a.show_number;
     type Got = (Vec<u8>, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
     let (ef2, ef3, ef1, sign_der): Got = with_card(ctx, true, |s, meta| {
-        require_my_number_card(s, meta)?;
+        require_jpki(s, meta)?;
         let mut yes = || true;
         // The signature certificate first: the JPKI AP is already selected.
         let sign_der = match &sign_pw {

@@ -236,6 +236,18 @@ pub fn read_with_ca(
     Ok(Some((ee, ca)))
 }
 
+/// SELECT the JPKI AP: a card without it is not a My Number Card. For
+/// commands that do not show the token type (one APDU instead of two).
+pub fn require_jpki(s: &mut Session, meta: &CardMeta) -> Result<()> {
+    if s.try_select_ap(crate::card::aid::JPKI)? {
+        Ok(())
+    } else {
+        Err(Error::NotMyNumberCard {
+            reader: meta.reader.clone(),
+        })
+    }
+}
+
 /// SELECT the JPKI AP and read the token type; a card without it is not a
 /// My Number Card.
 pub fn require_my_number_card(

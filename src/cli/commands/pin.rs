@@ -1,6 +1,6 @@
 //! `mynacard pin status|verify|change`.
 
-use super::{require_my_number_card, with_card, Ctx};
+use super::{require_jpki, with_card, Ctx};
 use crate::card::pin::{self, CounterState, Pin, PinKind, PinStatus};
 use crate::cli::input::{confirm_word, prompt_tty, read_pin, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
@@ -175,7 +175,7 @@ pub fn pad(s: &str, width: usize) -> String {
 
 fn status(ctx: &Ctx) -> Result<i32> {
     let pins = with_card(ctx, false, |s, meta| {
-        require_my_number_card(s, meta)?;
+        require_jpki(s, meta)?;
         pin::read_all(s)
     })?;
     if ctx.g.json {
@@ -243,7 +243,7 @@ fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32>
         .map_err(|reason| Error::PinFormat { kind, reason })?;
     let mut confirm = last_try_confirm(ctx, kind);
     let folded = with_card(ctx, true, |s, meta| {
-        require_my_number_card(s, meta)?;
+        require_jpki(s, meta)?;
         pin::guarded_verify(s, &key, &pin, force, &mut confirm)
     })?;
     if folded {
@@ -317,7 +317,7 @@ fn change(
     })?;
     let mut confirm = last_try_confirm(ctx, kind);
     let folded = with_card(ctx, true, |s, meta| {
-        require_my_number_card(s, meta)?;
+        require_jpki(s, meta)?;
         let mut folded = false;
         for key in kind.refs() {
             folded |= pin::guarded_verify(s, key, &current, force, &mut confirm)?;

@@ -27,6 +27,9 @@ pub enum VcardCmd {
         /// Log every APDU to stderr (PINs and the individual number redacted)
         #[arg(short, long)]
         verbose: bool,
+        /// Append one line per APDU to FILE (sizes, status word, PINs masked)
+        #[arg(long, value_name = "FILE")]
+        apdu_log: Option<PathBuf>,
     },
     /// Print the built-in profile (a starting point for your own)
     Profile,
@@ -40,6 +43,9 @@ pub enum VcardCmd {
         /// Keep counters and changed PINs in FILE across runs
         #[arg(long = "card-state", value_name = "FILE")]
         card_state: Option<PathBuf>,
+        /// Append one line per APDU the served card answers to FILE
+        #[arg(long, value_name = "FILE")]
+        apdu_log: Option<PathBuf>,
         /// The command to run, with PCSCLITE_CSOCK_NAME pointing at the private pcscd
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<String>,
@@ -69,12 +75,14 @@ fn sandbox(
     ctx: &Ctx,
     profile: Option<&std::path::Path>,
     state: Option<PathBuf>,
+    apdu_log: Option<PathBuf>,
     command: &[String],
 ) -> Result<i32> {
     use crate::sandbox::Sandbox;
     let card = load_card(ctx, profile, state)?;
     let mut sb = Sandbox::start(card)
         .map_err(|e| Error::Unsupported(format!("cannot start a private pcscd: {e}")))?;
+    sb.apdu_log = apdu_log;
     sb.insert();
     // This process talks to the private pcscd only (the variable is read
     // once per process, at the first PC/SC call).
@@ -96,8 +104,9 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
         VcardCmd::Sandbox {
             profile,
             card_state,
+            apdu_log,
             command,
-        } => sandbox(ctx, profile.as_deref(), card_state, &command),
+        } => sandbox(ctx, profile.as_deref(), card_state, apdu_log, &command),
         VcardCmd::Profile => {
             print!("{}", crate::vcard::BUILTIN_PROFILE_TOML);
             Ok(0)
@@ -108,6 +117,7 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
             port,
             card_state,
             verbose,
+            apdu_log,
         } => {
             let card = load_card(ctx, profile.as_deref(), card_state)?;
             let stop = Arc::new(AtomicBool::new(false));
@@ -119,6 +129,7 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
                 host: host.clone(),
                 port,
                 verbose,
+                apdu_log,
             };
             eprintln!(
                 "mynacard: serving the virtual card to vpcd at {host}:{port} (stop with Ctrl-C)"
