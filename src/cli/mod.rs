@@ -53,7 +53,7 @@ pub struct Global {
     /// With --virtual: keep the virtual card's counters and PINs in FILE across runs
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Give up on a busy or silent card after SECS
+    /// Give up after SECS on a card that is busy (held by another program) or does not answer
     #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
     pub timeout: f64,
     /// Do not use or fill the cache of CA certificates (~/.cache/mynacard/ca)

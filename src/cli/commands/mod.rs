@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::transport::inproc::{InProcess, SharedCard};
 use crate::transport::trace::{Stats, Tracer};
 use crate::transport::Connection;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Where the card sits.
@@ -143,15 +144,109 @@ pub fn open(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
     }
 }
 
-/// Run `f` on the card inside one transaction, with `--trace` output,
-/// then disconnect: the card is powered down when a PIN was sent, reset
-/// otherwise, so no verified state outlives the command.
-pub fn with_card<T>(
+/// What the command is doing, for the watchdog's message.
+mod phase {
+    pub const CONNECTED: u8 = 0;
+    /// Waiting for the PC/SC transaction: another program holds the card.
+    pub const WAITING: u8 = 1;
+    pub const EXCHANGING: u8 = 2;
+    /// A VERIFY or CHANGE is on its way: its try may be counted.
+    pub const SECRET: u8 = 3;
+}
+
+/// Ends the process when the card work takes longer than `--timeout`: a
+/// card that stops answering blocks inside PC/SC (pcscd and vpcd have no
+/// timeout of their own), so the limit is kept from outside.
+struct Watchdog {
+    done: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    phase: Arc<AtomicU8>,
+}
+
+impl Watchdog {
+    fn start(ctx: &Ctx) -> Watchdog {
+        let done = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let phase = Arc::new(AtomicU8::new(phase::CONNECTED));
+        let secs = ctx.g.timeout.max(0.1);
+        let (d, p) = (Arc::clone(&done), Arc::clone(&phase));
+        let wctx = Ctx {
+            g: ctx.g.clone(),
+            lang: ctx.lang,
+            color: ctx.color,
+        };
+        std::thread::spawn(move || {
+            let (lock, cv) = &*d;
+            let Ok(guard) = lock.lock() else { return };
+            let Ok((guard, _)) = cv.wait_timeout_while(
+                guard,
+                std::time::Duration::from_secs_f64(secs),
+                |finished| !*finished,
+            ) else {
+                return;
+            };
+            if *guard {
+                return;
+            }
+            let e = match p.load(Ordering::SeqCst) {
+                phase::WAITING => Error::CardInUse,
+                // Never retried: the card may have counted the try.
+                phase::SECRET => Error::Timeout {
+                    what: "waiting for the answer to a PIN command; the try may have been counted: check with mynacard pin status before trying again".into(),
+                    secs,
+                },
+                _ => Error::Timeout {
+                    what: "waiting for the card's answer".into(),
+                    secs,
+                },
+            };
+            super::output::print_error(&wctx, &e);
+            std::process::exit(e.exit_code());
+        });
+        Watchdog { done, phase }
+    }
+
+    fn set(&self, p: u8) {
+        self.phase.store(p, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let (lock, cv) = &*self.done;
+        if let Ok(mut g) = lock.lock() {
+            *g = true;
+        }
+        cv.notify_all();
+    }
+}
+
+/// Marks VERIFY/CHANGE commands in flight for the watchdog.
+struct Phased<'a> {
+    inner: &'a mut dyn crate::transport::Transport,
+    phase: Arc<AtomicU8>,
+}
+
+impl crate::transport::Transport for Phased<'_> {
+    fn transmit(&mut self, cmd: &crate::apdu::Command) -> Result<crate::apdu::Response> {
+        let secret = cmd.is_secret() && !cmd.data.is_empty();
+        if secret {
+            self.phase.store(phase::SECRET, Ordering::SeqCst);
+        }
+        let r = self.inner.transmit(cmd);
+        if secret {
+            self.phase.store(phase::EXCHANGING, Ordering::SeqCst);
+        }
+        r
+    }
+}
+
+/// Run `f` in one transaction on an open connection, with `--trace` output
+/// and its summary line, under the `--timeout` watchdog. Returns the result
+/// and whether a PIN was sent (the card must then be powered down).
+pub fn transact<T>(
     ctx: &Ctx,
-    exclusive: bool,
+    conn: &mut dyn Connection,
     f: impl FnOnce(&mut Session, &CardMeta) -> Result<T>,
-) -> Result<T> {
-    let mut conn = open(ctx, exclusive)?;
+) -> (Result<T>, bool) {
     let meta = CardMeta {
         reader: conn.reader().to_string(),
         atr: conn.atr().to_vec(),
@@ -163,14 +258,21 @@ pub fn with_card<T>(
             crate::apdu::hex_spaced(&meta.atr)
         );
     }
+    let dog = Watchdog::start(ctx);
+    dog.set(phase::WAITING);
     let mut f = Some(f);
     let mut out: Option<Result<T>> = None;
     let mut verified = false;
     let mut stats = Stats::default();
     let tx = conn.transaction(&mut |t| {
+        dog.set(phase::EXCHANGING);
+        let mut phased = Phased {
+            inner: t,
+            phase: Arc::clone(&dog.phase),
+        };
         let mut stderr = std::io::stderr();
         let mut tracer = Tracer::new(
-            t,
+            &mut phased,
             if ctx.g.trace {
                 Some(&mut stderr as &mut dyn std::io::Write)
             } else {
@@ -190,6 +292,7 @@ pub fn with_card<T>(
         out = Some(res);
         Ok(())
     });
+    drop(dog);
     if ctx.g.trace {
         eprintln!(
             "# {} APDUs, {} bytes sent, {} bytes received, {:.2} ms on the wire",
@@ -199,12 +302,25 @@ pub fn with_card<T>(
             stats.time.as_secs_f64() * 1000.0
         );
     }
-    let closed = conn.close(verified);
     let result = match (tx, out) {
         (Err(e), _) => Err(e),
         (Ok(()), Some(r)) => r,
         (Ok(()), None) => Err(Error::Usage("no result".into())),
     };
+    (result, verified)
+}
+
+/// Run `f` on the card inside one transaction, with `--trace` output,
+/// then disconnect: the card is powered down when a PIN was sent, reset
+/// otherwise, so no verified state outlives the command.
+pub fn with_card<T>(
+    ctx: &Ctx,
+    exclusive: bool,
+    f: impl FnOnce(&mut Session, &CardMeta) -> Result<T>,
+) -> Result<T> {
+    let mut conn = open(ctx, exclusive)?;
+    let (result, verified) = transact(ctx, conn.as_mut(), f);
+    let closed = conn.close(verified);
     // A failure to power down matters only if everything else worked.
     match (result, closed) {
         (Ok(v), Ok(())) => Ok(v),

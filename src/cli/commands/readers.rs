@@ -3,7 +3,6 @@
 
 use super::{CardMeta, Ctx};
 use crate::card::jpki::{self, TokenType};
-use crate::card::Session;
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -51,23 +50,7 @@ fn describe(t: &Option<TokenType>, lang: Lang) -> String {
 
 /// Identify the card behind an open connection.
 fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
-    let mut out = None;
-    let trace = ctx.g.trace;
-    conn.transaction(&mut |t| {
-        let mut stderr = std::io::stderr();
-        let mut tr = crate::transport::trace::Tracer::new(
-            t,
-            if trace {
-                Some(&mut stderr as &mut dyn std::io::Write)
-            } else {
-                None
-            },
-        );
-        let mut s = Session::new(&mut tr);
-        out = Some(jpki::identify(&mut s)?);
-        Ok(())
-    })?;
-    Ok(out.flatten())
+    super::transact(ctx, conn, |s, _| jpki::identify(s)).0
 }
 
 fn row(
