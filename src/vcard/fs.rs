@@ -98,7 +98,7 @@ fn cv_cert(pki: &Pki, issuer: &[u8], subject: &[u8], subject_key: &RsaPrivateKey
         &[0x5F, 0x4E],
         &[issuer, subject, &rsa_pub(subject_key)].concat(),
     );
-    let sig = pki::sign_sha256(&pki.cv_ca_key, &body).unwrap_or_default();
+    let sig = pki::sign_sha256(&pki.cv_ca_signer, &body).unwrap_or_default();
     tlv(&[0x7F, 0x21], &[body, tlv(&[0x5F, 0x37], &sig)].concat())
 }
 
@@ -227,7 +227,7 @@ fn integrity_ef(pki: &Pki, ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
         ),
     ]
     .concat();
-    let sig = pki::sign_sha256(&pki.text_key, &signed).unwrap_or_default();
+    let sig = pki::sign_sha256(&pki.text_signer, &signed).unwrap_or_default();
     tlv(&[0xFF, 0x30], &[signed, tlv(&[0xDF, 0x33], &sig)].concat())
 }
 
@@ -321,7 +321,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             guarded(tlv(&[0xA1], &rsa_pub(&pki.text_key)), &pin, false),
         );
         let own = tlv(&[0xDF, 0x51], &rsa_pub(&pki.text_key));
-        let own_sig = pki::sign_sha256(&pki.cv_ca_key, &own).unwrap_or_default();
+        let own_sig = pki::sign_sha256(&pki.cv_ca_signer, &own).unwrap_or_default();
         f.insert(
             (t, 0x0007),
             guarded(
@@ -342,7 +342,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         let surface_id = key_id("6000023", "001");
         let birth = tlv(&[0xDF, 0x11], ymd(p.holder.birth_date).as_bytes());
         let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&pki.surface_key));
-        let age_sig = pki::sign_sha256(&pki.cv_ca_key, &[birth.clone(), card_key.clone()].concat())
+        let age_sig = pki::sign_sha256(&pki.cv_ca_signer, &[birth.clone(), card_key.clone()].concat())
             .unwrap_or_default();
         let age = tlv(
             &[0xFF, 0x10],
@@ -374,7 +374,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             bin(cv_cert(pki, &cv_issuer, &surface_id, &pki.surface_key)),
         );
         let png = blank_png(72, 12);
-        let sig = pki::sign_sha256(&pki.cv_ca_key, &png).unwrap_or_default();
+        let sig = pki::sign_sha256(&pki.cv_ca_signer, &png).unwrap_or_default();
         let number_image = tlv(
             &[0xFF, 0x40],
             &[
@@ -477,8 +477,9 @@ pub fn mf_data(p: &Profile, pki: &Pki) -> BTreeMap<u16, Vec<u8>> {
     let inter = key_id("6000001", "001");
     m.insert(0x00F7, inter.clone());
     let root = key_id("6000000", "001");
-    m.insert(0x00F8, cv_cert(pki, &root, &inter, &pki.cv_ca_key));
-    m.insert(0x7F21, cv_cert(pki, &root, &inter, &pki.cv_ca_key));
+    let chain = cv_cert(pki, &root, &inter, &pki.cv_ca_key);
+    m.insert(0x00F8, chain.clone());
+    m.insert(0x7F21, chain);
     m.insert(0x5F51, p.card.atr.get(1..).unwrap_or_default().to_vec());
     m
 }
