@@ -22,6 +22,18 @@ pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
     Err(_) => panic!("JST offset"),
 };
 
+/// The current time in JST, `YYYY-MM-DD HH:MM:SS`.
+pub fn now_jst_string() -> String {
+    let t = OffsetDateTime::now_utc().to_offset(JST);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// Today's date in JST.
 pub fn today_jst() -> Date {
     OffsetDateTime::now_utc().to_offset(JST).date()

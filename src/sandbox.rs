@@ -170,7 +170,7 @@ impl Sandbox {
         let opts = vpcd::ServeOptions {
             host: "127.0.0.1".into(),
             port: self.port,
-            verbose: false,
+            verbose: std::env::var_os("MYNACARD_DEBUG_VPCD").is_some(),
             apdu_log: self.apdu_log.clone(),
         };
         self.server = Some(std::thread::spawn(move || vpcd::serve(card, &opts, &stop)));

@@ -319,3 +319,139 @@ fn served_by_a_separate_process_stopped_by_pid() {
     // SIGTERM ends it cleanly (exit code 0).
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// Read lines from a child's stdout in the background.
+fn line_reader(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(out).lines().map_while(|l| l.ok()) {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+#[test]
+fn watch_reports_each_card_and_survives_a_pulled_one() {
+    // The card is pulled at its 5th APDU once (mid-report), then behaves.
+    let p = Profile::from_toml("base = \"builtin\"\n[faults]\nremove_after = 5\n").unwrap();
+    let Some(mut sb) = sandbox_with(VirtualCard::new(&p).unwrap()) else {
+        return;
+    };
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+        .env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .args([
+            "--json",
+            "--reader",
+            &sb.reader(),
+            "status",
+            "--watch",
+            "--today",
+            "2026-11-25",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let rx = line_reader(child.stdout.take().unwrap());
+    let next = |what: &str| -> Value {
+        let l = rx
+            .recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("no JSON line for {what}"));
+        json(l.as_bytes())
+    };
+    sb.insert();
+    // First insertion: pulled mid-report → an error line, the loop goes on.
+    let v = next("the pulled card");
+    assert_eq!(v["command"], "error", "{v}");
+    assert_eq!(v["error"]["code"], "CARD_REMOVED");
+    // The card comes back by itself (vpcd reconnect): a full report.
+    let v = next("the card again");
+    assert_eq!(v["command"], "status", "{v}");
+    assert_eq!(v["card"]["serial"], "400000012719843");
+    // Remove and insert again: one more report, one object per line.
+    sb.remove();
+    std::thread::sleep(Duration::from_millis(900));
+    sb.insert();
+    let v = next("the third insertion");
+    assert_eq!(v["command"], "status");
+    sandbox::terminate(&mut child);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
+    // Every answer takes 150 ms: a verify holds the card for about 0.5 s.
+    let p = Profile::from_toml("base = \"builtin\"\n[faults]\ndelay_ms = 150\n").unwrap();
+    let Some(mut sb) = sandbox_with(VirtualCard::new(&p).unwrap()) else {
+        return;
+    };
+    insert(&mut sb);
+    let bin = assert_cmd::cargo::cargo_bin("mynacard");
+    let verify = || {
+        std::process::Command::new(&bin)
+            .env("PCSCLITE_CSOCK_NAME", sb.socket())
+            .env("P", "1234")
+            .args([
+                "--reader",
+                &sb.reader(),
+                "pin",
+                "verify",
+                "auth",
+                "--pin-env",
+                "P",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // A short timeout: "card in use".
+    let mut a = verify();
+    std::thread::sleep(Duration::from_millis(150));
+    let out = cli(&sb)
+        .args([
+            "--reader",
+            &sb.reader(),
+            "--timeout",
+            "0.2",
+            "pin",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(14),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
+    assert!(a.wait().unwrap().success());
+    // A long one: it waits and then succeeds.
+    let mut a = verify();
+    std::thread::sleep(Duration::from_millis(150));
+    let out = cli(&sb)
+        .args([
+            "--reader",
+            &sb.reader(),
+            "--timeout",
+            "20",
+            "--json",
+            "pin",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    assert!(a.wait().unwrap().success());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out.stdout)["pins"][1]["remaining"], 3);
+}

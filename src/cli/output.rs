@@ -41,6 +41,13 @@ pub fn paint(ctx: &Ctx, tone: Tone, s: &str) -> String {
     format!("\x1b[{code}m{s}\x1b[0m")
 }
 
+static JSON_LINES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// One JSON object per line from now on (`status --watch --json`).
+pub fn set_json_lines(on: bool) {
+    JSON_LINES.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Print a JSON document: `{"schema_version": N, "command": NAME, ...body}`.
 pub fn print_json<T: Serialize>(command: &str, body: &T) {
     let mut v = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
@@ -53,10 +60,13 @@ pub fn print_json<T: Serialize>(command: &str, body: &T) {
             obj.insert("result".into(), other);
         }
     }
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&serde_json::Value::Object(obj)).unwrap_or_default()
-    );
+    let v = serde_json::Value::Object(obj);
+    let text = if JSON_LINES.load(std::sync::atomic::Ordering::SeqCst) {
+        serde_json::to_string(&v)
+    } else {
+        serde_json::to_string_pretty(&v)
+    };
+    println!("{}", text.unwrap_or_default());
 }
 
 #[derive(Serialize)]

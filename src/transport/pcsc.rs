@@ -99,6 +99,43 @@ impl Pcsc {
         }
     }
 
+    /// Whether `reader` holds a card, and pcscd's insertion/removal count
+    /// for it (which tells a card pulled and put back from one that stayed).
+    pub fn card_event(&self, reader: &str) -> Result<(bool, u32)> {
+        let name = CString::new(reader).map_err(|_| Error::NoReader)?;
+        let mut states = [ReaderState::new(name, State::UNAWARE)];
+        self.ctx
+            .get_status_change(Duration::ZERO, &mut states)
+            .map_err(map_err)?;
+        let st = states[0].event_state();
+        Ok((
+            st.contains(State::PRESENT) && !st.contains(State::MUTE),
+            states[0].event_count(),
+        ))
+    }
+
+    /// Wait up to `timeout` for the card seen at event count `since` to
+    /// go; `true` once it has (the reader is empty, or a card was pulled and
+    /// another put in meanwhile).
+    pub fn wait_for_removal(&self, reader: &str, since: u32, timeout: Duration) -> Result<bool> {
+        let name = CString::new(reader).map_err(|_| Error::NoReader)?;
+        let mut states = [ReaderState::new(name, State::UNAWARE)];
+        self.ctx
+            .get_status_change(Duration::ZERO, &mut states)
+            .map_err(map_err)?;
+        let gone =
+            |s: &ReaderState| !s.event_state().contains(State::PRESENT) || s.event_count() != since;
+        if gone(&states[0]) {
+            return Ok(true);
+        }
+        states[0].sync_current_state();
+        match self.ctx.get_status_change(timeout, &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => {}
+            Err(e) => return Err(map_err(e)),
+        }
+        Ok(gone(&states[0]))
+    }
+
     /// Connect to the card in `reader`. `exclusive` keeps every other
     /// program out (used while a PIN is verified). A card held exclusively
     /// by another program is retried until `busy_timeout`.
@@ -160,6 +197,11 @@ fn transmit(card: &pcsc::Card, cmd: &Command) -> Result<Response> {
     let r = card.transmit(&bytes, &mut buf).map(|r| r.to_vec());
     zeroize::Zeroize::zeroize(&mut bytes);
     let raw = r.map_err(map_err)?;
+    // No status word at all: the reader lost the card mid-command (vpcd
+    // answers so when the card's connection closes).
+    if raw.len() < 2 {
+        return Err(Error::CardRemoved);
+    }
     Response::from_bytes(&raw).map_err(|e| Error::Data(e.to_string()))
 }
 

@@ -342,8 +342,11 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         let surface_id = key_id("6000023", "001");
         let birth = tlv(&[0xDF, 0x11], ymd(p.holder.birth_date).as_bytes());
         let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&pki.surface_key));
-        let age_sig = pki::sign_sha256(&pki.cv_ca_signer, &[birth.clone(), card_key.clone()].concat())
-            .unwrap_or_default();
+        let age_sig = pki::sign_sha256(
+            &pki.cv_ca_signer,
+            &[birth.clone(), card_key.clone()].concat(),
+        )
+        .unwrap_or_default();
         let age = tlv(
             &[0xFF, 0x10],
             &[birth, card_key, tlv(&[0xDF, 0x13], &age_sig)].concat(),

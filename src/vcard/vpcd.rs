@@ -173,12 +173,22 @@ fn session(
                     let _ = writeln!(f, "{}", log_line(apdu, &resp));
                 }
                 if resp.is_empty() {
-                    // Pulled: closing the socket is how vpcd sees removal.
+                    // Pulled: an empty frame is how vpcd learns the card is
+                    // gone (closing the socket mid-APDU leaves this vpcd
+                    // build waiting on the dead connection).
+                    let _ = send_frame(&mut s, &[]);
                     return Ok(false);
                 }
                 send_frame(&mut s, &resp)?;
             }
         }
+    }
+}
+
+fn sleep_unless_stopped(d: Duration, stop: &AtomicBool) {
+    let end = Instant::now() + d;
+    while Instant::now() < end && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -212,7 +222,18 @@ pub fn serve(
                 announced = false;
                 let r = session(s, &card, opts, &mut log, stop);
                 // Whatever ended the session, the card lost power.
-                lock(&card).power_off();
+                let pulled = {
+                    let mut c = lock(&card);
+                    let pulled = c.is_removed();
+                    c.power_off();
+                    pulled
+                };
+                if pulled {
+                    // Stay out for more than one presence poll (400 ms), as
+                    // a pulled card would: pcscd must see the reader empty
+                    // before a card comes back, or the slot stays unusable.
+                    sleep_unless_stopped(Duration::from_millis(900), stop);
+                }
                 match r {
                     Ok(true) => break,
                     Ok(false) => {

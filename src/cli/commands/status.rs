@@ -6,7 +6,7 @@ use super::pin::{render_rows, to_json, PinJson};
 use super::{read_with_ca, require_my_number_card, with_card, Ctx};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
-use crate::card::pin::{self, PinKind, PinRef, PinStatus};
+use crate::card::pin::{self, Pin, PinKind, PinRef, PinStatus};
 use crate::cert::chain::check_chain;
 use crate::cli::cache::CaCache;
 use crate::cli::input::{read_pin, PinSource};
@@ -33,6 +33,10 @@ pub struct StatusArgs {
     /// With --with-sign: allow using the last remaining try of the password
     #[arg(long)]
     pub force: bool,
+    /// For counter staff: report on every card put on the reader, until interrupted
+    /// (with --json: one JSON object per line)
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub pin: PinSource,
 }
@@ -74,9 +78,9 @@ struct CertJson {
 #[derive(Serialize)]
 struct StatusJson<'a> {
     today: String,
-    card: CardJson,
-    auth_cert: CertJson,
-    sign_cert: CertJson,
+    card: &'a CardJson,
+    auth_cert: &'a CertJson,
+    sign_cert: &'a CertJson,
     pins: Vec<PinJson<'a>>,
     findings: &'a [Finding],
     worst: Option<Severity>,
@@ -143,8 +147,9 @@ fn birth_from_sign(der: &[u8]) -> Option<Date> {
 }
 
 pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
-    let today = parse_today(a.today.as_deref())?;
-    let at = check_instant(a.today.as_deref(), today);
+    if a.watch {
+        return watch(ctx, &a);
+    }
     let password = if a.with_sign {
         let p = read_pin(
             &a.pin,
@@ -163,6 +168,70 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
     } else {
         None
     };
+    let r = report_once(ctx, &a, password.as_ref())?;
+    r.print(ctx);
+    Ok(r.exit_code(a.fail_on))
+}
+
+/// One report, as printed.
+struct Report {
+    today: Date,
+    card: CardJson,
+    auth_cert: CertJson,
+    sign_cert: CertJson,
+    pins: Vec<PinStatus>,
+    findings: Vec<Finding>,
+    worst: Option<Severity>,
+}
+
+impl Report {
+    fn print(&self, ctx: &Ctx) {
+        if ctx.g.json {
+            print_json(
+                "status",
+                &StatusJson {
+                    today: self.today.to_string(),
+                    card: &self.card,
+                    auth_cert: &self.auth_cert,
+                    sign_cert: &self.sign_cert,
+                    pins: self.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
+                    findings: &self.findings,
+                    worst: self.worst,
+                },
+            );
+        } else {
+            print!(
+                "{}",
+                render(
+                    ctx,
+                    &self.card,
+                    &self.auth_cert,
+                    &self.sign_cert,
+                    &self.pins,
+                    &self.findings
+                )
+            );
+        }
+    }
+
+    fn exit_code(&self, fail_on: Option<Severity>) -> i32 {
+        match (fail_on, self.worst) {
+            (Some(th), Some(w)) if w >= th => {
+                if w == Severity::Error {
+                    exit::FINDING_ERROR
+                } else {
+                    exit::FINDING_WARNING
+                }
+            }
+            _ => exit::OK,
+        }
+    }
+}
+
+/// Read the card once and make the report.
+fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Report> {
+    let today = parse_today(a.today.as_deref())?;
+    let at = check_instant(a.today.as_deref(), today);
     let force = a.force;
     let cache = CaCache::open(ctx.g.no_cache);
     let read = with_card(ctx, password.is_some(), |s, meta| {
@@ -175,7 +244,7 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
         } else {
             None
         };
-        let sign = match (&password, avail.sign) {
+        let sign = match (password, avail.sign) {
             (Some(p), true) => {
                 let mut yes = || true;
                 pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
@@ -259,35 +328,127 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
         municipality: read.card.as_ref().map(|c| c.municipality.clone()),
         expiry: read.card.as_ref().map(|c| report::expiry(today, c.expiry)),
     };
-    if ctx.g.json {
-        print_json(
-            "status",
-            &StatusJson {
-                today: today.to_string(),
-                card: card_json,
-                auth_cert: auth_json,
-                sign_cert: sign_json,
-                pins: read.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
-                findings: &findings,
-                worst,
-            },
-        );
-    } else {
-        print!(
+    Ok(Report {
+        today,
+        card: card_json,
+        auth_cert: auth_json,
+        sign_cert: sign_json,
+        pins: read.pins,
+        findings,
+        worst,
+    })
+}
+
+/// `--watch`: for a counter checking card after card. Waits for a card,
+/// prints its report, waits for its removal, and again, until SIGINT or
+/// SIGTERM. A card pulled mid-report gives one short line; the loop goes
+/// on. With `--json`, one JSON object per line (JSON Lines).
+#[cfg(feature = "pcsc")]
+fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
+    use crate::transport::pcsc::Pcsc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+    if ctx.g.virtual_card.is_some() {
+        return Err(Error::Usage(
+            "--watch follows a reader for cards coming and going; it cannot be used with --virtual (serve the virtual card with mynacard vcard serve)".into(),
+        ));
+    }
+    if a.with_sign {
+        return Err(Error::Usage(
+            "--watch reads card after card; --with-sign would send one password to all of them"
+                .into(),
+        ));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::io("signal handler", e))?;
+    }
+    crate::cli::output::set_json_lines(true);
+    let p = Pcsc::establish()?;
+    let names: Vec<String> = p.readers()?.into_iter().map(|r| r.name).collect();
+    let reader = match (&ctx.g.reader, names.len()) {
+        (Some(q), _) => super::choose_reader(&names, q)?,
+        (None, 0) => return Err(Error::NoReader),
+        (None, 1) => names[0].clone(),
+        (None, _) => {
+            return Err(Error::AmbiguousReader {
+                query: "(--watch needs one reader: give --reader)".into(),
+                matches: names,
+            })
+        }
+    };
+    let mut g = ctx.g.clone();
+    g.reader = Some(reader.clone());
+    g.wait = None;
+    let one = Ctx {
+        g,
+        lang: ctx.lang,
+        color: ctx.color,
+    };
+    let tick = Duration::from_millis(250);
+    if !ctx.g.json {
+        eprintln!(
             "{}",
-            render(ctx, &card_json, &auth_json, &sign_json, &read.pins, &findings)
+            match ctx.lang {
+                Lang::Ja => format!("{reader} を監視しています (Ctrl-C で終了)"),
+                Lang::En => format!("watching {reader} (Ctrl-C to stop)"),
+            }
         );
     }
-    Ok(match (a.fail_on, worst) {
-        (Some(th), Some(w)) if w >= th => {
-            if w == Severity::Error {
-                exit::FINDING_ERROR
-            } else {
-                exit::FINDING_WARNING
+    loop {
+        // Wait for a card, waking to look at the stop flag.
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(exit::OK);
+            }
+            match p.wait_for_card(&reader, tick) {
+                Ok(()) => break,
+                Err(Error::NoCard { .. }) => continue,
+                Err(e) => return Err(e),
             }
         }
-        _ => exit::OK,
-    })
+        let (_, seen) = p.card_event(&reader)?;
+        match report_once(&one, a, None) {
+            Ok(r) => {
+                if !ctx.g.json {
+                    println!("── {} ──", crate::rules::now_jst_string());
+                }
+                r.print(&one);
+            }
+            Err(Error::CardRemoved) if !ctx.g.json => println!(
+                "{}",
+                paint(
+                    ctx,
+                    Tone::Warn,
+                    ctx.lang.pick(
+                        "カードが取り外されました (読み取りは完了していません)",
+                        "card removed (the report was not finished)"
+                    )
+                )
+            ),
+            Err(e) => crate::cli::output::print_error(ctx, &e),
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // Wait for the card to go.
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(exit::OK);
+            }
+            if p.wait_for_removal(&reader, seen, tick)? {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn watch(_ctx: &Ctx, _a: &StatusArgs) -> Result<i32> {
+    Err(Error::Unsupported(
+        "--watch needs PC/SC (this build has none)".into(),
+    ))
 }
 
 fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
