@@ -57,6 +57,9 @@ pub struct Session<'a> {
     /// A VERIFY with data was sent in this session (the card must be
     /// powered down at the end).
     pub verified: bool,
+    /// No command sent yet: some cards answer the first command after
+    /// power-up with 6F00 (card-protocol.md §6, §12).
+    fresh: bool,
 }
 
 fn sfi_rejected(sw: StatusWord) -> bool {
@@ -74,6 +77,7 @@ impl<'a> Session<'a> {
             ef: None,
             addressing: Addressing::Sfi,
             verified: false,
+            fresh: true,
         }
     }
 
@@ -81,9 +85,16 @@ impl<'a> Session<'a> {
         self.t
     }
 
-    /// Send a command through the 61xx/6Cxx handling.
+    /// Send a command through the 61xx/6Cxx handling. A 6F00 to the first
+    /// command after power-up is answered by sending it once more (never a
+    /// command with a PIN).
     pub fn send(&mut self, cmd: &Command) -> Result<Response> {
-        exchange(self.t, cmd)
+        let first = std::mem::replace(&mut self.fresh, false);
+        let r = exchange(self.t, cmd)?;
+        if first && r.sw == StatusWord::NoPreciseDiagnosis && !cmd.is_secret() {
+            return exchange(self.t, cmd);
+        }
+        Ok(r)
     }
 
     /// SELECT an application by AID (`00 A4 04 0C`), unless it is the
@@ -292,6 +303,7 @@ impl<'a> Session<'a> {
             Command::new(0x00, 0x20, 0x00, 0x80)
         };
         debug_assert!(cmd.data.is_empty() && cmd.le.is_none());
+        self.fresh = false;
         let r = self.t.transmit(&cmd)?;
         if cmd.p2 != 0x80 && sfi_rejected(r.sw) {
             self.addressing = Addressing::Select;
@@ -322,6 +334,7 @@ impl<'a> Session<'a> {
         };
         let cmd = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.expose().as_bytes());
         self.verified = true;
+        self.fresh = false;
         let r = match self.t.transmit(&cmd) {
             Ok(r) => r,
             Err(Error::CardRemoved) | Err(Error::Pcsc(_)) | Err(Error::Timeout { .. }) => {
