@@ -768,6 +768,22 @@ mod tests {
         assert!(n >= 1);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn random_profiles_never_panic(s in "\\PC{0,200}") {
+            let _ = Profile::from_toml(&s);
+        }
+
+        #[test]
+        fn mutated_profiles_never_panic(i in 0usize..2000, c in proptest::char::any()) {
+            let mut chars: Vec<char> = BUILTIN_PROFILE_TOML.chars().collect();
+            let n = chars.len();
+            chars[i % n] = c;
+            let s: String = chars.into_iter().collect();
+            let _ = Profile::from_toml(&s);
+        }
+    }
+
     #[test]
     fn derived_dates_follow_the_rules() {
         // A 12-year-old: the card for 5 years (5th birthday after issuance).

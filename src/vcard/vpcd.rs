@@ -53,13 +53,25 @@ enum Read2 {
 /// TCP_QUICKACK is set before each read: it is not sticky, and without it
 /// the delayed ACK of vpcd's separate length segment costs ~40 ms per APDU
 /// (virtual-card-stack.md §7).
-fn read_full(s: &mut TcpStream, buf: &mut [u8], stop: &AtomicBool) -> io::Result<bool> {
+/// A byte stream to vpcd. TCP sets TCP_QUICKACK before each read; tests
+/// and fuzzing use an in-memory stream.
+pub trait Link: Read + Write {
+    fn before_read(&mut self) {}
+}
+
+impl Link for TcpStream {
+    fn before_read(&mut self) {
+        let _ = SockRef::from(&*self).set_quickack(true);
+    }
+}
+
+fn read_full<L: Link>(s: &mut L, buf: &mut [u8], stop: &AtomicBool) -> io::Result<bool> {
     let mut got = 0;
     while got < buf.len() {
         if stop.load(Ordering::SeqCst) {
             return Ok(false);
         }
-        let _ = SockRef::from(&*s).set_quickack(true);
+        s.before_read();
         match s.read(&mut buf[got..]) {
             Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => got += n,
@@ -75,7 +87,7 @@ fn read_full(s: &mut TcpStream, buf: &mut [u8], stop: &AtomicBool) -> io::Result
     Ok(true)
 }
 
-fn read_frame(s: &mut TcpStream, stop: &AtomicBool) -> io::Result<Read2> {
+fn read_frame<L: Link>(s: &mut L, stop: &AtomicBool) -> io::Result<Read2> {
     let mut len = [0u8; 2];
     match read_full(s, &mut len, stop) {
         Ok(true) => {}
@@ -93,7 +105,7 @@ fn read_frame(s: &mut TcpStream, stop: &AtomicBool) -> io::Result<Read2> {
     }
 }
 
-fn send_frame(s: &mut TcpStream, payload: &[u8]) -> io::Result<()> {
+fn send_frame<L: Link>(s: &mut L, payload: &[u8]) -> io::Result<()> {
     // One write per frame: with TCP_NODELAY this is one segment.
     let mut f = Vec::with_capacity(payload.len() + 2);
     f.extend_from_slice(&(payload.len() as u16).to_be_bytes());
@@ -142,8 +154,20 @@ fn session(
 ) -> io::Result<bool> {
     s.set_nodelay(true)?;
     s.set_read_timeout(Some(POLL))?;
+    serve_link(&mut s, card, opts, log, stop)
+}
+
+/// Speak the vpcd protocol on `s` until it closes, the card is pulled, or
+/// `stop` is set (then `Ok(true)`).
+pub fn serve_link<L: Link>(
+    s: &mut L,
+    card: &Arc<Mutex<VirtualCard>>,
+    opts: &ServeOptions,
+    log: &mut Option<std::fs::File>,
+    stop: &AtomicBool,
+) -> io::Result<bool> {
     loop {
-        let frame = match read_frame(&mut s, stop)? {
+        let frame = match read_frame(s, stop)? {
             Read2::Frame(f) => f,
             Read2::Closed => return Ok(false),
             Read2::Stopped => return Ok(true),
@@ -154,7 +178,7 @@ fn session(
             [0x02] => lock(card).reset(),
             [0x04] => {
                 let atr = lock(card).atr();
-                send_frame(&mut s, &atr)?;
+                send_frame(s, &atr)?;
             }
             // Unknown control byte: no answer.
             [_] => {}
@@ -176,10 +200,10 @@ fn session(
                     // Pulled: an empty frame is how vpcd learns the card is
                     // gone (closing the socket mid-APDU leaves this vpcd
                     // build waiting on the dead connection).
-                    let _ = send_frame(&mut s, &[]);
+                    let _ = send_frame(s, &[]);
                     return Ok(false);
                 }
-                send_frame(&mut s, &resp)?;
+                send_frame(s, &resp)?;
             }
         }
     }
@@ -257,4 +281,112 @@ pub fn serve(
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vcard::Profile;
+    use proptest::prelude::*;
+
+    /// An in-memory link: reads `input`, collects what the card writes.
+    struct Mem {
+        input: io::Cursor<Vec<u8>>,
+        output: Vec<u8>,
+    }
+
+    impl Read for Mem {
+        fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+            self.input.read(b)
+        }
+    }
+
+    impl Write for Mem {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.output.write(b)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Link for Mem {}
+
+    fn frames(mut b: &[u8]) -> Vec<Vec<u8>> {
+        let mut v = Vec::new();
+        while b.len() >= 2 {
+            let n = u16::from_be_bytes([b[0], b[1]]) as usize;
+            assert!(b.len() >= 2 + n, "a reply frame is cut short");
+            v.push(b[2..2 + n].to_vec());
+            b = &b[2 + n..];
+        }
+        assert!(b.is_empty(), "trailing bytes after the last frame");
+        v
+    }
+
+    fn frame(p: &[u8]) -> Vec<u8> {
+        [&(p.len() as u16).to_be_bytes()[..], p].concat()
+    }
+
+    fn run(input: Vec<u8>) -> Vec<Vec<u8>> {
+        let card = Arc::new(Mutex::new(VirtualCard::new(&Profile::builtin()).unwrap()));
+        let mut m = Mem {
+            input: io::Cursor::new(input),
+            output: Vec::new(),
+        };
+        let opts = ServeOptions {
+            host: String::new(),
+            port: 0,
+            verbose: false,
+            apdu_log: None,
+        };
+        let r = serve_link(&mut m, &card, &opts, &mut None, &AtomicBool::new(false));
+        assert!(matches!(r, Ok(false)), "{r:?}");
+        frames(&m.output)
+    }
+
+    #[test]
+    fn control_bytes_and_apdus() {
+        let atr = VirtualCard::new(&Profile::builtin()).unwrap().atr();
+        let input = [
+            frame(&[0x04]),
+            frame(&[0x01]),
+            frame(&[0x04]),
+            frame(&hex::decode("00A4040C0AD392F000260100000001").unwrap()),
+            frame(&[0x02]),
+            frame(&[0x07]),
+            frame(&[0x00, 0x20, 0x00, 0x98]),
+            frame(&[0x00]),
+        ]
+        .concat();
+        let out = run(input);
+        // Power and reset get no answer; ATR and APDUs one frame each.
+        assert_eq!(out.len(), 4);
+        assert_eq!(out[0], atr);
+        assert_eq!(out[1], atr);
+        assert_eq!(out[2], [0x90, 0x00]);
+        // After the reset the JPKI AP is no longer selected.
+        assert_eq!(out[3], [0x6A, 0x82]);
+    }
+
+    proptest! {
+        /// Any byte stream from vpcd: no panic, and every reply is a whole,
+        /// non-empty frame.
+        #[test]
+        fn random_streams(b in proptest::collection::vec(any::<u8>(), 0..600)) {
+            for f in run(b) {
+                prop_assert!(!f.is_empty());
+            }
+        }
+
+        #[test]
+        fn random_apdus_in_frames(apdus in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 2..300), 0..8)) {
+            let input: Vec<u8> = apdus.iter().flat_map(|a| frame(a)).collect();
+            let out = run(input);
+            prop_assert_eq!(out.len(), apdus.len());
+            for f in out {
+                prop_assert!(f.len() >= 2);
+            }
+        }
+    }
 }

@@ -1,0 +1,9 @@
+//! Virtual-card profiles (TOML).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = mynacard::vcard::Profile::from_toml(s);
+    }
+});
