@@ -369,6 +369,18 @@ mod tests {
         assert_eq!(out[3], [0x6A, 0x82]);
     }
 
+    #[test]
+    fn the_apdu_log_masks_pins() {
+        let l = log_line(&hex::decode("002000800431323334").unwrap(), &[0x63, 0xC2]);
+        assert_eq!(l, "apdu in=9 out=2 sw=63C2 cmd=0020008004****");
+        let l = log_line(&hex::decode("803200800435363738").unwrap(), &[0x90, 0x00]);
+        assert!(!l.contains("35363738"), "{l}");
+        assert_eq!(
+            log_line(&[0, 0xB0], &[]),
+            "apdu in=2 out=0 sw=none cmd=malformed"
+        );
+    }
+
     proptest! {
         /// Any byte stream from vpcd: no panic, and every reply is a whole,
         /// non-empty frame.
