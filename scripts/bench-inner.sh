@@ -65,6 +65,15 @@ for c in "--list-pins|pkcs15-tool --list-pins" "--read-certificate 01|pkcs15-too
   row "OpenSC $args, OPENSC_DRIVER=jpki" "pcscd + vpcd" \
     "$(OPENSC_DRIVER=jpki served_counts $args --reader 0)" "$(OPENSC_DRIVER=jpki median $args --reader 0)"
 done
+# Extended length: one READ BINARY per certificate (cache of its own).
+export XDG_CACHE_HOME=$WORK/cache-ext
+"$BIN" --extended-length cert show auth >/dev/null   # shown to work: remembered
+for c in "cert show auth|cert show auth --no-cache --extended-length" "status (cold cache)|status --no-cache --extended-length"; do
+  name=${c%%|*} args=${c#*|}
+  # shellcheck disable=SC2086
+  row "mynacard $name, extended length" "pcscd + vpcd" "$(served_counts "$BIN" $args)" "$(median "$BIN" $args)"
+done
+export XDG_CACHE_HOME=$WORK/cache
 : "$name"
 
 sequence=$("$BIN" --no-cache --trace status 2>&1 >/dev/null | grep '^> ' | sed 's/^> //')
@@ -91,7 +100,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo "\`OPENSC_DRIVER=jpki\` names the driver. \`pkcs15-tool --list-pins\` reports 2 of the 4 PINs;"
   echo "\`mynacard pin status\` reports all four (five key references). The cold-cache \`status\` reads the"
   echo "CA certificate from the card; the warm one takes it from the cache (verified against the card's"
-  echo "certificate) and reads $seq_warm APDUs."
+  echo "certificate) and reads $seq_warm APDUs. With \`--extended-length\` (or once a reader and card have"
+  echo "been shown to take it) each certificate is one READ BINARY with Le = 65536; a 6700 falls back to"
+  echo "short reads for the rest of the command and is remembered."
   echo
   echo "## The APDUs of \`status\` (cold cache)"
   echo

@@ -179,3 +179,50 @@ fn certificate_reads_use_short_chunks_and_the_der_length() {
         assert!(r.len() == 5, "short APDU");
     }
 }
+
+#[test]
+fn one_extended_read_where_the_card_takes_it() {
+    let (card, mut t) = setup("[card]\nextended_length = true\n");
+    let mut s = Session::new(&mut t);
+    s.extended_length = true;
+    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    let der = mynacard::card::jpki::read_cert(&mut s, mynacard::card::jpki::CertSlot::Auth)
+        .unwrap()
+        .unwrap();
+    assert!(s.extended_worked && !s.extended_refused);
+    assert_eq!(der, card.lock().unwrap().pki().auth_cert_der());
+    let sent: Vec<String> = t.sent.iter().map(|b| hex(b)).collect();
+    assert_eq!(sent[1..], ["00B08A0000000000"[..14].to_string()]);
+}
+
+#[test]
+fn extended_read_refused_falls_back_to_short_reads() {
+    let (card, mut t) = setup("");
+    let mut s = Session::new(&mut t);
+    s.extended_length = true;
+    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    for slot in [
+        mynacard::card::jpki::CertSlot::Auth,
+        mynacard::card::jpki::CertSlot::AuthCa,
+    ] {
+        assert!(mynacard::card::jpki::read_cert(&mut s, slot)
+            .unwrap()
+            .is_some());
+    }
+    assert!(s.extended_refused && !s.extended_worked);
+    let c = card.lock().unwrap();
+    let want = c.pki().auth_cert_der().len().div_ceil(256) + c.pki().auth_ca.len().div_ceil(256);
+    // One refused extended read (6700), then short reads only.
+    let ext: Vec<&Vec<u8>> = t
+        .sent
+        .iter()
+        .filter(|b| b.len() == 7 && b[1] == 0xB0)
+        .collect();
+    assert_eq!(ext.len(), 1);
+    let short = t
+        .sent
+        .iter()
+        .filter(|b| b.len() == 5 && b[1] == 0xB0)
+        .count();
+    assert_eq!(short, want);
+}

@@ -455,3 +455,34 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
     );
     assert_eq!(json(&out.stdout)["pins"][1]["remaining"], 3);
 }
+
+#[test]
+fn extended_length_through_pcscd_is_remembered() {
+    let p = Profile::from_toml("base = \"builtin\"\n[card]\nextended_length = true\n").unwrap();
+    let card = VirtualCard::new(&p).unwrap();
+    let der = card.pki().auth_cert_der().to_vec();
+    let Some(mut sb) = sandbox_with(card) else {
+        return;
+    };
+    insert(&mut sb);
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        cli(&sb)
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["--reader", &sb.reader(), "--trace"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--extended-length", "cert", "show", "auth", "--der"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, der);
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(trace.contains("> 00 B0 8A 00 00 00 00"), "{trace}");
+    assert!(trace.contains("# 2 APDUs"), "{trace}");
+    // Remembered for this reader and card: status uses it unasked.
+    let out = run(&["status"]);
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(trace.contains("> 00 B0 8B 00 00 00 00"), "{trace}");
+    assert!(trace.contains("# 14 APDUs"), "{trace}");
+}

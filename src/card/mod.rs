@@ -60,6 +60,13 @@ pub struct Session<'a> {
     /// No command sent yet: some cards answer the first command after
     /// power-up with 6F00 (card-protocol.md §6, §12).
     fresh: bool,
+    /// Read whole files with one extended-length READ BINARY (only where
+    /// the reader and card have been shown to take it).
+    pub extended_length: bool,
+    /// An extended-length read worked in this session.
+    pub extended_worked: bool,
+    /// The card or reader refused it (6700): short reads from then on.
+    pub extended_refused: bool,
 }
 
 fn sfi_rejected(sw: StatusWord) -> bool {
@@ -78,6 +85,9 @@ impl<'a> Session<'a> {
             addressing: Addressing::Sfi,
             verified: false,
             fresh: true,
+            extended_length: false,
+            extended_worked: false,
+            extended_refused: false,
         }
     }
 
@@ -224,9 +234,13 @@ impl<'a> Session<'a> {
     /// Read a whole BER-TLV encoded EF (a certificate, a 0xFF20 record):
     /// the first chunk gives the length, the rest follows in ≤256-byte reads.
     pub fn read_tlv_file(&mut self, fid: u16, redact: bool) -> Result<Option<Vec<u8>>> {
-        let first = match self.read_binary(fid, SHORT_LE, redact)? {
-            Some(d) => d,
-            None => return Ok(None),
+        let (first, whole) = match self.read_extended(fid, redact)? {
+            Some(Some(d)) => (d, true),
+            Some(None) => return Ok(None),
+            None => match self.read_binary(fid, SHORT_LE, redact)? {
+                Some(d) => (d, false),
+                None => return Ok(None),
+            },
         };
         let total = tlv_total_len(&first)
             .ok_or_else(|| Error::Data(format!("EF {fid:04X} does not start with a TLV header")))?;
@@ -235,7 +249,9 @@ impl<'a> Session<'a> {
             d.truncate(total);
             return Ok(Some(d));
         }
-        if first.len() < SHORT_LE {
+        // A short first chunk, or an extended read of the whole file, that
+        // ends before the header says is a truncated file.
+        if first.len() < SHORT_LE || whole {
             return Err(Error::Data(format!(
                 "EF {fid:04X} is truncated: header promises {total} bytes, the card gave {}",
                 first.len()
@@ -264,6 +280,42 @@ impl<'a> Session<'a> {
             }
         }
         Ok(Some(out))
+    }
+
+    /// One extended-length READ BINARY by SFI (`00 B0 8x 00 00 00 00`, Le
+    /// 65536) of a whole file. `None`: not tried or refused (6700 — short
+    /// reads from now on); `Some(None)`: no such file.
+    fn read_extended(&mut self, fid: u16, redact: bool) -> Result<Option<Option<Vec<u8>>>> {
+        if !self.extended_length
+            || self.extended_refused
+            || self.addressing != Addressing::Sfi
+            || self.ef == Some(fid)
+        {
+            return Ok(None);
+        }
+        let mut cmd = Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), 0x00)
+            .with_le(65536)
+            .extended();
+        cmd.redact_response = redact;
+        let r = self.send(&cmd)?;
+        match r.sw {
+            StatusWord::Ok | StatusWord::EndOfFile if !r.data.is_empty() => {
+                self.ef = Some(fid);
+                self.extended_worked = true;
+                Ok(Some(Some(r.data)))
+            }
+            StatusWord::FileNotFound => Ok(Some(None)),
+            sw if sfi_rejected(sw) => {
+                self.addressing = Addressing::Select;
+                Ok(None)
+            }
+            // 6700 (or anything else): this card or reader does not take
+            // it; the short reads decide what is wrong, if anything.
+            _ => {
+                self.extended_refused = true;
+                Ok(None)
+            }
+        }
     }
 
     /// READ RECORD `n` of `fid` (by SFI in P2 where possible).

@@ -40,24 +40,71 @@ fn signs(ca: &[u8], ee: &[u8]) -> bool {
         && ee.verify_signature(Some(ca.public_key())).is_ok()
 }
 
+/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`); `None` with
+/// `--no-cache` or when no home is known.
+fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
+    if disabled {
+        return None;
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .map(|b| b.join("mynacard").join(sub))
+}
+
+/// Which reader + card pairs have been shown to take an extended-length
+/// READ BINARY (card-protocol.md §7: reader-dependent), so that later runs
+/// use it without being asked.
+pub struct ExtendedMemory {
+    dir: Option<PathBuf>,
+}
+
+impl ExtendedMemory {
+    pub fn open(disabled: bool) -> ExtendedMemory {
+        ExtendedMemory {
+            dir: cache_dir(disabled, "extended-length"),
+        }
+    }
+
+    fn path(&self, reader: &str, atr: &[u8]) -> Option<PathBuf> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(reader.as_bytes());
+        h.update([0]);
+        h.update(atr);
+        Some(self.dir.as_ref()?.join(hex::encode(&h.finalize()[..16])))
+    }
+
+    pub fn supported(&self, reader: &str, atr: &[u8]) -> bool {
+        self.path(reader, atr).is_some_and(|p| p.exists())
+    }
+
+    /// Remember what a run showed; failures are ignored (it only saves APDUs).
+    pub fn record(&self, reader: &str, atr: &[u8], works: bool) {
+        let (Some(dir), Some(p)) = (&self.dir, self.path(reader, atr)) else {
+            return;
+        };
+        if works {
+            if std::fs::create_dir_all(dir).is_ok() {
+                let _ = crate::vcard::write_private_atomic(&p, reader.as_bytes());
+            }
+        } else {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 impl CaCache {
     /// The cache under `$XDG_CACHE_HOME/mynacard/ca` (or `~/.cache/…`);
     /// disabled with `--no-cache` or when no home is known.
     pub fn open(disabled: bool) -> CaCache {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .filter(|v| !v.is_empty())
-                    .map(|h| PathBuf::from(h).join(".cache"))
-            });
         CaCache {
-            dir: if disabled {
-                None
-            } else {
-                base.map(|b| b.join("mynacard").join("ca"))
-            },
+            dir: cache_dir(disabled, "ca"),
         }
     }
 

@@ -56,9 +56,13 @@ pub struct Global {
     /// Give up after SECS on a card that is busy (held by another program) or does not answer
     #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
     pub timeout: f64,
-    /// Do not use or fill the cache of CA certificates (~/.cache/mynacard/ca)
+    /// Do not use or fill the caches (CA certificates, extended-length support) under ~/.cache/mynacard
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// Try one extended-length READ BINARY per certificate (falls back to short reads on 6700;
+    /// a reader and card that take it are remembered)
+    #[arg(long, global = true)]
+    pub extended_length: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

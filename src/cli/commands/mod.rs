@@ -281,11 +281,16 @@ pub fn transact<T>(
         );
         let res = {
             let mut s = Session::new(&mut tracer);
+            let memory = super::cache::ExtendedMemory::open(ctx.g.no_cache);
+            s.extended_length = ctx.g.extended_length || memory.supported(&meta.reader, &meta.atr);
             let r = match f.take() {
                 Some(f) => f(&mut s, &meta),
                 None => Err(Error::Usage("card closure ran twice".into())),
             };
             verified = s.verified;
+            if s.extended_worked || s.extended_refused {
+                memory.record(&meta.reader, &meta.atr, !s.extended_refused);
+            }
             r
         };
         stats = tracer.stats;
