@@ -97,22 +97,9 @@ impl Sandbox {
             ),
         )?;
         std::fs::create_dir_all("/run/pcscd")?;
-        let log = std::fs::File::create(dir.join("pcscd.log"))?;
-        // unshare and sh exec in place, so the child's PID is pcscd's.
-        let script = format!(
-            "mount --bind '{}' /run/pcscd && exec {PCSCD} -f -a -c '{}'",
-            dir.join("run").display(),
-            dir.join("conf").display()
-        );
-        let child = Command::new("unshare")
-            .args(["-m", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()?;
         let mut sb = Sandbox {
             dir,
-            pcscd: Some(child),
+            pcscd: None,
             port,
             friendly,
             card: Arc::new(Mutex::new(card)),
@@ -120,6 +107,30 @@ impl Sandbox {
             server: None,
             apdu_log: None,
         };
+        sb.spawn_pcscd()?;
+        Ok(sb)
+    }
+
+    /// Start pcscd (in its own mount namespace) and wait for its socket.
+    fn spawn_pcscd(&mut self) -> io::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("pcscd.log"))?;
+        // unshare and sh exec in place, so the child's PID is pcscd's.
+        let script = format!(
+            "mount --bind '{}' /run/pcscd && exec {PCSCD} -f -a -c '{}'",
+            self.dir.join("run").display(),
+            self.dir.join("conf").display()
+        );
+        let child = Command::new("unshare")
+            .args(["-m", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        self.pcscd = Some(child);
+        let sb = self;
         let sock = sb.socket();
         let deadline = Instant::now() + Duration::from_secs(10);
         while !sock.exists() {
@@ -137,7 +148,20 @@ impl Sandbox {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Ok(sb)
+        Ok(())
+    }
+
+    /// Stop pcscd (by PID) and start it again, with the card left serving:
+    /// the served card must find the new pcscd by itself.
+    pub fn restart_pcscd(&mut self) -> io::Result<()> {
+        if let Some(mut c) = self.pcscd.take() {
+            terminate(&mut c);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.socket().exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.spawn_pcscd()
     }
 
     /// The client socket: give it to clients as `PCSCLITE_CSOCK_NAME`.

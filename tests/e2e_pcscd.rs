@@ -486,3 +486,25 @@ fn extended_length_through_pcscd_is_remembered() {
     assert!(trace.contains("> 00 B0 8B 00 00 00 00"), "{trace}");
     assert!(trace.contains("# 14 APDUs"), "{trace}");
 }
+
+#[test]
+fn the_served_card_comes_back_after_pcscd_restarts() {
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let first = sb.pcscd_pid();
+    sb.restart_pcscd().unwrap();
+    assert_ne!(sb.pcscd_pid(), first);
+    // The card reconnects to the new pcscd by itself.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = cli(&sb).args(["--json", "pin", "status"]).output().unwrap();
+        if out.status.success() {
+            assert_eq!(json(&out.stdout)["pins"][0]["remaining"], 5);
+            break;
+        }
+        assert!(Instant::now() < deadline, "card not back: {}", sb.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
