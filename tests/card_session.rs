@@ -226,3 +226,32 @@ fn extended_read_refused_falls_back_to_short_reads() {
         .count();
     assert_eq!(short, want);
 }
+
+#[test]
+fn integrity_record_signature_checks_against_the_cv_certificate() {
+    use mynacard::card::text;
+    use mynacard::vcard::App;
+    let c = VirtualCard::new(&Profile::builtin()).unwrap();
+    let (ef1, ef2, ef3) = (
+        c.ef(App::Text, 1).unwrap(),
+        c.ef(App::Text, 2).unwrap(),
+        c.ef(App::Text, 3).unwrap(),
+    );
+    let attrs = text::parse_attributes(ef2).unwrap();
+    let good = text::check_integrity(ef3, ef2, &attrs, Some(ef1), c.ef(App::Text, 4)).unwrap();
+    assert_eq!(good.signature_ok, Some(true));
+    assert_eq!(good.number_hash_ok, Some(true));
+    // Another AP's CV certificate: the signature does not verify.
+    let other = text::check_integrity(ef3, ef2, &attrs, None, c.ef(App::Surface, 4)).unwrap();
+    assert_eq!(other.signature_ok, Some(false));
+    // A changed attribute: the hash no longer matches.
+    let mut moved = ef2.to_vec();
+    moved[40] ^= 1;
+    let a2 = text::parse_attributes(&moved);
+    if let Ok(a2) = a2 {
+        let r = text::check_integrity(ef3, &moved, &a2, None, None).unwrap();
+        assert!(!r.attributes_hash_ok);
+        assert_eq!(r.signature_ok, None);
+    }
+    assert!(text::cv_public_key(&[0x7F, 0x21, 0x01, 0x00]).is_err());
+}

@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = jpki::Availability::parse(data);
     let _ = text::parse_my_number(data);
     if let Ok(a) = text::parse_attributes(data) {
-        let _ = text::check_integrity(data, data, &a, Some(data));
+        let _ = text::check_integrity(data, data, &a, Some(data), Some(data));
+        let _ = text::cv_public_key(data);
     }
 });

@@ -14,6 +14,7 @@ pub mod ef {
     pub const MY_NUMBER: u16 = 0x0001;
     pub const ATTRIBUTES: u16 = 0x0002;
     pub const INTEGRITY: u16 = 0x0003;
+    pub const CV_CERT: u16 = 0x0004;
 }
 
 pub fn select(s: &mut Session) -> Result<()> {
@@ -219,6 +220,54 @@ pub struct Integrity {
     pub number_hash_ok: Option<bool>,
     /// SHA-256 of EF 0002 from the first attribute to the end matches DF32.
     pub attributes_hash_ok: bool,
+    /// The record's RSA signature (DF33) verifies with the key that the
+    /// AP's card-verifiable certificate (EF 0004) certifies (None: EF 0004
+    /// not given). The CV certificate itself is not checked: its issuer's
+    /// key is not on the card.
+    pub signature_ok: Option<bool>,
+}
+
+/// The RSA public key in a card-verifiable certificate `7F 21 { 5F 4E
+/// <16-byte issuer key ID> <16-byte subject key ID> 90 <e> 91 <n>, 5F 37
+/// <signature> }` (card-protocol.md §8.10).
+pub fn cv_public_key(ef4: &[u8]) -> Result<rsa::RsaPublicKey> {
+    let e = |w: &str| bad(&format!("EF 0004 (CV certificate): {w}"));
+    let (outer, _) = Tlv::parse(ef4);
+    let outer = outer.map_err(|x| e(&format!("not valid BER-TLV ({x:?})")))?;
+    let Value::Constructed(children) = outer.value() else {
+        return Err(e("7F21 is not constructed"));
+    };
+    let want = Tag::try_from(0x5F4Eu16).map_err(|_| e("tag"))?;
+    let body = match children
+        .iter()
+        .find(|c| *c.tag() == want)
+        .map(|c| c.value())
+    {
+        Some(Value::Primitive(v)) => v.clone(),
+        _ => return Err(e("no 5F4E body")),
+    };
+    let key = body
+        .get(32..)
+        .ok_or_else(|| e("body shorter than its two key IDs"))?;
+    let mut rest = key;
+    let mut take = |t: u8| -> Result<Vec<u8>> {
+        let (tlv, r) = Tlv::parse(rest);
+        rest = r;
+        match tlv {
+            Ok(x) if x.tag().to_bytes() == [t] => match x.value() {
+                Value::Primitive(v) => Ok(v.clone()),
+                _ => Err(e("key part is constructed")),
+            },
+            _ => Err(e(&format!("no {t:02X} key part"))),
+        }
+    };
+    let exp = take(0x90)?;
+    let modulus = take(0x91)?;
+    rsa::RsaPublicKey::new(
+        rsa::BigUint::from_bytes_be(&modulus),
+        rsa::BigUint::from_bytes_be(&exp),
+    )
+    .map_err(|x| e(&format!("not an RSA key ({x})")))
 }
 
 /// Check EF 0003 against EF 0002 (and EF 0001 as stored, filler included,
@@ -228,6 +277,7 @@ pub fn check_integrity(
     ef2: &[u8],
     attrs: &Attributes,
     ef1: Option<&[u8]>,
+    ef4: Option<&[u8]>,
 ) -> Result<Integrity> {
     let start =
         record_start(ef3, 0x30).ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
@@ -256,9 +306,36 @@ pub fn check_integrity(
     let range = ef2
         .get(a..b)
         .ok_or_else(|| bad("EF 0002 is shorter than its header says"))?;
+    let signature_ok = match ef4 {
+        None => None,
+        Some(ef4) => {
+            let key = cv_public_key(ef4)?;
+            let sig = match children
+                .iter()
+                .find(|c| c.tag().to_bytes() == [0xDF, 0x33])
+                .map(|c| c.value())
+            {
+                Some(Value::Primitive(v)) => v.clone(),
+                _ => return Err(bad("EF 0003 lacks its signature DF33")),
+            };
+            // Signed: the DF31 and DF32 objects as stored (card-protocol.md
+            // §8.3, "the bytes before it").
+            let signed: Vec<u8> = children
+                .iter()
+                .filter(|c| matches!(c.tag().to_bytes(), [0xDF, 0x31] | [0xDF, 0x32]))
+                .flat_map(|c| c.to_vec())
+                .collect();
+            let digest = Sha256::digest(&signed);
+            Some(
+                key.verify(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest, &sig)
+                    .is_ok(),
+            )
+        }
+    };
     Ok(Integrity {
         number_hash_ok: ef1.map(|e| Sha256::digest(e).as_slice() == h_num.as_slice()),
         attributes_hash_ok: Sha256::digest(range).as_slice() == h_attr.as_slice(),
+        signature_ok,
     })
 }
 

@@ -100,8 +100,14 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     };
     let force = a.force;
     let show_number = a.show_number;
-    type Got = (Vec<u8>, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
-    let (ef2, ef3, ef1, sign_der): Got = with_card(ctx, true, |s, meta| {
+    type Got = (
+        Vec<u8>,
+        Vec<u8>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
+    );
+    let (ef2, ef3, ef4, ef1, sign_der): Got = with_card(ctx, true, |s, meta| {
         require_jpki(s, meta)?;
         let mut yes = || true;
         // The signature certificate first: the JPKI AP is already selected.
@@ -129,17 +135,19 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         let ef3 = s
             .read_tlv_file(text::ef::INTEGRITY, false)?
             .ok_or_else(|| Error::Data("EF 0003 is missing".into()))?;
+        // The AP's CV certificate (no PIN): the key that signed EF 0003.
+        let ef4 = s.read_tlv_file(text::ef::CV_CERT, false)?;
         // EF 0001 is read only when asked for; 17 bytes as stored.
         let ef1 = if show_number {
             s.read_binary(text::ef::MY_NUMBER, 17, true)?
         } else {
             None
         };
-        Ok((ef2, ef3, ef1, sign_der))
+        Ok((ef2, ef3, ef4, ef1, sign_der))
     })?;
     let attrs = text::parse_attributes(&ef2)?;
     let number: Option<MyNumber> = ef1.as_deref().map(text::parse_my_number).transpose()?;
-    let integrity = text::check_integrity(&ef3, &ef2, &attrs, ef1.as_deref())?;
+    let integrity = text::check_integrity(&ef3, &ef2, &attrs, ef1.as_deref(), ef4.as_deref())?;
 
     let mut findings = Vec::new();
     let mut matches = None;
@@ -229,13 +237,19 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             ),
         ),
     };
+    let sig = match integrity.signature_ok {
+        Some(true) => paint(ctx, Tone::Ok, lang.pick("有効", "valid")),
+        Some(false) => paint(ctx, Tone::Bad, lang.pick("無効", "INVALID")),
+        None => paint(ctx, Tone::Dim, lang.pick("未確認", "not checked")),
+    };
     row(
         lang.pick("改ざん検査", "integrity"),
         &format!(
-            "{} {}, {} {num}",
+            "{} {}, {} {num}, {} {sig}",
             lang.pick("4情報", "attributes"),
             ok(integrity.attributes_hash_ok),
-            lang.pick("番号", "number")
+            lang.pick("番号", "number"),
+            lang.pick("署名", "signature"),
         ),
     );
     for f in &findings {
