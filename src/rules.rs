@@ -9,7 +9,7 @@
 //!   card's own expiry.
 //! - Renewal opens 3 months before expiry.
 //!
-//! Choices (documented in `docs/rules.md`): "the Nth birthday after
+//! Choices (documented in `docs/cli.md`, status): "the Nth birthday after
 //! issuance" counts birthdays strictly after the issue date; a 29 February
 //! birthday falls on 28 February in common years (the last day of the month,
 //! as the Civil Code's period rule, art. 143, gives when the day is missing).
