@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod apdu;
+pub mod atomic;
 pub mod card;
 pub mod cert;
 pub mod cli;

@@ -97,6 +97,15 @@ pub fn read_pin(src: &PinSource, kind: PinKind, lang: Lang, prompt: &str) -> Res
     prompt_tty(kind, lang, prompt)
 }
 
+/// Read a PIN (sources, else a prompt) and check its format, before
+/// anything is sent to the card: a malformed PIN never reaches it.
+pub fn read_checked(src: &PinSource, kind: PinKind, lang: Lang) -> Result<Pin> {
+    let p = read_pin(src, kind, lang, &format!("{}: ", kind.name(lang)))?;
+    kind.validate(&p)
+        .map_err(|reason| Error::PinFormat { kind, reason })?;
+    Ok(p)
+}
+
 pub fn prompt_tty(kind: PinKind, lang: Lang, prompt: &str) -> Result<Pin> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::PinInput(match lang {

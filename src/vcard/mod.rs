@@ -826,35 +826,9 @@ impl crate::transport::inproc::Simulator for VirtualCard {
     }
 }
 
-/// Write `body` to `path` with mode 0600: a temporary file in the same
-/// directory, synced, then renamed over, so a crash never leaves half a file.
+/// Write `body` to `path` with mode 0600, atomically.
 pub fn write_private_atomic(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let r = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(body)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    r
+    crate::atomic::write_atomic(path, body, 0o600)
 }
 
 #[cfg(test)]

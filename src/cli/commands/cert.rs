@@ -6,7 +6,7 @@ use crate::card::pin::{self, PinKind, PinRef};
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
 use crate::cert::{decode_input, parse_der, CertReport};
 use crate::cli::cache::CaCache;
-use crate::cli::input::{read_pin, PinSource};
+use crate::cli::input::{read_checked, PinSource};
 use crate::cli::output::print_json;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -107,23 +107,9 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                 }
             }
             let date = parse_today(today.as_deref())?;
-            let password = if slot == CertSlot::Sign {
-                let p = read_pin(
-                    &pin,
-                    PinKind::Sign,
-                    ctx.lang,
-                    ctx.lang
-                        .pick("署名用電子証明書パスワード: ", "signature password: "),
-                )?;
-                PinKind::Sign
-                    .validate(&p)
-                    .map_err(|reason| Error::PinFormat {
-                        kind: PinKind::Sign,
-                        reason,
-                    })?;
-                Some(p)
-            } else {
-                None
+            let password = match slot {
+                CertSlot::Sign => Some(read_checked(&pin, PinKind::Sign, ctx.lang)?),
+                _ => None,
             };
             let cache = CaCache::open(ctx.g.no_cache);
             let (ee, ca_der) = with_card(ctx, slot == CertSlot::Sign, |s, meta| {
@@ -163,7 +149,8 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                 } else {
                     ee.clone()
                 };
-                return write_out(output.as_deref(), &bytes, force).map(|_| 0);
+                return write_out(output.as_deref(), &bytes, force, slot == CertSlot::Sign)
+                    .map(|_| 0);
             }
             let report = parse_der(&ee, date).map_err(|e| Error::Cert(e.to_string()))?;
             let at = check_instant(today.as_deref(), date);
@@ -222,7 +209,7 @@ fn emit(
         if let Some(o) = output {
             let mut v = serde_json::to_vec_pretty(&body).unwrap_or_default();
             v.push(b'\n');
-            return write_out(Some(o), &v, force).map(|_| 0);
+            return write_out(Some(o), &v, force, report.holder.is_some()).map(|_| 0);
         }
         print_json("cert", &body);
         return Ok(0);
@@ -235,7 +222,7 @@ fn emit(
             a.status
         ));
     }
-    write_out(output, text.as_bytes(), force).map(|_| 0)
+    write_out(output, text.as_bytes(), force, report.holder.is_some()).map(|_| 0)
 }
 
 fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Result<i32> {
@@ -268,7 +255,7 @@ pub fn to_pem(der: &[u8]) -> String {
 
 /// Write to FILE atomically (temp file in the same directory, then rename)
 /// or to stdout. Nothing is left half-written.
-pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool) -> Result<()> {
+pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool, private: bool) -> Result<()> {
     let Some(path) = path else {
         let mut out = std::io::stdout().lock();
         return out
@@ -279,26 +266,9 @@ pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool) -> Result<()> {
     if path.exists() && !force {
         return Err(Error::FileExists(path.to_path_buf()));
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let r = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = r {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    // The signature certificate names its holder: keep such files private.
+    let mode = if private { 0o600 } else { 0o644 };
+    crate::atomic::write_atomic(path, bytes, mode).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 
 use super::{require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::{self, Pin, PinKind, PinRef};
+use crate::card::pin::{self, PinKind, PinRef};
 use crate::card::text::{self, Attributes, Integrity, MyNumber};
-use crate::cli::input::{read_pin, PinSource};
+use crate::cli::input::{read_checked, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
 use clap::Args;
@@ -58,12 +58,6 @@ struct InfoJson<'a> {
     findings: Vec<Mismatch>,
 }
 
-fn validated(p: Pin, kind: PinKind) -> Result<Pin> {
-    kind.validate(&p)
-        .map(|(p, _)| p)
-        .map_err(|reason| Error::PinFormat { kind, reason })
-}
-
 /// Compare ignoring the white-space differences certificates may carry.
 fn norm(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -71,32 +65,17 @@ fn norm(s: &str) -> String {
 
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let lang = ctx.lang;
-    let pin = validated(
-        read_pin(
-            &a.pin,
-            PinKind::CardInfo,
-            lang,
-            &format!("{}: ", PinKind::CardInfo.name(lang)),
-        )?,
-        PinKind::CardInfo,
-    )?;
-    let sign_pw = if a.with_sign {
-        let src = PinSource {
-            pin_file: a.sign_pin_file.clone(),
-            pin_stdin: false,
-            pin_env: a.sign_pin_env.clone(),
-        };
-        Some(validated(
-            read_pin(
-                &src,
-                PinKind::Sign,
-                lang,
-                &format!("{}: ", PinKind::Sign.name(lang)),
-            )?,
-            PinKind::Sign,
-        )?)
-    } else {
-        None
+    let pin = read_checked(&a.pin, PinKind::CardInfo, lang)?;
+    let sign_pw = match a.with_sign {
+        true => {
+            let src = PinSource {
+                pin_file: a.sign_pin_file.clone(),
+                pin_stdin: false,
+                pin_env: a.sign_pin_env.clone(),
+            };
+            Some(read_checked(&src, PinKind::Sign, lang)?)
+        }
+        false => None,
     };
     let force = a.force;
     let show_number = a.show_number;

@@ -1,8 +1,8 @@
 //! `mynacard pin status|verify|change`.
 
 use super::{require_jpki, with_card, Ctx};
-use crate::card::pin::{self, CounterState, Pin, PinKind, PinStatus};
-use crate::cli::input::{confirm_word, prompt_tty, read_pin, PinSource};
+use crate::card::pin::{self, CounterState, PinKind, PinStatus};
+use crate::cli::input::{confirm_word, prompt_tty, read_checked, read_pin, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -189,14 +189,6 @@ fn status(ctx: &Ctx) -> Result<i32> {
     Ok(0)
 }
 
-fn ask(ctx: &Ctx, src: &PinSource, kind: PinKind) -> Result<Pin> {
-    let prompt = match ctx.lang {
-        Lang::Ja => format!("{}: ", kind.name(ctx.lang)),
-        Lang::En => format!("{} for the card: ", kind.name(ctx.lang)),
-    };
-    read_pin(src, kind, ctx.lang, &prompt)
-}
-
 fn last_try_confirm(ctx: &Ctx, kind: PinKind) -> impl FnMut() -> bool + '_ {
     move || {
         let q = match ctx.lang {
@@ -238,9 +230,7 @@ struct VerifyJson {
 fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32> {
     let key = kind.refs()[0];
     // Read and check the PIN before touching the card.
-    let pin = ask(ctx, src, kind)?;
-    kind.validate(&pin)
-        .map_err(|reason| Error::PinFormat { kind, reason })?;
+    let pin = read_checked(src, kind, ctx.lang)?;
     let mut confirm = last_try_confirm(ctx, kind);
     let folded = with_card(ctx, true, |s, meta| {
         require_jpki(s, meta)?;
@@ -281,9 +271,7 @@ fn change(
     new_file: Option<PathBuf>,
     new_env: Option<String>,
 ) -> Result<i32> {
-    let current = ask(ctx, src, kind)?;
-    kind.validate(&current)
-        .map_err(|reason| Error::PinFormat { kind, reason })?;
+    let current = read_checked(src, kind, ctx.lang)?;
     let new_src = PinSource {
         pin_file: new_file,
         pin_stdin: src.pin_stdin && src.pin_file.is_none() && src.pin_env.is_none(),

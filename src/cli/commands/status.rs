@@ -9,7 +9,7 @@ use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::pin::{self, Pin, PinKind, PinRef, PinStatus};
 use crate::cert::chain::check_chain;
 use crate::cli::cache::CaCache;
-use crate::cli::input::{read_pin, PinSource};
+use crate::cli::input::{read_checked, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
@@ -150,23 +150,9 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
     if a.watch {
         return watch(ctx, &a);
     }
-    let password = if a.with_sign {
-        let p = read_pin(
-            &a.pin,
-            PinKind::Sign,
-            ctx.lang,
-            ctx.lang
-                .pick("署名用電子証明書パスワード: ", "signature password: "),
-        )?;
-        PinKind::Sign
-            .validate(&p)
-            .map_err(|reason| Error::PinFormat {
-                kind: PinKind::Sign,
-                reason,
-            })?;
-        Some(p)
-    } else {
-        None
+    let password = match a.with_sign {
+        true => Some(read_checked(&a.pin, PinKind::Sign, ctx.lang)?),
+        false => None,
     };
     let r = report_once(ctx, &a, password.as_ref())?;
     r.print(ctx);
