@@ -4,6 +4,10 @@
 //! the processes it started, by PID. Outside CI the tests skip when pcscd
 //! cannot start here (not root, packages missing); with CI=true they fail.
 
+// The binary talks PC/SC only with the `pcsc` feature; without it these
+// tests have nothing to run against.
+#![cfg(feature = "pcsc")]
+
 use assert_cmd::Command;
 use mynacard::sandbox::{self, Sandbox};
 use mynacard::vcard::{KeyRef, Profile, VirtualCard};
@@ -295,11 +299,13 @@ fn served_by_a_separate_process_stopped_by_pid() {
         return;
     };
     // Serve on the second slot from a `mynacard vcard serve` process.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
-        .args(["vcard", "serve", "--port", &(sb.port + 1).to_string()])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Guard(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+            .args(["vcard", "serve", "--port", &(sb.port + 1).to_string()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let reader = format!("{} 00 01", sb.friendly);
     let deadline = Instant::now() + Duration::from_secs(10);
     let v = loop {
@@ -315,9 +321,19 @@ fn served_by_a_separate_process_stopped_by_pid() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(v["readers"][1]["name"], reader);
-    sandbox::terminate(&mut child);
+    sandbox::terminate(&mut child.0);
     // SIGTERM ends it cleanly (exit code 0).
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
+}
+
+/// A process this test started: stopped by its PID when the test ends,
+/// even when an assertion fails first.
+struct Guard(std::process::Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        sandbox::terminate(&mut self.0);
+    }
 }
 
 /// Read lines from a child's stdout in the background.
@@ -341,22 +357,24 @@ fn watch_reports_each_card_and_survives_a_pulled_one() {
     let Some(mut sb) = sandbox_with(VirtualCard::new(&p).unwrap()) else {
         return;
     };
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
-        .env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .args([
-            "--json",
-            "--reader",
-            &sb.reader(),
-            "status",
-            "--watch",
-            "--today",
-            "2026-11-25",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let rx = line_reader(child.stdout.take().unwrap());
+    let mut child = Guard(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+            .env("PCSCLITE_CSOCK_NAME", sb.socket())
+            .args([
+                "--json",
+                "--reader",
+                &sb.reader(),
+                "status",
+                "--watch",
+                "--today",
+                "2026-11-25",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rx = line_reader(child.0.stdout.take().unwrap());
     let next = |what: &str| -> Value {
         let l = rx
             .recv_timeout(Duration::from_secs(15))
@@ -378,8 +396,8 @@ fn watch_reports_each_card_and_survives_a_pulled_one() {
     sb.insert();
     let v = next("the third insertion");
     assert_eq!(v["command"], "status");
-    sandbox::terminate(&mut child);
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    sandbox::terminate(&mut child.0);
+    assert_eq!(child.0.wait().unwrap().code(), Some(0));
 }
 
 #[test]
@@ -392,22 +410,24 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
     insert(&mut sb);
     let bin = assert_cmd::cargo::cargo_bin("mynacard");
     let verify = || {
-        std::process::Command::new(&bin)
-            .env("PCSCLITE_CSOCK_NAME", sb.socket())
-            .env("P", "1234")
-            .args([
-                "--reader",
-                &sb.reader(),
-                "pin",
-                "verify",
-                "auth",
-                "--pin-env",
-                "P",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+        Guard(
+            std::process::Command::new(&bin)
+                .env("PCSCLITE_CSOCK_NAME", sb.socket())
+                .env("P", "1234")
+                .args([
+                    "--reader",
+                    &sb.reader(),
+                    "pin",
+                    "verify",
+                    "auth",
+                    "--pin-env",
+                    "P",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
     };
     // A short timeout: "card in use".
     let mut a = verify();
@@ -430,7 +450,7 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
-    assert!(a.wait().unwrap().success());
+    assert!(a.0.wait().unwrap().success());
     // A long one: it waits and then succeeds.
     let mut a = verify();
     std::thread::sleep(Duration::from_millis(150));
@@ -446,7 +466,7 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
         ])
         .output()
         .unwrap();
-    assert!(a.wait().unwrap().success());
+    assert!(a.0.wait().unwrap().success());
     assert_eq!(
         out.status.code(),
         Some(0),
