@@ -435,3 +435,21 @@ fn no_pin_in_any_output() {
         }
     }
 }
+
+#[test]
+fn time_options_refuse_what_is_not_a_duration() {
+    for v in ["inf", "nan", "0", "abc", "100000"] {
+        for opt in ["--timeout", "--wait"] {
+            let out = bin()
+                .args(["--virtual", opt, v, "pin", "status"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{opt} {v}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("seconds") && !err.contains("panicked"),
+                "{err}"
+            );
+        }
+    }
+}

@@ -32,7 +32,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "NAME|INDEX")]
     pub reader: Option<String>,
     /// Wait up to SECS for a card to be inserted (default: do not wait)
-    #[arg(long, global = true, value_name = "SECS")]
+    #[arg(long, global = true, value_name = "SECS", value_parser = seconds)]
     pub wait: Option<f64>,
     /// Print JSON (an object with schema_version) instead of text
     #[arg(long, global = true)]
@@ -54,7 +54,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Give up after SECS on a card that is busy (held by another program) or does not answer
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0)]
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0, value_parser = seconds)]
     pub timeout: f64,
     /// Do not use or fill the caches (CA certificates, extended-length support) under ~/.cache/mynacard
     #[arg(long, global = true)]
@@ -63,6 +63,15 @@ pub struct Global {
     /// a reader and card that take it are remembered)
     #[arg(long, global = true)]
     pub extended_length: bool,
+}
+
+/// A number of seconds: finite, more than 0, at most a day.
+fn seconds(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        Ok(_) => Err(format!("{s} is not between 0 and 86400 seconds")),
+        Err(_) => Err(format!("{s:?} is not a number of seconds")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
