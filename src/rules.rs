@@ -181,25 +181,31 @@ pub struct Era {
     pub year: i32,
 }
 
-/// The era of a date, by the first days of 大正 (1912-07-30), 昭和
-/// (1926-12-25), 平成 (1989-01-08) and 令和 (2019-05-01); 明治 from 1868.
+/// First day (Gregorian), J-LIS era code, name and the year before 元年.
+/// 明治元年1月1日 is 1868-01-25; 平成 and 令和 began on the days the 元号を
+/// 改める政令 of 1989 and 2019 name.
+const ERAS: [(Date, char, &str, i32); 5] = [
+    (time::macros::date!(2019 - 05 - 01), '5', "令和", 2018),
+    (time::macros::date!(1989 - 01 - 08), '4', "平成", 1988),
+    (time::macros::date!(1926 - 12 - 25), '3', "昭和", 1925),
+    (time::macros::date!(1912 - 07 - 30), '2', "大正", 1911),
+    (time::macros::date!(1868 - 01 - 25), '1', "明治", 1867),
+];
+
+/// The era of a date (None before 明治).
 pub fn era_of(d: Date) -> Option<Era> {
-    use time::macros::date;
-    let table = [
-        (date!(2019 - 05 - 01), '5', "令和", 2018),
-        (date!(1989 - 01 - 08), '4', "平成", 1988),
-        (date!(1926 - 12 - 25), '3', "昭和", 1925),
-        (date!(1912 - 07 - 30), '2', "大正", 1911),
-        (date!(1868 - 01 - 01), '1', "明治", 1867),
-    ];
-    table
-        .iter()
+    ERAS.iter()
         .find(|(start, ..)| d >= *start)
         .map(|&(_, code, name, base)| Era {
             code,
             name,
             year: d.year() - base,
         })
+}
+
+/// The era a J-LIS era code names.
+pub fn era_by_code(code: char) -> Option<&'static str> {
+    ERAS.iter().find(|e| e.1 == code).map(|e| e.2)
 }
 
 /// 和暦 `YYMMDD` (era year, month, day), as the 券面AP keys take a birth date.
@@ -293,7 +299,10 @@ mod tests {
         assert_eq!(era_of(date!(1989 - 01 - 08)).unwrap().year, 1);
         assert_eq!(era_of(date!(2020 - 02 - 24)).unwrap().year, 2);
         assert_eq!(era_of(date!(1990 - 01 - 02)).unwrap().code, '4');
-        assert!(era_of(date!(1800 - 01 - 01)).is_none());
+        assert!(era_of(date!(1868 - 01 - 24)).is_none());
+        assert_eq!(era_of(date!(1868 - 01 - 25)).unwrap().name, "明治");
+        assert_eq!(era_by_code('5'), Some("令和"));
+        assert_eq!(era_by_code('9'), None);
     }
 
     #[test]

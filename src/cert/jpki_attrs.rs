@@ -9,7 +9,6 @@
 use super::der;
 use super::CertError;
 use serde::Serialize;
-use time::macros::date;
 use time::Date;
 use x509_parser::certificate::X509Certificate;
 
@@ -244,29 +243,6 @@ fn flags(raw: String, value: &str, what: &str, notes: &mut Vec<String>) -> Subst
     SubstituteFlags { raw, positions }
 }
 
-/// Era names by code (J-LIS, via card-protocol.md §10.2) and first days
-/// (大正 1912-07-30, 昭和 1926-12-25; 平成 1989-01-08 and 令和 2019-05-01 by
-/// the 元号を改める政令 of 1989 and 2019). 明治 began 1868-01-25 (明治元年
-/// 1月1日) but also takes every earlier date: no other era precedes it here.
-const ERAS: [(char, &str, Date); 5] = [
-    ('1', "明治", date!(1868 - 01 - 25)),
-    ('2', "大正", date!(1912 - 07 - 30)),
-    ('3', "昭和", date!(1926 - 12 - 25)),
-    ('4', "平成", date!(1989 - 01 - 08)),
-    ('5', "令和", date!(2019 - 05 - 01)),
-];
-
-/// The era a Gregorian date falls in: (code, name, first day).
-pub(crate) fn era_of(d: Date) -> (char, &'static str, Date) {
-    let mut cur = ERAS[0];
-    for e in ERAS {
-        if d >= e.2 {
-            cur = e;
-        }
-    }
-    cur
-}
-
 fn digits(s: &str) -> Option<u32> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
         s.parse().ok()
@@ -309,8 +285,10 @@ fn parse_birth(raw: &str) -> Result<(BirthDate, Option<String>), String> {
         .zip(u8::try_from(d).ok())
         .and_then(|((y, m), d)| Date::from_calendar_date(y, m, d).ok())
         .ok_or_else(|| "the date of birth attribute is not a valid calendar date".to_string())?;
-    let (actual_code, actual_name, _) = era_of(date);
-    let named = code.and_then(|c| ERAS.iter().find(|e| e.0 == c));
+    // Era codes and boundaries: J-LIS (card-protocol.md §10.2), in rules.
+    let actual = crate::rules::era_of(date);
+    let (actual_code, actual_name) = actual.map(|e| (e.code, e.name)).unwrap_or(('-', "no era"));
+    let named = code.and_then(|c| crate::rules::era_by_code(c).map(|n| (c, n)));
     let (era, era_consistent, note) = match (code, named) {
         (None, _) => (None, true, None),
         (Some(c), None) => (
@@ -547,7 +525,8 @@ mod tests {
             ("219120730", true),
             ("119120729", true),
             ("118680125", true),
-            ("118000101", true),
+            ("118680124", false),
+            ("118000101", false),
             ("218000101", false),
         ] {
             let (b, note) = ok(raw);
@@ -580,10 +559,11 @@ mod tests {
 
     #[test]
     fn era_table() {
+        use crate::rules::era_of;
         use time::macros::date;
-        assert_eq!(era_of(date!(1980 - 02 - 17)).1, "昭和");
-        assert_eq!(era_of(date!(2019 - 05 - 01)).1, "令和");
-        assert_eq!(era_of(date!(1850 - 01 - 01)).1, "明治");
+        assert_eq!(era_of(date!(1980 - 02 - 17)).unwrap().name, "昭和");
+        assert_eq!(era_of(date!(2019 - 05 - 01)).unwrap().name, "令和");
+        assert!(era_of(date!(1850 - 01 - 01)).is_none());
     }
 
     proptest! {

@@ -3,7 +3,7 @@
 //! 発行者, 主体者, 鍵用途).
 
 use super::chain::{ChainResult, ChainStatus};
-use super::jpki_attrs::{era_of, BirthDate, SubstituteFlags};
+use super::jpki_attrs::{BirthDate, SubstituteFlags};
 use super::CertReport;
 use crate::i18n::Lang;
 use time::format_description::well_known::Rfc3339;
@@ -120,10 +120,12 @@ fn birth_text(b: &BirthDate, lang: Lang) -> String {
     )
     .ok();
     let mut s = b.date.clone();
-    if let Some(d) = parsed.filter(|_| b.era_consistent) {
-        let (_, name, start) = era_of(d);
-        let year = d.year() - start.year() + 1;
-        if year >= 1 {
+    if let Some(e) = parsed
+        .filter(|_| b.era_consistent)
+        .and_then(|d| crate::rules::era_of(d).map(|e| (d, e)))
+    {
+        let (d, name, year) = (e.0, e.1.name, e.1.year);
+        {
             let y = if year == 1 {
                 lang.pick("元", "1").to_string()
             } else {
