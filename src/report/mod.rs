@@ -54,6 +54,8 @@ pub struct Input {
     pub pins: Vec<PinStatus>,
     /// Holder's birth date, when known (signature certificate).
     pub birth: Option<Date>,
+    /// Parts the card would not give: (subject, what went wrong).
+    pub unreadable: Vec<(String, String)>,
 }
 
 /// Days-left and renewal facts for one expiry.
@@ -113,6 +115,32 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
         })
     };
     let today = inp.today;
+
+    for (subject, why) in &inp.unreadable {
+        let (ja, en) = match subject.as_str() {
+            "card" => ("カードの情報 (共通AP)", "the card record (共通AP)"),
+            "auth_cert" => (
+                "利用者証明用電子証明書",
+                "the user-authentication certificate",
+            ),
+            "sign_cert" => ("署名用電子証明書", "the signature certificate"),
+            _ => ("暗証番号の残り回数", "the PIN counters"),
+        };
+        add(
+            "CARD_DATA_UNREADABLE",
+            Severity::Error,
+            subject,
+            t(
+                format!("{ja}を読めませんでした ({why})"),
+                format!("{en} could not be read ({why})"),
+            ),
+            t(
+                "カードを置き直して再実行してください。続く場合は --trace の出力を添えて窓口または開発者に相談してください",
+                "reseat the card and run again; if it persists, the card may be damaged: report it with the --trace output",
+            ),
+            None,
+        );
+    }
 
     if inp.token.is_smartphone() {
         add(
@@ -438,6 +466,7 @@ mod tests {
             sign: None,
             pins: vec![],
             birth: None,
+            unreadable: vec![],
         }
     }
 

@@ -50,6 +50,22 @@ struct Read {
     auth: Option<super::CertAndCa>,
     sign: Option<super::CertAndCa>,
     pins: Vec<PinStatus>,
+    /// Parts the card would not give: (subject, what went wrong).
+    unreadable: Vec<(String, String)>,
+}
+
+/// A part of the report that failed because of the card's data or an
+/// unexpected status word is left out (and reported) instead of losing the
+/// whole report; a pulled card, a timeout or a PC/SC failure still ends it.
+fn part<T>(r: Result<T>, subject: &str, bad: &mut Vec<(String, String)>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (Error::UnexpectedStatus { .. } | Error::Data(_))) => {
+            bad.push((subject.to_string(), e.to_string()));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Serialize)]
@@ -225,8 +241,14 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
         let avail = jpki::availability(s)?;
         // The Android smartphone token wants the auth PIN before the
         // certificate; status sends no PIN, so it says so instead.
+        let mut bad = Vec::new();
         let auth = if avail.auth && token != TokenType::SmartphoneAndroid {
-            read_with_ca(s, CertSlot::Auth, &cache)?
+            part(
+                read_with_ca(s, CertSlot::Auth, &cache),
+                "auth_cert",
+                &mut bad,
+            )?
+            .flatten()
         } else {
             None
         };
@@ -234,13 +256,18 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
             (Some(p), true) => {
                 let mut yes = || true;
                 pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
-                read_with_ca(s, CertSlot::Sign, &cache)?
+                part(
+                    read_with_ca(s, CertSlot::Sign, &cache),
+                    "sign_cert",
+                    &mut bad,
+                )?
+                .flatten()
             }
             _ => None,
         };
-        let pins = pin::read_all(s)?;
+        let pins = part(pin::read_all(s), "pins", &mut bad)?.unwrap_or_default();
         // read_all leaves the 共通AP selected: the record costs one APDU.
-        let card = common::read_card_info(s)?;
+        let card = part(common::read_card_info(s), "card", &mut bad)?.flatten();
         Ok(Read {
             token,
             card,
@@ -249,8 +276,10 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
             auth,
             sign,
             pins,
+            unreadable: bad,
         })
     })?;
+    let mut unreadable = read.unreadable.clone();
 
     for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
         if let Some(ca) = ca {
@@ -270,10 +299,15 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
     );
     let mut auth_facts = None;
     if let Some((ee, ca)) = &read.auth {
-        let (f, mut j) = cert_facts(ee, ca.as_deref(), at)?;
-        j.expiry = Some(report::expiry(today, f.not_after));
-        auth_facts = Some(f);
-        auth_json = j;
+        if let Some((f, mut j)) = part(
+            cert_facts(ee, ca.as_deref(), at),
+            "auth_cert",
+            &mut unreadable,
+        )? {
+            j.expiry = Some(report::expiry(today, f.not_after));
+            auth_facts = Some(f);
+            auth_json = j;
+        }
     }
     let mut sign_json = absent(
         read.sign_present,
@@ -289,11 +323,25 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
     let mut sign_facts = None;
     let mut birth = None;
     if let Some((ee, ca)) = &read.sign {
-        let (f, mut j) = cert_facts(ee, ca.as_deref(), at)?;
-        j.expiry = Some(report::expiry(today, f.not_after));
-        birth = birth_from_sign(ee);
-        sign_facts = Some(f);
-        sign_json = j;
+        if let Some((f, mut j)) = part(
+            cert_facts(ee, ca.as_deref(), at),
+            "sign_cert",
+            &mut unreadable,
+        )? {
+            j.expiry = Some(report::expiry(today, f.not_after));
+            birth = birth_from_sign(ee);
+            sign_facts = Some(f);
+            sign_json = j;
+        }
+    }
+    for (subject, why) in &unreadable {
+        let j = match subject.as_str() {
+            "auth_cert" => &mut auth_json,
+            "sign_cert" => &mut sign_json,
+            _ => continue,
+        };
+        j.read = false;
+        j.note = Some(why.clone());
     }
     let input = report::Input {
         today,
@@ -304,6 +352,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
         sign: sign_facts,
         pins: read.pins.clone(),
         birth,
+        unreadable,
     };
     let findings = report::findings(&input, ctx.lang);
     let worst = report::worst(&findings);
