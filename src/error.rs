@@ -42,7 +42,7 @@ pub enum Error {
     WrongPin { kind: PinKind, left: u8 },
     #[error("the {} is locked", .kind.name(Lang::En))]
     PinLocked { kind: PinKind },
-    #[error("the {} has one try left; refusing to use it without --force", .kind.name(Lang::En))]
+    #[error("the {} has one try left; refusing to use it without --force (and, on a terminal, typing its name)", .kind.name(Lang::En))]
     LastTry { kind: PinKind },
     #[error("invalid {}: {reason}", .kind.name(Lang::En))]
     PinFormat { kind: PinKind, reason: String },

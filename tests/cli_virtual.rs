@@ -453,3 +453,60 @@ fn time_options_refuse_what_is_not_a_duration() {
         }
     }
 }
+
+/// On a terminal the last try needs --force and the PIN kind's name typed
+/// at the prompt (`script` gives the command a pseudo-terminal).
+#[test]
+fn last_try_on_a_terminal_asks_for_the_kind_name() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("one.toml");
+    std::fs::write(&prof, "base = \"builtin\"\n[pins.auth]\ntries = 1\n").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("mynacard");
+    let run = |typed: &str| {
+        let cmd = format!(
+            "{} --virtual={} --state {} pin verify auth --force --pin-env P",
+            bin.display(),
+            prof.display(),
+            dir.path().join("state.json").display()
+        );
+        let out = std::process::Command::new("/usr/bin/script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env("P", "0000")
+            .env("NO_COLOR", "1")
+            .env_remove("LANG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                c.stdin.take().unwrap().write_all(typed.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let tries = || -> i64 {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("state.json")).unwrap()).unwrap();
+        v["keys"]["jpki-0018"]["tries"].as_i64().unwrap()
+    };
+    // A wrong word: refused, nothing spent.
+    let (code, out) = run("nope\n");
+    assert_eq!(code, Some(10), "{out}");
+    assert!(out.contains("Type \"auth\" to use it"), "{out}");
+    assert!(out.contains("refusing"), "{out}");
+    assert_eq!(tries(), 1);
+    // The kind's name: the last try is used (and the wrong PIN locks it).
+    let (code, out) = run("auth\n");
+    assert_eq!(code, Some(10), "{out}");
+    assert!(out.contains("is locked"), "{out}");
+    assert_eq!(tries(), 0);
+}
