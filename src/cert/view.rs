@@ -286,7 +286,10 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
     if let Some(c) = chain {
         rows.push(Row::Field(
             t("証明書チェーン", "Chain"),
-            vec![status_text(c.status, lang).to_string(), c.message.clone()],
+            vec![
+                status_text(c.status, lang).to_string(),
+                chain_detail(c, lang),
+            ],
         ));
         rows.push(field(
             t("失効確認", "Revocation"),
@@ -335,6 +338,32 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
         }
     }
     out
+}
+
+/// The chain result in words. The checks' own details are English; in
+/// Japanese the valid case is said in full and the others lead with what
+/// failed, then the detail.
+fn chain_detail(c: &ChainResult, lang: Lang) -> String {
+    match (lang, c.status) {
+        (Lang::En, _) => c.message.clone(),
+        (Lang::Ja, ChainStatus::Valid) => format!(
+            "発行者 \"{}\" の署名を確認しました (SHA-256 {})。両方の証明書が有効期間内です",
+            c.issuer.as_deref().unwrap_or("?"),
+            c.issuer_sha256_fingerprint.as_deref().unwrap_or("?")
+        ),
+        (Lang::Ja, ChainStatus::Expired) => format!("期限切れ: {}", c.message),
+        (Lang::Ja, ChainStatus::NotYetValid) => format!("有効期間前: {}", c.message),
+        (Lang::Ja, ChainStatus::BadSignature) => format!("署名を検証できません: {}", c.message),
+        (Lang::Ja, ChainStatus::UnknownIssuer) => {
+            format!("発行者の証明書がありません: {}", c.message)
+        }
+        (Lang::Ja, ChainStatus::IssuerNotCa) => {
+            format!(
+                "発行者は証明書を発行できる CA ではありません: {}",
+                c.message
+            )
+        }
+    }
 }
 
 #[cfg(test)]
