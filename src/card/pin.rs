@@ -309,6 +309,8 @@ pub enum CounterState {
     Unlimited,
     /// The application holding it is not on this token.
     Absent,
+    /// The card answered the query with an unexpected status word.
+    Unreadable,
 }
 
 /// One key reference's counter.
@@ -317,6 +319,9 @@ pub struct RefStatus {
     pub reference: &'static str,
     pub remaining: Option<u8>,
     pub state: CounterState,
+    /// Why the counter could not be read (state `unreadable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The counter(s) of one PIN kind.
@@ -352,9 +357,10 @@ pub fn state_of(r: Option<Retries>, max: u8) -> (Option<u8>, CounterState) {
 
 fn severity(s: CounterState) -> u8 {
     match s {
-        CounterState::Locked => 6,
-        CounterState::LastTry => 5,
-        CounterState::Low => 4,
+        CounterState::Locked => 7,
+        CounterState::LastTry => 6,
+        CounterState::Low => 5,
+        CounterState::Unreadable => 4,
         CounterState::NotReported => 3,
         CounterState::Unlimited => 2,
         CounterState::Ok => 1,
@@ -370,16 +376,28 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
         let max = kind.max_tries();
         let mut refs = Vec::new();
         for r in kind.refs() {
-            let retries = if s.try_select_ap(r.aid)? {
-                Some(s.retries(r)?)
-            } else {
-                None
+            let read = match s.try_select_ap(r.aid) {
+                Ok(true) => s.retries(r).map(Some),
+                Ok(false) => Ok(None),
+                Err(e) => Err(e),
             };
-            let (remaining, state) = state_of(retries, max);
+            // One key reference answering oddly must not hide the others.
+            let (remaining, state, error) = match read {
+                Ok(retries) => {
+                    let (n, st) = state_of(retries, max);
+                    (n, st, None)
+                }
+                Err(
+                    e @ (crate::error::Error::UnexpectedStatus { .. }
+                    | crate::error::Error::Data(_)),
+                ) => (None, CounterState::Unreadable, Some(e.to_string())),
+                Err(e) => return Err(e),
+            };
             refs.push(RefStatus {
                 reference: r.id,
                 remaining,
                 state,
+                error,
             });
         }
         let worst = refs

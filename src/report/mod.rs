@@ -421,6 +421,20 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 ),
                 None,
             ),
+            CounterState::Unreadable => add(
+                "PIN_UNREADABLE",
+                Severity::Warning,
+                subject,
+                t(
+                    format!("{ja}の残り回数をカードが正しく返しませんでした"),
+                    format!("the card did not answer the {en}'s retry query as expected"),
+                ),
+                t(
+                    "カードを置き直してもう一度確認してください (mynacard pin status --trace で詳細)",
+                    "reseat the card and check again (details: mynacard pin status --trace)",
+                ),
+                None,
+            ),
             CounterState::NotReported => add(
                 "PIN_NOT_REPORTED",
                 Severity::Info,

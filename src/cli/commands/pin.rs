@@ -72,13 +72,15 @@ pub fn state_label(s: CounterState, lang: Lang) -> &'static str {
         (CounterState::Unlimited, Lang::En) => "no limit",
         (CounterState::Absent, Lang::Ja) => "なし",
         (CounterState::Absent, Lang::En) => "absent",
+        (CounterState::Unreadable, Lang::Ja) => "読めません",
+        (CounterState::Unreadable, Lang::En) => "unreadable",
     }
 }
 
 pub fn tone(s: CounterState) -> Tone {
     match s {
         CounterState::Ok | CounterState::Unlimited => Tone::Ok,
-        CounterState::Low | CounterState::NotReported => Tone::Warn,
+        CounterState::Low | CounterState::NotReported | CounterState::Unreadable => Tone::Warn,
         CounterState::LastTry | CounterState::Locked => Tone::Bad,
         CounterState::Absent => Tone::Dim,
     }
