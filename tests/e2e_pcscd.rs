@@ -429,9 +429,22 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
                 .unwrap(),
         )
     };
+    // Wait until the verifying process is talking to the card (it then
+    // holds it exclusively for about 0.6 s).
+    let busy = |sb: &Sandbox| {
+        let start = sb.card.lock().unwrap().stats().apdus;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while sb.card.lock().unwrap().stats().apdus == start {
+            assert!(
+                Instant::now() < deadline,
+                "the verifying process never started"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
     // A short timeout: "card in use".
     let mut a = verify();
-    std::thread::sleep(Duration::from_millis(150));
+    busy(&sb);
     let out = cli(&sb)
         .args([
             "--reader",
@@ -453,7 +466,7 @@ fn two_processes_never_interleave_and_the_second_waits_or_says_in_use() {
     assert!(a.0.wait().unwrap().success());
     // A long one: it waits and then succeeds.
     let mut a = verify();
-    std::thread::sleep(Duration::from_millis(150));
+    busy(&sb);
     let out = cli(&sb)
         .args([
             "--reader",
