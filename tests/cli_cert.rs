@@ -111,15 +111,11 @@ fn show_sign_with_the_password_shows_the_holder() {
 
 #[test]
 fn show_sign_with_substitute_characters_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("sub.toml");
-    std::fs::write(
-        &p,
+    let tp = common::profile_file(
         "base = \"builtin\"\n[certificates.sign]\nname_substitutes = \"01000\"\n",
-    )
-    .unwrap();
+    );
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args(["--json", "cert", "show", "sign", "--pin-env", "P"])
         .env("P", "TEST1234")
         .output()
@@ -280,21 +276,15 @@ fn inspect_parses_all_four_certificates() {
 
 #[test]
 fn chain_against_a_certificate_signed_by_another_ca() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("other.toml");
-    std::fs::write(
-        &p,
-        "base = \"builtin\"\n[certificates.auth]\nwrong_issuer = true\n",
-    )
-    .unwrap();
+    let tp = common::profile_file("base = \"builtin\"\n[certificates.auth]\nwrong_issuer = true\n");
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args(["--json", "cert", "show", "auth"])
         .output()
         .unwrap();
     assert_eq!(json(&out.stdout)["chain"]["status"], "bad_signature");
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args(["--json", "status", "--fail-on", "error"])
         .output()
         .unwrap();
@@ -392,15 +382,9 @@ fn inspect_rejects_malformed_files_clearly() {
 
 #[test]
 fn virtual_with_corrupt_certificate_reports_bad_signature() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("corrupt.toml");
-    std::fs::write(
-        &p,
-        "base = \"builtin\"\n[faults]\ncorrupt_auth_cert = true\n",
-    )
-    .unwrap();
+    let tp = common::profile_file("base = \"builtin\"\n[faults]\ncorrupt_auth_cert = true\n");
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args(["--json", "cert", "show", "auth"])
         .output()
         .unwrap();

@@ -239,15 +239,9 @@ fn leap_day_birthday() {
 
 #[test]
 fn certificate_end_not_by_the_rule() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("short.toml");
-    std::fs::write(
-        &p,
-        "base = \"builtin\"\n[certificates.auth]\nexpires = \"2029-06-30\"\n[certificates.sign]\nexpires = \"2029-06-30\"\n",
-    )
-    .unwrap();
+    let tp = common::profile_file("base = \"builtin\"\n[certificates.auth]\nexpires = \"2029-06-30\"\n[certificates.sign]\nexpires = \"2029-06-30\"\n");
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args([
             "--json",
             "status",

@@ -342,22 +342,12 @@ fn locked_pin_row_says_what_to_do() {
 
 #[test]
 fn differing_resident_references_are_both_shown() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("res.toml");
-    std::fs::write(
-        &p,
-        "base = \"builtin\"\n[pins.resident]\ncommon_tries = 2\n",
-    )
-    .unwrap();
-    let out = bin()
-        .arg(format!("--virtual={}", p.display()))
-        .args(["pin", "status"])
-        .output()
-        .unwrap();
+    let tp = common::profile_file("base = \"builtin\"\n[pins.resident]\ncommon_tries = 2\n");
+    let out = bin().arg(&tp.arg).args(["pin", "status"]).output().unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("juki-001c 3, common-001c 2"), "{s}");
     let out = bin()
-        .arg(format!("--virtual={}", p.display()))
+        .arg(&tp.arg)
         .args(["--json", "pin", "status"])
         .output()
         .unwrap();

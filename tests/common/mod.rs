@@ -98,3 +98,22 @@ pub fn is_verify_with_data(line: &str) -> bool {
     let b: Vec<&str> = line.trim_start_matches("> ").split(' ').collect();
     b.len() > 4 && b[1] == "20"
 }
+
+/// A profile file in a temporary directory (removed with the guard).
+pub struct TempProfile {
+    pub dir: tempfile::TempDir,
+    /// `--virtual=<the file>`
+    pub arg: String,
+}
+
+/// Write `toml` (usually `base = "builtin"` and some changes) to a
+/// temporary profile file.
+pub fn profile_file(toml: &str) -> TempProfile {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("profile.toml");
+    std::fs::write(&p, toml).unwrap();
+    TempProfile {
+        arg: format!("--virtual={}", p.display()),
+        dir,
+    }
+}
