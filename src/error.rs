@@ -122,6 +122,69 @@ impl Error {
         }
     }
 
+    /// The message in the user's language. English is the `Display` (and
+    /// the JSON `message`, stable for scripts); Japanese puts the facts in
+    /// Japanese and keeps technical details (status words, file names,
+    /// parser reasons) as they are.
+    pub fn message(&self, lang: Lang) -> String {
+        use Error::*;
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        let name = |k: &PinKind| k.name(Lang::Ja);
+        match self {
+            NoService => "PC/SC サービス (pcscd) が動いていません".into(),
+            NoReader => "IC カードリーダーが見つかりません".into(),
+            ReaderNotFound { query, readers } => {
+                format!(
+                    "{query:?} に当たるリーダーがありません。リーダー: {}",
+                    list(readers)
+                )
+            }
+            AmbiguousReader { query, matches } => {
+                format!("{query:?} は複数のリーダーに当たります: {}", list(matches))
+            }
+            NoCard { reader, .. } => format!(
+                "{}にカードがありません",
+                reader.as_deref().unwrap_or("どのリーダー")
+            ),
+            NotMyNumberCard { reader } => format!(
+                "{reader} のカードはマイナンバーカードではありません (公的個人認証APがありません)"
+            ),
+            CardRemoved => "処理中にカードが取り外されました".into(),
+            CardInUse => "カードは他のプログラムが使用中です".into(),
+            Timeout { what, secs } => format!("{secs} 秒で時間切れになりました ({what})"),
+            Pcsc(e) => format!("PC/SC のエラー: {e}"),
+            UnexpectedStatus { command, sw } => {
+                format!("カードが {command} に {sw} を返しました")
+            }
+            WrongPin { kind, left } => {
+                format!("{}が違います。残り {left} 回です", name(kind))
+            }
+            PinLocked { kind } => format!("{}はロックされています", name(kind)),
+            LastTry { kind } => format!(
+                "{}は残り 1 回です。--force (端末では種類名の入力も) なしには使いません",
+                name(kind)
+            ),
+            PinFormat { kind, reason } => format!("{}の形式が違います ({reason})", name(kind)),
+            PinInput(m) => format!("暗証番号を読めません: {m}"),
+            VerifyLost { kind } => format!(
+                "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
+                name(kind)
+            ),
+            Data(m) => format!("カードのデータが不正です: {m}"),
+            Cert(m) => format!("証明書を読めません: {m}"),
+            Io { path, source } => format!("{}: {source}", path.display()),
+            FileExists(p) => format!(
+                "{} は既にあります。上書きするには --force を付けてください",
+                p.display()
+            ),
+            Profile(m) => format!("仮想カードのプロファイルが不正です: {m}"),
+            Usage(m) => format!("使い方の誤り: {m}"),
+            Unsupported(m) => format!("この操作はできません: {m}"),
+        }
+    }
+
     /// What the user should do, in one line.
     pub fn remedy(&self, lang: Lang) -> String {
         use Error::*;

@@ -500,3 +500,41 @@ fn last_try_on_a_terminal_asks_for_the_kind_name() {
     assert!(out.contains("is locked"), "{out}");
     assert_eq!(tries(), 0);
 }
+
+#[test]
+fn errors_speak_the_users_language() {
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["--virtual", "pin", "verify", "auth", "--pin-env", "P"])
+        .env("P", "0000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(9));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("エラー: 利用者証明用電子証明書暗証番号が違います。残り 2 回です"),
+        "{err}"
+    );
+    assert!(err.contains("対処: "), "{err}");
+    // JSON keeps the English message (stable for scripts) and the code.
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args([
+            "--virtual",
+            "--json",
+            "pin",
+            "verify",
+            "auth",
+            "--pin-env",
+            "P",
+        ])
+        .env("P", "0000")
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["error"]["code"], "WRONG_PIN");
+    assert_eq!(
+        v["error"]["message"],
+        "wrong user-authentication PIN: 1 try left"
+    );
+}

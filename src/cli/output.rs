@@ -119,7 +119,11 @@ pub fn print_error(ctx: &Ctx, e: &Error) {
         Lang::Ja => "対処",
         Lang::En => "what to do",
     };
-    eprintln!("mynacard: {}: {e}", paint(ctx, Tone::Bad, head));
+    eprintln!(
+        "mynacard: {}: {}",
+        paint(ctx, Tone::Bad, head),
+        e.message(ctx.lang)
+    );
     eprintln!("  {hint}: {}", e.remedy(ctx.lang));
     if ctx.g.json {
         print_json(
