@@ -535,6 +535,6 @@ fn errors_speak_the_users_language() {
     assert_eq!(v["error"]["code"], "WRONG_PIN");
     assert_eq!(
         v["error"]["message"],
-        "wrong user-authentication PIN: 1 try left"
+        "wrong user-authentication PIN: 2 tries left"
     );
 }
