@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{bin, json, virt};
+use common::{bin, json};
 use mynacard::vcard::{Profile, VirtualCard};
 use std::path::Path;
 
@@ -390,5 +390,4 @@ fn virtual_with_corrupt_certificate_reports_bad_signature() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out.stdout)["chain"]["status"], "bad_signature");
-    let _ = virt(None);
 }
