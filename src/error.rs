@@ -67,6 +67,14 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("{}the card could not be powered down (the reader does not answer), so it may still hold a verified PIN", cause_prefix(.cause))]
+    LeftPowered { cause: Option<Box<Error>> },
+    #[error("interrupted by {signal}")]
+    Interrupted { signal: &'static str, code: i32 },
+}
+
+fn cause_prefix(c: &Option<Box<Error>>) -> String {
+    c.as_ref().map(|e| format!("{e}; ")).unwrap_or_default()
 }
 
 fn list(v: &[String]) -> String {
@@ -119,6 +127,11 @@ impl Error {
             PinFormat { .. } | PinInput(_) => exit::PIN_INPUT,
             Data(_) | Cert(_) | Profile(_) => exit::DATA,
             Io { .. } | FileExists(_) => exit::IO,
+            LeftPowered { cause } => cause
+                .as_ref()
+                .map(|e| e.exit_code())
+                .unwrap_or(exit::CARD_ERROR),
+            Interrupted { code, .. } => *code,
         }
     }
 
@@ -182,6 +195,11 @@ impl Error {
             Profile(m) => format!("仮想カードのプロファイルが不正です: {m}"),
             Usage(m) => format!("使い方の誤り: {m}"),
             Unsupported(m) => format!("この操作はできません: {m}"),
+            LeftPowered { cause } => format!(
+                "{}カードの電源を切れませんでした (リーダーが応答しません)。照合済みの暗証番号が残っているおそれがあります",
+                cause.as_ref().map(|e| format!("{}。", e.message(lang))).unwrap_or_default()
+            ),
+            Interrupted { signal, .. } => format!("{signal} により中断されました"),
         }
     }
 
@@ -274,6 +292,14 @@ impl Error {
             Usage(_) => lang.pick(
                 "mynacard --help で使い方を確認してください",
                 "see mynacard --help",
+            ),
+            LeftPowered { .. } => lang.pick(
+                "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
+                "remove the card from the reader now (until then another program could use it); then check the reader",
+            ),
+            Interrupted { .. } => lang.pick(
+                "カードに照合済みの状態は残っていません。必要ならもう一度実行してください",
+                "no verified state was left on the card; run the command again if needed",
             ),
         };
         s.to_string()

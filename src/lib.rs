@@ -15,5 +15,6 @@ pub mod i18n;
 pub mod report;
 pub mod rules;
 pub mod sandbox;
+pub mod testhook;
 pub mod transport;
 pub mod vcard;

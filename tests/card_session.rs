@@ -27,7 +27,7 @@ fn setup(extra: &str) -> (Arc<Mutex<VirtualCard>>, Recorder) {
     let p = Profile::from_toml(&format!("base = \"builtin\"\n{extra}")).unwrap();
     let card = Arc::new(Mutex::new(VirtualCard::new(&p).unwrap()));
     let t = Recorder {
-        inner: InProcess::new(card.clone()),
+        inner: InProcess::new(card.clone(), std::time::Duration::from_secs(30)),
         sent: vec![],
     };
     (card, t)

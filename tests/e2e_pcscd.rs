@@ -8,64 +8,14 @@
 // tests have nothing to run against.
 #![cfg(feature = "pcsc")]
 
+mod common;
+
 use assert_cmd::Command;
+use common::e2e::*;
 use mynacard::sandbox::{self, Sandbox};
 use mynacard::vcard::{KeyRef, Profile, VirtualCard};
 use serde_json::Value;
 use std::time::{Duration, Instant};
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// Start a sandbox, or skip (outside CI) with the reason.
-fn sandbox_with(card: VirtualCard) -> Option<Sandbox> {
-    if let Some(why) = sandbox::unavailable_reason() {
-        assert!(
-            !in_ci(),
-            "CI=true but the PC/SC sandbox cannot start: {why}"
-        );
-        eprintln!("skipped: {why}");
-        return None;
-    }
-    Some(Sandbox::start(card).unwrap_or_else(|e| panic!("sandbox: {e}")))
-}
-
-fn default_card() -> VirtualCard {
-    VirtualCard::new(&Profile::builtin()).unwrap()
-}
-
-fn cli(sb: &Sandbox) -> Command {
-    let mut c = Command::cargo_bin("mynacard").unwrap();
-    c.env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .timeout(Duration::from_secs(60));
-    c
-}
-
-fn json(out: &[u8]) -> Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
-}
-
-/// Insert the card and wait until the reader reports it.
-fn insert(sb: &mut Sandbox) {
-    sb.insert();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = cli(sb).args(["--json", "readers"]).output().unwrap();
-        if out.status.success() && json(&out.stdout)["readers"][0]["card_present"] == true {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "card never appeared: {}",
-            sb.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 #[test]
 fn readers_reports_reader_atr_and_my_number_card() {
@@ -186,20 +136,6 @@ fn pin_status_and_wrong_pin_through_pcscd() {
         .code(9);
     assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Auth), before - 1);
     assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Sign), 5);
-}
-
-fn opensc() -> bool {
-    let ok = std::path::Path::new("/usr/bin/pkcs15-tool").exists();
-    assert!(ok || !in_ci(), "CI=true but OpenSC is not installed");
-    ok
-}
-
-fn opensc_tool(sb: &Sandbox, tool: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(tool)
-        .args(args)
-        .env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -324,30 +260,6 @@ fn served_by_a_separate_process_stopped_by_pid() {
     sandbox::terminate(&mut child.0);
     // SIGTERM ends it cleanly (exit code 0).
     assert_eq!(child.0.wait().unwrap().code(), Some(0));
-}
-
-/// A process this test started: stopped by its PID when the test ends,
-/// even when an assertion fails first.
-struct Guard(std::process::Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        sandbox::terminate(&mut self.0);
-    }
-}
-
-/// Read lines from a child's stdout in the background.
-fn line_reader(out: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for l in std::io::BufReader::new(out).lines().map_while(|l| l.ok()) {
-            if tx.send(l).is_err() {
-                break;
-            }
-        }
-    });
-    rx
 }
 
 #[test]

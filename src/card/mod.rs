@@ -389,13 +389,18 @@ impl<'a> Session<'a> {
         self.fresh = false;
         let r = match self.t.transmit(&cmd) {
             Ok(r) => r,
-            Err(Error::CardRemoved) | Err(Error::Pcsc(_)) | Err(Error::Timeout { .. }) => {
+            // A timeout keeps its own error: it already says the try may
+            // have been counted.
+            Err(Error::CardRemoved) | Err(Error::Pcsc(_)) => {
                 return Err(Error::VerifyLost { kind: key.kind })
             }
             Err(e) => return Err(e),
         };
         match r.sw {
-            StatusWord::Ok => Ok(VerifyOutcome::Verified),
+            StatusWord::Ok => {
+                crate::testhook::point("after-verify");
+                Ok(VerifyOutcome::Verified)
+            }
             StatusWord::RetriesLeft(0) => Ok(VerifyOutcome::Locked),
             StatusWord::RetriesLeft(n) => Ok(VerifyOutcome::Wrong(n)),
             sw if sw.is_blocked() => Ok(VerifyOutcome::Locked),

@@ -119,7 +119,7 @@ pub fn prompt_tty(kind: PinKind, lang: Lang, prompt: &str) -> Result<Pin> {
             ),
         }));
     }
-    rpassword::prompt_password(prompt)
+    super::signals::with_saved_tty(|| rpassword::prompt_password(prompt))
         .map(|s| Pin::new(first_line(s)))
         .map_err(|e| Error::PinInput(format!("cannot read the PIN from the terminal: {e}")))
 }

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod commands;
 pub mod input;
 pub mod output;
+pub mod signals;
 
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -125,6 +126,11 @@ impl Ctx {
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     let ctx = Ctx::new(cli.global.clone());
+    // `vcard serve` and `vcard sandbox` handle their own signals (they
+    // stop their servers and pcscd in order).
+    if !matches!(cli.command, Commands::Vcard(_)) {
+        signals::install(&ctx);
+    }
     let r: Result<i32> = match cli.command {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),

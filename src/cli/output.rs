@@ -105,6 +105,8 @@ pub fn error_code(e: &Error) -> &'static str {
         Profile(_) => "PROFILE",
         Usage(_) => "USAGE",
         Unsupported(_) => "UNSUPPORTED",
+        LeftPowered { .. } => "CARD_LEFT_POWERED",
+        Interrupted { .. } => "INTERRUPTED",
     }
 }
 
@@ -119,12 +121,16 @@ pub fn print_error(ctx: &Ctx, e: &Error) {
         Lang::Ja => "対処",
         Lang::En => "what to do",
     };
-    eprintln!(
-        "mynacard: {}: {}",
+    // Never panics: this also runs when stderr is closed, or on the way
+    // out after a signal.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "mynacard: {}: {}\n  {hint}: {}",
         paint(ctx, Tone::Bad, head),
-        e.message(ctx.lang)
+        e.message(ctx.lang),
+        e.remedy(ctx.lang)
     );
-    eprintln!("  {hint}: {}", e.remedy(ctx.lang));
     if ctx.g.json {
         print_json(
             "error",

@@ -1,10 +1,14 @@
 //! The in-process virtual card as a transport: APDUs are encoded to bytes
 //! and handed to the card's byte-level processor, exactly as a reader would.
+//! The card runs on a thread of its own so that a card made slow or silent
+//! by its profile is given up on at the deadline, as a real one would be.
 
-use super::{Connection, Transport};
+use super::{Connection, Transport, Waiting};
 use crate::apdu::{Command, Response};
 use crate::error::{Error, Result};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Something that answers APDUs like a card (the virtual card).
 pub trait Simulator: Send {
@@ -20,27 +24,70 @@ pub struct InProcess {
     card: SharedCard,
     name: String,
     atr: Vec<u8>,
+    budget: Duration,
+    deadline: Instant,
+    to_card: Sender<Vec<u8>>,
+    from_card: Receiver<Vec<u8>>,
+    /// A command timed out: the card is still busy with it.
+    wedged: Option<Waiting>,
 }
 
 impl InProcess {
-    pub fn new(card: SharedCard) -> InProcess {
+    /// The card, with `budget` for the whole command (`--timeout`).
+    pub fn new(card: SharedCard, budget: Duration) -> InProcess {
         let atr = card.lock().map(|c| c.atr()).unwrap_or_default();
+        let (to_card, apdus) = mpsc::channel::<Vec<u8>>();
+        let (answers, from_card) = mpsc::channel();
+        let c = Arc::clone(&card);
+        std::thread::spawn(move || {
+            for mut apdu in apdus {
+                let raw = match c.lock() {
+                    Ok(mut card) => card.process(&apdu),
+                    Err(_) => Vec::new(),
+                };
+                zeroize::Zeroize::zeroize(&mut apdu);
+                if answers.send(raw).is_err() {
+                    return;
+                }
+            }
+        });
         InProcess {
             card,
             name: "mynacard virtual card (in-process)".into(),
             atr,
+            budget,
+            deadline: Instant::now() + budget,
+            to_card,
+            from_card,
+            wedged: None,
         }
     }
 }
 
 impl Transport for InProcess {
     fn transmit(&mut self, cmd: &Command) -> Result<Response> {
-        let raw = {
-            let mut card = self
-                .card
-                .lock()
-                .map_err(|_| Error::Pcsc("virtual card state poisoned".into()))?;
-            card.process(&cmd.to_bytes())
+        let secs = self.budget.as_secs_f64();
+        if let Some(w) = self.wedged {
+            return Err(w.error(secs));
+        }
+        self.to_card
+            .send(cmd.to_bytes())
+            .map_err(|_| Error::Pcsc("virtual card stopped".into()))?;
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let raw = match self.from_card.recv_timeout(left) {
+            Ok(raw) => raw,
+            Err(RecvTimeoutError::Timeout) => {
+                let w = if cmd.is_secret() && !cmd.data.is_empty() {
+                    Waiting::SecretAnswer
+                } else {
+                    Waiting::Answer
+                };
+                self.wedged = Some(w);
+                return Err(w.error(secs));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(Error::Pcsc("virtual card stopped".into()))
+            }
         };
         // No answer at all is how a card that was pulled looks.
         if raw.is_empty() {
@@ -64,6 +111,11 @@ impl Connection for InProcess {
     }
 
     fn close(self: Box<Self>, unpower: bool) -> Result<()> {
+        // A card still busy with a timed-out command ends with this
+        // process; its verified state lives only in this process's memory.
+        if self.wedged.is_some() {
+            return Ok(());
+        }
         if let Ok(mut c) = self.card.lock() {
             if unpower {
                 c.power_off();

@@ -1,6 +1,8 @@
 //! The seam between card logic and the wire: one trait, several back ends
 //! (PC/SC, the in-process virtual card, a tracing wrapper).
 
+#[cfg(feature = "pcsc")]
+pub mod agent;
 pub mod inproc;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
@@ -52,6 +54,37 @@ pub fn exchange(t: &mut dyn Transport, cmd: &Command) -> Result<Response> {
         data.extend_from_slice(&resp.data);
     }
     Ok(Response::new(data, resp.sw))
+}
+
+/// What a timed-out call was waiting for (the message says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// pcscd itself (context, reader list, card events).
+    Service,
+    /// Connecting to the card in a reader.
+    Connect,
+    /// The PC/SC transaction: another program holds the card.
+    Transaction,
+    /// The card's answer to a command.
+    Answer,
+    /// The card's answer to a VERIFY or CHANGE: the try may be counted.
+    SecretAnswer,
+}
+
+impl Waiting {
+    pub fn error(self, secs: f64) -> Error {
+        let what = match self {
+            Waiting::Service => "waiting for the PC/SC service (pcscd) to answer",
+            Waiting::Connect => "connecting to the card (the reader does not answer)",
+            Waiting::Transaction => return Error::CardInUse,
+            Waiting::Answer => "waiting for the card's answer",
+            Waiting::SecretAnswer => "waiting for the answer to a PIN command; the try may have been counted: check with mynacard pin status before trying again",
+        };
+        Error::Timeout {
+            what: what.into(),
+            secs,
+        }
+    }
 }
 
 /// A connected card: the reader it is in, its ATR, and transactions.

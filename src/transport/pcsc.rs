@@ -1,9 +1,10 @@
-//! PC/SC back end on the `pcsc` crate (pcsc-lite on Linux).
+//! PC/SC on the `pcsc` crate (pcsc-lite on Linux). Only the helper
+//! process (`agent::worker`) calls it: a PC/SC call can block without end
+//! (a stopped pcscd, a reader stuck on a lost answer), and the tool must be
+//! able to give up on it and still power the card down.
 
-use super::{Connection, Transport};
-use crate::apdu::{Command, Response};
 use crate::error::{Error, Result};
-use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
+use pcsc::{Context, Protocols, ReaderState, Scope, ShareMode, State};
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
@@ -27,13 +28,7 @@ pub fn map_err(e: pcsc::Error) -> Error {
     }
 }
 
-/// One reader as `readers` reports it.
-#[derive(Debug, Clone)]
-pub struct ReaderInfo {
-    pub name: String,
-    pub card_present: bool,
-    pub atr: Vec<u8>,
-}
+pub use super::agent::proto::ReaderInfo;
 
 pub struct Pcsc {
     ctx: Context,
@@ -138,13 +133,15 @@ impl Pcsc {
 
     /// Connect to the card in `reader`. `exclusive` keeps every other
     /// program out (used while a PIN is verified). A card held exclusively
-    /// by another program is retried until `busy_timeout`.
+    /// by another program is retried until `busy_timeout`, or until `stop`
+    /// says to give up.
     pub fn connect(
-        self,
+        &self,
         reader: &str,
         exclusive: bool,
         busy_timeout: Duration,
-    ) -> Result<PcscConnection> {
+        stop: &dyn Fn() -> bool,
+    ) -> Result<(pcsc::Card, Vec<u8>)> {
         let name = CString::new(reader).map_err(|_| Error::NoReader)?;
         let mode = if exclusive {
             ShareMode::Exclusive
@@ -155,7 +152,7 @@ impl Pcsc {
         let card = loop {
             match self.ctx.connect(&name, mode, Protocols::ANY) {
                 Ok(c) => break c,
-                Err(pcsc::Error::SharingViolation) if Instant::now() < deadline => {
+                Err(pcsc::Error::SharingViolation) if Instant::now() < deadline && !stop() => {
                     std::thread::sleep(Duration::from_millis(50))
                 }
                 Err(pcsc::Error::NoSmartcard) => {
@@ -171,82 +168,21 @@ impl Pcsc {
             .status2_owned()
             .map(|s| s.atr().to_vec())
             .map_err(map_err)?;
-        Ok(PcscConnection {
-            _ctx: self.ctx,
-            card: Some(card),
-            reader: reader.to_string(),
-            atr,
-        })
+        Ok((card, atr))
     }
 }
 
-pub struct PcscConnection {
-    _ctx: Context,
-    card: Option<pcsc::Card>,
-    reader: String,
-    atr: Vec<u8>,
-}
-
-struct Tx<'a>(&'a pcsc::Card);
-
-fn transmit(card: &pcsc::Card, cmd: &Command) -> Result<Response> {
-    // Receive into the largest buffer so that a long answer never fails
-    // with "insufficient buffer" after the card already executed the command.
+/// Send one APDU. The answer is received into the largest buffer so that a
+/// long answer never fails with "insufficient buffer" after the card
+/// already executed the command (card-protocol.md §15 #25).
+pub fn transmit_raw(card: &pcsc::Card, apdu: &[u8]) -> Result<Vec<u8>> {
     let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
-    let mut bytes = cmd.to_bytes();
-    let r = card.transmit(&bytes, &mut buf).map(|r| r.to_vec());
-    zeroize::Zeroize::zeroize(&mut bytes);
-    let raw = r.map_err(map_err)?;
+    let raw = card.transmit(apdu, &mut buf).map(|r| r.to_vec());
+    let raw = raw.map_err(map_err)?;
     // No status word at all: the reader lost the card mid-command (vpcd
     // answers so when the card's connection closes).
     if raw.len() < 2 {
         return Err(Error::CardRemoved);
     }
-    Response::from_bytes(&raw).map_err(|e| Error::Data(e.to_string()))
-}
-
-impl Transport for Tx<'_> {
-    fn transmit(&mut self, cmd: &Command) -> Result<Response> {
-        transmit(self.0, cmd)
-    }
-}
-
-impl Transport for PcscConnection {
-    fn transmit(&mut self, cmd: &Command) -> Result<Response> {
-        match &self.card {
-            Some(c) => transmit(c, cmd),
-            None => Err(Error::CardRemoved),
-        }
-    }
-}
-
-impl Connection for PcscConnection {
-    fn reader(&self) -> &str {
-        &self.reader
-    }
-
-    fn atr(&self) -> &[u8] {
-        &self.atr
-    }
-
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()> {
-        let card = self.card.as_mut().ok_or(Error::CardRemoved)?;
-        let tx = card.transaction().map_err(map_err)?;
-        let mut t = Tx(&tx);
-        let r = f(&mut t);
-        let end = tx.end(Disposition::LeaveCard).map_err(|(_, e)| map_err(e));
-        r.and(end)
-    }
-
-    fn close(mut self: Box<Self>, unpower: bool) -> Result<()> {
-        if let Some(card) = self.card.take() {
-            let d = if unpower {
-                Disposition::UnpowerCard
-            } else {
-                Disposition::ResetCard
-            };
-            card.disconnect(d).map_err(|(_, e)| map_err(e))?;
-        }
-        Ok(())
-    }
+    Ok(raw)
 }

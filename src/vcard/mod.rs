@@ -391,7 +391,11 @@ impl VirtualCard {
             self.removed = true;
             return Vec::new();
         }
-        if let Some(ms) = f.delay_ms {
+        if let Some(ms) = f.delay_ms.filter(|_| {
+            f.delay_for.as_deref().is_none_or(|p| {
+                profile::parse_hex("faults.delay_for", p).is_ok_and(|p| raw.starts_with(&p))
+            })
+        }) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         let mut out = if self.profile.quirks.first_command_6f00 && self.fresh_power {

@@ -168,6 +168,10 @@ pub struct Faults {
     pub truncate_to: Option<usize>,
     /// Delay every answer by this many milliseconds.
     pub delay_ms: Option<u64>,
+    /// Apply `delay_ms` only to commands whose header starts with this hex
+    /// prefix (e.g. "00B081", a READ BINARY of EF 0001 by SFI): a card that
+    /// goes silent at one step of a command.
+    pub delay_for: Option<String>,
     /// Flip a byte in the user-authentication certificate (a corrupt EF).
     pub corrupt_auth_cert: bool,
 }
@@ -633,6 +637,9 @@ impl Profile {
         }
         if let Some(s) = &raw.faults.status_for {
             parse_hex("faults.status_for", s)?;
+        }
+        if let Some(s) = &raw.faults.delay_for {
+            parse_hex("faults.delay_for", s)?;
         }
         Ok(Profile {
             holder,

@@ -2,6 +2,9 @@
 //! environment, JSON parsing, the fixture profiles and their PINs.
 #![allow(dead_code)]
 
+#[cfg(feature = "pcsc")]
+pub mod e2e;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

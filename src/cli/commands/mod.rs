@@ -13,7 +13,6 @@ use crate::error::{Error, Result};
 use crate::transport::inproc::{InProcess, SharedCard};
 use crate::transport::trace::{Stats, Tracer};
 use crate::transport::Connection;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Where the card sits.
@@ -71,46 +70,52 @@ pub fn choose_reader(names: &[String], query: &str) -> Result<String> {
     }
 }
 
+/// The card-work budget (`--timeout`).
+pub fn budget(ctx: &Ctx) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(ctx.g.timeout.max(0.05))
+}
+
+/// The reader to use, from `--reader` or the one reader holding a card.
 #[cfg(feature = "pcsc")]
-fn open_pcsc(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
-    use crate::transport::pcsc::Pcsc;
-    use std::time::Duration;
-    let p = Pcsc::establish()?;
-    let readers = p.readers()?;
+pub fn pick_reader(ctx: &Ctx, readers: &[crate::transport::pcsc::ReaderInfo]) -> Result<String> {
     if readers.is_empty() {
         return Err(Error::NoReader);
     }
     let names: Vec<String> = readers.iter().map(|r| r.name.clone()).collect();
-    let reader = match ctx.g.reader.as_deref() {
-        Some(q) => choose_reader(&names, q)?,
-        None => {
-            let with_card: Vec<&String> = readers
-                .iter()
-                .filter(|r| r.card_present)
-                .map(|r| &r.name)
-                .collect();
-            match with_card.len() {
-                1 => with_card[0].clone(),
-                0 if names.len() == 1 || ctx.g.wait.is_some() => names[0].clone(),
-                0 => {
-                    return Err(Error::NoCard {
-                        reader: None,
-                        waited: None,
-                    })
-                }
-                _ => {
-                    return Err(Error::AmbiguousReader {
-                        query: "(readers holding a card)".into(),
-                        matches: with_card.into_iter().cloned().collect(),
-                    })
-                }
-            }
-        }
-    };
+    if let Some(q) = ctx.g.reader.as_deref() {
+        return choose_reader(&names, q);
+    }
+    let with_card: Vec<&String> = readers
+        .iter()
+        .filter(|r| r.card_present)
+        .map(|r| &r.name)
+        .collect();
+    match with_card.len() {
+        1 => Ok(with_card[0].clone()),
+        0 if names.len() == 1 || ctx.g.wait.is_some() => Ok(names[0].clone()),
+        0 => Err(Error::NoCard {
+            reader: None,
+            waited: None,
+        }),
+        _ => Err(Error::AmbiguousReader {
+            query: "(readers holding a card)".into(),
+            matches: with_card.into_iter().cloned().collect(),
+        }),
+    }
+}
+
+#[cfg(feature = "pcsc")]
+fn open_pcsc(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
+    use crate::transport::agent::Agent;
+    let mut agent = Agent::spawn(budget(ctx))?;
+    let readers = agent.readers()?;
+    let reader = pick_reader(ctx, &readers)?;
     let present = readers.iter().any(|r| r.name == reader && r.card_present);
     if !present {
         match ctx.g.wait {
-            Some(secs) if secs > 0.0 => p.wait_for_card(&reader, Duration::from_secs_f64(secs))?,
+            Some(secs) if secs > 0.0 => {
+                agent.wait_for_card(&reader, std::time::Duration::from_secs_f64(secs))?
+            }
             _ => {
                 return Err(Error::NoCard {
                     reader: Some(reader),
@@ -119,12 +124,7 @@ fn open_pcsc(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
             }
         }
     }
-    let conn = p.connect(
-        &reader,
-        exclusive,
-        Duration::from_secs_f64(ctx.g.timeout.max(0.0)),
-    )?;
-    Ok(Box::new(conn))
+    Ok(Box::new(agent.connect(&reader, exclusive)?))
 }
 
 #[cfg(not(feature = "pcsc"))]
@@ -138,110 +138,16 @@ fn open_pcsc(_ctx: &Ctx, _exclusive: bool) -> Result<Box<dyn Connection>> {
 /// with `--virtual`, else a PC/SC reader.
 pub fn open(ctx: &Ctx, exclusive: bool) -> Result<Box<dyn Connection>> {
     if ctx.g.virtual_card.is_some() {
-        Ok(Box::new(InProcess::new(virtual_card(ctx)?)))
+        Ok(Box::new(InProcess::new(virtual_card(ctx)?, budget(ctx))))
     } else {
         open_pcsc(ctx, exclusive)
     }
 }
 
-/// What the command is doing, for the watchdog's message.
-mod phase {
-    pub const CONNECTED: u8 = 0;
-    /// Waiting for the PC/SC transaction: another program holds the card.
-    pub const WAITING: u8 = 1;
-    pub const EXCHANGING: u8 = 2;
-    /// A VERIFY or CHANGE is on its way: its try may be counted.
-    pub const SECRET: u8 = 3;
-}
-
-/// Ends the process when the card work takes longer than `--timeout`: a
-/// card that stops answering blocks inside PC/SC (pcscd and vpcd have no
-/// timeout of their own), so the limit is kept from outside.
-struct Watchdog {
-    done: Arc<(Mutex<bool>, std::sync::Condvar)>,
-    phase: Arc<AtomicU8>,
-}
-
-impl Watchdog {
-    fn start(ctx: &Ctx) -> Watchdog {
-        let done = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
-        let phase = Arc::new(AtomicU8::new(phase::CONNECTED));
-        let secs = ctx.g.timeout.max(0.1);
-        let (d, p) = (Arc::clone(&done), Arc::clone(&phase));
-        let wctx = Ctx {
-            g: ctx.g.clone(),
-            lang: ctx.lang,
-            color: ctx.color,
-        };
-        std::thread::spawn(move || {
-            let (lock, cv) = &*d;
-            let Ok(guard) = lock.lock() else { return };
-            let Ok((guard, _)) = cv.wait_timeout_while(
-                guard,
-                std::time::Duration::from_secs_f64(secs),
-                |finished| !*finished,
-            ) else {
-                return;
-            };
-            if *guard {
-                return;
-            }
-            let e = match p.load(Ordering::SeqCst) {
-                phase::WAITING => Error::CardInUse,
-                // Never retried: the card may have counted the try.
-                phase::SECRET => Error::Timeout {
-                    what: "waiting for the answer to a PIN command; the try may have been counted: check with mynacard pin status before trying again".into(),
-                    secs,
-                },
-                _ => Error::Timeout {
-                    what: "waiting for the card's answer".into(),
-                    secs,
-                },
-            };
-            super::output::print_error(&wctx, &e);
-            std::process::exit(e.exit_code());
-        });
-        Watchdog { done, phase }
-    }
-
-    fn set(&self, p: u8) {
-        self.phase.store(p, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        let (lock, cv) = &*self.done;
-        if let Ok(mut g) = lock.lock() {
-            *g = true;
-        }
-        cv.notify_all();
-    }
-}
-
-/// Marks VERIFY/CHANGE commands in flight for the watchdog.
-struct Phased<'a> {
-    inner: &'a mut dyn crate::transport::Transport,
-    phase: Arc<AtomicU8>,
-}
-
-impl crate::transport::Transport for Phased<'_> {
-    fn transmit(&mut self, cmd: &crate::apdu::Command) -> Result<crate::apdu::Response> {
-        let secret = cmd.is_secret() && !cmd.data.is_empty();
-        if secret {
-            self.phase.store(phase::SECRET, Ordering::SeqCst);
-        }
-        let r = self.inner.transmit(cmd);
-        if secret {
-            self.phase.store(phase::EXCHANGING, Ordering::SeqCst);
-        }
-        r
-    }
-}
-
 /// Run `f` in one transaction on an open connection, with `--trace` output
-/// and its summary line, under the `--timeout` watchdog. Returns the result
-/// and whether a PIN was sent (the card must then be powered down).
+/// and its summary line. The connection keeps the `--timeout` budget.
+/// Returns the result and whether a PIN was sent (the card must then be
+/// powered down).
 pub fn transact<T>(
     ctx: &Ctx,
     conn: &mut dyn Connection,
@@ -258,21 +164,14 @@ pub fn transact<T>(
             crate::apdu::hex_spaced(&meta.atr)
         );
     }
-    let dog = Watchdog::start(ctx);
-    dog.set(phase::WAITING);
     let mut f = Some(f);
     let mut out: Option<Result<T>> = None;
     let mut verified = false;
     let mut stats = Stats::default();
     let tx = conn.transaction(&mut |t| {
-        dog.set(phase::EXCHANGING);
-        let mut phased = Phased {
-            inner: t,
-            phase: Arc::clone(&dog.phase),
-        };
         let mut stderr = std::io::stderr();
         let mut tracer = Tracer::new(
-            &mut phased,
+            t,
             if ctx.g.trace {
                 Some(&mut stderr as &mut dyn std::io::Write)
             } else {
@@ -297,7 +196,6 @@ pub fn transact<T>(
         out = Some(res);
         Ok(())
     });
-    drop(dog);
     if ctx.g.trace {
         eprintln!(
             "# {} APDUs, {} bytes sent, {} bytes received, {:.2} ms on the wire",
@@ -326,10 +224,14 @@ pub fn with_card<T>(
     let mut conn = open(ctx, exclusive)?;
     let (result, verified) = transact(ctx, conn.as_mut(), f);
     let closed = conn.close(verified);
-    // A failure to power down matters only if everything else worked.
+    // A failure to power down matters only if everything else worked, or
+    // if the card may keep a verified PIN (then it is the headline).
     match (result, closed) {
         (Ok(v), Ok(())) => Ok(v),
-        (Ok(_), Err(e)) if verified => Err(e),
+        (Err(e), Err(Error::LeftPowered { cause: None })) => Err(Error::LeftPowered {
+            cause: Some(Box::new(e)),
+        }),
+        (Ok(_), Err(e)) if verified || matches!(e, Error::LeftPowered { .. }) => Err(e),
         (Ok(v), Err(_)) => Ok(v),
         (Err(e), _) => Err(e),
     }

@@ -82,9 +82,8 @@ fn row(
 
 #[cfg(feature = "pcsc")]
 fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
-    use crate::transport::pcsc::Pcsc;
-    use std::time::Duration;
-    let readers = Pcsc::establish()?.readers()?;
+    use crate::transport::agent::Agent;
+    let readers = Agent::spawn(super::budget(ctx))?.readers()?;
     let mut rows = Vec::new();
     for (i, r) in readers.iter().enumerate() {
         let meta = CardMeta {
@@ -95,8 +94,8 @@ fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
             rows.push(row(ctx, i, &meta, false, Ok(None)));
             continue;
         }
-        let id = Pcsc::establish()
-            .and_then(|p| p.connect(&r.name, false, Duration::from_secs_f64(ctx.g.timeout)))
+        let id = Agent::spawn(super::budget(ctx))
+            .and_then(|a| a.connect(&r.name, false))
             .and_then(|c| {
                 let mut c: Box<dyn Connection> = Box::new(c);
                 let id = identify(ctx, c.as_mut());

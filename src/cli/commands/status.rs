@@ -380,9 +380,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
 /// on. With `--json`, one JSON object per line (JSON Lines).
 #[cfg(feature = "pcsc")]
 fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
-    use crate::transport::pcsc::Pcsc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use crate::transport::agent::Agent;
     use std::time::Duration;
     if ctx.g.virtual_card.is_some() {
         return Err(Error::Usage(
@@ -395,13 +393,10 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                 .into(),
         ));
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
-            .map_err(|e| Error::io("signal handler", e))?;
-    }
+    // SIGINT/SIGTERM end the loop at any point (cli::signals), with exit 0.
+    crate::cli::signals::set_watching();
     crate::cli::output::set_json_lines(true);
-    let p = Pcsc::establish()?;
+    let mut p = Agent::spawn(super::budget(ctx))?;
     let names: Vec<String> = p.readers()?.into_iter().map(|r| r.name).collect();
     let reader = match (&ctx.g.reader, names.len()) {
         (Some(q), _) => super::choose_reader(&names, q)?,
@@ -435,9 +430,6 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     loop {
         // Wait for a card, waking to look at the stop flag.
         loop {
-            if stop.load(Ordering::SeqCst) {
-                return Ok(exit::OK);
-            }
             match p.wait_for_card(&reader, tick) {
                 Ok(()) => break,
                 Err(Error::NoCard { .. }) => continue,
@@ -469,9 +461,6 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
         let _ = std::io::stdout().flush();
         // Wait for the card to go.
         loop {
-            if stop.load(Ordering::SeqCst) {
-                return Ok(exit::OK);
-            }
             if p.wait_for_removal(&reader, seen, tick)? {
                 break;
             }

@@ -1,0 +1,127 @@
+//! Every way out of the process leaves the card powered down and the
+//! terminal as it was: SIGINT, SIGTERM and SIGHUP are handled on a thread
+//! of their own, and a panic (a closed pipe among them) first stops the
+//! PC/SC helpers, which power their cards down.
+
+use super::Ctx;
+use crate::error::Error;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// `status --watch`: a signal is the normal way to stop (exit 0, no error).
+static WATCHING: AtomicBool = AtomicBool::new(false);
+
+pub fn set_watching() {
+    WATCHING.store(true, Ordering::SeqCst);
+}
+
+/// The terminal settings saved before a no-echo prompt, restored if the
+/// process ends during it.
+static SAVED_TTY: Mutex<Option<rustix::termios::Termios>> = Mutex::new(None);
+
+/// Run `f` (a no-echo prompt) with the terminal's settings saved, so that a
+/// signal during it can give the echo back.
+pub fn with_saved_tty<T>(f: impl FnOnce() -> T) -> T {
+    let tty = std::fs::File::open("/dev/tty").ok();
+    if let Some(t) = &tty {
+        if let (Ok(attrs), Ok(mut g)) = (rustix::termios::tcgetattr(t), SAVED_TTY.lock()) {
+            *g = Some(attrs);
+        }
+    }
+    let r = f();
+    if let Ok(mut g) = SAVED_TTY.lock() {
+        *g = None;
+    }
+    r
+}
+
+fn restore_tty() {
+    let Ok(g) = SAVED_TTY.try_lock() else { return };
+    if let (Some(attrs), Ok(t)) = (g.as_ref(), std::fs::File::open("/dev/tty")) {
+        let _ = rustix::termios::tcsetattr(&t, rustix::termios::OptionalActions::Now, attrs);
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
+    }
+}
+
+/// Stop every PC/SC helper; `Some(error)` when a card that got a PIN could
+/// not be confirmed powered down.
+#[cfg(feature = "pcsc")]
+fn stop_helpers() -> bool {
+    use crate::transport::agent::{stop_all, Stopped};
+    matches!(stop_all(), Stopped::NotConfirmed { pin_sent: true })
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn stop_helpers() -> bool {
+    false
+}
+
+fn is_broken_pipe(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    let msg = info
+        .payload()
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| info.payload().downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    msg.contains("Broken pipe") || msg.contains("os error 32")
+}
+
+/// Install the signal thread and the panic hook (once, at start).
+pub fn install(ctx: &Ctx) {
+    let wctx = Ctx {
+        g: ctx.g.clone(),
+        lang: ctx.lang,
+        color: false,
+    };
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                let left = stop_helpers();
+                restore_tty();
+                // Let a line being printed finish; print nothing after it.
+                let out = std::io::stdout();
+                let mut lock = out.lock();
+                let _ = std::io::Write::flush(&mut lock);
+                let (name, code) = match sig {
+                    SIGINT => ("SIGINT", 130),
+                    SIGTERM => ("SIGTERM", 143),
+                    _ => ("SIGHUP", 129),
+                };
+                let e = Error::Interrupted { signal: name, code };
+                let e = if left {
+                    Error::LeftPowered {
+                        cause: Some(Box::new(e)),
+                    }
+                } else {
+                    e
+                };
+                if WATCHING.load(Ordering::SeqCst) && !left {
+                    std::process::exit(0);
+                }
+                drop(lock);
+                super::output::print_error(&wctx, &e);
+                std::process::exit(e.exit_code());
+            }
+        });
+    }
+    let pctx = Ctx {
+        g: ctx.g.clone(),
+        lang: ctx.lang,
+        color: false,
+    };
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let left = stop_helpers();
+        restore_tty();
+        if left {
+            super::output::print_error(&pctx, &Error::LeftPowered { cause: None });
+        }
+        if is_broken_pipe(info) {
+            // The reader of our output went away: end quietly, as a
+            // program killed by SIGPIPE would.
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
