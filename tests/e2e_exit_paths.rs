@@ -383,3 +383,50 @@ fn a_reader_stuck_after_the_verify_says_remove_the_card() {
     // The helper powers the card down once the reader comes back.
     assert_eq!(second_program_signs(&sb), "6982");
 }
+
+#[test]
+fn watch_gives_a_line_for_a_silent_card_goes_on_and_stops_on_sigterm_mid_read() {
+    // Every answer takes 3 s: with --timeout 1 the read of each card times out.
+    let Some(mut sb) = sandbox_with(card_from("[faults]\ndelay_ms = 3000\n")) else {
+        return;
+    };
+    let mut child = Guard(
+        process(&sb)
+            .args(["--json", "--reader", &sb.reader(), "--timeout", "1"])
+            .args(["status", "--watch", "--today", "2026-11-25"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let rx = line_reader(child.0.stdout.take().unwrap());
+    let next = |what: &str| {
+        let l = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no JSON line for {what}"));
+        json(l.as_bytes())
+    };
+    sb.insert();
+    let v = next("the silent card");
+    assert_eq!(v["command"], "error", "{v}");
+    assert_eq!(v["error"]["code"], "TIMEOUT", "{v}");
+    // Pull it; a good card comes: the loop went on.
+    sb.remove();
+    std::thread::sleep(Duration::from_millis(900));
+    *sb.card.lock().unwrap() = default_card();
+    sb.insert();
+    let v = next("the good card");
+    assert_eq!(v["command"], "status", "{v}");
+    assert_eq!(v["card"]["serial"], "400000012719843");
+    // A slow card again; SIGTERM while it is being read ends the watch at once.
+    sb.remove();
+    std::thread::sleep(Duration::from_millis(900));
+    *sb.card.lock().unwrap() = card_from("[faults]\ndelay_ms = 700\n");
+    let before = sb.card.lock().unwrap().stats().apdus;
+    sb.insert();
+    until_apdus(&sb, before + 1);
+    kill("-TERM", child.0.id() as i64);
+    let (code, took) = wait_exit(&mut child.0, Duration::from_secs(5));
+    assert_eq!(code, 0);
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
