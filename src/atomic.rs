@@ -1,12 +1,60 @@
-//! Files written whole or not at all: a temporary file in the same
-//! directory, synced, then renamed over the target. A crash or an error
-//! never leaves half a file, and a failed write removes its temporary file.
+//! Files written whole or not at all, and never through a link: the body
+//! goes to a temporary file with an unpredictable name, created exclusively
+//! (`O_EXCL`, so a pre-created file or symlink of that name is never
+//! followed) with its mode set at creation, in the target's directory;
+//! it is synced and renamed over the target, and the directory is synced.
+//! A failure removes the temporary file and leaves the target as it was.
 
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// Write `body` to `path` with permission bits `mode` (e.g. 0o600).
+/// Why an output path is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// A regular file is there and replacing it was not asked for.
+    Exists,
+    /// Something other than a regular file is there (what it is).
+    NotRegular(&'static str),
+}
+
+/// What is at `path`, when it is not a regular file.
+fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_symlink() {
+        Some("a symbolic link")
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// May `path` receive an output file? Absent: yes. A regular file: only
+/// with `replace`. Anything else (a device, directory, FIFO, socket, a
+/// symbolic link — dangling or not): never, `replace` included.
+pub fn check_target(path: &Path, replace: bool) -> Result<(), Refusal> {
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(m) => match not_regular(&m) {
+            Some(what) => Err(Refusal::NotRegular(what)),
+            None if replace => Ok(()),
+            None => Err(Refusal::Exists),
+        },
+    }
+}
+
+/// Write `body` to `path` with permission bits `mode` (e.g. 0o600). An
+/// existing regular file is replaced; anything else at `path` is refused.
 pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
     let dir = path
         .parent()
@@ -16,28 +64,36 @@ pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let r = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&tmp)?;
-        f.write_all(body)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if r.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    tmp.write_all(body)?;
+    tmp.as_file().sync_all()?;
+    // Checked again just before the rename: the rename itself replaces a
+    // directory entry and never writes through one.
+    if let Err(Refusal::NotRegular(what)) = check_target(path, true) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} is {what}; refusing to replace it", path.display()),
+        ));
     }
-    r
+    tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    fn entries(d: &Path) -> usize {
+        std::fs::read_dir(d).unwrap().count()
+    }
 
     #[test]
     fn whole_or_nothing() {
@@ -52,6 +108,70 @@ mod tests {
         );
         // A directory that does not exist: an error, and nothing left over.
         assert!(write_atomic(&d.path().join("no/such/f"), b"x", 0o600).is_err());
-        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+        assert_eq!(entries(d.path()), 1);
+    }
+
+    #[test]
+    fn a_pre_created_temp_name_or_link_is_never_written_through() {
+        let d = tempfile::tempdir().unwrap();
+        let victim = d.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        // The old predictable names, planted as links to the victim.
+        let pid = std::process::id();
+        for n in [format!(".f.{pid}.tmp"), ".f.tmp".to_string()] {
+            std::os::unix::fs::symlink(&victim, d.path().join(n)).unwrap();
+        }
+        write_atomic(&d.path().join("f"), b"new", 0o600).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(std::fs::read(d.path().join("f")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn only_regular_files_are_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("file");
+        std::fs::write(&file, b"x").unwrap();
+        assert_eq!(check_target(&file, false), Err(Refusal::Exists));
+        assert_eq!(check_target(&file, true), Ok(()));
+        assert_eq!(check_target(&d.path().join("new"), false), Ok(()));
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let dangling = d.path().join("dangling");
+        std::os::unix::fs::symlink(d.path().join("nowhere"), &dangling).unwrap();
+        let sub = d.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        for (p, what) in [
+            (&link, "a symbolic link"),
+            (&dangling, "a symbolic link"),
+            (&sub, "a directory"),
+        ] {
+            assert_eq!(check_target(p, true), Err(Refusal::NotRegular(what)));
+            let e = write_atomic(p, b"y", 0o600).unwrap_err();
+            assert!(e.to_string().contains("refusing"), "{e}");
+        }
+        let fifo = d.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        assert_eq!(check_target(&fifo, true), Err(Refusal::NotRegular("a FIFO")));
+        // Nothing was replaced; no temporary file is left.
+        assert_eq!(std::fs::read(&file).unwrap(), b"x");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(entries(d.path()), 5);
+    }
+
+    #[test]
+    fn the_mode_is_set_at_creation() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("shared");
+        write_atomic(&p, b"x", 0o644).unwrap();
+        let m = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(m & 0o600, 0o600);
+        assert_eq!(m & 0o022, 0, "{m:o}");
     }
 }

@@ -61,6 +61,8 @@ pub enum Error {
     },
     #[error("{0} exists; use --force to overwrite it")]
     FileExists(PathBuf),
+    #[error("{} is {what}; mynacard writes only a new file or over a regular file", .path.display())]
+    OutputRefused { path: PathBuf, what: &'static str },
     #[error("{0}")]
     Profile(String),
     #[error("{0}")]
@@ -126,7 +128,7 @@ impl Error {
             PinLocked { .. } | LastTry { .. } => exit::PIN_LOCKED,
             PinFormat { .. } | PinInput(_) => exit::PIN_INPUT,
             Data(_) | Cert(_) | Profile(_) => exit::DATA,
-            Io { .. } | FileExists(_) => exit::IO,
+            Io { .. } | FileExists(_) | OutputRefused { .. } => exit::IO,
             LeftPowered { cause } => cause
                 .as_ref()
                 .map(|e| e.exit_code())
@@ -191,6 +193,18 @@ impl Error {
             FileExists(p) => format!(
                 "{} は既にあります。上書きするには --force を付けてください",
                 p.display()
+            ),
+            OutputRefused { path, what } => format!(
+                "{} は{}です。書き込むのは新しいファイルか通常のファイルだけです",
+                path.display(),
+                match *what {
+                    "a symbolic link" => "シンボリックリンク",
+                    "a directory" => "ディレクトリ",
+                    "a device" => "デバイス",
+                    "a FIFO" => "FIFO",
+                    "a socket" => "ソケット",
+                    _ => "通常のファイルではないもの",
+                }
             ),
             Profile(m) => format!("仮想カードのプロファイルが不正です: {m}"),
             Usage(m) => format!("使い方の誤り: {m}"),
@@ -284,6 +298,10 @@ impl Error {
             FileExists(_) => lang.pick(
                 "上書きするには --force を付けてください",
                 "add --force to overwrite it",
+            ),
+            OutputRefused { .. } => lang.pick(
+                "別のパスを指定してください。標準出力へは -o - です",
+                "give another path, or -o - for standard output",
             ),
             Profile(_) => lang.pick(
                 "プロファイルの該当項目を直してください (docs/virtual-card.md)",

@@ -391,3 +391,74 @@ fn virtual_with_corrupt_certificate_reports_bad_signature() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out.stdout)["chain"]["status"], "bad_signature");
 }
+
+#[test]
+fn output_never_replaces_a_device_directory_fifo_or_link_and_dash_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let victim = d.join("victim");
+    std::fs::write(&victim, b"keep").unwrap();
+    std::os::unix::fs::symlink(&victim, d.join("link")).unwrap();
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling")).unwrap();
+    std::fs::create_dir(d.join("dir")).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(d.join("fifo"))
+        .status()
+        .unwrap()
+        .success());
+    let mut targets = vec![
+        ("link", "a symbolic link"),
+        ("dangling", "a symbolic link"),
+        ("dir", "a directory"),
+        ("fifo", "a FIFO"),
+    ];
+    // A device node of our own (root only): `-o /dev/null --force` as root
+    // once replaced the device with a regular file.
+    let dev = d.join("null");
+    let have_dev = std::process::Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if have_dev {
+        targets.push(("null", "a device"));
+    }
+    for (name, what) in &targets {
+        let out = bin()
+            .args(["--virtual", "--json", "cert", "show", "auth", "--pem"])
+            .args(["--force", "-o"])
+            .arg(d.join(name))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(13), "{name}");
+        let v = json(&out.stdout);
+        assert_eq!(v["error"]["code"], "OUTPUT_REFUSED", "{name}: {v}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(what), "{name}: {err}");
+        assert!(err.contains("-o -"), "{err}");
+    }
+    // Nothing was written through or replaced; no temporary file is left.
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+    assert!(std::fs::symlink_metadata(d.join("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    if have_dev {
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&dev)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        5 + usize::from(have_dev)
+    );
+    // `-o -` writes to standard output.
+    let out = bin()
+        .args(["--virtual", "cert", "show", "auth", "--der", "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, card().pki().auth_cert_der());
+}

@@ -102,6 +102,7 @@ pub fn error_code(e: &Error) -> &'static str {
         Cert(_) => "CERT_INPUT",
         Io { .. } => "IO",
         FileExists(_) => "FILE_EXISTS",
+        OutputRefused { .. } => "OUTPUT_REFUSED",
         Profile(_) => "PROFILE",
         Usage(_) => "USAGE",
         Unsupported(_) => "UNSUPPORTED",

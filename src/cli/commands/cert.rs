@@ -27,10 +27,10 @@ pub enum CertCmd {
         /// Output DER instead of the report
         #[arg(long)]
         der: bool,
-        /// Write the output to FILE (atomically)
+        /// Write the output to FILE (whole or not at all; - for standard output)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Overwrite FILE if it exists
+        /// Replace FILE if it is a regular file (never a device, directory or link)
         #[arg(long)]
         force: bool,
         /// Also check the chain against trust anchors in FILE or DIR (PEM or DER)
@@ -101,11 +101,8 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             force_last_try,
             pin,
         } => {
-            if let Some(o) = &output {
-                if o.exists() && !force {
-                    return Err(Error::FileExists(o.clone()));
-                }
-            }
+            // Refused before anything is sent to the card.
+            check_output(output.as_deref(), force)?;
             let date = parse_today(today.as_deref())?;
             let password = match slot {
                 CertSlot::Sign => Some(read_checked(&pin, PinKind::Sign, ctx.lang)?),
@@ -253,19 +250,37 @@ pub fn to_pem(der: &[u8]) -> String {
     )
 }
 
-/// Write to FILE atomically (temp file in the same directory, then rename)
-/// or to stdout. Nothing is left half-written.
+/// `-o -` (or no `-o`) is standard output.
+fn file_target(path: Option<&Path>) -> Option<&Path> {
+    path.filter(|p| p.as_os_str() != "-")
+}
+
+/// May `-o PATH` be written? A new file, or a regular file with `--force`;
+/// never a device, directory, FIFO, socket or symbolic link.
+pub fn check_output(path: Option<&Path>, force: bool) -> Result<()> {
+    let Some(path) = file_target(path) else {
+        return Ok(());
+    };
+    crate::atomic::check_target(path, force).map_err(|r| match r {
+        crate::atomic::Refusal::Exists => Error::FileExists(path.to_path_buf()),
+        crate::atomic::Refusal::NotRegular(what) => Error::OutputRefused {
+            path: path.to_path_buf(),
+            what,
+        },
+    })
+}
+
+/// Write to FILE atomically (an exclusively created temp file in the same
+/// directory, then a rename) or to stdout. Nothing is left half-written.
 pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool, private: bool) -> Result<()> {
-    let Some(path) = path else {
+    let Some(path) = file_target(path) else {
         let mut out = std::io::stdout().lock();
         return out
             .write_all(bytes)
             .and_then(|_| out.flush())
             .map_err(|e| Error::io("stdout", e));
     };
-    if path.exists() && !force {
-        return Err(Error::FileExists(path.to_path_buf()));
-    }
+    check_output(Some(path), force)?;
     // The signature certificate names its holder: keep such files private.
     let mode = if private { 0o600 } else { 0o644 };
     crate::atomic::write_atomic(path, bytes, mode).map_err(|e| Error::io(path, e))
