@@ -155,7 +155,10 @@ mod tests {
             .status()
             .unwrap()
             .success());
-        assert_eq!(check_target(&fifo, true), Err(Refusal::NotRegular("a FIFO")));
+        assert_eq!(
+            check_target(&fifo, true),
+            Err(Refusal::NotRegular("a FIFO"))
+        );
         // Nothing was replaced; no temporary file is left.
         assert_eq!(std::fs::read(&file).unwrap(), b"x");
         assert!(std::fs::symlink_metadata(&link)

@@ -4,6 +4,7 @@
 use crate::apdu::StatusWord;
 use crate::card::pin::PinKind;
 use crate::i18n::Lang;
+use crate::i18n::PinText;
 use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

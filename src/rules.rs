@@ -143,6 +143,11 @@ pub fn next_day(d: Date) -> Date {
     d.checked_add(Duration::days(1)).unwrap_or(d)
 }
 
+/// A date as 8 digits YYYYMMDD (the card's date fields).
+pub fn yyyymmdd(d: Date) -> String {
+    format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
+}
+
 /// Parse an 8-digit YYYYMMDD date.
 pub fn parse_yyyymmdd(s: &str) -> Option<Date> {
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {

@@ -56,19 +56,21 @@ fn free_port_pair() -> io::Result<u16> {
     Err(io::Error::other("no free TCP port pair for vpcd"))
 }
 
-fn temp_dir() -> io::Result<PathBuf> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "mynacard-pcscd-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(d.join("run"))?;
-    std::fs::create_dir_all(d.join("conf"))?;
+/// A private folder (mode 0700, an unpredictable name) for pcscd's socket,
+/// configuration and log; removed with the sandbox.
+fn temp_dir() -> io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::Builder::new()
+        .prefix("mynacard-pcscd-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    std::fs::create_dir(d.path().join("run"))?;
+    std::fs::create_dir(d.path().join("conf"))?;
     Ok(d)
 }
 
 pub struct Sandbox {
+    tmp: Option<tempfile::TempDir>,
     dir: PathBuf,
     pcscd: Option<Child>,
     pub port: u16,
@@ -87,7 +89,8 @@ impl Sandbox {
         if let Some(why) = unavailable_reason() {
             return Err(io::Error::other(why));
         }
-        let dir = temp_dir()?;
+        let tmp = temp_dir()?;
+        let dir = tmp.path().to_path_buf();
         let port = free_port_pair()?;
         let friendly = format!("mynacard sandbox {port} vpcd");
         std::fs::write(
@@ -98,6 +101,7 @@ impl Sandbox {
         )?;
         std::fs::create_dir_all("/run/pcscd")?;
         let mut sb = Sandbox {
+            tmp: Some(tmp),
             dir,
             pcscd: None,
             port,
@@ -117,9 +121,10 @@ impl Sandbox {
             .create(true)
             .append(true)
             .open(self.dir.join("pcscd.log"))?;
-        // unshare and sh exec in place, so the child's PID is pcscd's.
+        // unshare and sh exec in place, so the child's PID is pcscd's. No
+        // APDU logging (-a): pcscd would log VERIFY data, PINs in clear.
         let script = format!(
-            "mount --bind '{}' /run/pcscd && exec {PCSCD} -f -a -c '{}'",
+            "mount --bind '{}' /run/pcscd && exec {PCSCD} -f -c '{}'",
             self.dir.join("run").display(),
             self.dir.join("conf").display()
         );
@@ -236,6 +241,8 @@ impl Drop for Sandbox {
         if let Some(mut c) = self.pcscd.take() {
             terminate(&mut c);
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(t) = self.tmp.take() {
+            let _ = t.close();
+        }
     }
 }

@@ -2,9 +2,10 @@
 //! bytes on the wire, counters before and after.
 
 use mynacard::apdu::Command;
-use mynacard::card::pin::{self, CounterState, Pin, PinRef};
+use mynacard::card::pin::{self, CounterState, Pin};
 use mynacard::card::{Addressing, Session};
 use mynacard::error::{Error, Result};
+use mynacard::protocol::App;
 use mynacard::transport::inproc::InProcess;
 use mynacard::transport::Transport;
 use mynacard::vcard::{KeyRef, Profile, VirtualCard};
@@ -78,7 +79,7 @@ fn a_9000_answer_is_not_reported_never_zero() {
     let mut no = || false;
     pin::guarded_verify(
         &mut s,
-        &PinRef::AUTH,
+        KeyRef::Auth,
         &Pin::new("1234".into()),
         false,
         &mut no,
@@ -97,7 +98,7 @@ fn verify_reads_the_counter_first_and_sends_once() {
     let mut no = || false;
     let r = pin::guarded_verify(
         &mut Session::new(&mut t),
-        &PinRef::CARD_INFO,
+        KeyRef::CardInfo,
         &Pin::new("0000".into()),
         false,
         &mut no,
@@ -124,19 +125,19 @@ fn last_try_needs_force_and_confirmation() {
     let mut s = Session::new(&mut t);
     // Without --force: refused, nothing sent but the query.
     assert!(matches!(
-        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, false, &mut yes),
+        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, false, &mut yes),
         Err(Error::LastTry { .. })
     ));
     // --force but the typed confirmation failed: refused too.
     assert!(matches!(
-        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, true, &mut no),
+        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, true, &mut no),
         Err(Error::LastTry { .. })
     ));
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 1);
     assert!(!t.sent.iter().any(|b| b.len() > 4 && b[1] == 0x20));
     let mut s = Session::new(&mut t);
     assert!(matches!(
-        pin::guarded_verify(&mut s, &PinRef::AUTH, &wrong, true, &mut yes),
+        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, true, &mut yes),
         Err(Error::PinLocked { .. })
     ));
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 0);
@@ -165,7 +166,7 @@ fn sfi_rejection_falls_back_to_select_and_remembers() {
 fn certificate_reads_use_short_chunks_and_the_der_length() {
     let (card, mut t) = setup("");
     let mut s = Session::new(&mut t);
-    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    s.select_ap(App::Jpki).unwrap();
     let der = mynacard::card::jpki::read_cert(&mut s, mynacard::card::jpki::CertSlot::Auth)
         .unwrap()
         .unwrap();
@@ -185,7 +186,7 @@ fn one_extended_read_where_the_card_takes_it() {
     let (card, mut t) = setup("[card]\nextended_length = true\n");
     let mut s = Session::new(&mut t);
     s.extended_length = true;
-    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    s.select_ap(App::Jpki).unwrap();
     let der = mynacard::card::jpki::read_cert(&mut s, mynacard::card::jpki::CertSlot::Auth)
         .unwrap()
         .unwrap();
@@ -200,7 +201,7 @@ fn extended_read_refused_falls_back_to_short_reads() {
     let (card, mut t) = setup("");
     let mut s = Session::new(&mut t);
     s.extended_length = true;
-    s.select_ap(mynacard::card::aid::JPKI).unwrap();
+    s.select_ap(App::Jpki).unwrap();
     for slot in [
         mynacard::card::jpki::CertSlot::Auth,
         mynacard::card::jpki::CertSlot::AuthCa,

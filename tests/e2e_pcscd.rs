@@ -453,3 +453,31 @@ fn the_served_card_comes_back_after_pcscd_restarts() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn the_sandbox_keeps_its_pcscd_private_and_logs_no_apdu() {
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    cli(&sb)
+        .args(["pin", "verify", "auth", "--pin-env", "P"])
+        .env("P", "1234")
+        .assert()
+        .code(0);
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sb
+        .socket()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{}", dir.display());
+    let log = sb.log();
+    assert!(!log.contains("31 32 33 34"), "{log}");
+    assert!(!log.contains("APDU:"), "{log}");
+    drop(sb);
+    assert!(!dir.exists(), "the sandbox folder outlived it");
+}

@@ -171,3 +171,92 @@ fn a_readable_pin_file_is_warned_about() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("readable"));
 }
+
+/// Every 8-byte window of `data`, as a trace prints bytes.
+fn windows_hex(data: &[u8]) -> Vec<String> {
+    data.chunks(8)
+        .filter(|c| c.len() == 8)
+        .map(mynacard::apdu::hex_spaced)
+        .collect()
+}
+
+#[test]
+fn no_byte_of_a_personal_file_in_any_trace() {
+    use mynacard::protocol::files::is_personal;
+    use mynacard::vcard::{App, Profile, VirtualCard};
+    let card = VirtualCard::new(&Profile::from_toml(PROFILE).unwrap()).unwrap();
+    // The personal files by the one rule the tool and the card share; the
+    // byte runs they have in common with public files (OIDs, the issuer
+    // name) are not theirs to leak.
+    let mut personal = Vec::new();
+    let mut public = std::collections::HashSet::new();
+    for app in App::ALL {
+        for fid in 1..=0x1Eu16 {
+            match card.ef(app, fid) {
+                Some(d) if is_personal(app, fid) => personal.push((app, fid, d.to_vec())),
+                Some(d) => {
+                    for w in d.windows(8) {
+                        public.insert(mynacard::apdu::hex_spaced(w));
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    // The signature certificate and the 入力補助AP's number, attributes and
+    // integrity record (an unsalted SHA-256 of the number) among them.
+    assert!(personal.iter().any(|p| p.0 == App::Jpki && p.1 == 0x0001));
+    assert!(personal.iter().any(|p| p.0 == App::Text && p.1 == 0x0003));
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("p.toml");
+    std::fs::write(&prof, PROFILE).unwrap();
+    let v = format!("--virtual={}", prof.display());
+    let cases: [&[&str]; 5] = [
+        &["cert", "show", "sign", "--pin-env", "SIGN"],
+        &["cert", "show", "sign", "--der", "--pin-env", "SIGN"],
+        &["status", "--with-sign", "--pin-env", "SIGN"],
+        &["info", "--show-number", "--pin-env", "INFO"],
+        &[
+            "info",
+            "--with-sign",
+            "--pin-env",
+            "INFO",
+            "--sign-pin-env",
+            "SIGN",
+        ],
+    ];
+    for args in cases {
+        let out = bin()
+            .arg(&v)
+            .arg("--trace")
+            .args(args)
+            .env("SIGN", "ZX9Q7W3K")
+            .env("INFO", "7315")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let trace = String::from_utf8_lossy(&out.stderr);
+        assert!(trace.contains("bytes of personal data redacted"), "{trace}");
+        for (app, fid, data) in &personal {
+            for w in windows_hex(data)
+                .into_iter()
+                .filter(|w| !public.contains(w))
+            {
+                assert!(
+                    !trace.contains(&w),
+                    "{args:?}: bytes of {app:?} {fid:04X} in the trace: {w}\n{trace}"
+                );
+            }
+        }
+    }
+    // The check can fail: the user-authentication certificate is public and
+    // its bytes are in the trace.
+    let out = bin()
+        .arg(&v)
+        .args(["--trace", "cert", "show", "auth"])
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let auth = card.ef(App::Jpki, 0x000A).unwrap();
+    assert!(windows_hex(auth).iter().any(|w| trace.contains(w)));
+}

@@ -1,82 +1,13 @@
 //! 公的個人認証AP (JPKI): token type, certificate availability and the four
 //! certificates (card-protocol.md §2.1, §8.8, §8.9, §13).
 
-use super::{aid, Session};
+use super::Session;
 use crate::error::{Error, Result};
+use crate::protocol::App;
 use serde::Serialize;
 
-/// EF identifiers in the JPKI AP.
-pub mod ef {
-    pub const SIGN_CERT: u16 = 0x0001;
-    pub const SIGN_CA_CERT: u16 = 0x0002;
-    pub const TOKEN_INFO: u16 = 0x0006;
-    pub const CERT_AVAILABILITY: u16 = 0x0008;
-    pub const AUTH_CERT: u16 = 0x000A;
-    pub const AUTH_CA_CERT: u16 = 0x000B;
-}
-
-/// What the token label in EF 0006 says the card is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenType {
-    /// `JPKIAPICCTOKEN2`: a physical My Number Card.
-    Card,
-    /// `JPKIAPGPSETOKEN`: Android smartphone certificate.
-    SmartphoneAndroid,
-    /// `JPKIAPIOSTOKEN`: iPhone smartphone certificate.
-    SmartphoneIos,
-    /// `JPKIAPICCTOKEN`: the older 住基カード.
-    JukiCard,
-    /// Any other label.
-    Unknown(String),
-}
-
-impl TokenType {
-    pub fn from_label(raw: &[u8]) -> TokenType {
-        let label = String::from_utf8_lossy(raw);
-        let label = label.trim_matches(|c: char| c == ' ' || c == '\0' || c.is_whitespace());
-        match label {
-            "JPKIAPICCTOKEN2" => TokenType::Card,
-            "JPKIAPGPSETOKEN" => TokenType::SmartphoneAndroid,
-            "JPKIAPIOSTOKEN" => TokenType::SmartphoneIos,
-            "JPKIAPICCTOKEN" => TokenType::JukiCard,
-            other => TokenType::Unknown(other.to_string()),
-        }
-    }
-
-    pub fn id(&self) -> &str {
-        match self {
-            TokenType::Card => "card",
-            TokenType::SmartphoneAndroid => "smartphone_android",
-            TokenType::SmartphoneIos => "smartphone_ios",
-            TokenType::JukiCard => "juki_card",
-            TokenType::Unknown(_) => "unknown",
-        }
-    }
-
-    pub fn is_smartphone(&self) -> bool {
-        matches!(
-            self,
-            TokenType::SmartphoneAndroid | TokenType::SmartphoneIos
-        )
-    }
-
-    pub fn describe(&self, lang: crate::i18n::Lang) -> String {
-        use crate::i18n::Lang::*;
-        match (self, lang) {
-            (TokenType::Card, Ja) => "マイナンバーカード".into(),
-            (TokenType::Card, En) => "My Number Card".into(),
-            (TokenType::SmartphoneAndroid, Ja) => "スマホ用電子証明書 (Android)".into(),
-            (TokenType::SmartphoneAndroid, En) => "smartphone certificate (Android)".into(),
-            (TokenType::SmartphoneIos, Ja) => "スマホ用電子証明書 (iPhone)".into(),
-            (TokenType::SmartphoneIos, En) => "smartphone certificate (iPhone)".into(),
-            (TokenType::JukiCard, Ja) => "住基カード".into(),
-            (TokenType::JukiCard, En) => "住基カード (Basic Resident Register card)".into(),
-            (TokenType::Unknown(l), Ja) => format!("不明な JPKI トークン ({l})"),
-            (TokenType::Unknown(l), En) => format!("unknown JPKI token ({l})"),
-        }
-    }
-}
+pub use crate::protocol::files::jpki as ef;
+pub use crate::protocol::TokenType;
 
 /// Which certificates the card holds (EF 0008; byte 0 = signature,
 /// byte 1 = user authentication; `8F` when present).
@@ -157,20 +88,20 @@ impl CertSlot {
 /// SELECT the JPKI AP and read the token label. `None`: not a My Number
 /// Card (no JPKI application). Identification is by AID, never by ATR.
 pub fn identify(s: &mut Session) -> Result<Option<TokenType>> {
-    if !s.try_select_ap(aid::JPKI)? {
+    if !s.try_select_ap(App::Jpki)? {
         return Ok(None);
     }
     let label = s
-        .read_binary(ef::TOKEN_INFO, 32, false)?
+        .read_binary(ef::TOKEN_INFO, 32)?
         .ok_or_else(|| Error::Data("JPKI EF 0006 (token information) is missing".into()))?;
     Ok(Some(TokenType::from_label(&label)))
 }
 
 /// Read EF 0008.
 pub fn availability(s: &mut Session) -> Result<Availability> {
-    s.select_ap(aid::JPKI)?;
+    s.select_ap(App::Jpki)?;
     let b = s
-        .read_binary(ef::CERT_AVAILABILITY, 3, false)?
+        .read_binary(ef::CERT_AVAILABILITY, 3)?
         .ok_or_else(|| Error::Data("JPKI EF 0008 (certificate availability) is missing".into()))?;
     Availability::parse(&b)
 }
@@ -178,8 +109,8 @@ pub fn availability(s: &mut Session) -> Result<Availability> {
 /// Read a certificate's DER. `None` when the EF does not exist. The
 /// signature certificate needs the signature password verified first.
 pub fn read_cert(s: &mut Session, slot: CertSlot) -> Result<Option<Vec<u8>>> {
-    s.select_ap(aid::JPKI)?;
-    s.read_tlv_file(slot.fid(), false)
+    s.select_ap(App::Jpki)?;
+    s.read_tlv_file(slot.fid())
 }
 
 #[cfg(test)]

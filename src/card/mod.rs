@@ -10,33 +10,9 @@ pub mod text;
 
 use crate::apdu::{Command, Response, StatusWord};
 use crate::error::{Error, Result};
+use crate::protocol::{App, ChangeForm, KeyRef, PinKind};
 use crate::transport::{exchange, Transport};
-use pin::{Pin, PinRef, Retries};
-
-/// Application identifiers (card-protocol.md §1).
-pub mod aid {
-    /// 公的個人認証AP (JPKI)
-    pub const JPKI: &[u8] = &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
-    /// 券面事項入力補助AP
-    pub const TEXT: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
-    /// 券面AP (券面事項確認AP)
-    pub const SURFACE: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
-    /// 共通カードAP (card-info record, one 001C key)
-    pub const COMMON: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
-    /// 住基AP (the other 001C key)
-    pub const JUKI: &[u8] = &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
-
-    pub fn name(aid: &[u8]) -> &'static str {
-        match aid {
-            JPKI => "JPKI AP",
-            TEXT => "券面事項入力補助AP",
-            SURFACE => "券面AP",
-            COMMON => "共通AP",
-            JUKI => "住基AP",
-            _ => "AP",
-        }
-    }
-}
+use pin::{Pin, Retries};
 
 /// Largest short-APDU Le.
 pub const SHORT_LE: usize = 256;
@@ -51,7 +27,7 @@ pub enum Addressing {
 
 pub struct Session<'a> {
     t: &'a mut dyn Transport,
-    ap: Option<&'static [u8]>,
+    ap: Option<App>,
     ef: Option<u16>,
     pub addressing: Addressing,
     /// A VERIFY with data was sent in this session (the card must be
@@ -109,14 +85,14 @@ impl<'a> Session<'a> {
 
     /// SELECT an application by AID (`00 A4 04 0C`), unless it is the
     /// current one. Returns `false` when the card does not have it (6A82).
-    pub fn try_select_ap(&mut self, aid: &'static [u8]) -> Result<bool> {
-        if self.ap == Some(aid) {
+    pub fn try_select_ap(&mut self, app: App) -> Result<bool> {
+        if self.ap == Some(app) {
             return Ok(true);
         }
-        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(aid))?;
+        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(app.aid()))?;
         match r.sw {
             StatusWord::Ok => {
-                self.ap = Some(aid);
+                self.ap = Some(app);
                 self.ef = None;
                 Ok(true)
             }
@@ -132,8 +108,8 @@ impl<'a> Session<'a> {
         }
     }
 
-    pub fn select_ap(&mut self, aid: &'static [u8]) -> Result<()> {
-        if self.try_select_ap(aid)? {
+    pub fn select_ap(&mut self, app: App) -> Result<()> {
+        if self.try_select_ap(app)? {
             Ok(())
         } else {
             Err(Error::UnexpectedStatus {
@@ -174,9 +150,16 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Whether `fid` of the current application holds personal data: its
+    /// answers then show only their length in a trace.
+    fn personal(&self, fid: u16) -> bool {
+        self.ap
+            .is_none_or(|app| crate::protocol::files::is_personal(app, fid))
+    }
+
     /// One READ BINARY at `offset`; by SFI when `fid` is not current and the
     /// card takes SFIs (offset ≤ 255), else on the selected EF.
-    fn read_chunk(&mut self, fid: u16, offset: usize, le: usize, redact: bool) -> Result<Response> {
+    fn read_chunk(&mut self, fid: u16, offset: usize, le: usize) -> Result<Response> {
         let mut cmd = if self.ef != Some(fid) && self.addressing == Addressing::Sfi && offset <= 255
         {
             Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), offset as u8).with_le(le)
@@ -184,13 +167,13 @@ impl<'a> Session<'a> {
             self.select_ef(fid)?;
             Command::new(0x00, 0xB0, (offset >> 8) as u8 & 0x7F, offset as u8).with_le(le)
         };
-        cmd.redact_response = redact;
+        cmd.redact_response = self.personal(fid);
         let by_sfi = cmd.p1 & 0x80 != 0;
         let r = self.send(&cmd)?;
         if by_sfi {
             if sfi_rejected(r.sw) {
                 self.addressing = Addressing::Select;
-                return self.read_chunk(fid, offset, le, redact);
+                return self.read_chunk(fid, offset, le);
             }
             // Reading by SFI makes the EF current (ISO 7816-4 §7.2.2).
             if matches!(r.sw, StatusWord::Ok | StatusWord::EndOfFile) {
@@ -202,11 +185,11 @@ impl<'a> Session<'a> {
 
     /// Read `len` bytes from the start of `fid` (fewer if the file is
     /// shorter). Returns `None` when the file does not exist.
-    pub fn read_binary(&mut self, fid: u16, len: usize, redact: bool) -> Result<Option<Vec<u8>>> {
+    pub fn read_binary(&mut self, fid: u16, len: usize) -> Result<Option<Vec<u8>>> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
             let want = (len - out.len()).min(SHORT_LE);
-            let r = self.read_chunk(fid, out.len(), want, redact)?;
+            let r = self.read_chunk(fid, out.len(), want)?;
             match r.sw {
                 StatusWord::Ok => {
                     if r.data.is_empty() {
@@ -233,16 +216,16 @@ impl<'a> Session<'a> {
 
     /// Read a whole BER-TLV encoded EF (a certificate, a 0xFF20 record):
     /// the first chunk gives the length, the rest follows in ≤256-byte reads.
-    pub fn read_tlv_file(&mut self, fid: u16, redact: bool) -> Result<Option<Vec<u8>>> {
-        let (first, whole) = match self.read_extended(fid, redact)? {
+    pub fn read_tlv_file(&mut self, fid: u16) -> Result<Option<Vec<u8>>> {
+        let (first, whole) = match self.read_extended(fid)? {
             Some(Some(d)) => (d, true),
             Some(None) => return Ok(None),
-            None => match self.read_binary(fid, SHORT_LE, redact)? {
+            None => match self.read_binary(fid, SHORT_LE)? {
                 Some(d) => (d, false),
                 None => return Ok(None),
             },
         };
-        let total = tlv_total_len(&first)
+        let total = crate::protocol::tlv::total_len(&first)
             .ok_or_else(|| Error::Data(format!("EF {fid:04X} does not start with a TLV header")))?;
         if total <= first.len() {
             let mut d = first;
@@ -260,7 +243,7 @@ impl<'a> Session<'a> {
         let mut out = first;
         while out.len() < total {
             let want = (total - out.len()).min(SHORT_LE);
-            let r = self.read_chunk(fid, out.len(), want, redact)?;
+            let r = self.read_chunk(fid, out.len(), want)?;
             match r.sw {
                 StatusWord::Ok | StatusWord::EndOfFile if !r.data.is_empty() => {
                     out.extend_from_slice(&r.data)
@@ -285,7 +268,7 @@ impl<'a> Session<'a> {
     /// One extended-length READ BINARY by SFI (`00 B0 8x 00 00 00 00`, Le
     /// 65536) of a whole file. `None`: not tried or refused (6700 — short
     /// reads from now on); `Some(None)`: no such file.
-    fn read_extended(&mut self, fid: u16, redact: bool) -> Result<Option<Option<Vec<u8>>>> {
+    fn read_extended(&mut self, fid: u16) -> Result<Option<Option<Vec<u8>>>> {
         if !self.extended_length
             || self.extended_refused
             || self.addressing != Addressing::Sfi
@@ -296,7 +279,7 @@ impl<'a> Session<'a> {
         let mut cmd = Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), 0x00)
             .with_le(65536)
             .extended();
-        cmd.redact_response = redact;
+        cmd.redact_response = self.personal(fid);
         let r = self.send(&cmd)?;
         match r.sw {
             StatusWord::Ok | StatusWord::EndOfFile if !r.data.is_empty() => {
@@ -346,12 +329,12 @@ impl<'a> Session<'a> {
 
     /// The retry counter of a key, with the case-1 APDU `00 20 00 80`
     /// (or P2 = 0x80|SFI): no data, no Le, nothing spent.
-    pub fn retries(&mut self, key: &PinRef) -> Result<Retries> {
-        self.select_ap(key.aid)?;
-        let cmd = if self.ef != Some(key.fid) && self.addressing == Addressing::Sfi {
+    pub fn retries(&mut self, key: KeyRef) -> Result<Retries> {
+        self.select_ap(key.app())?;
+        let cmd = if self.ef != Some(key.fid()) && self.addressing == Addressing::Sfi {
             Command::new(0x00, 0x20, 0x00, 0x80 | key.sfi())
         } else {
-            self.select_ef(key.fid)?;
+            self.select_ef(key.fid())?;
             Command::new(0x00, 0x20, 0x00, 0x80)
         };
         debug_assert!(cmd.data.is_empty() && cmd.le.is_none());
@@ -369,19 +352,20 @@ impl<'a> Session<'a> {
 
     /// VERIFY `pin` against `key`. The caller has read the counter and
     /// applied the lockout guard. The command is sent once, never resent.
-    pub fn verify(&mut self, key: &PinRef, pin: &Pin) -> Result<VerifyOutcome> {
+    pub fn verify(&mut self, key: KeyRef, pin: &Pin) -> Result<VerifyOutcome> {
+        let kind = user_pin(key)?;
         if pin.is_empty() {
             // An empty VERIFY would be the retry query, not a check.
             return Err(Error::PinFormat {
-                kind: key.kind,
+                kind,
                 reason: "empty".into(),
             });
         }
-        self.select_ap(key.aid)?;
-        let p2 = if self.ef != Some(key.fid) && self.addressing == Addressing::Sfi {
+        self.select_ap(key.app())?;
+        let p2 = if self.ef != Some(key.fid()) && self.addressing == Addressing::Sfi {
             0x80 | key.sfi()
         } else {
-            self.select_ef(key.fid)?;
+            self.select_ef(key.fid())?;
             0x80
         };
         let cmd = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.expose().as_bytes());
@@ -392,7 +376,7 @@ impl<'a> Session<'a> {
             // A timeout keeps its own error: it already says the try may
             // have been counted.
             Err(Error::CardRemoved) | Err(Error::Pcsc(_)) => {
-                return Err(Error::VerifyLost { kind: key.kind })
+                return Err(Error::VerifyLost { kind })
             }
             Err(e) => return Err(e),
         };
@@ -419,26 +403,23 @@ impl<'a> Session<'a> {
     /// Change the PIN of `key` after a successful VERIFY in this session:
     /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, 入力補助) or CHANGE KEY
     /// `80 32 00 80` (共通, 住基).
-    pub fn change(&mut self, key: &PinRef, new: &Pin) -> Result<()> {
-        self.select_ap(key.aid)?;
-        self.select_ef(key.fid)?;
-        let cmd = if key.change_key {
-            Command::new(0x80, 0x32, 0x00, 0x80)
-        } else {
-            Command::new(0x00, 0x24, 0x01, 0x80)
-        }
-        .with_data(new.expose().as_bytes());
-        let r = self.t.transmit(&cmd)?;
+    pub fn change(&mut self, key: KeyRef, new: &Pin) -> Result<()> {
+        let form = key
+            .change_form()
+            .ok_or_else(|| Error::Usage(format!("{} cannot be changed", key.id())))?;
+        self.select_ap(key.app())?;
+        self.select_ef(key.fid())?;
+        let (cmd, name) = match form {
+            ChangeForm::Key => (Command::new(0x80, 0x32, 0x00, 0x80), "CHANGE KEY"),
+            ChangeForm::ReferenceData => (
+                Command::new(0x00, 0x24, 0x01, 0x80),
+                "CHANGE REFERENCE DATA",
+            ),
+        };
+        let r = self.t.transmit(&cmd.with_data(new.expose().as_bytes()))?;
         match r.sw {
             StatusWord::Ok => Ok(()),
-            sw => Err(Error::UnexpectedStatus {
-                command: if key.change_key {
-                    "CHANGE KEY"
-                } else {
-                    "CHANGE REFERENCE DATA"
-                },
-                sw,
-            }),
+            sw => Err(Error::UnexpectedStatus { command: name, sw }),
         }
     }
 
@@ -448,9 +429,15 @@ impl<'a> Session<'a> {
         self.ef = None;
     }
 
-    pub fn current_ap(&self) -> Option<&'static [u8]> {
+    pub fn current_ap(&self) -> Option<App> {
         self.ap
     }
+}
+
+/// The user PIN a key reference holds: only those are verified.
+pub(crate) fn user_pin(key: KeyRef) -> Result<PinKind> {
+    key.kind()
+        .ok_or_else(|| Error::Usage(format!("{} is not a user PIN", key.id())))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,55 +461,9 @@ pub fn classify_retries(sw: StatusWord) -> Option<Retries> {
     }
 }
 
-/// Total size (header + content) of the BER-TLV object at the start of `b`,
-/// from its tag and length alone. Accepts multi-byte tags and the 81/82/83
-/// long length forms.
-pub fn tlv_total_len(b: &[u8]) -> Option<usize> {
-    let mut i = 1;
-    if *b.first()? & 0x1F == 0x1F {
-        loop {
-            let t = *b.get(i)?;
-            i += 1;
-            if t & 0x80 == 0 {
-                break;
-            }
-            if i > 4 {
-                return None;
-            }
-        }
-    }
-    let l0 = *b.get(i)?;
-    i += 1;
-    let len = match l0 {
-        0x00..=0x7F => l0 as usize,
-        0x81..=0x83 => {
-            let n = (l0 & 0x7F) as usize;
-            let mut v = 0usize;
-            for _ in 0..n {
-                v = (v << 8) | *b.get(i)? as usize;
-                i += 1;
-            }
-            v
-        }
-        _ => return None,
-    };
-    Some(i + len)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tlv_lengths() {
-        assert_eq!(tlv_total_len(&[0x30, 0x82, 0x05, 0x00]), Some(0x504));
-        assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x65]), Some(0x68));
-        assert_eq!(tlv_total_len(&[0xFF, 0x20, 0x81, 0x90]), Some(0x94));
-        assert_eq!(tlv_total_len(&[0xFF, 0x10, 0x0C]), Some(15));
-        assert_eq!(tlv_total_len(&[0x30, 0x80]), None);
-        assert_eq!(tlv_total_len(&[0x30]), None);
-        assert_eq!(tlv_total_len(&[]), None);
-    }
 
     #[test]
     fn retry_classification() {

@@ -1,208 +1,54 @@
 //! The four user PINs, their formats and retry counters
 //! (card-protocol.md §5), and the secret PIN type.
 
-use crate::card::aid;
-use crate::i18n::Lang;
+use crate::protocol::PinFormat;
 use serde::Serialize;
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// The user-facing PIN kinds. The resident-registry PIN is two key
-/// references on the card (住基AP and 共通AP `001C`); `PinRef` names each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum PinKind {
-    /// 署名用電子証明書パスワード (JPKI 001B)
-    Sign,
-    /// 利用者証明用電子証明書暗証番号 (JPKI 0018)
-    Auth,
-    /// 券面事項入力補助用暗証番号 (入力補助 0011)
-    CardInfo,
-    /// 住民基本台帳用暗証番号 (住基 001C and 共通 001C)
-    Resident,
-}
+pub use crate::protocol::{KeyRef, PinKind};
 
-impl PinKind {
-    pub const ALL: [PinKind; 4] = [
-        PinKind::Sign,
-        PinKind::Auth,
-        PinKind::CardInfo,
-        PinKind::Resident,
-    ];
-
-    pub fn max_tries(self) -> u8 {
-        match self {
-            PinKind::Sign => 5,
-            _ => 3,
-        }
-    }
-
-    /// Stable identifier used in JSON and on the command line.
-    pub fn id(self) -> &'static str {
-        match self {
-            PinKind::Sign => "sign",
-            PinKind::Auth => "auth",
-            PinKind::CardInfo => "card-info",
-            PinKind::Resident => "resident",
-        }
-    }
-
-    pub fn name(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (PinKind::Sign, Lang::Ja) => "署名用電子証明書パスワード",
-            (PinKind::Sign, Lang::En) => "signature password",
-            (PinKind::Auth, Lang::Ja) => "利用者証明用電子証明書暗証番号",
-            (PinKind::Auth, Lang::En) => "user-authentication PIN",
-            (PinKind::CardInfo, Lang::Ja) => "券面事項入力補助用暗証番号",
-            (PinKind::CardInfo, Lang::En) => "card-info PIN",
-            (PinKind::Resident, Lang::Ja) => "住民基本台帳用暗証番号",
-            (PinKind::Resident, Lang::En) => "resident-registry PIN",
-        }
-    }
-
-    /// The key references that hold this PIN on the card.
-    pub fn refs(self) -> &'static [PinRef] {
-        match self {
-            PinKind::Sign => &[PinRef::SIGN],
-            PinKind::Auth => &[PinRef::AUTH],
-            PinKind::CardInfo => &[PinRef::CARD_INFO],
-            PinKind::Resident => &[PinRef::RESIDENT_JUKI, PinRef::RESIDENT_COMMON],
-        }
-    }
-
-    pub fn format_hint(self, lang: Lang) -> String {
-        match self {
-            PinKind::Sign => lang
-                .pick(
-                    "署名用電子証明書パスワードは英大文字 (A-Z) と数字 (0-9) の 6〜16 文字です",
-                    "the signature password is 6 to 16 characters of A-Z and 0-9",
-                )
-                .into(),
-            _ => match lang {
-                Lang::Ja => format!("{}は数字 4 桁です", self.name(lang)),
-                Lang::En => format!("the {} is 4 digits", self.name(lang)),
-            },
-        }
-    }
-
-    /// What to do when this PIN is locked (from the public guidance).
-    pub fn unlock_advice(self, lang: Lang) -> String {
-        match (self, lang) {
-            (PinKind::Sign | PinKind::Auth, Lang::Ja) => {
-                "お住まいの市区町村の窓口で初期化 (再設定) してください。一部のコンビニのキオスク端末でも、スマートフォンで本人確認のうえ初期化できます".into()
+/// Check a PIN's format before it is sent; a malformed PIN never reaches
+/// the card. Returns the bytes to send and whether lowercase letters were
+/// upper-cased (the caller must say so).
+pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), String> {
+    let s = pin.expose();
+    match kind.format() {
+        PinFormat::SignPassword => {
+            let n = s.chars().count();
+            if !(6..=16).contains(&n) {
+                return Err(format!("must be 6 to 16 characters, got {n}"));
             }
-            (PinKind::Sign | PinKind::Auth, Lang::En) => {
-                "reset it at your municipal office; some convenience-store kiosks can also reset it after identity confirmation with the smartphone app".into()
-            }
-            (_, Lang::Ja) => "お住まいの市区町村の窓口で初期化 (再設定) してください".into(),
-            (_, Lang::En) => "reset it at your municipal office".into(),
-        }
-    }
-
-    /// Check a PIN's format before it is sent; a malformed PIN never
-    /// reaches the card. Returns the bytes to send and whether lowercase
-    /// letters were upper-cased (the caller must say so).
-    pub fn validate(self, pin: &Pin) -> Result<(Pin, bool), String> {
-        let s = pin.expose();
-        match self {
-            PinKind::Sign => {
-                let n = s.chars().count();
-                if !(6..=16).contains(&n) {
-                    return Err(format!("must be 6 to 16 characters, got {n}"));
-                }
-                let mut folded = false;
-                let mut out = String::with_capacity(s.len());
-                for (i, c) in s.chars().enumerate() {
-                    match c {
-                        'A'..='Z' | '0'..='9' => out.push(c),
-                        'a'..='z' => {
-                            folded = true;
-                            out.push(c.to_ascii_uppercase())
-                        }
-                        _ => {
-                            out.zeroize();
-                            return Err(format!(
-                                "character {} is not A-Z or 0-9 (no symbols, spaces or full-width characters)",
-                                i + 1
-                            ));
-                        }
+            let mut folded = false;
+            let mut out = String::with_capacity(s.len());
+            for (i, c) in s.chars().enumerate() {
+                match c {
+                    'A'..='Z' | '0'..='9' => out.push(c),
+                    'a'..='z' => {
+                        folded = true;
+                        out.push(c.to_ascii_uppercase())
+                    }
+                    _ => {
+                        out.zeroize();
+                        return Err(format!(
+                            "character {} is not A-Z or 0-9 (no symbols, spaces or full-width characters)",
+                            i + 1
+                        ));
                     }
                 }
-                Ok((Pin::new(out), folded))
             }
-            _ => {
-                if s.len() != 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(format!(
-                        "must be exactly 4 digits 0-9, got {} character{}",
-                        s.chars().count(),
-                        if s.chars().count() == 1 { "" } else { "s" }
-                    ));
-                }
-                Ok((Pin::new(s.to_string()), false))
-            }
+            Ok((Pin::new(out), folded))
         }
-    }
-}
-
-impl fmt::Display for PinKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-/// One key reference on the card: the application and the IEF holding it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PinRef {
-    pub kind: PinKind,
-    pub aid: &'static [u8],
-    pub fid: u16,
-    /// Stable identifier of the reference in JSON.
-    pub id: &'static str,
-    /// `true` for the 共通/住基 keys, changed with CHANGE KEY (80 32).
-    pub change_key: bool,
-}
-
-impl PinRef {
-    pub const SIGN: PinRef = PinRef {
-        kind: PinKind::Sign,
-        aid: aid::JPKI,
-        fid: 0x001B,
-        id: "jpki-001b",
-        change_key: false,
-    };
-    pub const AUTH: PinRef = PinRef {
-        kind: PinKind::Auth,
-        aid: aid::JPKI,
-        fid: 0x0018,
-        id: "jpki-0018",
-        change_key: false,
-    };
-    pub const CARD_INFO: PinRef = PinRef {
-        kind: PinKind::CardInfo,
-        aid: aid::TEXT,
-        fid: 0x0011,
-        id: "text-0011",
-        change_key: false,
-    };
-    pub const RESIDENT_JUKI: PinRef = PinRef {
-        kind: PinKind::Resident,
-        aid: aid::JUKI,
-        fid: 0x001C,
-        id: "juki-001c",
-        change_key: true,
-    };
-    pub const RESIDENT_COMMON: PinRef = PinRef {
-        kind: PinKind::Resident,
-        aid: aid::COMMON,
-        fid: 0x001C,
-        id: "common-001c",
-        change_key: true,
-    };
-
-    /// Short EF identifier (the low byte of the FID; every FID in use is
-    /// in 0001–001E).
-    pub fn sfi(&self) -> u8 {
-        (self.fid & 0x1F) as u8
+        PinFormat::Digits(n) => {
+            if s.len() != n || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "must be exactly {n} digits 0-9, got {} character{}",
+                    s.chars().count(),
+                    if s.chars().count() == 1 { "" } else { "s" }
+                ));
+            }
+            Ok((Pin::new(s.to_string()), false))
+        }
     }
 }
 
@@ -260,9 +106,9 @@ mod tests {
 
     #[test]
     fn four_digit_pins() {
-        assert!(PinKind::Auth.validate(&p("0123")).is_ok());
+        assert!(validate(PinKind::Auth, &p("0123")).is_ok());
         for bad in ["123", "12345", "12a4", "１２３４", "", "12 4"] {
-            let e = PinKind::Auth.validate(&p(bad)).unwrap_err();
+            let e = validate(PinKind::Auth, &p(bad)).unwrap_err();
             assert!(e.contains("4 digits"), "{bad}: {e}");
             assert!(!e.contains(bad) || bad.is_empty() || bad.len() < 2);
         }
@@ -270,25 +116,22 @@ mod tests {
 
     #[test]
     fn sign_password() {
-        let (v, folded) = PinKind::Sign.validate(&p("ABC123")).unwrap();
+        let (v, folded) = validate(PinKind::Sign, &p("ABC123")).unwrap();
         assert_eq!(v.expose(), "ABC123");
         assert!(!folded);
-        let (v, folded) = PinKind::Sign.validate(&p("abc123xyz")).unwrap();
+        let (v, folded) = validate(PinKind::Sign, &p("abc123xyz")).unwrap();
         assert_eq!(v.expose(), "ABC123XYZ");
         assert!(folded);
-        assert!(PinKind::Sign
-            .validate(&p("ABC12"))
+        assert!(validate(PinKind::Sign, &p("ABC12"))
             .unwrap_err()
             .contains("6 to 16"));
-        assert!(PinKind::Sign
-            .validate(&p("ABCDEFGHIJ1234567"))
+        assert!(validate(PinKind::Sign, &p("ABCDEFGHIJ1234567"))
             .unwrap_err()
             .contains("6 to 16"));
-        assert!(PinKind::Sign
-            .validate(&p("ABC#123"))
+        assert!(validate(PinKind::Sign, &p("ABC#123"))
             .unwrap_err()
             .contains("character 4"));
-        assert!(PinKind::Sign.validate(&p("ＡＢＣ１２３")).is_err());
+        assert!(validate(PinKind::Sign, &p("ＡＢＣ１２３")).is_err());
     }
 }
 
@@ -376,8 +219,8 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
         let max = kind.max_tries();
         let mut refs = Vec::new();
         for r in kind.refs() {
-            let read = match s.try_select_ap(r.aid) {
-                Ok(true) => s.retries(r).map(Some),
+            let read = match s.try_select_ap(r.app()) {
+                Ok(true) => s.retries(*r).map(Some),
                 Ok(false) => Ok(None),
                 Err(e) => Err(e),
             };
@@ -394,7 +237,7 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
                 Err(e) => return Err(e),
             };
             refs.push(RefStatus {
-                reference: r.id,
+                reference: r.id(),
                 remaining,
                 state,
                 error,
@@ -423,35 +266,30 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
 /// Returns the tries left before the VERIFY and whether lowercase was folded.
 pub fn guarded_verify(
     s: &mut super::Session,
-    key: &PinRef,
+    key: KeyRef,
     pin: &Pin,
     force: bool,
     confirm: &mut dyn FnMut() -> bool,
 ) -> crate::error::Result<bool> {
     use crate::error::Error;
-    let (pin, folded) = key.kind.validate(pin).map_err(|reason| Error::PinFormat {
-        kind: key.kind,
-        reason,
-    })?;
-    if !s.try_select_ap(key.aid)? {
+    let kind = super::user_pin(key)?;
+    let (pin, folded) = validate(kind, pin).map_err(|reason| Error::PinFormat { kind, reason })?;
+    if !s.try_select_ap(key.app())? {
         return Err(Error::Unsupported(format!(
             "this token has no {} (the application is missing)",
-            key.kind.name(crate::i18n::Lang::En)
+            key.app().name()
         )));
     }
     match s.retries(key)? {
-        Retries::Blocked => return Err(Error::PinLocked { kind: key.kind }),
+        Retries::Blocked => return Err(Error::PinLocked { kind }),
         Retries::Remaining { left: 1 } if !force || !confirm() => {
-            return Err(Error::LastTry { kind: key.kind })
+            return Err(Error::LastTry { kind })
         }
         _ => {}
     }
     match s.verify(key, &pin)? {
         super::VerifyOutcome::Verified => Ok(folded),
-        super::VerifyOutcome::Wrong(left) => Err(Error::WrongPin {
-            kind: key.kind,
-            left,
-        }),
-        super::VerifyOutcome::Locked => Err(Error::PinLocked { kind: key.kind }),
+        super::VerifyOutcome::Wrong(left) => Err(Error::WrongPin { kind, left }),
+        super::VerifyOutcome::Locked => Err(Error::PinLocked { kind }),
     }
 }

@@ -1,8 +1,9 @@
 //! 券面事項入力補助AP (card-info): the four basic attributes, the individual
 //! number and the integrity record (card-protocol.md §2.2, §8.1–8.3).
 
-use super::{aid, Session};
+use super::Session;
 use crate::error::{Error, Result};
+use crate::protocol::App;
 use iso7816_tlv::ber::{Tag, Tlv, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,7 +19,7 @@ pub mod ef {
 }
 
 pub fn select(s: &mut Session) -> Result<()> {
-    s.select_ap(aid::TEXT)
+    s.select_ap(App::Text)
 }
 
 fn bad(what: &str) -> Error {
@@ -131,7 +132,7 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         return Err(bad("EF 0002: sex code is not one digit"));
     }
     // The offset table: four u16 positions of DF22..DF25 from the file start.
-    let total = crate::card::tlv_total_len(body).unwrap_or(body.len());
+    let total = crate::protocol::tlv::total_len(body).unwrap_or(body.len());
     let positions: Vec<usize> = offsets
         .chunks(2)
         .filter(|c| c.len() == 2)

@@ -4,6 +4,7 @@
 use crate::card::pin::{Pin, PinKind};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::i18n::PinText;
 use clap::Args;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -101,8 +102,7 @@ pub fn read_pin(src: &PinSource, kind: PinKind, lang: Lang, prompt: &str) -> Res
 /// anything is sent to the card: a malformed PIN never reaches it.
 pub fn read_checked(src: &PinSource, kind: PinKind, lang: Lang) -> Result<Pin> {
     let p = read_pin(src, kind, lang, &format!("{}: ", kind.name(lang)))?;
-    kind.validate(&p)
-        .map_err(|reason| Error::PinFormat { kind, reason })?;
+    crate::card::pin::validate(kind, &p).map_err(|reason| Error::PinFormat { kind, reason })?;
     Ok(p)
 }
 

@@ -5,6 +5,7 @@
 use crate::card::jpki::TokenType;
 use crate::card::pin::{CounterState, PinStatus};
 use crate::i18n::Lang;
+use crate::i18n::PinText;
 use crate::rules;
 use serde::Serialize;
 use time::Date;

@@ -1,23 +1,7 @@
 //! A few DER/BER building helpers for the virtual card's files and
 //! certificate extensions (ITU-T X.690 definite-length encoding).
 
-/// The length octets of a definite-length encoding.
-pub fn len(n: usize) -> Vec<u8> {
-    match n {
-        0..=0x7F => vec![n as u8],
-        0x80..=0xFF => vec![0x81, n as u8],
-        0x100..=0xFFFF => vec![0x82, (n >> 8) as u8, n as u8],
-        _ => vec![0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8],
-    }
-}
-
-/// A TLV with a tag of one or more bytes.
-pub fn tlv(tag: &[u8], content: &[u8]) -> Vec<u8> {
-    let mut v = tag.to_vec();
-    v.extend(len(content.len()));
-    v.extend_from_slice(content);
-    v
-}
+pub use crate::protocol::tlv::{len, tlv};
 
 pub fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
     tlv(&[0x30], &parts.concat())
@@ -53,9 +37,6 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(len(0x7F), [0x7F]);
-        assert_eq!(len(0x80), [0x81, 0x80]);
-        assert_eq!(len(0x14B), [0x82, 0x01, 0x4B]);
         // 2.5.29.17 (subjectAltName)
         assert_eq!(oid(&[2, 5, 29, 17]), [0x06, 0x03, 0x55, 0x1D, 0x11]);
         // 1.2.392.200149.8.5.5.1
@@ -63,6 +44,5 @@ mod tests {
             hex::encode(oid(&[1, 2, 392, 200149, 8, 5, 5, 1])),
             "060a2a83088c9b5508050501"
         );
-        assert_eq!(tlv(&[0xFF, 0x20], &[1, 2]), [0xFF, 0x20, 2, 1, 2]);
     }
 }

@@ -34,8 +34,6 @@ pub enum Content {
 pub struct Ef {
     pub content: Content,
     pub read: Access,
-    /// Responses from it carry personal data (redacted in the card's log).
-    pub personal: bool,
 }
 
 pub type Files = BTreeMap<(App, u16), Ef>;
@@ -44,15 +42,13 @@ fn bin(data: Vec<u8>) -> Ef {
     Ef {
         content: Content::Binary(data),
         read: Access::Free,
-        personal: false,
     }
 }
 
-fn guarded(data: Vec<u8>, keys: &[KeyRef], personal: bool) -> Ef {
+fn guarded(data: Vec<u8>, keys: &[KeyRef]) -> Ef {
     Ef {
         content: Content::Binary(data),
         read: Access::AnyOf(keys.to_vec()),
-        personal,
     }
 }
 
@@ -60,7 +56,6 @@ fn pin_ef(k: KeyRef) -> Ef {
     Ef {
         content: Content::Pin(k),
         read: Access::Free,
-        personal: false,
     }
 }
 
@@ -68,7 +63,6 @@ fn key_ef(k: SignKey) -> Ef {
     Ef {
         content: Content::Key(k),
         read: Access::Free,
-        personal: false,
     }
 }
 
@@ -186,9 +180,7 @@ fn jp2_placeholder() -> Vec<u8> {
     v
 }
 
-fn ymd(d: time::Date) -> String {
-    format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
-}
+use crate::rules::yyyymmdd as ymd;
 
 /// 入力補助AP EF 0002 (§8.2).
 pub fn attributes_ef(p: &Profile) -> Vec<u8> {
@@ -257,10 +249,11 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
     if token.has_app(App::Jpki) {
         let j = App::Jpki;
         if let Some(c) = &pki.sign_cert {
-            f.insert((j, 0x0001), guarded(c.clone(), &[KeyRef::Sign], true));
+            f.insert((j, 0x0001), guarded(c.clone(), &[KeyRef::Sign]));
         }
         f.insert((j, 0x0002), bin(pki.sign_ca.clone()));
-        f.insert((j, 0x0006), bin(token_info(token.label())));
+        let label = token.token_type().map(|t| t.label().to_string());
+        f.insert((j, 0x0006), bin(token_info(label.as_deref().unwrap_or(""))));
         let avail = |present: bool| if present { 0x8F } else { 0x00 };
         f.insert(
             (j, 0x0008),
@@ -272,8 +265,8 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         );
         if let Some(c) = &pki.auth_cert {
             // The Android smartphone token wants the auth PIN first.
-            let ef = if token == super::Token::SmartphoneAndroid {
-                guarded(c.clone(), &[KeyRef::Auth], false)
+            let ef = if token.token_type().is_some_and(|t| t.auth_cert_needs_pin()) {
+                guarded(c.clone(), &[KeyRef::Auth])
             } else {
                 bin(c.clone())
             };
@@ -295,13 +288,13 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         let text_id = key_id("6000033", "001");
         f.insert(
             (t, 0x0001),
-            guarded(ef1, &[KeyRef::CardInfo, KeyRef::TextCodeA], true),
+            guarded(ef1, &[KeyRef::CardInfo, KeyRef::TextCodeA]),
         );
         f.insert(
             (t, 0x0002),
-            guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB], true),
+            guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB]),
         );
-        f.insert((t, 0x0003), guarded(ef3, &pin, true));
+        f.insert((t, 0x0003), guarded(ef3, &pin));
         f.insert(
             (t, 0x0004),
             bin(cv_cert(pki, &cv_issuer, &text_id, &pki.text_key)),
@@ -318,7 +311,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         f.insert((t, 0x0005), bin(basic));
         f.insert(
             (t, 0x0006),
-            guarded(tlv(&[0xA1], &rsa_pub(&pki.text_key)), &pin, false),
+            guarded(tlv(&[0xA1], &rsa_pub(&pki.text_key)), &pin),
         );
         let own = tlv(&[0xDF, 0x51], &rsa_pub(&pki.text_key));
         let own_sig = pki::sign_sha256(&pki.cv_ca_signer, &own).unwrap_or_default();
@@ -327,7 +320,6 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             guarded(
                 tlv(&[0xFF, 0x50], &[own, tlv(&[0xDF, 0x52], &own_sig)].concat()),
                 &pin,
-                false,
             ),
         );
         f.insert((t, 0x0008), bin(vec![0xFF; 16]));
@@ -351,13 +343,12 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             &[0xFF, 0x10],
             &[birth, card_key, tlv(&[0xDF, 0x13], &age_sig)].concat(),
         );
-        f.insert((s, 0x0001), guarded(age, &[KeyRef::SurfaceBirth], true));
+        f.insert((s, 0x0001), guarded(age, &[KeyRef::SurfaceBirth]));
         f.insert(
             (s, 0x0002),
             guarded(
                 card_face(p, pki),
                 &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB],
-                true,
             ),
         );
         let basic = tlv(
@@ -387,10 +378,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             ]
             .concat(),
         );
-        f.insert(
-            (s, 0x0005),
-            guarded(number_image, &[KeyRef::SurfaceCodeA], true),
-        );
+        f.insert((s, 0x0005), guarded(number_image, &[KeyRef::SurfaceCodeA]));
         f.insert((s, 0x0011), pin_ef(KeyRef::SurfaceBirth));
         f.insert((s, 0x0012), pin_ef(KeyRef::SurfaceCodeB));
         f.insert((s, 0x0013), pin_ef(KeyRef::SurfaceCodeA));
@@ -398,18 +386,16 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
     }
     if token.has_app(App::Common) {
         let c = App::Common;
-        let rec = format!(
-            "{}{}{}",
-            p.card.serial,
-            p.card.municipality,
-            ymd(p.card.expiry)
-        );
+        let rec = crate::protocol::records::CardInfo {
+            serial: p.card.serial.clone(),
+            municipality: p.card.municipality.clone(),
+            expiry: p.card.expiry,
+        };
         f.insert(
             (c, 0x0001),
             Ef {
-                content: Content::Records(vec![tlv(&[0x01], rec.as_bytes())]),
+                content: Content::Records(vec![rec.encode()]),
                 read: Access::Free,
-                personal: false,
             },
         );
         f.insert((c, 0x001C), pin_ef(KeyRef::Common));
@@ -421,7 +407,6 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             Ef {
                 content: Content::Records(vec![k[..16].to_vec()]),
                 read: Access::Free,
-                personal: false,
             },
         );
         f.insert((App::Juki, 0x001C), pin_ef(KeyRef::Juki));

@@ -21,159 +21,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The card's applications (card-protocol.md §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum App {
-    Jpki,
-    Text,
-    Surface,
-    Common,
-    Juki,
-}
-
-impl App {
-    pub const ALL: [App; 5] = [App::Jpki, App::Text, App::Surface, App::Common, App::Juki];
-
-    pub fn aid(self) -> &'static [u8] {
-        match self {
-            App::Jpki => &[0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01],
-            App::Text => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08],
-            App::Surface => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02],
-            App::Common => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00],
-            App::Juki => &[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01],
-        }
-    }
-}
-
-/// The GlobalPlatform issuer security domain: selecting it returns the
-/// card to its power-on (MF-level) state.
-pub const ISD_AID: &[u8] = &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
-
-/// Every key reference (IEF) on the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyRef {
-    /// JPKI 001B 署名用電子証明書パスワード
-    Sign,
-    /// JPKI 0018 利用者証明用電子証明書暗証番号
-    Auth,
-    /// 入力補助 0011 券面事項入力補助用暗証番号
-    CardInfo,
-    /// 入力補助 0012, blocked from issuance
-    TextBlocked,
-    /// 入力補助 0014 照合番号A
-    TextCodeA,
-    /// 入力補助 0015 照合番号B
-    TextCodeB,
-    /// 券面 0011 生年月日 key
-    SurfaceBirth,
-    /// 券面 0012 照合番号B
-    SurfaceCodeB,
-    /// 券面 0013 照合番号A
-    SurfaceCodeA,
-    /// 共通 001C
-    Common,
-    /// 住基 001C
-    Juki,
-}
-
-impl KeyRef {
-    pub const ALL: [KeyRef; 11] = [
-        KeyRef::Sign,
-        KeyRef::Auth,
-        KeyRef::CardInfo,
-        KeyRef::TextBlocked,
-        KeyRef::TextCodeA,
-        KeyRef::TextCodeB,
-        KeyRef::SurfaceBirth,
-        KeyRef::SurfaceCodeB,
-        KeyRef::SurfaceCodeA,
-        KeyRef::Common,
-        KeyRef::Juki,
-    ];
-
-    pub fn app(self) -> App {
-        match self {
-            KeyRef::Sign | KeyRef::Auth => App::Jpki,
-            KeyRef::CardInfo | KeyRef::TextBlocked | KeyRef::TextCodeA | KeyRef::TextCodeB => {
-                App::Text
-            }
-            KeyRef::SurfaceBirth | KeyRef::SurfaceCodeB | KeyRef::SurfaceCodeA => App::Surface,
-            KeyRef::Common => App::Common,
-            KeyRef::Juki => App::Juki,
-        }
-    }
-
-    pub fn fid(self) -> u16 {
-        match self {
-            KeyRef::Sign => 0x001B,
-            KeyRef::Auth => 0x0018,
-            KeyRef::CardInfo => 0x0011,
-            KeyRef::TextBlocked => 0x0012,
-            KeyRef::TextCodeA => 0x0014,
-            KeyRef::TextCodeB => 0x0015,
-            KeyRef::SurfaceBirth => 0x0011,
-            KeyRef::SurfaceCodeB => 0x0012,
-            KeyRef::SurfaceCodeA => 0x0013,
-            KeyRef::Common | KeyRef::Juki => 0x001C,
-        }
-    }
-
-    /// Stable name in state files and logs.
-    pub fn id(self) -> &'static str {
-        match self {
-            KeyRef::Sign => "jpki-001b",
-            KeyRef::Auth => "jpki-0018",
-            KeyRef::CardInfo => "text-0011",
-            KeyRef::TextBlocked => "text-0012",
-            KeyRef::TextCodeA => "text-0014",
-            KeyRef::TextCodeB => "text-0015",
-            KeyRef::SurfaceBirth => "surface-0011",
-            KeyRef::SurfaceCodeB => "surface-0012",
-            KeyRef::SurfaceCodeA => "surface-0013",
-            KeyRef::Common => "common-001c",
-            KeyRef::Juki => "juki-001c",
-        }
-    }
-
-    /// The counter's maximum: 5 for the signature password, 3 for the
-    /// others (card-protocol.md §5.1; the 照合番号 limits are disputed, 3
-    /// per the emulator data model).
-    pub fn max_tries(self) -> u8 {
-        match self {
-            KeyRef::Sign => 5,
-            _ => 3,
-        }
-    }
-
-    /// Whether `v` is a well-formed new value for CHANGE REFERENCE DATA /
-    /// CHANGE KEY.
-    fn accepts(self, v: &[u8]) -> bool {
-        match self {
-            KeyRef::Sign => {
-                (6..=16).contains(&v.len())
-                    && v.iter()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            }
-            KeyRef::Auth | KeyRef::CardInfo | KeyRef::Common | KeyRef::Juki => {
-                v.len() == 4 && v.iter().all(u8::is_ascii_digit)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Private keys that sign with `80 2A`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignKey {
-    /// JPKI 0017, after VERIFY of 0018.
-    JpkiAuth,
-    /// JPKI 001A, after VERIFY of 001B.
-    JpkiSign,
-    /// 入力補助 0013, no credential (`80 2A 00 00`).
-    TextAp,
-    /// 券面 001A, no credential.
-    SurfaceAp,
-}
+pub use crate::protocol::{App, KeyRef, SignKey, ISD_AID};
 
 /// What crossed the card's interface since it was made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -583,7 +431,7 @@ impl VirtualCard {
         }
         let end = data.len().min(offset + le);
         let out = data[offset..end].to_vec();
-        self.last_personal = ef.personal;
+        self.last_personal = crate::protocol::files::is_personal(app, fid);
         if end - offset < le {
             let mut v = out;
             v.extend_from_slice(&[0x62, 0x82]);
@@ -702,7 +550,7 @@ impl VirtualCard {
         if !self.verified.contains(&key) {
             return sw(0x6982);
         }
-        if !key.accepts(&c.data) {
+        if !key.format().accepts(&c.data) {
             return sw(0x6A80);
         }
         let old = self.keys.get(&key).cloned();

@@ -46,22 +46,20 @@ pub enum Token {
 }
 
 impl Token {
-    pub fn label(self) -> &'static str {
+    /// The JPKI token it presents; `None` for a card with no JPKI AP.
+    pub fn token_type(self) -> Option<crate::protocol::TokenType> {
+        use crate::protocol::TokenType as T;
         match self {
-            Token::Card => "JPKIAPICCTOKEN2",
-            Token::SmartphoneAndroid => "JPKIAPGPSETOKEN",
-            Token::SmartphoneIos => "JPKIAPIOSTOKEN",
-            Token::JukiCard => "JPKIAPICCTOKEN",
-            Token::Other => "",
+            Token::Card => Some(T::Card),
+            Token::SmartphoneAndroid => Some(T::SmartphoneAndroid),
+            Token::SmartphoneIos => Some(T::SmartphoneIos),
+            Token::JukiCard => Some(T::JukiCard),
+            Token::Other => None,
         }
     }
 
     pub fn has_app(self, app: App) -> bool {
-        match self {
-            Token::Card => true,
-            Token::SmartphoneAndroid | Token::SmartphoneIos | Token::JukiCard => app == App::Jpki,
-            Token::Other => false,
-        }
+        self.token_type().is_some_and(|t| t.has_app(app))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{read_with_ca, require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::{self, PinKind, PinRef};
+use crate::card::pin::{self, PinKind};
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
 use crate::cert::{decode_input, parse_der, CertReport};
 use crate::cli::cache::CaCache;
@@ -125,7 +125,13 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                     }
                     let mut yes = || true;
                     if let Some(p) = &password {
-                        pin::guarded_verify(s, &PinRef::SIGN, p, force_last_try, &mut yes)?;
+                        pin::guarded_verify(
+                            s,
+                            crate::protocol::KeyRef::Sign,
+                            p,
+                            force_last_try,
+                            &mut yes,
+                        )?;
                     }
                 }
                 let missing =

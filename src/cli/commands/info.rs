@@ -5,7 +5,7 @@
 
 use super::{require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::{self, PinKind, PinRef};
+use crate::card::pin::{self, PinKind};
 use crate::card::text::{self, Attributes, Integrity, MyNumber};
 use crate::cli::input::{read_checked, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
@@ -101,24 +101,24 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
                         .into(),
                     ));
                 }
-                pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
+                pin::guarded_verify(s, crate::protocol::KeyRef::Sign, p, force, &mut yes)?;
                 jpki::read_cert(s, CertSlot::Sign)?
             }
             None => None,
         };
         text::select(s)?;
-        pin::guarded_verify(s, &PinRef::CARD_INFO, &pin, force, &mut yes)?;
+        pin::guarded_verify(s, crate::protocol::KeyRef::CardInfo, &pin, force, &mut yes)?;
         let ef2 = s
-            .read_tlv_file(text::ef::ATTRIBUTES, true)?
+            .read_tlv_file(text::ef::ATTRIBUTES)?
             .ok_or_else(|| Error::Data("EF 0002 is missing".into()))?;
         let ef3 = s
-            .read_tlv_file(text::ef::INTEGRITY, false)?
+            .read_tlv_file(text::ef::INTEGRITY)?
             .ok_or_else(|| Error::Data("EF 0003 is missing".into()))?;
         // The AP's CV certificate (no PIN): the key that signed EF 0003.
-        let ef4 = s.read_tlv_file(text::ef::CV_CERT, false)?;
+        let ef4 = s.read_tlv_file(text::ef::CV_CERT)?;
         // EF 0001 is read only when asked for; 17 bytes as stored.
         let ef1 = if show_number {
-            s.read_binary(text::ef::MY_NUMBER, 17, true)?
+            s.read_binary(text::ef::MY_NUMBER, 17)?
         } else {
             None
         };

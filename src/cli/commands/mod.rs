@@ -262,7 +262,7 @@ pub fn read_with_ca(
 /// SELECT the JPKI AP: a card without it is not a My Number Card. For
 /// commands that do not show the token type (one APDU instead of two).
 pub fn require_jpki(s: &mut Session, meta: &CardMeta) -> Result<()> {
-    if s.try_select_ap(crate::card::aid::JPKI)? {
+    if s.try_select_ap(crate::protocol::App::Jpki)? {
         Ok(())
     } else {
         Err(Error::NotMyNumberCard {

@@ -6,6 +6,7 @@ use crate::cli::input::{confirm_word, prompt_tty, read_checked, read_pin, PinSou
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::i18n::PinText;
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -236,7 +237,7 @@ fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32>
     let mut confirm = last_try_confirm(ctx, kind);
     let folded = with_card(ctx, true, |s, meta| {
         require_jpki(s, meta)?;
-        pin::guarded_verify(s, &key, &pin, force, &mut confirm)
+        pin::guarded_verify(s, key, &pin, force, &mut confirm)
     })?;
     if folded {
         fold_notice(ctx);
@@ -301,7 +302,7 @@ fn change(
         }
         p1
     };
-    let (new, folded_new) = kind.validate(&new).map_err(|reason| Error::PinFormat {
+    let (new, folded_new) = pin::validate(kind, &new).map_err(|reason| Error::PinFormat {
         kind,
         reason: format!("new PIN {reason}"),
     })?;
@@ -310,8 +311,8 @@ fn change(
         require_jpki(s, meta)?;
         let mut folded = false;
         for key in kind.refs() {
-            folded |= pin::guarded_verify(s, key, &current, force, &mut confirm)?;
-            s.change(key, &new)?;
+            folded |= pin::guarded_verify(s, *key, &current, force, &mut confirm)?;
+            s.change(*key, &new)?;
         }
         Ok(folded)
     })?;

@@ -44,7 +44,7 @@ fn describe(t: &Option<TokenType>, lang: Lang) -> String {
         None => lang
             .pick("マイナンバーカードではありません", "not a My Number Card")
             .into(),
-        Some(t) => t.describe(lang),
+        Some(t) => crate::i18n::describe_token(t, lang),
     }
 }
 

@@ -6,7 +6,7 @@ use super::pin::{render_rows, to_json, PinJson};
 use super::{read_with_ca, require_my_number_card, with_card, Ctx};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
-use crate::card::pin::{self, Pin, PinKind, PinRef, PinStatus};
+use crate::card::pin::{self, Pin, PinKind, PinStatus};
 use crate::cert::chain::check_chain;
 use crate::cli::cache::CaCache;
 use crate::cli::input::{read_checked, PinSource};
@@ -255,7 +255,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
         let sign = match (password, avail.sign) {
             (Some(p), true) => {
                 let mut yes = || true;
-                pin::guarded_verify(s, &PinRef::SIGN, p, force, &mut yes)?;
+                pin::guarded_verify(s, crate::protocol::KeyRef::Sign, p, force, &mut yes)?;
                 part(
                     read_with_ca(s, CertSlot::Sign, &cache),
                     "sign_cert",
@@ -358,7 +358,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
     let worst = report::worst(&findings);
     let card_json = CardJson {
         token_type: read.token.id().to_string(),
-        description: read.token.describe(ctx.lang),
+        description: crate::i18n::describe_token(&read.token, ctx.lang),
         serial: read.card.as_ref().map(|c| c.serial.clone()),
         municipality: read.card.as_ref().map(|c| c.municipality.clone()),
         expiry: read.card.as_ref().map(|c| report::expiry(today, c.expiry)),

@@ -1,5 +1,9 @@
 //! The user's language for messages and reports.
 
+mod terms;
+
+pub use terms::{describe_token, PinText};
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]

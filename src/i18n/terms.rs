@@ -1,0 +1,73 @@
+//! The names of the card's things in both languages: one home for each.
+
+use super::Lang;
+use crate::protocol::{PinKind, TokenType};
+
+/// Names and advice for the four user PINs.
+pub trait PinText {
+    fn name(self, lang: Lang) -> &'static str;
+    /// What a well-formed PIN of this kind looks like.
+    fn format_hint(self, lang: Lang) -> String;
+    /// What to do when it is locked (from the public guidance).
+    fn unlock_advice(self, lang: Lang) -> String;
+}
+
+impl PinText for PinKind {
+    fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (PinKind::Sign, Lang::Ja) => "署名用電子証明書パスワード",
+            (PinKind::Sign, Lang::En) => "signature password",
+            (PinKind::Auth, Lang::Ja) => "利用者証明用電子証明書暗証番号",
+            (PinKind::Auth, Lang::En) => "user-authentication PIN",
+            (PinKind::CardInfo, Lang::Ja) => "券面事項入力補助用暗証番号",
+            (PinKind::CardInfo, Lang::En) => "card-info PIN",
+            (PinKind::Resident, Lang::Ja) => "住民基本台帳用暗証番号",
+            (PinKind::Resident, Lang::En) => "resident-registry PIN",
+        }
+    }
+
+    fn format_hint(self, lang: Lang) -> String {
+        match self.format() {
+            crate::protocol::PinFormat::SignPassword => lang
+                .pick(
+                    "署名用電子証明書パスワードは英大文字 (A-Z) と数字 (0-9) の 6〜16 文字です",
+                    "the signature password is 6 to 16 characters of A-Z and 0-9",
+                )
+                .into(),
+            crate::protocol::PinFormat::Digits(n) => match lang {
+                Lang::Ja => format!("{}は数字 {n} 桁です", PinText::name(self, lang)),
+                Lang::En => format!("the {} is {n} digits", PinText::name(self, lang)),
+            },
+        }
+    }
+
+    fn unlock_advice(self, lang: Lang) -> String {
+        match (self.kiosk_resettable(), lang) {
+            (true, Lang::Ja) => {
+                "お住まいの市区町村の窓口で初期化 (再設定) してください。一部のコンビニのキオスク端末でも、スマートフォンで本人確認のうえ初期化できます".into()
+            }
+            (true, Lang::En) => {
+                "reset it at your municipal office; some convenience-store kiosks can also reset it after identity confirmation with the smartphone app".into()
+            }
+            (false, Lang::Ja) => "お住まいの市区町村の窓口で初期化 (再設定) してください".into(),
+            (false, Lang::En) => "reset it at your municipal office".into(),
+        }
+    }
+}
+
+/// What a token is, in words.
+pub fn describe_token(t: &TokenType, lang: Lang) -> String {
+    use Lang::*;
+    match (t, lang) {
+        (TokenType::Card, Ja) => "マイナンバーカード".into(),
+        (TokenType::Card, En) => "My Number Card".into(),
+        (TokenType::SmartphoneAndroid, Ja) => "スマホ用電子証明書 (Android)".into(),
+        (TokenType::SmartphoneAndroid, En) => "smartphone certificate (Android)".into(),
+        (TokenType::SmartphoneIos, Ja) => "スマホ用電子証明書 (iPhone)".into(),
+        (TokenType::SmartphoneIos, En) => "smartphone certificate (iPhone)".into(),
+        (TokenType::JukiCard, Ja) => "住基カード".into(),
+        (TokenType::JukiCard, En) => "住基カード (Basic Resident Register card)".into(),
+        (TokenType::Unknown(l), Ja) => format!("不明な JPKI トークン ({l})"),
+        (TokenType::Unknown(l), En) => format!("unknown JPKI token ({l})"),
+    }
+}

@@ -1,0 +1,283 @@
+//! Key references (IEFs holding PINs and codes), their counters and
+//! formats, the four user PINs built on them, and the signing keys
+//! (card-protocol.md §2, §5).
+
+use super::files::sfi;
+use super::App;
+use serde::Serialize;
+
+/// Every key reference on the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyRef {
+    /// JPKI 001B 署名用電子証明書パスワード
+    Sign,
+    /// JPKI 0018 利用者証明用電子証明書暗証番号
+    Auth,
+    /// 入力補助 0011 券面事項入力補助用暗証番号
+    CardInfo,
+    /// 入力補助 0012, blocked from issuance (`63C0` on every card; not a user PIN)
+    TextBlocked,
+    /// 入力補助 0014 照合番号A (the 12-digit number)
+    TextCodeA,
+    /// 入力補助 0015 照合番号B (14 digits)
+    TextCodeB,
+    /// 券面 0011 生年月日 key (6 digits)
+    SurfaceBirth,
+    /// 券面 0012 照合番号B
+    SurfaceCodeB,
+    /// 券面 0013 照合番号A
+    SurfaceCodeA,
+    /// 共通 001C (one half of the resident-registry PIN)
+    Common,
+    /// 住基 001C (the other half)
+    Juki,
+}
+
+/// What a PIN or code may look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinFormat {
+    /// Exactly this many ASCII digits.
+    Digits(usize),
+    /// 6 to 16 characters of A–Z and 0–9 (§5.2).
+    SignPassword,
+}
+
+/// How a key's value is changed after a VERIFY (§3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeForm {
+    /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, 入力補助).
+    ReferenceData,
+    /// CHANGE KEY `80 32 00 80` (共通, 住基).
+    Key,
+}
+
+impl PinFormat {
+    /// Whether `v` is well formed (the bytes sent to the card).
+    pub fn accepts(self, v: &[u8]) -> bool {
+        match self {
+            PinFormat::Digits(n) => v.len() == n && v.iter().all(u8::is_ascii_digit),
+            PinFormat::SignPassword => {
+                (6..=16).contains(&v.len())
+                    && v.iter()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }
+        }
+    }
+}
+
+impl KeyRef {
+    pub const ALL: [KeyRef; 11] = [
+        KeyRef::Sign,
+        KeyRef::Auth,
+        KeyRef::CardInfo,
+        KeyRef::TextBlocked,
+        KeyRef::TextCodeA,
+        KeyRef::TextCodeB,
+        KeyRef::SurfaceBirth,
+        KeyRef::SurfaceCodeB,
+        KeyRef::SurfaceCodeA,
+        KeyRef::Common,
+        KeyRef::Juki,
+    ];
+
+    pub fn app(self) -> App {
+        match self {
+            KeyRef::Sign | KeyRef::Auth => App::Jpki,
+            KeyRef::CardInfo | KeyRef::TextBlocked | KeyRef::TextCodeA | KeyRef::TextCodeB => {
+                App::Text
+            }
+            KeyRef::SurfaceBirth | KeyRef::SurfaceCodeB | KeyRef::SurfaceCodeA => App::Surface,
+            KeyRef::Common => App::Common,
+            KeyRef::Juki => App::Juki,
+        }
+    }
+
+    pub fn fid(self) -> u16 {
+        match self {
+            KeyRef::Sign => 0x001B,
+            KeyRef::Auth => 0x0018,
+            KeyRef::CardInfo => 0x0011,
+            KeyRef::TextBlocked => 0x0012,
+            KeyRef::TextCodeA => 0x0014,
+            KeyRef::TextCodeB => 0x0015,
+            KeyRef::SurfaceBirth => 0x0011,
+            KeyRef::SurfaceCodeB => 0x0012,
+            KeyRef::SurfaceCodeA => 0x0013,
+            KeyRef::Common | KeyRef::Juki => 0x001C,
+        }
+    }
+
+    /// Short EF identifier (VERIFY and the retry query by P2 = 0x80|SFI).
+    pub fn sfi(self) -> u8 {
+        sfi(self.fid())
+    }
+
+    /// Stable name in JSON, state files and logs.
+    pub fn id(self) -> &'static str {
+        match self {
+            KeyRef::Sign => "jpki-001b",
+            KeyRef::Auth => "jpki-0018",
+            KeyRef::CardInfo => "text-0011",
+            KeyRef::TextBlocked => "text-0012",
+            KeyRef::TextCodeA => "text-0014",
+            KeyRef::TextCodeB => "text-0015",
+            KeyRef::SurfaceBirth => "surface-0011",
+            KeyRef::SurfaceCodeB => "surface-0012",
+            KeyRef::SurfaceCodeA => "surface-0013",
+            KeyRef::Common => "common-001c",
+            KeyRef::Juki => "juki-001c",
+        }
+    }
+
+    /// The counter's maximum: 5 for the signature password, 3 for the
+    /// others (§5.1; the 照合番号 limits are disputed, 3 per the emulator
+    /// data model).
+    pub fn max_tries(self) -> u8 {
+        match self {
+            KeyRef::Sign => 5,
+            _ => 3,
+        }
+    }
+
+    pub fn format(self) -> PinFormat {
+        match self {
+            KeyRef::Sign => PinFormat::SignPassword,
+            KeyRef::Auth | KeyRef::CardInfo | KeyRef::Common | KeyRef::Juki => PinFormat::Digits(4),
+            KeyRef::TextBlocked => PinFormat::Digits(4),
+            KeyRef::TextCodeA | KeyRef::SurfaceCodeA => PinFormat::Digits(12),
+            KeyRef::TextCodeB | KeyRef::SurfaceCodeB => PinFormat::Digits(14),
+            KeyRef::SurfaceBirth => PinFormat::Digits(6),
+        }
+    }
+
+    /// How its value is changed; `None` for keys a user does not change.
+    pub fn change_form(self) -> Option<ChangeForm> {
+        match self {
+            KeyRef::Sign | KeyRef::Auth | KeyRef::CardInfo => Some(ChangeForm::ReferenceData),
+            KeyRef::Common | KeyRef::Juki => Some(ChangeForm::Key),
+            _ => None,
+        }
+    }
+
+    /// The user PIN this reference holds (the 照合番号 and the birth-date
+    /// key are not user PINs).
+    pub fn kind(self) -> Option<PinKind> {
+        match self {
+            KeyRef::Sign => Some(PinKind::Sign),
+            KeyRef::Auth => Some(PinKind::Auth),
+            KeyRef::CardInfo => Some(PinKind::CardInfo),
+            KeyRef::Common | KeyRef::Juki => Some(PinKind::Resident),
+            _ => None,
+        }
+    }
+}
+
+/// The four user-facing PINs. The resident-registry PIN is two key
+/// references on the card (住基AP and 共通AP `001C`, §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PinKind {
+    /// 署名用電子証明書パスワード (JPKI 001B)
+    Sign,
+    /// 利用者証明用電子証明書暗証番号 (JPKI 0018)
+    Auth,
+    /// 券面事項入力補助用暗証番号 (入力補助 0011)
+    CardInfo,
+    /// 住民基本台帳用暗証番号 (住基 001C and 共通 001C)
+    Resident,
+}
+
+impl PinKind {
+    pub const ALL: [PinKind; 4] = [
+        PinKind::Sign,
+        PinKind::Auth,
+        PinKind::CardInfo,
+        PinKind::Resident,
+    ];
+
+    /// The key references that hold this PIN, in the order they are changed.
+    pub fn refs(self) -> &'static [KeyRef] {
+        match self {
+            PinKind::Sign => &[KeyRef::Sign],
+            PinKind::Auth => &[KeyRef::Auth],
+            PinKind::CardInfo => &[KeyRef::CardInfo],
+            PinKind::Resident => &[KeyRef::Juki, KeyRef::Common],
+        }
+    }
+
+    pub fn max_tries(self) -> u8 {
+        self.refs()[0].max_tries()
+    }
+
+    pub fn format(self) -> PinFormat {
+        self.refs()[0].format()
+    }
+
+    /// Stable identifier used in JSON and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            PinKind::Sign => "sign",
+            PinKind::Auth => "auth",
+            PinKind::CardInfo => "card-info",
+            PinKind::Resident => "resident",
+        }
+    }
+
+    /// Whether a convenience-store kiosk can reset it (the two JPKI PINs,
+    /// when the other one is known and both certificates are valid, §17).
+    pub fn kiosk_resettable(self) -> bool {
+        matches!(self, PinKind::Sign | PinKind::Auth)
+    }
+}
+
+impl std::fmt::Display for PinKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Private keys that sign with `80 2A` (§9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignKey {
+    /// JPKI 0017, after VERIFY of 0018.
+    JpkiAuth,
+    /// JPKI 001A, after VERIFY of 001B.
+    JpkiSign,
+    /// 入力補助 0013, no credential (`80 2A 00 00`).
+    TextAp,
+    /// 券面 001A, no credential.
+    SurfaceAp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_user_pin_reference_points_back_to_its_kind() {
+        for k in PinKind::ALL {
+            for r in k.refs() {
+                assert_eq!(r.kind(), Some(k));
+                assert_eq!(r.max_tries(), k.max_tries());
+                assert_eq!(r.format(), k.format());
+                assert!(r.change_form().is_some());
+            }
+        }
+        let users: usize = PinKind::ALL.iter().map(|k| k.refs().len()).sum();
+        let with_kind = KeyRef::ALL.iter().filter(|r| r.kind().is_some()).count();
+        assert_eq!(users, with_kind);
+        assert_eq!(KeyRef::TextBlocked.kind(), None);
+    }
+
+    #[test]
+    fn formats() {
+        assert!(PinFormat::Digits(4).accepts(b"0123"));
+        assert!(!PinFormat::Digits(4).accepts(b"123"));
+        assert!(!PinFormat::Digits(4).accepts("１２３４".as_bytes()));
+        assert!(PinFormat::SignPassword.accepts(b"ABC123"));
+        assert!(!PinFormat::SignPassword.accepts(b"abc123"));
+        assert!(!PinFormat::SignPassword.accepts(b"ABC12"));
+        assert!(!PinFormat::SignPassword.accepts(b"ABCDEFGHIJ1234567"));
+        assert_eq!(KeyRef::Auth.sfi(), 0x18);
+    }
+}

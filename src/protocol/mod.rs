@@ -1,0 +1,17 @@
+//! What the card is, as data: the applications and their AIDs, the EFs and
+//! which of them hold personal data, the key references with their counters
+//! and PIN formats, the token labels, and each record's layout (encoded and
+//! decoded side by side). The bottom of the crate: the card layer reads the
+//! card with it and the virtual card is built from it, so the two cannot
+//! drift apart. Facts cite `card-protocol.md` (sections in brackets).
+
+pub mod app;
+pub mod files;
+pub mod keys;
+pub mod records;
+pub mod tlv;
+pub mod token;
+
+pub use app::{App, ISD_AID};
+pub use keys::{ChangeForm, KeyRef, PinFormat, PinKind, SignKey};
+pub use token::TokenType;

@@ -1,0 +1,79 @@
+//! Record layouts, each encoded and decoded side by side.
+
+use super::tlv::tlv;
+use crate::rules::{parse_yyyymmdd, yyyymmdd};
+use time::Date;
+
+/// The 共通AP card-information record (record 1 of EF 0001, no PIN):
+/// `01 1C` + 28 ASCII digits: serial (15) ‖ municipality code (5) ‖ card
+/// expiry `YYYYMMDD` (card-protocol.md §2.4, §8.6).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CardInfo {
+    /// 15-digit serial number.
+    pub serial: String,
+    /// 5-digit 全国地方公共団体コード of the issuing municipality.
+    pub municipality: String,
+    /// The card's own expiry.
+    pub expiry: Date,
+}
+
+impl CardInfo {
+    pub const TAG: u8 = 0x01;
+
+    pub fn encode(&self) -> Vec<u8> {
+        let digits = format!(
+            "{}{}{}",
+            self.serial,
+            self.municipality,
+            yyyymmdd(self.expiry)
+        );
+        tlv(&[Self::TAG], digits.as_bytes())
+    }
+
+    /// Decode record 1; the error says what is wrong with it.
+    pub fn decode(rec: &[u8]) -> Result<CardInfo, String> {
+        if rec.len() < 30 {
+            return Err(format!("{} bytes, expected 30", rec.len()));
+        }
+        if rec[0] != Self::TAG || rec[1] != 0x1C {
+            return Err(format!(
+                "starts {:02X} {:02X}, expected 01 1C",
+                rec[0], rec[1]
+            ));
+        }
+        let digits = &rec[2..30];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return Err("contains non-digits".into());
+        }
+        let s = std::str::from_utf8(digits).map_err(|_| "not ASCII".to_string())?;
+        let expiry = parse_yyyymmdd(&s[20..28]).ok_or("expiry is not a date")?;
+        Ok(CardInfo {
+            serial: s[0..15].to_string(),
+            municipality: s[15..20].to_string(),
+            expiry,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_info_round_trips() {
+        let c = CardInfo {
+            serial: "400000012719843".into(),
+            municipality: "13221".into(),
+            expiry: time::macros::date!(2035 - 02 - 17),
+        };
+        let rec = c.encode();
+        assert_eq!(&rec[..2], &[0x01, 0x1C]);
+        assert_eq!(CardInfo::decode(&rec).unwrap(), c);
+        assert!(CardInfo::decode(&rec[..20])
+            .unwrap_err()
+            .contains("20 bytes"));
+        let mut bad = rec.clone();
+        bad[5] = b'X';
+        assert!(CardInfo::decode(&bad).unwrap_err().contains("non-digits"));
+    }
+}
