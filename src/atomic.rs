@@ -86,6 +86,11 @@ pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Write `body` to `path` readable by its owner only (0600).
+pub fn write_private(path: &Path, body: &[u8]) -> io::Result<()> {
+    write_atomic(path, body, 0o600)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -324,6 +324,12 @@ impl Error {
         s.to_string()
     }
 
+    /// Standard output was closed by its reader.
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, Error::Io { path, source }
+            if path.as_os_str() == "stdout" && source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

@@ -18,4 +18,5 @@ pub mod rules;
 pub mod sandbox;
 pub mod testhook;
 pub mod transport;
+pub mod usecase;
 pub mod vcard;

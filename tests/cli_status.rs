@@ -344,3 +344,29 @@ fn bad_today_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `mynacard status | head -0`: the reader is gone before the report.
+    for args in [
+        &["--virtual", "status"][..],
+        &["--virtual", "--json", "pin", "status"][..],
+        &["--virtual", "cert", "show", "auth", "--pem"][..],
+    ] {
+        // A pipe whose reading end is closed before the program starts.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

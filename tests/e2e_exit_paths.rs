@@ -278,9 +278,10 @@ fn a_closed_stderr_under_trace_powers_the_card_down() {
     };
     insert(&mut sb);
     let (dir, pw) = password_file();
+    let out_file = dir.path().join("o");
     let before = sb.card.lock().unwrap().stats().apdus;
     let mut child = Guard(
-        cert_show_sign(&sb, &pw, &dir.path().join("o"))
+        cert_show_sign(&sb, &pw, &out_file)
             .arg("--trace")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -306,8 +307,10 @@ fn a_closed_stderr_under_trace_powers_the_card_down() {
     assert!(seen.contains("****"), "{seen}");
     assert!(!seen.contains("TEST1234"));
     let (code, _) = wait_exit(&mut child.0, Duration::from_secs(15));
-    // A closed pipe ends the tool as SIGPIPE would (128 + 13).
-    assert_eq!(code, 141);
+    // The trace is written without ever failing the command: it finishes,
+    // writes its file and powers the card down as on any other day.
+    assert_eq!(code, 0);
+    assert!(out_file.exists());
     assert_eq!(second_program_signs(&sb), "6982");
 }
 

@@ -1,7 +1,6 @@
 //! Command-line interface: argument parsing (clap), connection set-up,
 //! rendering and exit codes.
 
-pub mod cache;
 pub mod commands;
 pub mod input;
 pub mod output;
@@ -113,13 +112,38 @@ pub struct Ctx {
     pub g: Global,
     pub lang: Lang,
     pub color: bool,
+    /// How to reach the card.
+    pub card: crate::usecase::CardOptions,
 }
 
 impl Ctx {
     pub fn new(g: Global) -> Ctx {
         let lang = g.lang.unwrap_or_else(Lang::from_env);
         let color = output::use_color(g.color);
-        Ctx { g, lang, color }
+        let card = crate::usecase::CardOptions {
+            reader: g.reader.clone(),
+            wait: g.wait,
+            timeout: g.timeout,
+            virtual_card: g.virtual_card.clone(),
+            state: g.state.clone(),
+            trace: g.trace,
+            no_cache: g.no_cache,
+            extended_length: g.extended_length,
+        };
+        Ctx {
+            g,
+            lang,
+            color,
+            card,
+        }
+    }
+
+    /// The same settings with other global options (`status --watch`).
+    pub fn with_global(&self, g: Global) -> Ctx {
+        let mut c = Ctx::new(g);
+        c.lang = self.lang;
+        c.color = self.color;
+        c
     }
 }
 
@@ -153,6 +177,9 @@ pub fn run(cli: Cli) -> i32 {
     };
     match r {
         Ok(code) => code,
+        // The reader of our output went away (`| head -1`): end quietly,
+        // as a program killed by SIGPIPE would.
+        Err(e) if e.is_closed_output() => signals::CLOSED_PIPE_EXIT,
         Err(e) => {
             output::print_error(&ctx, &e);
             e.exit_code()

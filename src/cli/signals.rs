@@ -8,6 +8,9 @@ use crate::error::Error;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+/// The exit code of a program killed by SIGPIPE (128 + 13).
+pub const CLOSED_PIPE_EXIT: i32 = 141;
+
 /// `status --watch`: a signal is the normal way to stop (exit 0, no error).
 static WATCHING: AtomicBool = AtomicBool::new(false);
 
@@ -68,11 +71,8 @@ fn is_broken_pipe(info: &std::panic::PanicHookInfo<'_>) -> bool {
 
 /// Install the signal thread and the panic hook (once, at start).
 pub fn install(ctx: &Ctx) {
-    let wctx = Ctx {
-        g: ctx.g.clone(),
-        lang: ctx.lang,
-        color: false,
-    };
+    let mut wctx = ctx.with_global(ctx.g.clone());
+    wctx.color = false;
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         std::thread::spawn(move || {
@@ -105,11 +105,8 @@ pub fn install(ctx: &Ctx) {
             }
         });
     }
-    let pctx = Ctx {
-        g: ctx.g.clone(),
-        lang: ctx.lang,
-        color: false,
-    };
+    let mut pctx = ctx.with_global(ctx.g.clone());
+    pctx.color = false;
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let left = stop_helpers();
@@ -120,7 +117,7 @@ pub fn install(ctx: &Ctx) {
         if is_broken_pipe(info) {
             // The reader of our output went away: end quietly, as a
             // program killed by SIGPIPE would.
-            std::process::exit(141);
+            std::process::exit(CLOSED_PIPE_EXIT);
         }
         default(info);
     }));

@@ -3,7 +3,7 @@
 //! The card runs on a thread of its own so that a card made slow or silent
 //! by its profile is given up on at the deadline, as a real one would be.
 
-use super::{Connection, Transport, Waiting};
+use super::{Connection, Transaction, Transport, Waiting};
 use crate::apdu::{Command, Response};
 use crate::error::{Error, Result};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -97,6 +97,21 @@ impl Transport for InProcess {
     }
 }
 
+/// The in-process card has no other clients: a transaction is a borrow.
+struct InTx<'a>(&'a mut InProcess);
+
+impl Transport for InTx<'_> {
+    fn transmit(&mut self, cmd: &Command) -> Result<Response> {
+        self.0.transmit(cmd)
+    }
+}
+
+impl Transaction for InTx<'_> {
+    fn end(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
+}
+
 impl Connection for InProcess {
     fn reader(&self) -> &str {
         &self.name
@@ -106,8 +121,8 @@ impl Connection for InProcess {
         &self.atr
     }
 
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()> {
-        f(self)
+    fn begin(&mut self) -> Result<Box<dyn Transaction + '_>> {
+        Ok(Box::new(InTx(self)))
     }
 
     fn close(self: Box<Self>, unpower: bool) -> Result<()> {

@@ -91,11 +91,19 @@ impl Waiting {
 pub trait Connection {
     fn reader(&self) -> &str;
     fn atr(&self) -> &[u8];
-    /// Run `f` inside one transaction: no other program's APDUs interleave.
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()>;
+    /// Begin a transaction: no other program's APDUs interleave until the
+    /// guard ends (`end`, or dropped).
+    fn begin(&mut self) -> Result<Box<dyn Transaction + '_>>;
     /// Disconnect. `unpower` powers the card down (the only way to clear a
     /// verified PIN on a real card, card-protocol.md §6); otherwise it is reset.
     fn close(self: Box<Self>, unpower: bool) -> Result<()>;
+}
+
+/// An open transaction (a guard, like pcsc's `Transaction`): commands go
+/// through it; dropping it ends the transaction.
+pub trait Transaction: Transport {
+    /// End the transaction, reporting a failure to do so.
+    fn end(self: Box<Self>) -> Result<()>;
 }
 
 /// A transport over a fixed script, for unit tests of the card layer.

@@ -156,7 +156,7 @@ impl VirtualCard {
                 .collect(),
         };
         let body = serde_json::to_vec_pretty(&st).map_err(std::io::Error::other)?;
-        write_private_atomic(path, &body)
+        crate::atomic::write_private(path, &body)
     }
 
     pub fn profile(&self) -> &Profile {
@@ -676,11 +676,6 @@ impl crate::transport::inproc::Simulator for VirtualCard {
     fn reset(&mut self) {
         VirtualCard::reset(self)
     }
-}
-
-/// Write `body` to `path` with mode 0600, atomically.
-pub fn write_private_atomic(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    crate::atomic::write_atomic(path, body, 0o600)
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ fn describe(t: &Option<TokenType>, lang: Lang) -> String {
 
 /// Identify the card behind an open connection.
 fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
-    super::transact(ctx, conn, |s, _| jpki::identify(s)).0
+    super::transact(&ctx.card, conn, |s, _| jpki::identify(s)).0
 }
 
 fn row(
@@ -83,7 +83,7 @@ fn row(
 #[cfg(feature = "pcsc")]
 fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
     use crate::transport::agent::Agent;
-    let readers = Agent::spawn(super::budget(ctx))?.readers()?;
+    let readers = Agent::spawn(ctx.card.budget())?.readers()?;
     let mut rows = Vec::new();
     for (i, r) in readers.iter().enumerate() {
         let meta = CardMeta {
@@ -94,7 +94,7 @@ fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
             rows.push(row(ctx, i, &meta, false, Ok(None)));
             continue;
         }
-        let id = Agent::spawn(super::budget(ctx))
+        let id = Agent::spawn(ctx.card.budget())
             .and_then(|a| a.connect(&r.name, false))
             .and_then(|c| {
                 let mut c: Box<dyn Connection> = Box::new(c);
@@ -116,7 +116,7 @@ fn pcsc_rows(_ctx: &Ctx) -> Result<Vec<ReaderRow>> {
 
 pub fn run(ctx: &Ctx) -> Result<i32> {
     let rows = if ctx.g.virtual_card.is_some() {
-        let mut conn = super::open(ctx, false)?;
+        let mut conn = crate::usecase::connect::open(&ctx.card, false)?;
         let meta = CardMeta {
             reader: conn.reader().to_string(),
             atr: conn.atr().to_vec(),

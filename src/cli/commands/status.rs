@@ -8,13 +8,13 @@ use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::pin::{self, Pin, PinKind, PinStatus};
 use crate::cert::chain::check_chain;
-use crate::cli::cache::CaCache;
 use crate::cli::input::{read_checked, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
 use crate::report::{self, CertFacts, Expiry, Finding, Severity};
 use crate::rules;
+use crate::usecase::cache::CaCache;
 use clap::Args;
 use serde::Serialize;
 use time::Date;
@@ -47,8 +47,8 @@ struct Read {
     card: Option<CardInfo>,
     sign_present: bool,
     auth_present: bool,
-    auth: Option<super::CertAndCa>,
-    sign: Option<super::CertAndCa>,
+    auth: Option<crate::usecase::connect::CertAndCa>,
+    sign: Option<crate::usecase::connect::CertAndCa>,
     pins: Vec<PinStatus>,
     /// Parts the card would not give: (subject, what went wrong).
     unreadable: Vec<(String, String)>,
@@ -396,10 +396,10 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     // SIGINT/SIGTERM end the loop at any point (cli::signals), with exit 0.
     crate::cli::signals::set_watching();
     crate::cli::output::set_json_lines(true);
-    let mut p = Agent::spawn(super::budget(ctx))?;
+    let mut p = Agent::spawn(ctx.card.budget())?;
     let names: Vec<String> = p.readers()?.into_iter().map(|r| r.name).collect();
     let reader = match (&ctx.g.reader, names.len()) {
-        (Some(q), _) => super::choose_reader(&names, q)?,
+        (Some(q), _) => crate::usecase::connect::choose_reader(&names, q)?,
         (None, 0) => return Err(Error::NoReader),
         (None, 1) => names[0].clone(),
         (None, _) => {
@@ -412,11 +412,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     let mut g = ctx.g.clone();
     g.reader = Some(reader.clone());
     g.wait = None;
-    let one = Ctx {
-        g,
-        lang: ctx.lang,
-        color: ctx.color,
-    };
+    let one = ctx.with_global(g);
     let tick = Duration::from_millis(250);
     if !ctx.g.json {
         eprintln!(

@@ -21,7 +21,7 @@
 pub mod proto;
 pub mod worker;
 
-use super::{Connection, Transport, Waiting};
+use super::{Connection, Transaction, Transport, Waiting};
 use crate::apdu::{Command, Response};
 use crate::error::{Error, Result};
 use proto::{read_frame, write_frame, ErrKind, ReaderInfo, Reply, Request};
@@ -423,6 +423,30 @@ pub struct AgentConnection {
 struct AgentTx<'a> {
     agent: &'a mut Agent,
     reader: &'a str,
+    ended: bool,
+}
+
+impl AgentTx<'_> {
+    fn finish(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.ended, true) || self.agent.wedged.is_some() {
+            return Ok(());
+        }
+        let until = self.agent.deadline.max(Instant::now() + CLOSE_ALLOWANCE);
+        let r = self.agent.call(Request::End, until, Waiting::Answer)?;
+        Agent::expect_done(r, Some(self.reader))
+    }
+}
+
+impl Transaction for AgentTx<'_> {
+    fn end(mut self: Box<Self>) -> Result<()> {
+        self.finish()
+    }
+}
+
+impl Drop for AgentTx<'_> {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
 }
 
 impl Transport for AgentTx<'_> {
@@ -458,25 +482,17 @@ impl Connection for AgentConnection {
         &self.atr
     }
 
-    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Transport) -> Result<()>) -> Result<()> {
+    fn begin(&mut self) -> Result<Box<dyn Transaction + '_>> {
         let deadline = self.agent.deadline;
         let r = self
             .agent
             .call(Request::Begin, deadline, Waiting::Transaction)?;
         Agent::expect_done(r, Some(&self.reader))?;
-        let work = f(&mut AgentTx {
+        Ok(Box::new(AgentTx {
             agent: &mut self.agent,
             reader: &self.reader,
-        });
-        if self.agent.wedged.is_some() {
-            return work;
-        }
-        let until = self.agent.deadline.max(Instant::now() + CLOSE_ALLOWANCE);
-        let end = self
-            .agent
-            .call(Request::End, until, Waiting::Answer)
-            .and_then(|r| Agent::expect_done(r, Some(&self.reader)));
-        work.and(end)
+            ended: false,
+        }))
     }
 
     fn close(mut self: Box<Self>, unpower: bool) -> Result<()> {

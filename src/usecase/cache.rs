@@ -91,7 +91,7 @@ impl ExtendedMemory {
         };
         if works {
             if std::fs::create_dir_all(dir).is_ok() {
-                let _ = crate::vcard::write_private_atomic(&p, reader.as_bytes());
+                let _ = crate::atomic::write_private(&p, reader.as_bytes());
             }
         } else {
             let _ = std::fs::remove_file(p);
@@ -136,7 +136,7 @@ impl CaCache {
             return;
         }
         if std::fs::create_dir_all(dir).is_ok() {
-            let _ = crate::vcard::write_private_atomic(&path, ca);
+            let _ = crate::atomic::write_private(&path, ca);
         }
     }
 }
