@@ -43,8 +43,25 @@ pub enum Error {
     WrongPin { kind: PinKind, left: u8 },
     #[error("the {} is locked", .kind.name(Lang::En))]
     PinLocked { kind: PinKind },
-    #[error("the {} has one try left; refusing to use it without --force (and, on a terminal, typing its name)", .kind.name(Lang::En))]
-    LastTry { kind: PinKind },
+    #[error("{}; refusing to use it without --force-last-try (and, on a terminal, typing its name)", last_try_en(*.kind, *.left))]
+    LastTry { kind: PinKind, left: Option<u8> },
+    #[error("the counter of the {} changed while waiting for your input; nothing was sent", .kind.name(Lang::En))]
+    CountersChanged { kind: PinKind },
+    #[error("no answer to the change of the {} ({reference}): the new PIN may already be set there", .kind.name(Lang::En))]
+    ChangeLost {
+        kind: PinKind,
+        reference: &'static str,
+    },
+    #[error("{cause}; the change was undone: every reference still holds the old {}", .kind.name(Lang::En))]
+    ChangeUndone { kind: PinKind, cause: Box<Error> },
+    #[error("the {} was changed on only part of the card: {}", .kind.name(Lang::En), half_done_en(.new_on, .old_on, *.unknown))]
+    ChangeHalfDone {
+        kind: PinKind,
+        new_on: Vec<&'static str>,
+        old_on: Vec<&'static str>,
+        unknown: Option<&'static str>,
+        cause: Box<Error>,
+    },
     #[error("invalid {}: {reason}", .kind.name(Lang::En))]
     PinFormat { kind: PinKind, reason: String },
     #[error("{0}")]
@@ -70,10 +87,38 @@ pub enum Error {
     Usage(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("the card holds no {}", crate::i18n::cert_name(*.slot, Lang::En))]
+    Absent { slot: crate::protocol::CertSlot },
     #[error("{}the card could not be powered down (the reader does not answer), so it may still hold a verified PIN", cause_prefix(.cause))]
     LeftPowered { cause: Option<Box<Error>> },
     #[error("interrupted by {signal}")]
     Interrupted { signal: &'static str, code: i32 },
+}
+
+fn last_try_en(kind: PinKind, left: Option<u8>) -> String {
+    match left {
+        Some(_) => format!("the {} has one try left", kind.name(Lang::En)),
+        None => format!(
+            "the card does not tell how many tries of the {} are left",
+            kind.name(Lang::En)
+        ),
+    }
+}
+
+fn half_done_en(new_on: &[&str], old_on: &[&str], unknown: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if !new_on.is_empty() {
+        parts.push(format!("{} holds the NEW PIN", new_on.join(", ")));
+    }
+    if !old_on.is_empty() {
+        parts.push(format!("{} holds the OLD PIN", old_on.join(", ")));
+    }
+    if let Some(u) = unknown {
+        parts.push(format!(
+            "{u} holds the old or the new PIN (its answer was lost)"
+        ));
+    }
+    parts.join("; ")
 }
 
 fn cause_prefix(c: &Option<Box<Error>>) -> String {
@@ -109,6 +154,10 @@ pub mod exit {
     pub const DATA: i32 = 12;
     pub const IO: i32 = 13;
     pub const TIMEOUT: i32 = 14;
+    /// A PIN held by two references was changed on one only.
+    pub const PIN_HALF_CHANGED: i32 = 15;
+    /// The card does not hold what was asked for (e.g. no signature certificate).
+    pub const ABSENT: i32 = 16;
     pub const FINDING_WARNING: i32 = 20;
     pub const FINDING_ERROR: i32 = 21;
 }
@@ -127,6 +176,10 @@ impl Error {
             Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => exit::CARD_ERROR,
             WrongPin { .. } => exit::WRONG_PIN,
             PinLocked { .. } | LastTry { .. } => exit::PIN_LOCKED,
+            CountersChanged { .. } => exit::PIN_INPUT,
+            ChangeLost { .. } => exit::CARD_REMOVED,
+            ChangeUndone { cause, .. } => cause.exit_code(),
+            ChangeHalfDone { .. } => exit::PIN_HALF_CHANGED,
             PinFormat { .. } | PinInput(_) => exit::PIN_INPUT,
             Data(_) | Cert(_) | Profile(_) => exit::DATA,
             Io { .. } | FileExists(_) | OutputRefused { .. } => exit::IO,
@@ -135,6 +188,7 @@ impl Error {
                 .map(|e| e.exit_code())
                 .unwrap_or(exit::CARD_ERROR),
             Interrupted { code, .. } => *code,
+            Absent { .. } => exit::ABSENT,
         }
     }
 
@@ -178,10 +232,49 @@ impl Error {
                 format!("{}が違います。残り {left} 回です", name(kind))
             }
             PinLocked { kind } => format!("{}はロックされています", name(kind)),
-            LastTry { kind } => format!(
-                "{}は残り 1 回です。--force (端末では種類名の入力も) なしには使いません",
+            LastTry { kind, left } => format!(
+                "{}。--force-last-try (端末では種類名の入力も) なしには使いません",
+                match left {
+                    Some(_) => format!("{}は残り 1 回です", name(kind)),
+                    None => format!("カードが{}の残り回数を示しません", name(kind)),
+                }
+            ),
+            CountersChanged { kind } => format!(
+                "入力を待つ間に{}の残り回数が変わりました。何も送信していません",
                 name(kind)
             ),
+            ChangeLost { kind, reference } => format!(
+                "{}の変更 ({reference}) に応答がありませんでした。新しい暗証番号が既に設定されている可能性があります",
+                name(kind)
+            ),
+            ChangeUndone { kind, cause } => format!(
+                "{}。変更は取り消しました: どの参照も元の{}のままです",
+                cause.message(lang),
+                name(kind)
+            ),
+            ChangeHalfDone {
+                kind,
+                new_on,
+                old_on,
+                unknown,
+                ..
+            } => {
+                let mut parts = Vec::new();
+                if !new_on.is_empty() {
+                    parts.push(format!("{} は新しい暗証番号", new_on.join("、")));
+                }
+                if !old_on.is_empty() {
+                    parts.push(format!("{} は元の暗証番号", old_on.join("、")));
+                }
+                if let Some(u) = unknown {
+                    parts.push(format!("{u} は新旧どちらか不明 (応答が失われました)"));
+                }
+                format!(
+                    "{}はカードの一部でだけ変更されました: {}",
+                    name(kind),
+                    parts.join("、")
+                )
+            }
             PinFormat { kind, reason } => format!("{}の形式が違います ({reason})", name(kind)),
             PinInput(m) => format!("暗証番号を読めません: {m}"),
             VerifyLost { kind } => format!(
@@ -215,6 +308,10 @@ impl Error {
                 cause.as_ref().map(|e| format!("{}。", e.message(lang))).unwrap_or_default()
             ),
             Interrupted { signal, .. } => format!("{signal} により中断されました"),
+            Absent { slot } => format!(
+                "このカードには{}がありません",
+                crate::i18n::cert_name(*slot, lang)
+            ),
         }
     }
 
@@ -276,9 +373,46 @@ impl Error {
             }
             PinLocked { kind } => return kind.unlock_advice(lang),
             LastTry { .. } => lang.pick(
-                "あと1回の誤りでロックされます。確実な場合だけ --force を付けて再実行してください",
-                "one more wrong entry locks it: only if you are sure, run again with --force",
+                "あと1回の誤りでロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
+                "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
             ),
+            CountersChanged { .. } => lang.pick(
+                "他のプログラムがカードを使った可能性があります。mynacard pin status で確認してから再実行してください",
+                "another program may have used the card: check with mynacard pin status, then run again",
+            ),
+            ChangeLost { kind, .. } => {
+                return match lang {
+                    Lang::Ja => format!(
+                        "カードを置き直し、まず新しい暗証番号で mynacard pin verify {} を実行してください (誤りなら元の暗証番号のままです。誤りは1回分数えられます)",
+                        kind.id()
+                    ),
+                    Lang::En => format!(
+                        "put the card back and first check the NEW PIN with mynacard pin verify {} (if it is wrong, the old PIN is still set; a wrong entry counts one try)",
+                        kind.id()
+                    ),
+                }
+            }
+            ChangeUndone { cause, .. } => return cause.remedy(lang),
+            ChangeHalfDone {
+                kind,
+                new_on,
+                old_on,
+                ..
+            } => {
+                let rest = old_on.first().copied().unwrap_or("");
+                return match (lang, new_on.is_empty() || old_on.is_empty()) {
+                    (Lang::Ja, false) => format!(
+                        "カードを置き直し、mynacard pin change {} --reference {rest} を実行してください (現在の暗証番号には元の暗証番号、新しい暗証番号には今回のものを入力)。または市区町村の窓口で初期化してください",
+                        kind.id()
+                    ),
+                    (Lang::En, false) => format!(
+                        "put the card back and run mynacard pin change {} --reference {rest} (current PIN: the OLD one; new PIN: the one you just chose), or have it reset at your municipal office",
+                        kind.id()
+                    ),
+                    (Lang::Ja, true) => "カードを置き直し、mynacard pin status で確認してください。不明な場合は市区町村の窓口で初期化してください".into(),
+                    (Lang::En, true) => "put the card back and check with mynacard pin status; if in doubt, have it reset at your municipal office".into(),
+                };
+            }
             PinFormat { kind, .. } => return kind.format_hint(lang),
             PinInput(_) => lang.pick(
                 "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
@@ -315,6 +449,10 @@ impl Error {
             LeftPowered { .. } => lang.pick(
                 "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
                 "remove the card from the reader now (until then another program could use it); then check the reader",
+            ),
+            Absent { .. } => lang.pick(
+                "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",
+                "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",
             ),
             Interrupted { .. } => lang.pick(
                 "カードに照合済みの状態は残っていません。必要ならもう一度実行してください",

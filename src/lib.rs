@@ -12,6 +12,7 @@ pub mod cert;
 pub mod cli;
 pub mod error;
 pub mod i18n;
+pub mod platform;
 pub mod protocol;
 pub mod report;
 pub mod rules;

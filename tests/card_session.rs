@@ -3,9 +3,11 @@
 
 use mynacard::apdu::Command;
 use mynacard::card::pin::{self, CounterState, Pin};
+use mynacard::card::policy;
 use mynacard::card::{Addressing, Session};
 use mynacard::error::{Error, Result};
 use mynacard::protocol::App;
+use mynacard::protocol::PinKind;
 use mynacard::transport::inproc::InProcess;
 use mynacard::transport::Transport;
 use mynacard::vcard::{KeyRef, Profile, VirtualCard};
@@ -72,19 +74,26 @@ fn counters_are_read_with_case_1_queries_only() {
     );
 }
 
+/// Read the counter, apply the guard (`force`), then VERIFY once.
+fn guarded(s: &mut Session, key: KeyRef, pin: &str, force: bool) -> Result<Vec<PinKind>> {
+    let c = policy::read_counters(s, &[key])?;
+    let last = c.check(force)?;
+    policy::verify(s, key, &Pin::new(pin.into()))?;
+    Ok(last)
+}
+
 #[test]
-fn a_9000_answer_is_not_reported_never_zero() {
+fn a_9000_answer_is_not_reported_never_zero_and_counts_as_the_last_try() {
     let (_card, mut t) = setup("[quirks]\nretry_query_ok_after_verify = true\n");
     let mut s = Session::new(&mut t);
-    let mut no = || false;
-    pin::guarded_verify(
-        &mut s,
-        KeyRef::Auth,
-        &Pin::new("1234".into()),
-        false,
-        &mut no,
-    )
-    .unwrap();
+    guarded(&mut s, KeyRef::Auth, "1234", false).unwrap();
+    // An unknown count is guarded like the last try.
+    let c = policy::read_counters(&mut s, &[KeyRef::Auth]).unwrap();
+    assert!(matches!(
+        c.check(false),
+        Err(Error::LastTry { left: None, .. })
+    ));
+    assert_eq!(c.check(true).unwrap(), [PinKind::Auth]);
     let st = pin::read_all(&mut s).unwrap();
     let auth = &st[1];
     assert_eq!(auth.state, CounterState::NotReported);
@@ -95,14 +104,7 @@ fn a_9000_answer_is_not_reported_never_zero() {
 #[test]
 fn verify_reads_the_counter_first_and_sends_once() {
     let (card, mut t) = setup("");
-    let mut no = || false;
-    let r = pin::guarded_verify(
-        &mut Session::new(&mut t),
-        KeyRef::CardInfo,
-        &Pin::new("0000".into()),
-        false,
-        &mut no,
-    );
+    let r = guarded(&mut Session::new(&mut t), KeyRef::CardInfo, "0000", false);
     assert!(matches!(r, Err(Error::WrongPin { left: 2, .. })), "{r:?}");
     let sent: Vec<String> = t.sent.iter().map(|b| hex(b)).collect();
     assert_eq!(
@@ -117,30 +119,137 @@ fn verify_reads_the_counter_first_and_sends_once() {
 }
 
 #[test]
-fn last_try_needs_force_and_confirmation() {
+fn a_verify_by_sfi_refused_is_never_sent_again() {
+    // The counter query by SFI works; the VERIFY by SFI is answered 6A86.
+    let (card, mut t) = setup("[faults]\nstatus = \"6A86\"\nstatus_for = \"0020009804\"\n");
+    let r = guarded(&mut Session::new(&mut t), KeyRef::Auth, "1234", false);
+    assert!(
+        matches!(
+            r,
+            Err(Error::UnexpectedStatus {
+                command: "VERIFY",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let with_data = t
+        .sent
+        .iter()
+        .filter(|b| b.len() > 4 && b[1] == 0x20)
+        .count();
+    assert_eq!(with_data, 1, "the PIN went out once");
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 3);
+}
+
+#[test]
+fn last_try_needs_force() {
     let (card, mut t) = setup("[pins.auth]\ntries = 1\n");
-    let mut yes = || true;
-    let mut no = || false;
-    let wrong = Pin::new("0000".into());
     let mut s = Session::new(&mut t);
-    // Without --force: refused, nothing sent but the query.
+    // Without --force-last-try: refused, nothing sent but the query.
     assert!(matches!(
-        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, false, &mut yes),
-        Err(Error::LastTry { .. })
-    ));
-    // --force but the typed confirmation failed: refused too.
-    assert!(matches!(
-        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, true, &mut no),
-        Err(Error::LastTry { .. })
+        guarded(&mut s, KeyRef::Auth, "0000", false),
+        Err(Error::LastTry { left: Some(1), .. })
     ));
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 1);
     assert!(!t.sent.iter().any(|b| b.len() > 4 && b[1] == 0x20));
     let mut s = Session::new(&mut t);
     assert!(matches!(
-        pin::guarded_verify(&mut s, KeyRef::Auth, &wrong, true, &mut yes),
+        guarded(&mut s, KeyRef::Auth, "0000", true),
         Err(Error::PinLocked { .. })
     ));
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 0);
+}
+
+/// The resident-registry PIN's two references, changed from 1234 to 5678.
+fn change_resident(extra: &str) -> (Arc<Mutex<VirtualCard>>, Result<()>) {
+    let (card, mut t) = setup(extra);
+    let mut s = Session::new(&mut t);
+    let refs = PinKind::Resident.refs();
+    let r = policy::read_counters(&mut s, refs)
+        .and_then(|c| c.check(false))
+        .and_then(|_| {
+            policy::change(
+                &mut s,
+                PinKind::Resident,
+                refs,
+                &Pin::new("1234".into()),
+                &Pin::new("5678".into()),
+            )
+        });
+    (card, r)
+}
+
+/// Which PIN each reference holds now (by a VERIFY on a fresh session).
+fn holds(card: &Arc<Mutex<VirtualCard>>, key: KeyRef, pin: &str) -> bool {
+    let mut t = InProcess::new(card.clone(), std::time::Duration::from_secs(30));
+    let mut s = Session::new(&mut t);
+    s.select_ap(key.app()).unwrap();
+    let ok = policy::verify(&mut s, key, &Pin::new(pin.into())).is_ok();
+    card.lock().unwrap().power_off();
+    ok
+}
+
+#[test]
+fn a_two_reference_pin_changes_on_both() {
+    let (card, r) = change_resident("");
+    r.unwrap();
+    assert!(holds(&card, KeyRef::Juki, "5678"));
+    assert!(holds(&card, KeyRef::Common, "5678"));
+}
+
+#[test]
+fn a_two_reference_pin_is_refused_before_anything_if_either_is_at_its_last_try() {
+    let (card, r) = change_resident("[pins.resident]\ncommon_tries = 1\n");
+    assert!(matches!(r, Err(Error::LastTry { .. })), "{r:?}");
+    // Nothing changed, no try spent.
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::Juki), 3);
+    assert_eq!(card.lock().unwrap().tries_left(KeyRef::Common), 1);
+    assert!(holds(&card, KeyRef::Juki, "1234"));
+}
+
+#[test]
+fn a_failed_second_change_undoes_the_first() {
+    // The second CHANGE KEY (住基AP's, after the 共通AP's) is refused.
+    let (card, r) =
+        change_resident("[faults]\nstatus = \"6A80\"\nstatus_for = \"8032\"\nstatus_nth = 2\n");
+    assert!(matches!(r, Err(Error::ChangeUndone { .. })), "{r:?}");
+    assert!(holds(&card, KeyRef::Juki, "1234"));
+    assert!(holds(&card, KeyRef::Common, "1234"));
+}
+
+#[test]
+fn a_card_pulled_at_the_second_change_says_which_reference_holds_what() {
+    // The APDUs of a full change, to find the second CHANGE KEY.
+    let (_c, mut t) = setup("");
+    let mut s = Session::new(&mut t);
+    let refs = PinKind::Resident.refs();
+    policy::read_counters(&mut s, refs).unwrap();
+    policy::change(
+        &mut s,
+        PinKind::Resident,
+        refs,
+        &Pin::new("1234".into()),
+        &Pin::new("5678".into()),
+    )
+    .unwrap();
+    let nth = t.sent.iter().rposition(|b| b[..2] == [0x80, 0x32]).unwrap() + 1;
+    let (card, r) = change_resident(&format!("[faults]\nremove_after = {nth}\n"));
+    match r {
+        Err(Error::ChangeHalfDone {
+            new_on,
+            old_on,
+            unknown,
+            ..
+        }) => {
+            assert_eq!(new_on, ["common-001c"]);
+            assert!(old_on.is_empty());
+            assert_eq!(unknown, Some("juki-001c"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let c = card.lock().unwrap();
+    assert!(c.is_removed());
 }
 
 #[test]

@@ -187,15 +187,25 @@ fn holder_under_15_without_signature_certificate() {
     assert_eq!(r.v["card"]["expiry"]["expires"], "2029-05-10");
     assert_eq!(r.v["auth_cert"]["not_after"], "2029-05-10");
     assert!(has(&r.v, "CERT_CAPPED_BY_CARD", "info", "auth_cert"));
-    // --with-sign on such a card says so instead of asking for a password.
+    // Reading it on such a card says so instead of asking for a password,
+    // and does not call it a card failure.
+    let st = tempfile::tempdir().unwrap();
+    let state = st.path().join("s.json");
     let out = bin()
         .arg(virt(Some("minor")))
-        .args(["cert", "show", "sign", "--pin-env", "P"])
+        .arg("--state")
+        .arg(&state)
+        .args(["--json", "cert", "show", "sign", "--pin-env", "P"])
         .env("P", "TEST1234")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(8));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no signature certificate"));
+    assert_eq!(out.status.code(), Some(16));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no signature certificate"), "{err}");
+    assert!(!err.contains("reseat"), "{err}");
+    assert_eq!(json(&out.stdout)["error"]["code"], "ABSENT");
+    // Nothing was sent: the password's counter is untouched.
+    assert_eq!(common::counters(Some("minor"), &state)[0].1, Some(5));
 }
 
 #[test]

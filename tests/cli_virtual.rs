@@ -110,13 +110,23 @@ fn guard_refuses_the_last_try_and_a_locked_pin() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(10));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("one try left"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("one try left"), "{err}");
+    // The refusal names the one flag that gets past it.
+    assert!(err.contains("--force-last-try"), "{err}");
     assert_eq!(remaining(&st, "card-info"), Some(1));
-    // With --force (no terminal) the last try is spent and the PIN locks.
+    // With --force-last-try (no terminal) the last try is spent and the PIN locks.
     bin()
         .args(["--virtual", "--state"])
         .arg(&st)
-        .args(["pin", "verify", "card-info", "--force", "--pin-env", "P"])
+        .args([
+            "pin",
+            "verify",
+            "card-info",
+            "--force-last-try",
+            "--pin-env",
+            "P",
+        ])
         .env("P", "0000")
         .assert()
         .code(10);
@@ -127,7 +137,14 @@ fn guard_refuses_the_last_try_and_a_locked_pin() {
     let out = bin()
         .args(["--virtual", "--trace", "--state"])
         .arg(&st)
-        .args(["pin", "verify", "card-info", "--force", "--pin-env", "P"])
+        .args([
+            "pin",
+            "verify",
+            "card-info",
+            "--force-last-try",
+            "--pin-env",
+            "P",
+        ])
         .env("P", "1234")
         .output()
         .unwrap();
@@ -444,7 +461,7 @@ fn time_options_refuse_what_is_not_a_duration() {
     }
 }
 
-/// On a terminal the last try needs --force and the PIN kind's name typed
+/// On a terminal the last try needs --force-last-try and the PIN kind's name typed
 /// at the prompt (`script` gives the command a pseudo-terminal).
 #[test]
 fn last_try_on_a_terminal_asks_for_the_kind_name() {
@@ -458,7 +475,7 @@ fn last_try_on_a_terminal_asks_for_the_kind_name() {
     let bin = assert_cmd::cargo::cargo_bin("mynacard");
     let run = |typed: &str| {
         let cmd = format!(
-            "{} --virtual={} --state {} pin verify auth --force --pin-env P",
+            "{} --virtual={} --state {} pin verify auth --force-last-try --pin-env P",
             bin.display(),
             prof.display(),
             dir.path().join("state.json").display()
@@ -537,4 +554,124 @@ fn errors_speak_the_users_language() {
         v["error"]["message"],
         "wrong user-authentication PIN: 2 tries left"
     );
+}
+
+#[test]
+fn two_pin_sources_at_once_are_a_usage_error_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("pin");
+    std::fs::write(&f, "1234\n").unwrap();
+    for args in [
+        vec!["pin", "verify", "auth", "--pin-env", "P", "--pin-file"],
+        vec!["pin", "verify", "auth", "--pin-stdin", "--pin-file"],
+        vec![
+            "pin",
+            "change",
+            "auth",
+            "--pin-env",
+            "P",
+            "--new-pin-env",
+            "P",
+            "--new-pin-file",
+        ],
+    ] {
+        let out = bin()
+            .args(["--virtual", "--trace"])
+            .args(&args)
+            .arg(&f)
+            .env("P", "0000")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot be used with"), "{err}");
+        assert!(
+            !err.lines().any(|l| l.starts_with("> ")),
+            "nothing sent: {err}"
+        );
+    }
+}
+
+#[test]
+fn lowercase_in_the_signature_password_is_announced_on_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("s.json");
+    for args in [
+        &["pin", "verify", "sign"][..],
+        &["cert", "show", "sign"][..],
+        &["status", "--with-sign"][..],
+    ] {
+        let out = bin()
+            .args(["--virtual", "--trace", "--state"])
+            .arg(&st)
+            .args(args)
+            .args(["--pin-env", "P"])
+            .env("P", "test1234")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let notice = err.find("sent as uppercase").expect("the notice");
+        // Before anything was sent to the card.
+        let first_apdu = err.find("\n> ").unwrap_or(usize::MAX);
+        assert!(notice < first_apdu, "{err}");
+    }
+}
+
+#[test]
+fn pin_status_shows_when_the_two_resident_references_disagree() {
+    let tp = common::profile_file("base = \"builtin\"\n[pins.resident]\ncommon_tries = 2\n");
+    let out = bin()
+        .args([&tp.arg, "--json", "pin", "status"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let r = &v["pins"][3];
+    assert_eq!(r["kind"], "resident");
+    assert_eq!(r["references_agree"], false, "{r}");
+    assert_eq!(r["remaining"], 2);
+    assert_eq!(v["pins"][1]["references_agree"], true);
+    let out = bin().args([&tp.arg, "pin", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("juki-001c 3, common-001c 2"), "{text}");
+}
+
+/// On a terminal, a PIN is asked for only after its counter was read: the
+/// prompt names the PIN and the tries left (a pseudo-terminal by `script`).
+#[test]
+fn the_prompt_names_the_pin_and_its_tries_left() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("two.toml");
+    std::fs::write(&prof, "base = \"builtin\"\n[pins.auth]\ntries = 2\n").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("mynacard");
+    let cmd = format!(
+        "{} --virtual={} pin verify auth",
+        bin.display(),
+        prof.display()
+    );
+    let out = std::process::Command::new("/usr/bin/script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env_remove("LANG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            c.stdin.take().unwrap().write_all(b"1234\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("user-authentication PIN (2 tries left): "),
+        "{text}"
+    );
+    assert!(!text.contains("1234"), "no echo: {text}");
 }

@@ -242,7 +242,7 @@ const CASES: &[Case] = &[
         counters: &[("jpki-0018", -1)],
     },
     Case {
-        name: "pin change, pulled at the CHANGE",
+        name: "pin change, pulled before the CHANGE",
         profile: "[faults]\nremove_after = 5\n",
         args: &[
             "pin",
@@ -256,6 +256,23 @@ const CASES: &[Case] = &[
         pin: "1234",
         code: 7,
         message: REMOVED,
+        counters: &[],
+    },
+    Case {
+        name: "pin change, pulled at the CHANGE",
+        profile: "[faults]\nremove_after = 6\n",
+        args: &[
+            "pin",
+            "change",
+            "card-info",
+            "--pin-env",
+            "P",
+            "--new-pin-env",
+            "P",
+        ],
+        pin: "1234",
+        code: 7,
+        message: "the new PIN may already be set",
         counters: &[],
     },
     Case {

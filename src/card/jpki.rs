@@ -32,58 +32,7 @@ impl Availability {
     }
 }
 
-/// The four certificates on the JPKI AP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum CertSlot {
-    Auth,
-    Sign,
-    AuthCa,
-    SignCa,
-}
-
-impl CertSlot {
-    pub fn fid(self) -> u16 {
-        match self {
-            CertSlot::Sign => ef::SIGN_CERT,
-            CertSlot::SignCa => ef::SIGN_CA_CERT,
-            CertSlot::Auth => ef::AUTH_CERT,
-            CertSlot::AuthCa => ef::AUTH_CA_CERT,
-        }
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            CertSlot::Auth => "auth",
-            CertSlot::Sign => "sign",
-            CertSlot::AuthCa => "auth-ca",
-            CertSlot::SignCa => "sign-ca",
-        }
-    }
-
-    /// The CA certificate that issued this end-entity certificate.
-    pub fn ca(self) -> Option<CertSlot> {
-        match self {
-            CertSlot::Auth => Some(CertSlot::AuthCa),
-            CertSlot::Sign => Some(CertSlot::SignCa),
-            _ => None,
-        }
-    }
-
-    pub fn name(self, lang: crate::i18n::Lang) -> &'static str {
-        use crate::i18n::Lang::*;
-        match (self, lang) {
-            (CertSlot::Auth, Ja) => "利用者証明用電子証明書",
-            (CertSlot::Auth, En) => "user-authentication certificate",
-            (CertSlot::Sign, Ja) => "署名用電子証明書",
-            (CertSlot::Sign, En) => "signature certificate",
-            (CertSlot::AuthCa, Ja) => "利用者証明用CA証明書",
-            (CertSlot::AuthCa, En) => "user-authentication CA certificate",
-            (CertSlot::SignCa, Ja) => "署名用CA証明書",
-            (CertSlot::SignCa, En) => "signature CA certificate",
-        }
-    }
-}
+pub use crate::protocol::CertSlot;
 
 /// SELECT the JPKI AP and read the token label. `None`: not a My Number
 /// Card (no JPKI application). Identification is by AID, never by ATR.

@@ -6,6 +6,7 @@
 pub mod common;
 pub mod jpki;
 pub mod pin;
+pub mod policy;
 pub mod text;
 
 use crate::apdu::{Command, Response, StatusWord};
@@ -388,11 +389,6 @@ impl<'a> Session<'a> {
             StatusWord::RetriesLeft(0) => Ok(VerifyOutcome::Locked),
             StatusWord::RetriesLeft(n) => Ok(VerifyOutcome::Wrong(n)),
             sw if sw.is_blocked() => Ok(VerifyOutcome::Locked),
-            sw if p2 != 0x80 && sfi_rejected(sw) => {
-                // Rejected before any check: the PIN was not compared.
-                self.addressing = Addressing::Select;
-                self.verify(key, pin)
-            }
             sw => Err(Error::UnexpectedStatus {
                 command: "VERIFY",
                 sw,
@@ -416,7 +412,18 @@ impl<'a> Session<'a> {
                 "CHANGE REFERENCE DATA",
             ),
         };
-        let r = self.t.transmit(&cmd.with_data(new.expose().as_bytes()))?;
+        self.verified = true;
+        let r = match self.t.transmit(&cmd.with_data(new.expose().as_bytes())) {
+            Ok(r) => r,
+            // The card may have set the new PIN: never resent, and said so.
+            Err(Error::CardRemoved | Error::Pcsc(_) | Error::Timeout { .. }) => {
+                return Err(Error::ChangeLost {
+                    kind: user_pin(key)?,
+                    reference: key.id(),
+                })
+            }
+            Err(e) => return Err(e),
+        };
         match r.sw {
             StatusWord::Ok => Ok(()),
             sw => Err(Error::UnexpectedStatus { command: name, sw }),

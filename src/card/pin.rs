@@ -177,6 +177,9 @@ pub struct PinStatus {
     /// The worst state across the kind's references.
     pub state: CounterState,
     pub references: Vec<RefStatus>,
+    /// Whether every reference shows the same counter (the resident-registry
+    /// PIN's two references can disagree, e.g. after a half-done change).
+    pub references_agree: bool,
 }
 
 pub fn state_of(r: Option<Retries>, max: u8) -> (Option<u8>, CounterState) {
@@ -249,47 +252,17 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
             .map(|r| r.state)
             .unwrap_or(CounterState::Absent);
         let remaining = refs.iter().filter_map(|r| r.remaining).min();
+        let references_agree = refs
+            .windows(2)
+            .all(|w| w[0].remaining == w[1].remaining && w[0].state == w[1].state);
         out.push(PinStatus {
             kind,
             max,
             remaining,
             state: worst,
             references: refs,
+            references_agree,
         });
     }
     Ok(out)
-}
-
-/// Verify `pin` for `key` with the lockout guard: the format is checked
-/// before anything is sent, the counter is read first, a locked key is
-/// refused, and the last try is used only with `force` and `confirm()`.
-/// Returns the tries left before the VERIFY and whether lowercase was folded.
-pub fn guarded_verify(
-    s: &mut super::Session,
-    key: KeyRef,
-    pin: &Pin,
-    force: bool,
-    confirm: &mut dyn FnMut() -> bool,
-) -> crate::error::Result<bool> {
-    use crate::error::Error;
-    let kind = super::user_pin(key)?;
-    let (pin, folded) = validate(kind, pin).map_err(|reason| Error::PinFormat { kind, reason })?;
-    if !s.try_select_ap(key.app())? {
-        return Err(Error::Unsupported(format!(
-            "this token has no {} (the application is missing)",
-            key.app().name()
-        )));
-    }
-    match s.retries(key)? {
-        Retries::Blocked => return Err(Error::PinLocked { kind }),
-        Retries::Remaining { left: 1 } if !force || !confirm() => {
-            return Err(Error::LastTry { kind })
-        }
-        _ => {}
-    }
-    match s.verify(key, &pin)? {
-        super::VerifyOutcome::Verified => Ok(folded),
-        super::VerifyOutcome::Wrong(left) => Err(Error::WrongPin { kind, left }),
-        super::VerifyOutcome::Locked => Err(Error::PinLocked { kind }),
-    }
 }

@@ -10,12 +10,41 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// EF identifiers in the 入力補助AP.
-pub mod ef {
-    pub const MY_NUMBER: u16 = 0x0001;
-    pub const ATTRIBUTES: u16 = 0x0002;
-    pub const INTEGRITY: u16 = 0x0003;
-    pub const CV_CERT: u16 = 0x0004;
+pub use crate::protocol::files::text as ef;
+
+/// The 入力補助AP's files as read after the card-info PIN.
+pub struct Files {
+    /// EF 0002, the four attributes.
+    pub attributes: Vec<u8>,
+    /// EF 0003, the integrity record.
+    pub integrity: Vec<u8>,
+    /// EF 0004, the AP's CV certificate (no PIN): the key that signed 0003.
+    pub cv_cert: Option<Vec<u8>>,
+    /// EF 0001, the number: read only when asked for (17 bytes as stored).
+    pub number: Option<Vec<u8>>,
+}
+
+/// Read the files (the card-info PIN is verified in this session).
+pub fn read_files(s: &mut Session, with_number: bool) -> Result<Files> {
+    let missing = |fid: u16| Error::Data(format!("入力補助AP EF {fid:04X} is missing"));
+    let attributes = s
+        .read_tlv_file(ef::ATTRIBUTES)?
+        .ok_or_else(|| missing(ef::ATTRIBUTES))?;
+    let integrity = s
+        .read_tlv_file(ef::INTEGRITY)?
+        .ok_or_else(|| missing(ef::INTEGRITY))?;
+    let cv_cert = s.read_tlv_file(ef::CV_CERT)?;
+    let number = if with_number {
+        s.read_binary(ef::MY_NUMBER, ef::MY_NUMBER_LEN)?
+    } else {
+        None
+    };
+    Ok(Files {
+        attributes,
+        integrity,
+        cv_cert,
+        number,
+    })
 }
 
 pub fn select(s: &mut Session) -> Result<()> {

@@ -1,31 +1,52 @@
-//! PIN input, in this order: --pin-file, --pin-stdin, --pin-env, then a
-//! no-echo prompt on a terminal. Never from an argument value.
+//! PIN input: `--pin-file`, `--pin-stdin`, `--pin-env` (at most one of
+//! them), or a no-echo prompt on a terminal; never an argument value.
+//! `PinInput` is the command line's side of `usecase::pins::Asker`.
 
 use crate::card::pin::{Pin, PinKind};
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
-use crate::i18n::PinText;
+use crate::i18n::{Lang, PinText};
+use crate::platform::files::{limit, read_limited};
+use crate::usecase::pins::{Asker, Which};
 use clap::Args;
-use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use zeroize::Zeroize;
 
 #[derive(Args, Debug, Clone, Default)]
+#[group(id = "pin_source", multiple = false)]
 pub struct PinSource {
     /// Read the PIN from the first line of FILE (should be mode 0600)
     #[arg(long, value_name = "FILE")]
     pub pin_file: Option<PathBuf>,
-    /// Read the PIN from the first line of standard input
+    /// Read the PIN from the first line of standard input (no echo on a terminal)
     #[arg(long)]
     pub pin_stdin: bool,
-    /// Read the PIN from the environment variable NAME
+    /// Read the PIN from the environment variable NAME (removed from this process once read)
     #[arg(long, value_name = "NAME")]
     pub pin_env: Option<String>,
 }
 
+/// Where one PIN comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+    Env(String),
+    /// Asked at the terminal.
+    Prompt,
+}
+
 impl PinSource {
-    pub fn is_given(&self) -> bool {
-        self.pin_file.is_some() || self.pin_stdin || self.pin_env.is_some()
+    pub fn source(&self) -> Source {
+        if let Some(p) = &self.pin_file {
+            Source::File(p.clone())
+        } else if self.pin_stdin {
+            Source::Stdin
+        } else if let Some(n) = &self.pin_env {
+            Source::Env(n.clone())
+        } else {
+            Source::Prompt
+        }
     }
 }
 
@@ -37,7 +58,7 @@ fn first_line(mut s: String) -> String {
 }
 
 /// Warn when a PIN file can be read by others.
-fn check_file_mode(path: &std::path::Path, lang: Lang) {
+fn check_file_mode(path: &Path, lang: Lang) {
     use std::os::unix::fs::PermissionsExt;
     if let Ok(m) = std::fs::metadata(path) {
         if m.permissions().mode() & 0o077 != 0 {
@@ -61,51 +82,80 @@ fn check_file_mode(path: &std::path::Path, lang: Lang) {
     }
 }
 
-/// Lines read from standard input once per process (a PIN change reads the
-/// current PIN and then the new one from the same stream).
+/// One line of standard input, read straight from the file descriptor a
+/// byte at a time: no buffer keeps a copy, and what follows the line (a
+/// second PIN) stays unread.
 fn stdin_line() -> Result<Pin> {
-    let mut s = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut s)
-        .map_err(|e| Error::PinInput(format!("cannot read the PIN from standard input: {e}")))?;
+    use std::os::fd::AsFd;
+    let stdin = std::io::stdin();
+    let mut line = Vec::with_capacity(64);
+    let mut b = [0u8; 1];
+    loop {
+        match rustix::io::read(stdin.as_fd(), &mut b) {
+            Ok(0) => break,
+            Ok(_) if b[0] == b'\n' => break,
+            Ok(_) => {
+                line.push(b[0]);
+                if line.len() > 256 {
+                    line.zeroize();
+                    return Err(Error::PinInput(
+                        "the line on standard input is longer than any PIN".into(),
+                    ));
+                }
+            }
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => {
+                line.zeroize();
+                return Err(Error::PinInput(format!(
+                    "cannot read the PIN from standard input: {e}"
+                )));
+            }
+        }
+    }
+    b.zeroize();
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    let s = String::from_utf8(line).map_err(|e| {
+        let mut v = e.into_bytes();
+        v.zeroize();
+        Error::PinInput("the PIN on standard input is not UTF-8".into())
+    })?;
     if s.is_empty() {
         return Err(Error::PinInput(
             "standard input ended before a PIN line was read".into(),
         ));
     }
-    Ok(Pin::new(first_line(s)))
+    Ok(Pin::new(s))
 }
 
-/// Read one PIN from the first source given, or prompt on a terminal.
-pub fn read_pin(src: &PinSource, kind: PinKind, lang: Lang, prompt: &str) -> Result<Pin> {
-    if let Some(path) = &src.pin_file {
-        check_file_mode(path, lang);
-        let s = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        return Ok(Pin::new(first_line(s)));
-    }
-    if src.pin_stdin {
-        return stdin_line();
-    }
-    if let Some(name) = &src.pin_env {
-        return match std::env::var(name) {
-            Ok(v) => Ok(Pin::new(first_line(v))),
+/// Read a PIN from a source that needs no person; `None` for a prompt (or
+/// `--pin-stdin` on a terminal, which is asked without echo).
+pub fn read_given(src: &Source, lang: Lang) -> Result<Option<Pin>> {
+    match src {
+        Source::File(path) => {
+            check_file_mode(path, lang);
+            let mut b = read_limited(path, limit::PIN).map_err(|e| Error::io(path, e))?;
+            let s = String::from_utf8(std::mem::take(&mut b)).map_err(|e| {
+                let mut v = e.into_bytes();
+                v.zeroize();
+                Error::PinInput(format!("{} is not UTF-8 text", path.display()))
+            })?;
+            Ok(Some(Pin::new(first_line(s))))
+        }
+        Source::Stdin if std::io::stdin().is_terminal() => Ok(None),
+        Source::Stdin => stdin_line().map(Some),
+        Source::Env(name) => match std::env::var(name) {
+            Ok(v) => Ok(Some(Pin::new(first_line(v)))),
             Err(_) => Err(Error::PinInput(format!(
                 "the environment variable {name} is not set (or not UTF-8)"
             ))),
-        };
+        },
+        Source::Prompt => Ok(None),
     }
-    prompt_tty(kind, lang, prompt)
 }
 
-/// Read a PIN (sources, else a prompt) and check its format, before
-/// anything is sent to the card: a malformed PIN never reaches it.
-pub fn read_checked(src: &PinSource, kind: PinKind, lang: Lang) -> Result<Pin> {
-    let p = read_pin(src, kind, lang, &format!("{}: ", kind.name(lang)))?;
-    crate::card::pin::validate(kind, &p).map_err(|reason| Error::PinFormat { kind, reason })?;
-    Ok(p)
-}
-
+/// Ask at the terminal without echo.
 pub fn prompt_tty(kind: PinKind, lang: Lang, prompt: &str) -> Result<Pin> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::PinInput(match lang {
@@ -131,8 +181,138 @@ pub fn confirm_word(question: &str, word: &str) -> bool {
     }
     eprint!("{question} ");
     let mut s = String::new();
-    if std::io::stdin().lock().read_line(&mut s).is_err() {
+    if std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut s).is_err() {
         return false;
     }
     s.trim() == word
+}
+
+/// The command line's answers to the PIN policy: where each PIN comes
+/// from, prompts that name the PIN and its tries left, the typed
+/// confirmation of a last try, the notice for folded lowercase.
+pub struct PinInput {
+    lang: Lang,
+    sources: Vec<((PinKind, Which), Source)>,
+}
+
+impl PinInput {
+    pub fn new(lang: Lang) -> PinInput {
+        PinInput {
+            lang,
+            sources: Vec::new(),
+        }
+    }
+
+    /// `kind`'s `which` PIN comes from `src`.
+    pub fn with(mut self, kind: PinKind, which: Which, src: Source) -> PinInput {
+        self.sources.push(((kind, which), src));
+        self
+    }
+
+    fn source(&self, kind: PinKind, which: Which) -> Source {
+        self.sources
+            .iter()
+            .find(|(k, _)| *k == (kind, which))
+            .map(|(_, s)| s.clone())
+            .unwrap_or(Source::Prompt)
+    }
+}
+
+impl Asker for PinInput {
+    fn given(&mut self, kind: PinKind, which: Which) -> Result<Option<Pin>> {
+        read_given(&self.source(kind, which), self.lang)
+    }
+
+    fn prompt(&mut self, kind: PinKind, which: Which, left: Option<u8>) -> Result<Pin> {
+        let lang = self.lang;
+        let name = kind.name(lang);
+        match which {
+            Which::Current => {
+                let tries = match (left, lang) {
+                    (Some(n), Lang::Ja) => format!(" (残り {n} 回)"),
+                    (Some(1), Lang::En) => " (1 try left)".to_string(),
+                    (Some(n), Lang::En) => format!(" ({n} tries left)"),
+                    (None, Lang::Ja) => " (残り回数不明)".into(),
+                    (None, Lang::En) => " (tries left unknown)".into(),
+                };
+                prompt_tty(kind, lang, &format!("{name}{tries}: "))
+            }
+            Which::New => {
+                let (first, again) = match lang {
+                    Lang::Ja => (format!("新しい{name}: "), format!("新しい{name} (確認): ")),
+                    Lang::En => (format!("new {name}: "), format!("new {name} again: ")),
+                };
+                let p1 = prompt_tty(kind, lang, &first)?;
+                let p2 = prompt_tty(kind, lang, &again)?;
+                if p1 != p2 {
+                    return Err(Error::PinInput(match lang {
+                        Lang::Ja => format!("新しい{name}が一致しません"),
+                        Lang::En => format!("the two new {name}s differ"),
+                    }));
+                }
+                Ok(p1)
+            }
+        }
+    }
+
+    fn confirm_last_try(&mut self, kind: PinKind, left: Option<u8>) -> Option<bool> {
+        if !self.has_terminal() {
+            return None;
+        }
+        let lang = self.lang;
+        let q = match (lang, left) {
+            (Lang::Ja, Some(_)) => format!(
+                "{}はあと1回でロックされます。続けるには「{}」と入力してください:",
+                kind.name(lang),
+                kind.id()
+            ),
+            (Lang::Ja, None) => format!(
+                "カードが{}の残り回数を示しません。次の誤りでロックされるかもしれません。続けるには「{}」と入力してください:",
+                kind.name(lang),
+                kind.id()
+            ),
+            (Lang::En, Some(_)) => format!(
+                "The {} has ONE try left. Type \"{}\" to use it:",
+                kind.name(lang),
+                kind.id()
+            ),
+            (Lang::En, None) => format!(
+                "The card does not tell how many tries of the {} are left; the next wrong entry may lock it. Type \"{}\" to go on:",
+                kind.name(lang),
+                kind.id()
+            ),
+        };
+        Some(confirm_word(&q, kind.id()))
+    }
+
+    fn folded(&mut self, kind: PinKind) {
+        let lang = self.lang;
+        eprintln!(
+            "mynacard: {}",
+            match lang {
+                Lang::Ja => format!(
+                    "注意: {}の英小文字を大文字にして送ります (カードは大文字で登録しています)",
+                    kind.name(lang)
+                ),
+                Lang::En => format!(
+                    "notice: the lowercase letters of the {} are sent as uppercase (the card stores it in uppercase)",
+                    kind.name(lang)
+                ),
+            }
+        );
+    }
+
+    fn has_terminal(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+
+    fn given_done(&mut self) {
+        // Gone from this process (and the helpers it starts) once read;
+        // the parent shell still has them.
+        for (_, s) in &self.sources {
+            if let Source::Env(name) = s {
+                std::env::remove_var(name);
+            }
+        }
+    }
 }

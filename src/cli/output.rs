@@ -95,6 +95,10 @@ pub fn error_code(e: &Error) -> &'static str {
         WrongPin { .. } => "WRONG_PIN",
         PinLocked { .. } => "PIN_LOCKED",
         LastTry { .. } => "PIN_LAST_TRY",
+        CountersChanged { .. } => "PIN_COUNTER_CHANGED",
+        ChangeLost { .. } => "PIN_CHANGE_LOST",
+        ChangeUndone { .. } => "PIN_CHANGE_UNDONE",
+        ChangeHalfDone { .. } => "PIN_CHANGE_HALF_DONE",
         PinFormat { .. } => "PIN_FORMAT",
         PinInput(_) => "PIN_INPUT",
         VerifyLost { .. } => "VERIFY_LOST",
@@ -106,6 +110,7 @@ pub fn error_code(e: &Error) -> &'static str {
         Profile(_) => "PROFILE",
         Usage(_) => "USAGE",
         Unsupported(_) => "UNSUPPORTED",
+        Absent { .. } => "ABSENT",
         LeftPowered { .. } => "CARD_LEFT_POWERED",
         Interrupted { .. } => "INTERRUPTED",
     }

@@ -2,7 +2,7 @@
 
 mod terms;
 
-pub use terms::{describe_token, PinText};
+pub use terms::{cert_name, describe_token, PinText};
 
 use serde::Serialize;
 

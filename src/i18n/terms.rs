@@ -1,7 +1,7 @@
 //! The names of the card's things in both languages: one home for each.
 
 use super::Lang;
-use crate::protocol::{PinKind, TokenType};
+use crate::protocol::{CertSlot, PinKind, TokenType};
 
 /// Names and advice for the four user PINs.
 pub trait PinText {
@@ -69,5 +69,20 @@ pub fn describe_token(t: &TokenType, lang: Lang) -> String {
         (TokenType::JukiCard, En) => "住基カード (Basic Resident Register card)".into(),
         (TokenType::Unknown(l), Ja) => format!("不明な JPKI トークン ({l})"),
         (TokenType::Unknown(l), En) => format!("unknown JPKI token ({l})"),
+    }
+}
+
+/// The name of one of the card's four certificates.
+pub fn cert_name(slot: CertSlot, lang: Lang) -> &'static str {
+    use Lang::*;
+    match (slot, lang) {
+        (CertSlot::Auth, Ja) => "利用者証明用電子証明書",
+        (CertSlot::Auth, En) => "user-authentication certificate",
+        (CertSlot::Sign, Ja) => "署名用電子証明書",
+        (CertSlot::Sign, En) => "signature certificate",
+        (CertSlot::AuthCa, Ja) => "利用者証明用CA証明書",
+        (CertSlot::AuthCa, En) => "user-authentication CA certificate",
+        (CertSlot::SignCa, Ja) => "署名用CA証明書",
+        (CertSlot::SignCa, En) => "signature CA certificate",
     }
 }

@@ -3,6 +3,7 @@
 //! its low byte.
 
 use super::App;
+use serde::Serialize;
 
 /// JPKI AP (§2.1).
 pub mod jpki {
@@ -55,6 +56,45 @@ pub mod common {
     pub const CARD_INFO: u16 = 0x0001;
     /// 16-byte key reference record (住基AP).
     pub const JUKI_KEY_ID: u16 = 0x0002;
+}
+
+/// The four certificates on the JPKI AP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertSlot {
+    Auth,
+    Sign,
+    AuthCa,
+    SignCa,
+}
+
+impl CertSlot {
+    pub fn fid(self) -> u16 {
+        match self {
+            CertSlot::Sign => jpki::SIGN_CERT,
+            CertSlot::SignCa => jpki::SIGN_CA_CERT,
+            CertSlot::Auth => jpki::AUTH_CERT,
+            CertSlot::AuthCa => jpki::AUTH_CA_CERT,
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            CertSlot::Auth => "auth",
+            CertSlot::Sign => "sign",
+            CertSlot::AuthCa => "auth-ca",
+            CertSlot::SignCa => "sign-ca",
+        }
+    }
+
+    /// The CA certificate that issued this end-entity certificate.
+    pub fn ca(self) -> Option<CertSlot> {
+        match self {
+            CertSlot::Auth => Some(CertSlot::AuthCa),
+            CertSlot::Sign => Some(CertSlot::SignCa),
+            _ => None,
+        }
+    }
 }
 
 /// Whether an EF holds personal data (the number, name, address, birth

@@ -13,5 +13,6 @@ pub mod tlv;
 pub mod token;
 
 pub use app::{App, ISD_AID};
+pub use files::CertSlot;
 pub use keys::{ChangeForm, KeyRef, PinFormat, PinKind, SignKey};
 pub use token::TokenType;

@@ -237,8 +237,13 @@ pub fn with_card<T>(
     let mut conn = open(o, exclusive)?;
     let (result, verified) = transact(o, conn.as_mut(), f);
     let closed = conn.close(verified);
-    // A failure to power down matters only if everything else worked, or
-    // if the card may keep a verified PIN (then it is the headline).
+    combine(result, closed, verified)
+}
+
+/// The outcome of a command from its card work and its disconnect. A
+/// failure to power down matters only if everything else worked, or if the
+/// card may keep a verified PIN (then it is the headline).
+pub fn combine<T>(result: Result<T>, closed: Result<()>, verified: bool) -> Result<T> {
     match (result, closed) {
         (Ok(v), Ok(())) => Ok(v),
         (Err(e), Err(Error::LeftPowered { cause: None })) => Err(Error::LeftPowered {

@@ -3,5 +3,6 @@
 
 pub mod cache;
 pub mod connect;
+pub mod pins;
 
 pub use connect::{with_card, CardMeta, CardOptions};

@@ -60,6 +60,8 @@ pub struct VirtualCard {
     apdus_since_power: u32,
     removed: bool,
     remove_fired: bool,
+    /// Commands the status fault's prefix matched so far.
+    status_matches: u32,
     last_personal: bool,
     challenge_seed: [u8; 32],
     stats: CardStats,
@@ -110,6 +112,7 @@ impl VirtualCard {
             apdus_since_power: 0,
             removed: false,
             remove_fired: false,
+            status_matches: 0,
             last_personal: false,
             challenge_seed: seed.into(),
             stats: CardStats::default(),
@@ -268,14 +271,21 @@ impl VirtualCard {
         out
     }
 
-    fn status_fault(&self, raw: &[u8]) -> Option<Vec<u8>> {
+    fn status_fault(&mut self, raw: &[u8]) -> Option<Vec<u8>> {
         let f = &self.profile.faults;
         let code = profile::parse_hex("faults.status", f.status.as_deref()?).ok()?;
         let prefix = match &f.status_for {
             Some(p) => profile::parse_hex("faults.status_for", p).ok()?,
             None => Vec::new(),
         };
-        raw.starts_with(&prefix).then_some(code)
+        if !raw.starts_with(&prefix) {
+            return None;
+        }
+        self.status_matches += 1;
+        match f.status_nth {
+            Some(n) if n != self.status_matches => None,
+            _ => Some(code),
+        }
     }
 
     fn dispatch(&mut self, c: &Command) -> Vec<u8> {

@@ -162,6 +162,9 @@ pub struct Faults {
     /// Command header prefix in hex the status fault applies to (e.g.
     /// "00B0" or "0020"); empty = every command.
     pub status_for: Option<String>,
+    /// Apply the status fault only to the N-th matching command (1-based,
+    /// counted over the card's life), e.g. the second CHANGE KEY.
+    pub status_nth: Option<u32>,
     /// Cut every response longer than N bytes down to N (SW kept).
     pub truncate_to: Option<usize>,
     /// Delay every answer by this many milliseconds.

@@ -2,14 +2,18 @@
 
 use super::{read_with_ca, require_jpki, with_card, Ctx};
 use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::{self, PinKind};
+use crate::card::pin::PinKind;
+use crate::card::policy;
+use crate::card::Session;
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
 use crate::cert::{decode_input, parse_der, CertReport};
-use crate::cli::input::{read_checked, PinSource};
+use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::print_json;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::protocol::KeyRef;
 use crate::usecase::cache::CaCache;
+use crate::usecase::connect::CertAndCa;
+use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Subcommand;
 use serde::Serialize;
 use std::io::Write;
@@ -39,9 +43,8 @@ pub enum CertCmd {
         /// Date used for "days left" (YYYY-MM-DD, JST; default today)
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
-        /// With `sign`: allow using the last remaining try of the password
-        #[arg(long = "force-last-try")]
-        force_last_try: bool,
+        #[command(flatten)]
+        last: super::pin::LastTry,
         #[command(flatten)]
         pin: PinSource,
     },
@@ -55,6 +58,18 @@ pub enum CertCmd {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
     },
+}
+
+/// The card holds a signature certificate (EF 0008 says so): checked
+/// before the password is asked for or sent.
+pub fn require_sign_cert(s: &mut Session) -> Result<()> {
+    if jpki::availability(s)?.sign {
+        Ok(())
+    } else {
+        Err(Error::Absent {
+            slot: CertSlot::Sign,
+        })
+    }
 }
 
 pub fn parse_today(s: Option<&str>) -> Result<time::Date> {
@@ -98,51 +113,42 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             force,
             ca,
             today,
-            force_last_try,
+            last,
             pin,
         } => {
             // Refused before anything is sent to the card.
             check_output(output.as_deref(), force)?;
             let date = parse_today(today.as_deref())?;
-            let password = match slot {
-                CertSlot::Sign => Some(read_checked(&pin, PinKind::Sign, ctx.lang)?),
-                _ => None,
-            };
             let cache = CaCache::open(ctx.g.no_cache);
-            let (ee, ca_der) = with_card(ctx, slot == CertSlot::Sign, |s, meta| {
-                require_jpki(s, meta)?;
-                if slot == CertSlot::Sign {
-                    let avail = jpki::availability(s)?;
-                    if !avail.sign {
-                        return Err(Error::Unsupported(
-                            ctx.lang
-                                .pick(
-                                    "このカードには署名用電子証明書がありません (15歳未満の方などには発行されません)",
-                                    "this card holds no signature certificate (it is not issued to holders under 15, among others)",
-                                )
-                                .into(),
-                        ));
-                    }
-                    let mut yes = || true;
-                    if let Some(p) = &password {
-                        pin::guarded_verify(
-                            s,
-                            crate::protocol::KeyRef::Sign,
-                            p,
-                            force_last_try,
-                            &mut yes,
-                        )?;
-                    }
-                }
-                let missing =
-                    || Error::Unsupported(format!("the card has no {}", slot.name(Lang::En)));
-                // Only the report needs the CA certificate.
+            let missing = || Error::Absent { slot };
+            // Only the report needs the CA certificate.
+            let read = |s: &mut Session| -> Result<CertAndCa> {
                 if pem || der {
                     let ee = jpki::read_cert(s, slot)?.ok_or_else(missing)?;
                     return Ok((ee, None));
                 }
                 read_with_ca(s, slot, &cache)?.ok_or_else(missing)
-            })?;
+            };
+            let (ee, ca_der) = if slot == CertSlot::Sign {
+                let mut input =
+                    PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, pin.source());
+                with_pins(
+                    &ctx.card,
+                    last.force_last_try,
+                    &[Need::verify(PinKind::Sign)],
+                    &mut input,
+                    require_sign_cert,
+                    |s, _, pins, _| {
+                        policy::verify(s, KeyRef::Sign, pins.get(PinKind::Sign, Which::Current)?)?;
+                        read(s)
+                    },
+                )?
+            } else {
+                with_card(ctx, false, |s, meta| {
+                    require_jpki(s, meta)?;
+                    read(s)
+                })?
+            };
             if let Some(ca) = &ca_der {
                 cache.store(ca, &ee);
             }

@@ -3,13 +3,16 @@
 //! integrity record, and optionally a comparison with the signature
 //! certificate.
 
-use super::{require_jpki, with_card, Ctx};
+use super::Ctx;
 use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::{self, PinKind};
+use crate::card::pin::PinKind;
+use crate::card::policy;
 use crate::card::text::{self, Attributes, Integrity, MyNumber};
-use crate::cli::input::{read_checked, PinSource};
+use crate::cli::input::{PinInput, PinSource, Source};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
+use crate::protocol::KeyRef;
+use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -25,16 +28,23 @@ pub struct InfoArgs {
     /// Compare with the signature certificate (needs the signature password)
     #[arg(long)]
     pub with_sign: bool,
-    /// Allow using the last remaining try of a PIN
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub last: super::pin::LastTry,
     #[command(flatten)]
     pub pin: PinSource,
+    #[command(flatten)]
+    pub sign_pin: SignPinSource,
+}
+
+/// Where the signature password of `--with-sign` comes from.
+#[derive(Args, Debug, Clone, Default)]
+#[group(id = "sign_pin_source", multiple = false)]
+pub struct SignPinSource {
     /// Read the signature password from the first line of FILE (--with-sign)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "with_sign")]
     pub sign_pin_file: Option<PathBuf>,
     /// Read the signature password from the environment variable NAME (--with-sign)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", requires = "with_sign")]
     pub sign_pin_env: Option<String>,
 }
 
@@ -65,65 +75,53 @@ fn norm(s: &str) -> String {
 
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let lang = ctx.lang;
-    let pin = read_checked(&a.pin, PinKind::CardInfo, lang)?;
-    let sign_pw = match a.with_sign {
-        true => {
-            let src = PinSource {
-                pin_file: a.sign_pin_file.clone(),
-                pin_stdin: false,
-                pin_env: a.sign_pin_env.clone(),
-            };
-            Some(read_checked(&src, PinKind::Sign, lang)?)
-        }
-        false => None,
+    let sign_src = match (&a.sign_pin.sign_pin_file, &a.sign_pin.sign_pin_env) {
+        (Some(f), _) => Source::File(f.clone()),
+        (_, Some(n)) => Source::Env(n.clone()),
+        _ => Source::Prompt,
     };
-    let force = a.force;
+    let mut input = PinInput::new(lang)
+        .with(PinKind::CardInfo, Which::Current, a.pin.source())
+        .with(PinKind::Sign, Which::Current, sign_src);
+    let mut needs = Vec::new();
+    if a.with_sign {
+        needs.push(Need::verify(PinKind::Sign));
+    }
+    needs.push(Need::verify(PinKind::CardInfo));
+    let with_sign = a.with_sign;
     let show_number = a.show_number;
-    type Got = (
-        Vec<u8>,
-        Vec<u8>,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-    );
-    let (ef2, ef3, ef4, ef1, sign_der): Got = with_card(ctx, true, |s, meta| {
-        require_jpki(s, meta)?;
-        let mut yes = || true;
-        // The signature certificate first: the JPKI AP is already selected.
-        let sign_der = match &sign_pw {
-            Some(p) => {
-                if !jpki::availability(s)?.sign {
-                    return Err(Error::Unsupported(
-                        lang.pick(
-                            "このカードには署名用電子証明書がありません",
-                            "this card holds no signature certificate",
-                        )
-                        .into(),
-                    ));
-                }
-                pin::guarded_verify(s, crate::protocol::KeyRef::Sign, p, force, &mut yes)?;
+    let (files, sign_der) = with_pins(
+        &ctx.card,
+        a.last.force_last_try,
+        &needs,
+        &mut input,
+        |s| match with_sign {
+            true => super::cert::require_sign_cert(s),
+            false => Ok(()),
+        },
+        |s, _, pins, _| {
+            // The signature certificate first: the JPKI AP is already selected.
+            let sign_der = if with_sign {
+                policy::verify(s, KeyRef::Sign, pins.get(PinKind::Sign, Which::Current)?)?;
                 jpki::read_cert(s, CertSlot::Sign)?
-            }
-            None => None,
-        };
-        text::select(s)?;
-        pin::guarded_verify(s, crate::protocol::KeyRef::CardInfo, &pin, force, &mut yes)?;
-        let ef2 = s
-            .read_tlv_file(text::ef::ATTRIBUTES)?
-            .ok_or_else(|| Error::Data("EF 0002 is missing".into()))?;
-        let ef3 = s
-            .read_tlv_file(text::ef::INTEGRITY)?
-            .ok_or_else(|| Error::Data("EF 0003 is missing".into()))?;
-        // The AP's CV certificate (no PIN): the key that signed EF 0003.
-        let ef4 = s.read_tlv_file(text::ef::CV_CERT)?;
-        // EF 0001 is read only when asked for; 17 bytes as stored.
-        let ef1 = if show_number {
-            s.read_binary(text::ef::MY_NUMBER, 17)?
-        } else {
-            None
-        };
-        Ok((ef2, ef3, ef4, ef1, sign_der))
-    })?;
+            } else {
+                None
+            };
+            text::select(s)?;
+            policy::verify(
+                s,
+                KeyRef::CardInfo,
+                pins.get(PinKind::CardInfo, Which::Current)?,
+            )?;
+            Ok((text::read_files(s, show_number)?, sign_der))
+        },
+    )?;
+    let text::Files {
+        attributes: ef2,
+        integrity: ef3,
+        cv_cert: ef4,
+        number: ef1,
+    } = files;
     let attrs = text::parse_attributes(&ef2)?;
     let number: Option<MyNumber> = ef1.as_deref().map(text::parse_my_number).transpose()?;
     let integrity = text::check_integrity(&ef3, &ef2, &attrs, ef1.as_deref(), ef4.as_deref())?;

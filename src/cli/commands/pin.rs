@@ -2,11 +2,14 @@
 
 use super::{require_jpki, with_card, Ctx};
 use crate::card::pin::{self, CounterState, PinKind, PinStatus};
-use crate::cli::input::{confirm_word, prompt_tty, read_checked, read_pin, PinSource};
+use crate::card::policy;
+use crate::cli::input::{PinInput, PinSource, Source};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::i18n::PinText;
+use crate::protocol::KeyRef;
+use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -15,45 +18,72 @@ use std::path::PathBuf;
 pub enum PinCmd {
     /// Remaining tries of all four PINs, read without spending any
     Status,
-    /// Check a PIN (reads the counter first; refuses the last try without --force)
+    /// Check a PIN (reads the counter first; refuses the last try without --force-last-try)
     Verify {
         #[arg(value_enum)]
         kind: PinKind,
-        /// Allow using the last remaining try
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        last: LastTry,
         #[command(flatten)]
         pin: PinSource,
     },
-    /// Change a PIN: current PIN, then the new one twice
+    /// Change a PIN: the current PIN, then the new one twice (on every key reference that holds it)
     Change {
         #[arg(value_enum)]
         kind: PinKind,
-        /// Allow using the last remaining try
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        last: LastTry,
         #[command(flatten)]
         pin: PinSource,
-        /// Read the new PIN from the first line of FILE
-        #[arg(long, value_name = "FILE")]
-        new_pin_file: Option<PathBuf>,
-        /// Read the new PIN from the environment variable NAME
-        #[arg(long, value_name = "NAME")]
-        new_pin_env: Option<String>,
+        #[command(flatten)]
+        new_pin: NewPinSource,
+        /// Only this key reference (to finish a change that reached one of
+        /// the resident-registry PIN's two references)
+        #[arg(long, value_enum, value_name = "REF")]
+        reference: Option<ResidentRef>,
     },
+}
+
+/// The one flag that allows the last try, on every command that sends a PIN.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct LastTry {
+    /// Allow using the last remaining try (on a terminal you then also type the PIN's name)
+    #[arg(long)]
+    pub force_last_try: bool,
+}
+
+/// Where the new PIN of a change comes from (with --pin-stdin: the next line).
+#[derive(clap::Args, Debug, Clone, Default)]
+#[group(id = "new_pin_source", multiple = false)]
+pub struct NewPinSource {
+    /// Read the new PIN from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    pub new_pin_file: Option<PathBuf>,
+    /// Read the new PIN from the environment variable NAME
+    #[arg(long, value_name = "NAME")]
+    pub new_pin_env: Option<String>,
+}
+
+/// The two key references of the resident-registry PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResidentRef {
+    /// 住基AP 001C
+    Juki,
+    /// 共通AP 001C
+    Common,
 }
 
 pub fn run(ctx: &Ctx, cmd: PinCmd) -> Result<i32> {
     match cmd {
         PinCmd::Status => status(ctx),
-        PinCmd::Verify { kind, force, pin } => verify(ctx, kind, force, &pin),
+        PinCmd::Verify { kind, last, pin } => verify(ctx, kind, last, &pin),
         PinCmd::Change {
             kind,
-            force,
+            last,
             pin,
-            new_pin_file,
-            new_pin_env,
-        } => change(ctx, kind, force, &pin, new_pin_file, new_pin_env),
+            new_pin,
+            reference,
+        } => change(ctx, kind, last, &pin, &new_pin, reference),
     }
 }
 
@@ -97,6 +127,7 @@ pub struct PinJson<'a> {
     pub remaining: Option<u8>,
     pub state: CounterState,
     pub references: &'a [pin::RefStatus],
+    pub references_agree: bool,
     pub advice: Option<String>,
 }
 
@@ -109,6 +140,7 @@ pub fn to_json(p: &PinStatus, lang: Lang) -> PinJson<'_> {
         remaining: p.remaining,
         state: p.state,
         references: &p.references,
+        references_agree: p.references_agree,
         advice: match p.state {
             CounterState::Locked => Some(p.kind.unlock_advice(lang)),
             CounterState::LastTry => Some(
@@ -137,27 +169,21 @@ pub fn render_rows(ctx: &Ctx, pins: &[PinStatus]) -> Vec<String> {
             count,
             paint(ctx, tone(p.state), state_label(p.state, ctx.lang))
         );
-        if p.references.len() > 1 {
-            let differ = p
+        if !p.references_agree {
+            let parts: Vec<String> = p
                 .references
-                .windows(2)
-                .any(|w| w[0].remaining != w[1].remaining || w[0].state != w[1].state);
-            if differ {
-                let parts: Vec<String> = p
-                    .references
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "{} {}",
-                            r.reference,
-                            r.remaining
-                                .map(|n| n.to_string())
-                                .unwrap_or_else(|| state_label(r.state, ctx.lang).into())
-                        )
-                    })
-                    .collect();
-                line.push_str(&format!("  ({})", parts.join(", ")));
-            }
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r.reference,
+                        r.remaining
+                            .map(|n| n.to_string())
+                            .unwrap_or_else(|| state_label(r.state, ctx.lang).into())
+                    )
+                })
+                .collect();
+            line.push_str(&format!("  ({})", parts.join(", ")));
         }
         lines.push(line);
         if p.state == CounterState::Locked {
@@ -192,56 +218,27 @@ fn status(ctx: &Ctx) -> Result<i32> {
     Ok(0)
 }
 
-fn last_try_confirm(ctx: &Ctx, kind: PinKind) -> impl FnMut() -> bool + '_ {
-    move || {
-        let q = match ctx.lang {
-            Lang::Ja => format!(
-                "{}はあと1回でロックされます。続けるには「{}」と入力してください:",
-                kind.name(ctx.lang),
-                kind.id()
-            ),
-            Lang::En => format!(
-                "The {} has ONE try left. Type \"{}\" to use it:",
-                kind.name(ctx.lang),
-                kind.id()
-            ),
-        };
-        // Without a terminal, --force alone is the user's explicit consent.
-        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return true;
-        }
-        confirm_word(&q, kind.id())
-    }
-}
-
-fn fold_notice(ctx: &Ctx) {
-    eprintln!(
-        "mynacard: {}",
-        ctx.lang.pick(
-            "注意: 英小文字を大文字に変換して送信しました (カードは大文字で登録されています)",
-            "notice: lowercase letters were converted to uppercase (the card stores the password in uppercase)"
-        )
-    );
-}
-
 #[derive(Serialize)]
 struct VerifyJson {
     kind: PinKind,
     verified: bool,
 }
 
-fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32> {
-    let key = kind.refs()[0];
-    // Read and check the PIN before touching the card.
-    let pin = read_checked(src, kind, ctx.lang)?;
-    let mut confirm = last_try_confirm(ctx, kind);
-    let folded = with_card(ctx, true, |s, meta| {
-        require_jpki(s, meta)?;
-        pin::guarded_verify(s, key, &pin, force, &mut confirm)
-    })?;
-    if folded {
-        fold_notice(ctx);
-    }
+fn verify(ctx: &Ctx, kind: PinKind, last: LastTry, src: &PinSource) -> Result<i32> {
+    let mut input = PinInput::new(ctx.lang).with(kind, Which::Current, src.source());
+    with_pins(
+        &ctx.card,
+        last.force_last_try,
+        &[Need::verify(kind)],
+        &mut input,
+        |_| Ok(()),
+        |s, _, pins, _| {
+            for &r in kind.refs() {
+                policy::verify(s, r, pins.get(kind, Which::Current)?)?;
+            }
+            Ok(())
+        },
+    )?;
     if ctx.g.json {
         print_json(
             "pin verify",
@@ -269,60 +266,54 @@ fn verify(ctx: &Ctx, kind: PinKind, force: bool, src: &PinSource) -> Result<i32>
 fn change(
     ctx: &Ctx,
     kind: PinKind,
-    force: bool,
+    last: LastTry,
     src: &PinSource,
-    new_file: Option<PathBuf>,
-    new_env: Option<String>,
+    new_src: &NewPinSource,
+    reference: Option<ResidentRef>,
 ) -> Result<i32> {
-    let current = read_checked(src, kind, ctx.lang)?;
-    let new_src = PinSource {
-        pin_file: new_file,
-        pin_stdin: src.pin_stdin && src.pin_file.is_none() && src.pin_env.is_none(),
-        pin_env: new_env,
+    let refs: Vec<KeyRef> = match (kind, reference) {
+        (_, None) => kind.refs().to_vec(),
+        (PinKind::Resident, Some(ResidentRef::Juki)) => vec![KeyRef::Juki],
+        (PinKind::Resident, Some(ResidentRef::Common)) => vec![KeyRef::Common],
+        (_, Some(_)) => {
+            return Err(Error::Usage(
+                "--reference applies only to the resident-registry PIN (two key references)".into(),
+            ))
+        }
     };
-    let new = if new_src.is_given() {
-        read_pin(&new_src, kind, ctx.lang, "")?
+    let new = if let Some(f) = &new_src.new_pin_file {
+        Source::File(f.clone())
+    } else if let Some(n) = &new_src.new_pin_env {
+        Source::Env(n.clone())
+    } else if src.pin_stdin {
+        Source::Stdin
     } else {
-        let p1 = prompt_tty(
-            kind,
-            ctx.lang,
-            ctx.lang.pick("新しい暗証番号: ", "new PIN: "),
-        )?;
-        let p2 = prompt_tty(
-            kind,
-            ctx.lang,
-            ctx.lang.pick("新しい暗証番号 (確認): ", "new PIN again: "),
-        )?;
-        if p1 != p2 {
-            return Err(Error::PinInput(
-                ctx.lang
-                    .pick("新しい暗証番号が一致しません", "the two new PINs differ")
-                    .into(),
-            ));
-        }
-        p1
+        Source::Prompt
     };
-    let (new, folded_new) = pin::validate(kind, &new).map_err(|reason| Error::PinFormat {
-        kind,
-        reason: format!("new PIN {reason}"),
-    })?;
-    let mut confirm = last_try_confirm(ctx, kind);
-    let folded = with_card(ctx, true, |s, meta| {
-        require_jpki(s, meta)?;
-        let mut folded = false;
-        for key in kind.refs() {
-            folded |= pin::guarded_verify(s, *key, &current, force, &mut confirm)?;
-            s.change(*key, &new)?;
-        }
-        Ok(folded)
-    })?;
-    if folded || folded_new {
-        fold_notice(ctx);
-    }
+    let mut input = PinInput::new(ctx.lang)
+        .with(kind, Which::Current, src.source())
+        .with(kind, Which::New, new);
+    with_pins(
+        &ctx.card,
+        last.force_last_try,
+        &[Need::change(kind, refs.clone())],
+        &mut input,
+        |_| Ok(()),
+        |s, _, pins, _| {
+            policy::change(
+                s,
+                kind,
+                &refs,
+                pins.get(kind, Which::Current)?,
+                pins.get(kind, Which::New)?,
+            )
+        },
+    )?;
     if ctx.g.json {
         print_json(
             "pin change",
-            &serde_json::json!({ "kind": kind, "changed": true }),
+            &serde_json::json!({ "kind": kind, "changed": true,
+                "references": refs.iter().map(|r| r.id()).collect::<Vec<_>>() }),
         );
     } else {
         println!(

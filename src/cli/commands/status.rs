@@ -7,14 +7,19 @@ use super::{read_with_ca, require_my_number_card, with_card, Ctx};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::pin::{self, Pin, PinKind, PinStatus};
+use crate::card::policy;
+use crate::card::Session;
 use crate::cert::chain::check_chain;
-use crate::cli::input::{read_checked, PinSource};
+use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
+use crate::protocol::KeyRef;
 use crate::report::{self, CertFacts, Expiry, Finding, Severity};
 use crate::rules;
 use crate::usecase::cache::CaCache;
+use crate::usecase::connect::CardMeta;
+use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Args;
 use serde::Serialize;
 use time::Date;
@@ -30,9 +35,8 @@ pub struct StatusArgs {
     /// The date to report against (YYYY-MM-DD, JST; default today)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
-    /// With --with-sign: allow using the last remaining try of the password
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub last: super::pin::LastTry,
     /// For counter staff: report on every card put on the reader, until interrupted
     /// (with --json: one JSON object per line)
     #[arg(long)]
@@ -166,11 +170,7 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
     if a.watch {
         return watch(ctx, &a);
     }
-    let password = match a.with_sign {
-        true => Some(read_checked(&a.pin, PinKind::Sign, ctx.lang)?),
-        false => None,
-    };
-    let r = report_once(ctx, &a, password.as_ref())?;
+    let r = report_once(ctx, &a)?;
     r.print(ctx);
     Ok(r.exit_code(a.fail_on))
 }
@@ -231,12 +231,11 @@ impl Report {
 }
 
 /// Read the card once and make the report.
-fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Report> {
+fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Report> {
     let today = parse_today(a.today.as_deref())?;
     let at = check_instant(a.today.as_deref(), today);
-    let force = a.force;
     let cache = CaCache::open(ctx.g.no_cache);
-    let read = with_card(ctx, password.is_some(), |s, meta| {
+    let read_card = |s: &mut Session, meta: &CardMeta, password: Option<&Pin>| {
         let token = require_my_number_card(s, meta)?;
         let avail = jpki::availability(s)?;
         // The Android smartphone token wants the auth PIN before the
@@ -254,8 +253,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
         };
         let sign = match (password, avail.sign) {
             (Some(p), true) => {
-                let mut yes = || true;
-                pin::guarded_verify(s, crate::protocol::KeyRef::Sign, p, force, &mut yes)?;
+                policy::verify(s, KeyRef::Sign, p)?;
                 part(
                     read_with_ca(s, CertSlot::Sign, &cache),
                     "sign_cert",
@@ -278,7 +276,20 @@ fn report_once(ctx: &Ctx, a: &StatusArgs, password: Option<&Pin>) -> Result<Repo
             pins,
             unreadable: bad,
         })
-    })?;
+    };
+    let read = if a.with_sign {
+        let mut input = PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, a.pin.source());
+        with_pins(
+            &ctx.card,
+            a.last.force_last_try,
+            &[Need::verify(PinKind::Sign)],
+            &mut input,
+            |_| Ok(()),
+            |s, meta, pins, _| read_card(s, meta, Some(pins.get(PinKind::Sign, Which::Current)?)),
+        )?
+    } else {
+        with_card(ctx, false, |s, meta| read_card(s, meta, None))?
+    };
     let mut unreadable = read.unreadable.clone();
 
     for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
@@ -433,7 +444,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
             }
         }
         let (_, seen) = p.card_event(&reader)?;
-        match report_once(&one, a, None) {
+        match report_once(&one, a) {
             Ok(r) => {
                 if !ctx.g.json {
                     println!("── {} ──", crate::rules::now_jst_string());
@@ -567,8 +578,8 @@ fn render(
         ),
     }
     for (name, c) in [
-        (CertSlot::Auth.name(l), auth),
-        (CertSlot::Sign.name(l), sign),
+        (crate::i18n::cert_name(CertSlot::Auth, l), auth),
+        (crate::i18n::cert_name(CertSlot::Sign, l), sign),
     ] {
         o.push_str(&format!("{name}:\n"));
         if !c.present {

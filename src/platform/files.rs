@@ -1,0 +1,98 @@
+//! Reading a file the user named: it must be a regular file (a FIFO would
+//! block forever, `/dev/zero` never ends) of at most `limit` bytes. The open
+//! itself never blocks (`O_NONBLOCK`), and what is read is capped even if
+//! the file grows meanwhile.
+
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Size limits for the files the tool reads.
+pub mod limit {
+    /// A PIN file (its first line is used).
+    pub const PIN: u64 = 4 * 1024;
+    /// A certificate or a bundle of them (PEM or DER).
+    pub const CERT: u64 = 1024 * 1024;
+    /// A virtual-card profile or state file.
+    pub const PROFILE: u64 = 1024 * 1024;
+}
+
+/// What is wrong with a path that is not a readable regular file.
+fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_char_device() || t.is_block_device() {
+        Some("a device")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// Read all of `path` (a regular file, following links) if it is at most
+/// `limit` bytes; otherwise an error that says what it is.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let bad = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    let meta = std::fs::metadata(path)?;
+    if let Some(what) = not_regular(&meta) {
+        return Err(bad(format!("is {what}, not a regular file")));
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    // Checked again on what was opened (the path may have changed).
+    let meta = f.metadata()?;
+    if let Some(what) = not_regular(&meta) {
+        return Err(bad(format!("is {what}, not a regular file")));
+    }
+    if meta.len() > limit {
+        return Err(bad(format!(
+            "is {} bytes; at most {limit} are read",
+            meta.len()
+        )));
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(bad(format!("is larger than {limit} bytes")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bounded_regular_files() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, b"1234\n").unwrap();
+        assert_eq!(read_limited(&f, 10).unwrap(), b"1234\n");
+        let e = read_limited(&f, 3).unwrap_err().to_string();
+        assert!(e.contains("5 bytes"), "{e}");
+        let e = read_limited(d.path(), 10).unwrap_err().to_string();
+        assert!(e.contains("a directory"), "{e}");
+        let fifo = d.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        // Returns at once: a FIFO is refused before anything blocks.
+        let e = read_limited(&fifo, 10).unwrap_err().to_string();
+        assert!(e.contains("a FIFO"), "{e}");
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        assert_eq!(read_limited(&link, 10).unwrap(), b"1234\n");
+        assert!(read_limited(&d.path().join("none"), 10).is_err());
+    }
+}
