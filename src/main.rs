@@ -1,5 +1,3 @@
-use clap::Parser;
-
 fn main() {
     // The PC/SC helper process (see transport::agent): not a user command.
     #[cfg(feature = "pcsc")]
@@ -8,6 +6,6 @@ fn main() {
     {
         std::process::exit(mynacard::transport::agent::worker::main());
     }
-    let cli = mynacard::cli::Cli::parse();
+    let cli = mynacard::cli::parse_args();
     std::process::exit(mynacard::cli::run(cli));
 }

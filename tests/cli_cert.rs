@@ -462,3 +462,26 @@ fn output_never_replaces_a_device_directory_fifo_or_link_and_dash_is_stdout() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout, card().pki().auth_cert_der());
 }
+
+#[test]
+fn a_file_beyond_what_read_binary_addresses_is_refused_not_wrapped() {
+    // A 40,000-byte certificate: offsets past 0x7FFF cannot be addressed.
+    let mut der = vec![0x30, 0x82, 0x9C, 0x3C];
+    der.resize(40_000, 0x5A);
+    let tp = common::profile_file(&format!(
+        "base = \"builtin\"\n[ef_overrides]\n\"jpki:000A\" = \"{}\"\n",
+        hex::encode(&der)
+    ));
+    let out = bin()
+        .args([&tp.arg, "--trace", "cert", "show", "auth", "--der"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(err.contains("longer than the 32 KiB"), "{err}");
+    assert!(out.stdout.is_empty());
+    // No READ BINARY with a wrapped offset went out.
+    assert!(!err
+        .lines()
+        .any(|l| l.starts_with("> 00 B0 80") && l != "> 00 B0 80 00 00"));
+}

@@ -380,3 +380,36 @@ fn a_closed_stdout_ends_quietly() {
         );
     }
 }
+
+#[test]
+fn control_characters_from_the_card_never_reach_the_terminal() {
+    // A token label with an ESC sequence (clear screen) and a C1 CSI.
+    let mut label = b"EVIL\x1b[2J\xc2\x9b31m".to_vec();
+    label.resize(32, b' ');
+    let tp = common::profile_file(&format!(
+        "base = \"builtin\"\n[ef_overrides]\n\"jpki:0006\" = \"{}\"\n",
+        hex::encode(&label)
+    ));
+    for args in [
+        &["readers"][..],
+        &["status"][..],
+        &["--json", "readers"][..],
+    ] {
+        let out = bin().arg(&tp.arg).args(args).output().unwrap();
+        let all = [out.stdout.clone(), out.stderr.clone()].concat();
+        assert!(
+            !all.contains(&0x1b),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&all)
+        );
+        assert!(
+            !String::from_utf8_lossy(&all).contains('\u{9b}'),
+            "{args:?}"
+        );
+        assert!(
+            String::from_utf8_lossy(&all).contains("EVIL"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&all)
+        );
+    }
+}

@@ -675,3 +675,147 @@ fn the_prompt_names_the_pin_and_its_tries_left() {
     );
     assert!(!text.contains("1234"), "no echo: {text}");
 }
+
+#[test]
+fn parallel_commands_on_one_state_file_each_count() {
+    // Three wrong VERIFYs at once from 3 tries: all three count (the state
+    // file is locked while a command holds the card), so 0 are left.
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("card.json");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+                .args(["--virtual", "--state"])
+                .arg(&st)
+                .args([
+                    "pin",
+                    "verify",
+                    "card-info",
+                    "--force-last-try",
+                    "--pin-env",
+                    "P",
+                ])
+                .env("P", "0000")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<Option<i32>> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code())
+        .collect();
+    assert!(
+        codes.iter().all(|c| *c == Some(9) || *c == Some(10)),
+        "{codes:?}"
+    );
+    assert_eq!(remaining(&st, "card-info"), Some(0));
+}
+
+#[test]
+fn profile_and_state_errors_never_echo_values_and_name_the_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("p.toml");
+    std::fs::write(&prof, "base = \"builtin\"\n[pins.auth]\nvalue = 9731\n").unwrap();
+    let out = bin()
+        .arg(format!("--virtual={}", prof.display()))
+        .args(["pin", "status"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(!err.contains("9731"), "{err}");
+    assert!(err.contains("pins.auth.value"), "{err}");
+    assert_eq!(err.matches("p.toml").count(), 1, "{err}");
+    // A state file that is not one: where, not what.
+    let st = dir.path().join("state.json");
+    std::fs::write(
+        &st,
+        "{\"version\": 1, \"keys\": {\"jpki-0018\": {\"value\": 4826, \"tries\": 3}}}",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--virtual", "--state"])
+        .arg(&st)
+        .args(["pin", "status"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{err}");
+    assert!(!err.contains("4826"), "{err}");
+    assert!(err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn every_input_file_must_be_a_small_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // A 3 GB file (sparse: no disk is used).
+    let big = dir.path().join("big");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    for bad in [&fifo, &big, &dir.path().to_path_buf()] {
+        let b = bad.display().to_string();
+        let runs: [Vec<String>; 5] = [
+            vec![
+                "--virtual".into(),
+                "pin".into(),
+                "verify".into(),
+                "auth".into(),
+                "--pin-file".into(),
+                b.clone(),
+            ],
+            vec![format!("--virtual={b}"), "pin".into(), "status".into()],
+            vec!["cert".into(), "inspect".into(), b.clone()],
+            vec![
+                "--virtual".into(),
+                "cert".into(),
+                "show".into(),
+                "auth".into(),
+                "--ca".into(),
+                b.clone(),
+            ],
+            vec![
+                "--virtual".into(),
+                "--state".into(),
+                b.clone(),
+                "pin".into(),
+                "status".into(),
+            ],
+        ];
+        for args in runs {
+            // --ca takes a folder of anchors by design.
+            if bad == dir.path() && args.iter().any(|a| a == "--ca") {
+                continue;
+            }
+            let t = std::time::Instant::now();
+            let out = bin()
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(20))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(t.elapsed().as_secs() < 5, "{args:?} took {:?}", t.elapsed());
+            assert!(
+                matches!(out.status.code(), Some(12) | Some(13)),
+                "{args:?}: {:?} {err}",
+                out.status.code()
+            );
+            assert!(
+                err.contains("not a regular file")
+                    || err.contains("at most")
+                    || err.contains("Is a directory")
+                    || err.contains("is a directory"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+}

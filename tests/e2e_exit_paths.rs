@@ -433,3 +433,70 @@ fn watch_gives_a_line_for_a_silent_card_goes_on_and_stops_on_sigterm_mid_read() 
     assert_eq!(code, 0);
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
+
+/// The children of `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
+            // pid (comm) state ppid …: comm may hold spaces; split after ')'.
+            let after = stat.rsplit(')').next().unwrap_or("");
+            let ppid = after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse::<u32>().ok());
+            if ppid == Some(pid) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_core_dump_and_the_pin_variable_never_reaches_the_helper() {
+    let Some(mut sb) = sandbox_with(slow_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let dir = tempfile::tempdir().unwrap();
+    let before = sb.card.lock().unwrap().stats().apdus;
+    let mut child = Guard(
+        process(&sb)
+            .args(["--reader", &sb.reader(), "cert", "show", "sign", "--der"])
+            .args(["--pin-env", "MYNA_TEST_PW", "-o"])
+            .arg(dir.path().join("o"))
+            .env("MYNA_TEST_PW", "TEST1234")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    until_apdus(&sb, before + 3);
+    let pid = child.0.id();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(
+        core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+        ["0", "0"],
+        "{core}"
+    );
+    let helpers = children_of(pid);
+    assert_eq!(helpers.len(), 1, "one PC/SC helper");
+    let env = std::fs::read(format!("/proc/{}/environ", helpers[0])).unwrap();
+    let env = String::from_utf8_lossy(&env);
+    assert!(
+        env.contains("PCSCLITE_CSOCK_NAME="),
+        "the helper's environment"
+    );
+    assert!(!env.contains("MYNA_TEST_PW"), "{env}");
+    assert!(!env.contains("TEST1234"));
+    let (code, _) = wait_exit(&mut child.0, Duration::from_secs(30));
+    assert_eq!(code, 0);
+}

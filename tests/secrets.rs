@@ -260,3 +260,25 @@ fn no_byte_of_a_personal_file_in_any_trace() {
     let auth = card.ef(App::Jpki, 0x000A).unwrap();
     assert!(windows_hex(auth).iter().any(|w| trace.contains(w)));
 }
+
+#[test]
+fn a_pin_typed_as_an_argument_is_never_echoed() {
+    for args in [
+        vec!["pin", "verify", "4826"],
+        vec!["pin", "verify", "sign", "ZX9Q7W3K"],
+        vec!["--json", "pin", "verify", "auth", "--pin=4826"],
+        vec!["--reader", "x", "pin", "change", "auth", "7315"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let text = String::from_utf8_lossy(&[out.stdout.clone(), out.stderr.clone()].concat())
+            .into_owned();
+        let found = leaks(&text, false);
+        assert!(found.is_empty(), "{args:?}: {found:?} in {text}");
+        if args[0] == "--json" {
+            let v = common::json(&out.stdout);
+            assert_eq!(v["error"]["code"], "USAGE");
+            assert_eq!(v["schema_version"], 1);
+        }
+    }
+}

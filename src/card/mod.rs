@@ -18,6 +18,10 @@ use pin::{Pin, Retries};
 /// Largest short-APDU Le.
 pub const SHORT_LE: usize = 256;
 
+/// The highest offset READ BINARY can address (P1 bit 8 is 0, §3): a file
+/// is readable up to 32 KiB, never with a wrapped offset.
+pub const MAX_OFFSET: usize = 0x7FFF;
+
 /// How to address EFs: by short identifier (saves a SELECT EF) or by
 /// SELECT EF; the choice is remembered for the rest of the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +165,9 @@ impl<'a> Session<'a> {
     /// One READ BINARY at `offset`; by SFI when `fid` is not current and the
     /// card takes SFIs (offset ≤ 255), else on the selected EF.
     fn read_chunk(&mut self, fid: u16, offset: usize, le: usize) -> Result<Response> {
+        if offset > MAX_OFFSET {
+            return Err(too_long(fid));
+        }
         let mut cmd = if self.ef != Some(fid) && self.addressing == Addressing::Sfi && offset <= 255
         {
             Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), offset as u8).with_le(le)
@@ -228,6 +235,9 @@ impl<'a> Session<'a> {
         };
         let total = crate::protocol::tlv::total_len(&first)
             .ok_or_else(|| Error::Data(format!("EF {fid:04X} does not start with a TLV header")))?;
+        if total > MAX_OFFSET + 1 {
+            return Err(too_long(fid));
+        }
         if total <= first.len() {
             let mut d = first;
             d.truncate(total);
@@ -439,6 +449,12 @@ impl<'a> Session<'a> {
     pub fn current_ap(&self) -> Option<App> {
         self.ap
     }
+}
+
+fn too_long(fid: u16) -> Error {
+    Error::Data(format!(
+        "EF {fid:04X} is longer than the 32 KiB that READ BINARY can address; it was not read"
+    ))
 }
 
 /// The user PIN a key reference holds: only those are verified.

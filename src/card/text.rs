@@ -144,7 +144,9 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         }
     };
     let utf8 = |v: Vec<u8>, name: &str| {
-        String::from_utf8(v).map_err(|_| bad(&format!("EF 0002: {name} is not valid UTF-8")))
+        String::from_utf8(v)
+            .map(|s| crate::protocol::text::printable(&s))
+            .map_err(|_| bad(&format!("EF 0002: {name} is not valid UTF-8")))
     };
     let offsets = get([0xDF, 0x21], "offset table")?;
     let name = utf8(get([0xDF, 0x22], "name")?, "name")?;

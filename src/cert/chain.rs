@@ -304,7 +304,8 @@ pub fn load_trust_anchors(path: &Path) -> Result<Vec<Vec<u8>>, CertError> {
     };
     let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
     let read = |p: &Path| -> Result<Vec<Vec<u8>>, CertError> {
-        let bytes = std::fs::read(p).map_err(|e| io(p, e))?;
+        let bytes = crate::platform::files::read_limited(p, crate::platform::files::limit::CERT)
+            .map_err(|e| io(p, e))?;
         super::decode_input(&bytes).map_err(|e| CertError::AnchorFile {
             path: p.to_path_buf(),
             source: Box::new(e),

@@ -204,7 +204,7 @@ fn other_name_text(after_oid: &[u8]) -> Result<String, String> {
     match inner.tag {
         // UTF8String, PrintableString, IA5String, OCTET STRING (X.680 tags 12, 19, 22, 4)
         0x0C | 0x13 | 0x16 | 0x04 => std::str::from_utf8(inner.content)
-            .map(str::to_string)
+            .map(crate::protocol::text::printable)
             .map_err(|_| "is not valid UTF-8".to_string()),
         t => Err(format!("has an unsupported value type (tag 0x{t:02X})")),
     }

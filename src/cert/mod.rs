@@ -326,8 +326,8 @@ pub fn parse_der(der: &[u8], today: Date) -> Result<CertReport, CertError> {
     };
 
     Ok(CertReport {
-        subject: x.subject().to_string(),
-        issuer: x.issuer().to_string(),
+        subject: crate::protocol::text::printable(&x.subject().to_string()),
+        issuer: crate::protocol::text::printable(&x.issuer().to_string()),
         serial: serial_hex(x.raw_serial()),
         version: x.version().0.saturating_add(1),
         signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),

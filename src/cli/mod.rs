@@ -9,6 +9,7 @@ pub mod signals;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -147,6 +148,61 @@ impl Ctx {
     }
 }
 
+/// Whether an argument looks like a PIN (4 or more digits, or a possible
+/// signature password): such a value is never echoed back.
+fn looks_like_pin(arg: &str) -> bool {
+    let a = arg.rsplit('=').next().unwrap_or(arg);
+    let digits = a.len() >= 4 && a.bytes().all(|b| b.is_ascii_digit());
+    let password = (6..=16).contains(&a.len())
+        && a.bytes().all(|b| b.is_ascii_alphanumeric())
+        && a.bytes().any(|b| b.is_ascii_digit())
+        && a.bytes().any(|b| b.is_ascii_alphabetic());
+    digits || password
+}
+
+/// Parse the command line. An argument error is printed with every
+/// PIN-like value masked (a PIN typed as an argument must not be echoed),
+/// and under `--json` also as the JSON error object; exit code 2.
+pub fn parse_args() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                std::process::exit(0);
+            }
+            let mut text = e.render().to_string();
+            for a in args.iter().skip(1).filter_map(|a| a.to_str()) {
+                let v = a.rsplit('=').next().unwrap_or(a);
+                if looks_like_pin(v) {
+                    text = text.replace(v, "****");
+                }
+            }
+            use std::io::Write;
+            let _ = write!(std::io::stderr(), "{text}");
+            if args.iter().any(|a| a == "--json") {
+                let first = text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim_start_matches("error: ");
+                output::print_json(
+                    "error",
+                    &serde_json::json!({ "error": {
+                        "code": "USAGE",
+                        "exit_code": crate::error::exit::USAGE,
+                        "message": first,
+                        "remedy": "see mynacard --help",
+                    }}),
+                );
+            }
+            std::process::exit(crate::error::exit::USAGE);
+        }
+    }
+}
+
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     let ctx = Ctx::new(cli.global.clone());
@@ -155,6 +211,7 @@ pub fn run(cli: Cli) -> i32 {
     if !matches!(cli.command, Commands::Vcard(_)) {
         signals::install(&ctx);
     }
+    crate::platform::protect_memory();
     let r: Result<i32> = match cli.command {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),

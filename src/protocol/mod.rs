@@ -9,6 +9,7 @@ pub mod app;
 pub mod files;
 pub mod keys;
 pub mod records;
+pub mod text;
 pub mod tlv;
 pub mod token;
 

@@ -44,7 +44,7 @@ impl TokenType {
         ]
         .into_iter()
         .find(|t| t.label() == label)
-        .unwrap_or_else(|| TokenType::Unknown(label.to_string()))
+        .unwrap_or_else(|| TokenType::Unknown(super::text::printable(label)))
     }
 
     /// Stable identifier in JSON.

@@ -117,7 +117,8 @@ impl CaCache {
         let dir = self.dir.as_ref()?;
         let (_, aki) = key_ids(ee)?;
         let path = dir.join(format!("{}.der", hex::encode(aki?)));
-        let ca = std::fs::read(path).ok()?;
+        let ca = crate::platform::files::read_limited(&path, crate::platform::files::limit::CERT)
+            .ok()?;
         signs(&ca, ee).then_some(ca)
     }
 

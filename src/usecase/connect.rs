@@ -52,19 +52,43 @@ pub struct CardMeta {
 
 /// Build the in-process virtual card from `--virtual[=PROFILE]` and `--state`.
 pub fn virtual_card(o: &CardOptions) -> Result<SharedCard> {
+    let profile = o
+        .virtual_card
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new);
+    Ok(Arc::new(Mutex::new(load_virtual_card(
+        profile,
+        o.state.as_deref(),
+    )?)))
+}
+
+/// The virtual card of a profile file (or the built-in one), with its
+/// counters kept in `state`. A file that cannot be read is an I/O error
+/// naming it; a profile that is wrong names the field.
+pub fn load_virtual_card(
+    profile: Option<&std::path::Path>,
+    state: Option<&std::path::Path>,
+) -> Result<crate::vcard::VirtualCard> {
+    use crate::platform::files::{limit, read_limited};
     use crate::vcard::{Profile, VirtualCard};
-    let profile = match o.virtual_card.as_deref() {
-        None | Some("") => Profile::builtin(),
-        Some(path) => Profile::load(std::path::Path::new(path))
-            .map_err(|e| Error::Profile(format!("{path}: {e}")))?,
+    let profile = match profile {
+        None => Profile::builtin(),
+        Some(path) => {
+            let b = read_limited(path, limit::PROFILE).map_err(|e| Error::io(path, e))?;
+            let text = String::from_utf8(b)
+                .map_err(|_| Error::Profile(format!("{}: is not UTF-8 text", path.display())))?;
+            Profile::from_file_text(&text, path)
+                .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?
+        }
     };
     let mut card = VirtualCard::new(&profile).map_err(|e| Error::Profile(e.to_string()))?;
-    if let Some(state) = &o.state {
+    if let Some(state) = state {
         card = card
             .with_state_file(state)
             .map_err(|e| Error::Profile(e.to_string()))?;
     }
-    Ok(Arc::new(Mutex::new(card)))
+    Ok(card)
 }
 
 /// Choose a reader from `--reader`: an index, an exact name, or a unique

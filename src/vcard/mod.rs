@@ -62,6 +62,8 @@ pub struct VirtualCard {
     remove_fired: bool,
     /// Commands the status fault's prefix matched so far.
     status_matches: u32,
+    /// The lock on the state file, held for the card's life.
+    state_lock: Option<std::fs::File>,
     last_personal: bool,
     challenge_seed: [u8; 32],
     stats: CardStats,
@@ -113,6 +115,7 @@ impl VirtualCard {
             removed: false,
             remove_fired: false,
             status_matches: 0,
+            state_lock: None,
             last_personal: false,
             challenge_seed: seed.into(),
             stats: CardStats::default(),
@@ -123,10 +126,21 @@ impl VirtualCard {
     /// atomically): loaded now if it exists, written at every change.
     pub fn with_state_file(mut self, path: &Path) -> Result<VirtualCard, ProfileError> {
         let bad = |why: String| ProfileError(format!("state file {}: {why}", path.display()));
+        // One process at a time: the counters are read here and written on
+        // every change, so two at once would both count from the same state.
+        self.state_lock = Some(lock_state(path).map_err(bad)?);
         if path.exists() {
-            let s = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-            let st: StateFile = serde_json::from_str(&s)
-                .map_err(|e| bad(format!("not a mynacard card state ({e})")))?;
+            let b =
+                crate::platform::files::read_limited(path, crate::platform::files::limit::PROFILE)
+                    .map_err(|e| bad(e.to_string()))?;
+            // The error names the place, never the text (it holds PINs).
+            let st: StateFile = serde_json::from_slice(&b).map_err(|e| {
+                bad(format!(
+                    "not a mynacard card state (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
             for k in KeyRef::ALL {
                 if let Some(v) = st.keys.get(k.id()) {
                     if v.tries > k.max_tries() {
@@ -147,6 +161,9 @@ impl VirtualCard {
     }
 
     fn save(&self) -> std::io::Result<()> {
+        if self.state_file.is_some() && self.state_lock.is_none() {
+            return Err(std::io::Error::other("the state file is not locked"));
+        }
         let Some(path) = &self.state_file else {
             return Ok(());
         };
@@ -685,6 +702,38 @@ impl crate::transport::inproc::Simulator for VirtualCard {
 
     fn reset(&mut self) {
         VirtualCard::reset(self)
+    }
+}
+
+/// Lock `<state>.lock` (created beside it, 0600, never through a link),
+/// waiting up to 10 s for another process to let go.
+fn lock_state(path: &Path) -> Result<std::fs::File, String> {
+    use rustix::fs::{flock, FlockOperation, OFlags};
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let lock = path.with_file_name(name);
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(OFlags::NOFOLLOW.bits() as i32)
+        .open(&lock)
+        .map_err(|e| format!("cannot open its lock {}: {e}", lock.display()))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match flock(&f, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(f),
+            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                return Err("in use by another mynacard process for more than 10 s".into())
+            }
+            Err(e) => return Err(format!("cannot lock {}: {e}", lock.display())),
+        }
     }
 }
 

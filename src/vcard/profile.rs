@@ -394,15 +394,64 @@ fn app_of(name: &str) -> Option<App> {
     })
 }
 
+/// A TOML error without the profile's text: no quoted line, and no value
+/// (a PIN, the number) — only the field names and where.
+fn toml_error(e: &toml::de::Error, src: Option<&str>) -> ProfileError {
+    let mut msg = String::new();
+    let mut rest = e.message();
+    while let Some(i) = rest.find('`') {
+        msg.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let Some(j) = rest.find('`') else { break };
+        let token = &rest[..j];
+        let is_name = !token.is_empty()
+            && token
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c == '-');
+        msg.push_str(if is_name { token } else { "…" });
+        msg.push('`');
+        rest = &rest[j + 1..];
+    }
+    msg.push_str(rest);
+    // The field, when the error knows it ("in `pins.auth.value`").
+    let shown = e.to_string();
+    let field = shown
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("in `").and_then(|l| l.strip_suffix('`')))
+        .filter(|f| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        });
+    let at = match (field, e.span(), src) {
+        (Some(f), _, _) => format!("{f}: "),
+        (None, Some(span), Some(src)) => {
+            let line = src[..span.start.min(src.len())].matches('\n').count() + 1;
+            format!("line {line}: ")
+        }
+        _ => String::new(),
+    };
+    ProfileError(format!("{at}{}", msg.trim_end()))
+}
+
 fn parse_value(s: &str) -> Result<toml::Table, ProfileError> {
     s.parse::<toml::Table>()
-        .map_err(|e| ProfileError(e.to_string().trim_end().to_string()))
+        .map_err(|e| toml_error(&e, Some(s)))
 }
 
 fn merged(path: &Path, depth: u32) -> Result<toml::Table, ProfileError> {
-    let s = std::fs::read_to_string(path)
-        .map_err(|e| ProfileError(format!("{}: cannot read it: {e}", path.display())))?;
-    let v = parse_value(&s).map_err(|e| ProfileError(format!("{}: {e}", path.display())))?;
+    let b = crate::platform::files::read_limited(path, crate::platform::files::limit::PROFILE)
+        .map_err(|e| match depth {
+            0 => ProfileError(format!("cannot read it: {e}")),
+            _ => ProfileError(format!("{}: cannot read it: {e}", path.display())),
+        })?;
+    let s = String::from_utf8(b)
+        .map_err(|_| ProfileError(format!("{}: is not UTF-8 text", path.display())))?;
+    // The top profile's name is given by the caller; a `base` names its own.
+    let v = parse_value(&s).map_err(|e| match depth {
+        0 => e,
+        _ => ProfileError(format!("{}: {e}", path.display())),
+    })?;
     with_base(v, path.parent(), depth)
 }
 
@@ -462,10 +511,16 @@ impl Profile {
         Profile::from_value(v)
     }
 
+    /// A profile file's text, already read; a `base` file is found beside it.
+    pub fn from_file_text(s: &str, path: &Path) -> Result<Profile, ProfileError> {
+        let v = with_base(parse_value(s)?, path.parent(), 0)?;
+        Profile::from_value(v)
+    }
+
     fn from_value(v: toml::Table) -> Result<Profile, ProfileError> {
         let raw: RawProfile = toml::Value::Table(v)
             .try_into()
-            .map_err(|e: toml::de::Error| ProfileError(e.to_string().trim_end().to_string()))?;
+            .map_err(|e: toml::de::Error| toml_error(&e, None))?;
         let h = raw.holder;
         let birth = date("holder.birth_date", &h.birth_date)?;
         if h.name.trim().is_empty() {

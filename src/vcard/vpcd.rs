@@ -105,7 +105,17 @@ fn read_frame<L: Link>(s: &mut L, stop: &AtomicBool) -> io::Result<Read2> {
     }
 }
 
+/// The largest payload a vpcd frame can carry (a 16-bit length).
+pub const MAX_PAYLOAD: usize = u16::MAX as usize;
+
 fn send_frame<L: Link>(s: &mut L, payload: &[u8]) -> io::Result<()> {
+    // An answer too long for the frame's length field would desynchronise
+    // the stream: the card answers 6700 (wrong length) instead.
+    let payload = if payload.len() > MAX_PAYLOAD {
+        &[0x67, 0x00][..]
+    } else {
+        payload
+    };
     // One write per frame: with TCP_NODELAY this is one segment.
     let mut f = Vec::with_capacity(payload.len() + 2);
     f.extend_from_slice(&(payload.len() as u16).to_be_bytes());
@@ -322,6 +332,21 @@ mod tests {
         }
         assert!(b.is_empty(), "trailing bytes after the last frame");
         v
+    }
+
+    #[test]
+    fn an_answer_longer_than_a_frame_becomes_6700() {
+        let mem = || Mem {
+            input: io::Cursor::new(Vec::new()),
+            output: Vec::new(),
+        };
+        let mut m = mem();
+        send_frame(&mut m, &vec![0xAB; MAX_PAYLOAD + 10]).unwrap();
+        assert_eq!(m.output, [0x00, 0x02, 0x67, 0x00]);
+        let mut m = mem();
+        send_frame(&mut m, &vec![0xAB; MAX_PAYLOAD]).unwrap();
+        assert_eq!(m.output.len(), MAX_PAYLOAD + 2);
+        assert_eq!(&m.output[..2], &[0xFF, 0xFF]);
     }
 
     fn frame(p: &[u8]) -> Vec<u8> {

@@ -235,7 +235,8 @@ fn emit(
 }
 
 fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Result<i32> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let bytes = crate::platform::files::read_limited(file, crate::platform::files::limit::CERT)
+        .map_err(|e| Error::io(file, e))?;
     let ders = decode_input(&bytes).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
     let date = parse_today(today)?;
     let at = check_instant(today, date);

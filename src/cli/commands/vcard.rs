@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::vcard::{vpcd, Profile, VirtualCard};
+use crate::vcard::{vpcd, VirtualCard};
 use clap::Subcommand;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -57,17 +57,8 @@ fn load_card(
     profile: Option<&std::path::Path>,
     state: Option<PathBuf>,
 ) -> Result<VirtualCard> {
-    let profile = match profile {
-        None => Profile::builtin(),
-        Some(p) => Profile::load(p).map_err(|e| Error::Profile(format!("{}: {e}", p.display())))?,
-    };
-    let mut card = VirtualCard::new(&profile).map_err(|e| Error::Profile(e.to_string()))?;
-    if let Some(s) = state.or_else(|| ctx.g.state.clone()) {
-        card = card
-            .with_state_file(&s)
-            .map_err(|e| Error::Profile(e.to_string()))?;
-    }
-    Ok(card)
+    let state = state.or_else(|| ctx.g.state.clone());
+    crate::usecase::connect::load_virtual_card(profile, state.as_deref())
 }
 
 #[cfg(feature = "pcsc")]
