@@ -2,11 +2,12 @@
 //! (BER-TLV), the 共通AP card record, JPKI EF 0006/0008, TLV lengths.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mynacard::card::{common::CardInfo, jpki, text, tlv_total_len};
+use mynacard::card::{jpki, text};
+use mynacard::protocol::{records::CardInfo, tlv};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = tlv_total_len(data);
-    let _ = CardInfo::parse(data);
+    let _ = tlv::total_len(data);
+    let _ = CardInfo::decode(data);
     let _ = jpki::TokenType::from_label(data);
     let _ = jpki::Availability::parse(data);
     let _ = text::parse_my_number(data);

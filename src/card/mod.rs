@@ -178,6 +178,13 @@ impl<'a> Session<'a> {
         cmd.redact_response = self.personal(fid);
         let by_sfi = cmd.p1 & 0x80 != 0;
         let r = self.send(&cmd)?;
+        // More than was asked for: the answer cannot be trusted.
+        if r.data.len() > le {
+            return Err(Error::Data(format!(
+                "the card answered {} bytes to a READ BINARY of {le} (EF {fid:04X})",
+                r.data.len()
+            )));
+        }
         if by_sfi {
             if sfi_rejected(r.sw) {
                 self.addressing = Addressing::Select;

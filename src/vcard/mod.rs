@@ -47,7 +47,8 @@ struct StateFile {
 
 pub struct VirtualCard {
     profile: Profile,
-    pki: Pki,
+    /// Shared between copies (`fresh`): keys and certificates never change.
+    pki: std::sync::Arc<Pki>,
     files: Files,
     mf_data: BTreeMap<u16, Vec<u8>>,
     keys: BTreeMap<KeyRef, KeyState>,
@@ -80,7 +81,18 @@ fn ok(mut data: Vec<u8>) -> Vec<u8> {
 
 impl VirtualCard {
     pub fn new(profile: &Profile) -> Result<VirtualCard, ProfileError> {
-        let pki = Pki::generate(profile)?;
+        let pki = std::sync::Arc::new(Pki::generate(profile)?);
+        Ok(VirtualCard::with_pki(profile, pki))
+    }
+
+    /// A card as it left the factory: the same profile and PKI, its
+    /// counters and state as the profile sets them, no state file. Cheap
+    /// (the PKI is shared), for one fresh card per fuzz input or test.
+    pub fn fresh(&self) -> VirtualCard {
+        VirtualCard::with_pki(&self.profile, std::sync::Arc::clone(&self.pki))
+    }
+
+    fn with_pki(profile: &Profile, pki: std::sync::Arc<Pki>) -> VirtualCard {
         let files = fs::build(profile, &pki);
         let mf_data = fs::mf_data(profile, &pki);
         let keys = KeyRef::ALL
@@ -100,7 +112,7 @@ impl VirtualCard {
             std::time::SystemTime::now(),
             std::process::id()
         ));
-        Ok(VirtualCard {
+        VirtualCard {
             profile: profile.clone(),
             pki,
             files,
@@ -119,7 +131,7 @@ impl VirtualCard {
             last_personal: false,
             challenge_seed: seed.into(),
             stats: CardStats::default(),
-        })
+        }
     }
 
     /// Keep counters and changed PINs in `path` (JSON, mode 0600, written

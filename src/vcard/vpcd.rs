@@ -41,9 +41,9 @@ pub fn log_line(apdu: &[u8], resp: &[u8]) -> String {
 }
 
 /// How often a blocked read wakes up to look at the stop flag.
-const POLL: Duration = Duration::from_millis(100);
+pub(crate) const POLL: Duration = Duration::from_millis(100);
 
-enum Read2 {
+pub(crate) enum Read2 {
     Frame(Vec<u8>),
     Closed,
     Stopped,
@@ -87,7 +87,7 @@ fn read_full<L: Link>(s: &mut L, buf: &mut [u8], stop: &AtomicBool) -> io::Resul
     Ok(true)
 }
 
-fn read_frame<L: Link>(s: &mut L, stop: &AtomicBool) -> io::Result<Read2> {
+pub(crate) fn read_frame<L: Link>(s: &mut L, stop: &AtomicBool) -> io::Result<Read2> {
     let mut len = [0u8; 2];
     match read_full(s, &mut len, stop) {
         Ok(true) => {}
@@ -108,7 +108,7 @@ fn read_frame<L: Link>(s: &mut L, stop: &AtomicBool) -> io::Result<Read2> {
 /// The largest payload a vpcd frame can carry (a 16-bit length).
 pub const MAX_PAYLOAD: usize = u16::MAX as usize;
 
-fn send_frame<L: Link>(s: &mut L, payload: &[u8]) -> io::Result<()> {
+pub(crate) fn send_frame<L: Link>(s: &mut L, payload: &[u8]) -> io::Result<()> {
     // An answer too long for the frame's length field would desynchronise
     // the stream: the card answers 6700 (wrong length) instead.
     let payload = if payload.len() > MAX_PAYLOAD {

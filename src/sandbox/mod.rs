@@ -4,6 +4,8 @@
 //! Used by `mynacard vcard sandbox`, the quick start and the end-to-end tests.
 //! Processes are stopped by their recorded PID, never by name.
 
+pub mod hostile;
+
 use crate::vcard::{vpcd, VirtualCard};
 use std::io;
 use std::net::TcpListener;
@@ -80,6 +82,8 @@ pub struct Sandbox {
     server: Option<JoinHandle<io::Result<()>>>,
     /// Where the served card logs its APDUs (see `vpcd::log_line`).
     pub apdu_log: Option<PathBuf>,
+    /// A hostile reader between vpcd and the card (tests).
+    proxy: Option<hostile::Proxy>,
 }
 
 impl Sandbox {
@@ -110,6 +114,7 @@ impl Sandbox {
             stop: Arc::new(AtomicBool::new(false)),
             server: None,
             apdu_log: None,
+            proxy: None,
         };
         sb.spawn_pcscd()?;
         Ok(sb)
@@ -190,6 +195,20 @@ impl Sandbox {
     /// Connect the card to vpcd (slot 0): the reader then reports a card
     /// within one presence poll (≤ 400 ms).
     pub fn insert(&mut self) {
+        self.serve_on(self.port);
+    }
+
+    /// Connect the card through a hostile reader (`hostile::Proxy`) whose
+    /// setting the caller keeps.
+    pub fn insert_hostile(&mut self, h: Arc<Mutex<hostile::Hostile>>) -> io::Result<()> {
+        let p = hostile::Proxy::start(self.port, h)?;
+        let port = p.port();
+        self.proxy = Some(p);
+        self.serve_on(port);
+        Ok(())
+    }
+
+    fn serve_on(&mut self, port: u16) {
         if self.server.is_some() {
             return;
         }
@@ -198,7 +217,7 @@ impl Sandbox {
         let stop = Arc::clone(&self.stop);
         let opts = vpcd::ServeOptions {
             host: "127.0.0.1".into(),
-            port: self.port,
+            port,
             verbose: std::env::var_os("MYNACARD_DEBUG_VPCD").is_some(),
             apdu_log: self.apdu_log.clone(),
         };
@@ -211,6 +230,7 @@ impl Sandbox {
         if let Some(h) = self.server.take() {
             let _ = h.join();
         }
+        self.proxy = None;
     }
 }
 
