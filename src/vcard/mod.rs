@@ -89,12 +89,28 @@ impl VirtualCard {
     /// counters and state as the profile sets them, no state file. Cheap
     /// (the PKI is shared), for one fresh card per fuzz input or test.
     pub fn fresh(&self) -> VirtualCard {
-        VirtualCard::with_pki(&self.profile, std::sync::Arc::clone(&self.pki))
+        // The files depend only on the profile and the PKI: copied, not
+        // built (and signed) again.
+        VirtualCard::assemble(
+            &self.profile,
+            std::sync::Arc::clone(&self.pki),
+            self.files.clone(),
+            self.mf_data.clone(),
+        )
     }
 
     fn with_pki(profile: &Profile, pki: std::sync::Arc<Pki>) -> VirtualCard {
         let files = fs::build(profile, &pki);
         let mf_data = fs::mf_data(profile, &pki);
+        VirtualCard::assemble(profile, pki, files, mf_data)
+    }
+
+    fn assemble(
+        profile: &Profile,
+        pki: std::sync::Arc<Pki>,
+        files: Files,
+        mf_data: BTreeMap<u16, Vec<u8>>,
+    ) -> VirtualCard {
         let keys = KeyRef::ALL
             .iter()
             .map(|&k| {
