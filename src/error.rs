@@ -1,60 +1,70 @@
-//! Library errors. Each maps to a documented exit code (`docs/cli.md`) and a
-//! one-line remedy in the user's language. No variant ever carries a PIN.
+//! Library errors. One table (`class`) gives each its stable code and exit
+//! code (`docs/cli.md`, `docs/json.md`); its message and its remedy are each
+//! written once, the two languages side by side. Errors carry data, never
+//! translated text, and never a PIN.
 
 use crate::apdu::StatusWord;
-use crate::card::pin::PinKind;
-use crate::i18n::Lang;
-use crate::i18n::PinText;
+use crate::i18n::{Lang, PinText};
+use crate::protocol::{CertSlot, PinKind};
+use std::fmt;
 use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum Error {
-    #[error("the PC/SC service is not running")]
     NoService,
-    #[error("no smart-card reader found")]
     NoReader,
-    #[error("no reader matches {query:?}; readers: {}", list(.readers))]
-    ReaderNotFound { query: String, readers: Vec<String> },
-    #[error("{query:?} matches more than one reader: {}", list(.matches))]
-    AmbiguousReader { query: String, matches: Vec<String> },
-    #[error("no card in {}", .reader.as_deref().unwrap_or("any reader"))]
+    ReaderNotFound {
+        query: String,
+        readers: Vec<String>,
+    },
+    AmbiguousReader {
+        query: String,
+        matches: Vec<String>,
+    },
     NoCard {
         reader: Option<String>,
         waited: Option<f64>,
     },
-    #[error("the card in {reader} is not a My Number Card (the JPKI application is missing)")]
-    NotMyNumberCard { reader: String },
-    #[error("the card was removed during the command")]
+    NotMyNumberCard {
+        reader: String,
+    },
     CardRemoved,
-    #[error("the card is in use by another program")]
     CardInUse,
-    #[error("timed out after {secs} s while {what}")]
-    Timeout { what: String, secs: f64 },
-    #[error("PC/SC error: {0}")]
+    /// `what`: what the command was waiting for (English, technical).
+    Timeout {
+        what: String,
+        secs: f64,
+    },
     Pcsc(String),
-    #[error("the card answered {sw} to {command}")]
     UnexpectedStatus {
         command: &'static str,
         sw: StatusWord,
     },
-    #[error("wrong {}: {left} {} left", .kind.name(Lang::En), if *.left == 1 { "try" } else { "tries" })]
-    WrongPin { kind: PinKind, left: u8 },
-    #[error("the {} is locked", .kind.name(Lang::En))]
-    PinLocked { kind: PinKind },
-    #[error("{}; refusing to use it without --force-last-try (and, on a terminal, typing its name)", last_try_en(*.kind, *.left))]
-    LastTry { kind: PinKind, left: Option<u8> },
-    #[error("the counter of the {} changed while waiting for your input; nothing was sent", .kind.name(Lang::En))]
-    CountersChanged { kind: PinKind },
-    #[error("no answer to the change of the {} ({reference}): the new PIN may already be set there", .kind.name(Lang::En))]
+    WrongPin {
+        kind: PinKind,
+        left: u8,
+    },
+    PinLocked {
+        kind: PinKind,
+    },
+    /// `left`: `None` when the card does not tell.
+    LastTry {
+        kind: PinKind,
+        left: Option<u8>,
+    },
+    CountersChanged {
+        kind: PinKind,
+    },
     ChangeLost {
         kind: PinKind,
         reference: &'static str,
     },
-    #[error("{cause}; the change was undone: every reference still holds the old {}", .kind.name(Lang::En))]
-    ChangeUndone { kind: PinKind, cause: Box<Error> },
-    #[error("the {} was changed on only part of the card: {}", .kind.name(Lang::En), half_done_en(.new_on, .old_on, *.unknown))]
+    ChangeUndone {
+        kind: PinKind,
+        cause: Box<Error>,
+    },
     ChangeHalfDone {
         kind: PinKind,
         new_on: Vec<&'static str>,
@@ -62,79 +72,47 @@ pub enum Error {
         unknown: Option<&'static str>,
         cause: Box<Error>,
     },
-    #[error("invalid {}: {reason}", .kind.name(Lang::En))]
-    PinFormat { kind: PinKind, reason: String },
-    #[error("{0}")]
+    PinFormat {
+        kind: PinKind,
+        reason: String,
+    },
+    /// The PIN is needed, there is no terminal and no source was given.
+    NoPinSource {
+        kind: PinKind,
+    },
+    /// The new PIN typed twice differed.
+    NewPinsDiffer {
+        kind: PinKind,
+    },
+    /// A PIN source failed (technical detail, English).
     PinInput(String),
-    #[error("no answer to the VERIFY of the {}: the try may have been counted", .kind.name(Lang::En))]
-    VerifyLost { kind: PinKind },
-    #[error("the card's data is malformed: {0}")]
+    VerifyLost {
+        kind: PinKind,
+    },
     Data(String),
-    #[error("{0}")]
     Cert(String),
-    #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0} exists; use --force to overwrite it")]
     FileExists(PathBuf),
-    #[error("{} is {what}; mynacard writes only a new file or over a regular file", .path.display())]
-    OutputRefused { path: PathBuf, what: &'static str },
-    #[error("{0}")]
+    OutputRefused {
+        path: PathBuf,
+        what: &'static str,
+    },
     Profile(String),
-    #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
     Unsupported(String),
-    #[error("the card holds no {}", crate::i18n::cert_name(*.slot, Lang::En))]
-    Absent { slot: crate::protocol::CertSlot },
-    #[error("{}the card could not be powered down (the reader does not answer), so it may still hold a verified PIN", cause_prefix(.cause))]
-    LeftPowered { cause: Option<Box<Error>> },
-    #[error("interrupted by {signal}")]
-    Interrupted { signal: &'static str, code: i32 },
-}
-
-fn last_try_en(kind: PinKind, left: Option<u8>) -> String {
-    match left {
-        Some(_) => format!("the {} has one try left", kind.name(Lang::En)),
-        None => format!(
-            "the card does not tell how many tries of the {} are left",
-            kind.name(Lang::En)
-        ),
-    }
-}
-
-fn half_done_en(new_on: &[&str], old_on: &[&str], unknown: Option<&str>) -> String {
-    let mut parts = Vec::new();
-    if !new_on.is_empty() {
-        parts.push(format!("{} holds the NEW PIN", new_on.join(", ")));
-    }
-    if !old_on.is_empty() {
-        parts.push(format!("{} holds the OLD PIN", old_on.join(", ")));
-    }
-    if let Some(u) = unknown {
-        parts.push(format!(
-            "{u} holds the old or the new PIN (its answer was lost)"
-        ));
-    }
-    parts.join("; ")
-}
-
-fn cause_prefix(c: &Option<Box<Error>>) -> String {
-    c.as_ref().map(|e| format!("{e}; ")).unwrap_or_default()
-}
-
-fn list(v: &[String]) -> String {
-    if v.is_empty() {
-        "(none)".into()
-    } else {
-        v.iter()
-            .enumerate()
-            .map(|(i, r)| format!("[{i}] {r}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+    Absent {
+        slot: CertSlot,
+    },
+    LeftPowered {
+        cause: Option<Box<Error>>,
+    },
+    Interrupted {
+        signal: &'static str,
+        code: i32,
+    },
 }
 
 /// Exit codes (documented in docs/cli.md).
@@ -162,95 +140,201 @@ pub mod exit {
     pub const FINDING_ERROR: i32 = 21;
 }
 
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.iter()
+            .enumerate()
+            .map(|(i, r)| format!("[{i}] {r}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The two languages of one text.
+fn tr(lang: Lang, ja: String, en: String) -> String {
+    match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    }
+}
+
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    /// The stable code (JSON `error.code`) and the exit code: the one table.
+    pub fn class(&self) -> (&'static str, i32) {
+        use exit::*;
         use Error::*;
         match self {
-            NoService => exit::NO_SERVICE,
-            NoReader | ReaderNotFound { .. } => exit::NO_READER,
-            AmbiguousReader { .. } | Usage(_) => exit::USAGE,
-            NoCard { .. } => exit::NO_CARD,
-            NotMyNumberCard { .. } => exit::NOT_MY_NUMBER_CARD,
-            CardRemoved | VerifyLost { .. } => exit::CARD_REMOVED,
-            CardInUse | Timeout { .. } => exit::TIMEOUT,
-            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => exit::CARD_ERROR,
-            WrongPin { .. } => exit::WRONG_PIN,
-            PinLocked { .. } | LastTry { .. } => exit::PIN_LOCKED,
-            CountersChanged { .. } => exit::PIN_INPUT,
-            ChangeLost { .. } => exit::CARD_REMOVED,
-            ChangeUndone { cause, .. } => cause.exit_code(),
-            ChangeHalfDone { .. } => exit::PIN_HALF_CHANGED,
-            PinFormat { .. } | PinInput(_) => exit::PIN_INPUT,
-            Data(_) | Cert(_) | Profile(_) => exit::DATA,
-            Io { .. } | FileExists(_) | OutputRefused { .. } => exit::IO,
-            LeftPowered { cause } => cause
-                .as_ref()
-                .map(|e| e.exit_code())
-                .unwrap_or(exit::CARD_ERROR),
-            Interrupted { code, .. } => *code,
-            Absent { .. } => exit::ABSENT,
+            NoService => ("NO_SERVICE", NO_SERVICE),
+            NoReader => ("NO_READER", NO_READER),
+            ReaderNotFound { .. } => ("READER_NOT_FOUND", NO_READER),
+            AmbiguousReader { .. } => ("READER_AMBIGUOUS", USAGE),
+            NoCard { .. } => ("NO_CARD", NO_CARD),
+            NotMyNumberCard { .. } => ("NOT_MY_NUMBER_CARD", NOT_MY_NUMBER_CARD),
+            CardRemoved => ("CARD_REMOVED", CARD_REMOVED),
+            CardInUse => ("CARD_IN_USE", TIMEOUT),
+            Timeout { .. } => ("TIMEOUT", TIMEOUT),
+            Pcsc(_) => ("PCSC_ERROR", CARD_ERROR),
+            UnexpectedStatus { .. } => ("UNEXPECTED_STATUS", CARD_ERROR),
+            WrongPin { .. } => ("WRONG_PIN", WRONG_PIN),
+            PinLocked { .. } => ("PIN_LOCKED", PIN_LOCKED),
+            LastTry { .. } => ("PIN_LAST_TRY", PIN_LOCKED),
+            CountersChanged { .. } => ("PIN_COUNTER_CHANGED", PIN_INPUT),
+            ChangeLost { .. } => ("PIN_CHANGE_LOST", CARD_REMOVED),
+            ChangeUndone { cause, .. } => ("PIN_CHANGE_UNDONE", cause.exit_code()),
+            ChangeHalfDone { .. } => ("PIN_CHANGE_HALF_DONE", PIN_HALF_CHANGED),
+            PinFormat { .. } => ("PIN_FORMAT", PIN_INPUT),
+            NoPinSource { .. } | NewPinsDiffer { .. } | PinInput(_) => ("PIN_INPUT", PIN_INPUT),
+            VerifyLost { .. } => ("VERIFY_LOST", CARD_REMOVED),
+            Data(_) => ("CARD_DATA", DATA),
+            Cert(_) => ("CERT_INPUT", DATA),
+            Io { .. } => ("IO", IO),
+            FileExists(_) => ("FILE_EXISTS", IO),
+            OutputRefused { .. } => ("OUTPUT_REFUSED", IO),
+            Profile(_) => ("PROFILE", DATA),
+            Usage(_) => ("USAGE", USAGE),
+            Unsupported(_) => ("UNSUPPORTED", CARD_ERROR),
+            Absent { .. } => ("ABSENT", ABSENT),
+            LeftPowered { cause } => (
+                "CARD_LEFT_POWERED",
+                cause.as_ref().map_or(CARD_ERROR, |e| e.exit_code()),
+            ),
+            Interrupted { code, .. } => ("INTERRUPTED", *code),
         }
     }
 
-    /// The message in the user's language. English is the `Display` (and
-    /// the JSON `message`, stable for scripts); Japanese puts the facts in
-    /// Japanese and keeps technical details (status words, file names,
-    /// parser reasons) as they are.
+    pub fn code(&self) -> &'static str {
+        self.class().0
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.class().1
+    }
+
+    /// What happened, in `lang`. English is also the `Display` and the
+    /// JSON `message` (stable for scripts). Technical details (status
+    /// words, file names, parser reasons) stay as they are.
     pub fn message(&self, lang: Lang) -> String {
         use Error::*;
-        if lang == Lang::En {
-            return self.to_string();
-        }
-        let name = |k: &PinKind| k.name(Lang::Ja);
+        let name = |k: &PinKind| k.name(lang);
         match self {
-            NoService => "PC/SC サービス (pcscd) が動いていません".into(),
-            NoReader => "IC カードリーダーが見つかりません".into(),
-            ReaderNotFound { query, readers } => {
+            NoService => tr(
+                lang,
+                "PC/SC サービス (pcscd) が動いていません".into(),
+                "the PC/SC service is not running".into(),
+            ),
+            NoReader => tr(
+                lang,
+                "IC カードリーダーが見つかりません".into(),
+                "no smart-card reader found".into(),
+            ),
+            ReaderNotFound { query, readers } => tr(
+                lang,
+                format!("{query:?} に当たるリーダーがありません。リーダー: {}", list(readers)),
+                format!("no reader matches {query:?}; readers: {}", list(readers)),
+            ),
+            AmbiguousReader { query, matches } => tr(
+                lang,
+                format!("{query:?} は複数のリーダーに当たります: {}", list(matches)),
+                format!("{query:?} matches more than one reader: {}", list(matches)),
+            ),
+            NoCard { reader, .. } => tr(
+                lang,
+                format!("{}にカードがありません", reader.as_deref().unwrap_or("どのリーダー")),
+                format!("no card in {}", reader.as_deref().unwrap_or("any reader")),
+            ),
+            NotMyNumberCard { reader } => tr(
+                lang,
+                format!("{reader} のカードはマイナンバーカードではありません (公的個人認証APがありません)"),
+                format!("the card in {reader} is not a My Number Card (the JPKI application is missing)"),
+            ),
+            CardRemoved => tr(
+                lang,
+                "処理中にカードが取り外されました".into(),
+                "the card was removed during the command".into(),
+            ),
+            CardInUse => tr(
+                lang,
+                "カードは他のプログラムが使用中です".into(),
+                "the card is in use by another program".into(),
+            ),
+            Timeout { what, secs } => tr(
+                lang,
+                format!("{secs} 秒で時間切れになりました ({what})"),
+                format!("timed out after {secs} s while {what}"),
+            ),
+            Pcsc(e) => tr(lang, format!("PC/SC のエラー: {e}"), format!("PC/SC error: {e}")),
+            UnexpectedStatus { command, sw } => tr(
+                lang,
+                format!("カードが {command} に {sw} を返しました"),
+                format!("the card answered {sw} to {command}"),
+            ),
+            WrongPin { kind, left } => tr(
+                lang,
+                format!("{}が違います。残り {left} 回です", name(kind)),
                 format!(
-                    "{query:?} に当たるリーダーがありません。リーダー: {}",
-                    list(readers)
-                )
-            }
-            AmbiguousReader { query, matches } => {
-                format!("{query:?} は複数のリーダーに当たります: {}", list(matches))
-            }
-            NoCard { reader, .. } => format!(
-                "{}にカードがありません",
-                reader.as_deref().unwrap_or("どのリーダー")
+                    "wrong {}: {left} {} left",
+                    name(kind),
+                    if *left == 1 { "try" } else { "tries" }
+                ),
             ),
-            NotMyNumberCard { reader } => format!(
-                "{reader} のカードはマイナンバーカードではありません (公的個人認証APがありません)"
+            PinLocked { kind } => tr(
+                lang,
+                format!("{}はロックされています", name(kind)),
+                format!("the {} is locked", name(kind)),
             ),
-            CardRemoved => "処理中にカードが取り外されました".into(),
-            CardInUse => "カードは他のプログラムが使用中です".into(),
-            Timeout { what, secs } => format!("{secs} 秒で時間切れになりました ({what})"),
-            Pcsc(e) => format!("PC/SC のエラー: {e}"),
-            UnexpectedStatus { command, sw } => {
-                format!("カードが {command} に {sw} を返しました")
-            }
-            WrongPin { kind, left } => {
-                format!("{}が違います。残り {left} 回です", name(kind))
-            }
-            PinLocked { kind } => format!("{}はロックされています", name(kind)),
-            LastTry { kind, left } => format!(
-                "{}。--force-last-try (端末では種類名の入力も) なしには使いません",
-                match left {
-                    Some(_) => format!("{}は残り 1 回です", name(kind)),
-                    None => format!("カードが{}の残り回数を示しません", name(kind)),
-                }
+            LastTry { kind, left } => tr(
+                lang,
+                format!(
+                    "{}。--force-last-try (端末では種類名の入力も) なしには使いません",
+                    match left {
+                        Some(_) => format!("{}は残り 1 回です", name(kind)),
+                        None => format!("カードが{}の残り回数を示しません", name(kind)),
+                    }
+                ),
+                format!(
+                    "{}; refusing to use it without --force-last-try (and, on a terminal, typing its name)",
+                    match left {
+                        Some(_) => format!("the {} has one try left", name(kind)),
+                        None => format!(
+                            "the card does not tell how many tries of the {} are left",
+                            name(kind)
+                        ),
+                    }
+                ),
             ),
-            CountersChanged { kind } => format!(
-                "入力を待つ間に{}の残り回数が変わりました。何も送信していません",
-                name(kind)
+            CountersChanged { kind } => tr(
+                lang,
+                format!("入力を待つ間に{}の残り回数が変わりました。何も送信していません", name(kind)),
+                format!(
+                    "the counter of the {} changed while waiting for your input; nothing was sent",
+                    name(kind)
+                ),
             ),
-            ChangeLost { kind, reference } => format!(
-                "{}の変更 ({reference}) に応答がありませんでした。新しい暗証番号が既に設定されている可能性があります",
-                name(kind)
+            ChangeLost { kind, reference } => tr(
+                lang,
+                format!(
+                    "{}の変更 ({reference}) に応答がありませんでした。新しい暗証番号が既に設定されている可能性があります",
+                    name(kind)
+                ),
+                format!(
+                    "no answer to the change of the {} ({reference}): the new PIN may already be set there",
+                    name(kind)
+                ),
             ),
-            ChangeUndone { kind, cause } => format!(
-                "{}。変更は取り消しました: どの参照も元の{}のままです",
-                cause.message(lang),
-                name(kind)
+            ChangeUndone { kind, cause } => tr(
+                lang,
+                format!(
+                    "{}。変更は取り消しました: どの参照も元の{}のままです",
+                    cause.message(lang),
+                    name(kind)
+                ),
+                format!(
+                    "{}; the change was undone: every reference still holds the old {}",
+                    cause.message(lang),
+                    name(kind)
+                ),
             ),
             ChangeHalfDone {
                 kind,
@@ -259,58 +343,127 @@ impl Error {
                 unknown,
                 ..
             } => {
-                let mut parts = Vec::new();
+                let (mut ja, mut en) = (Vec::new(), Vec::new());
                 if !new_on.is_empty() {
-                    parts.push(format!("{} は新しい暗証番号", new_on.join("、")));
+                    ja.push(format!("{} は新しい暗証番号", new_on.join("、")));
+                    en.push(format!("{} holds the NEW PIN", new_on.join(", ")));
                 }
                 if !old_on.is_empty() {
-                    parts.push(format!("{} は元の暗証番号", old_on.join("、")));
+                    ja.push(format!("{} は元の暗証番号", old_on.join("、")));
+                    en.push(format!("{} holds the OLD PIN", old_on.join(", ")));
                 }
                 if let Some(u) = unknown {
-                    parts.push(format!("{u} は新旧どちらか不明 (応答が失われました)"));
+                    ja.push(format!("{u} は新旧どちらか不明 (応答が失われました)"));
+                    en.push(format!("{u} holds the old or the new PIN (its answer was lost)"));
                 }
-                format!(
-                    "{}はカードの一部でだけ変更されました: {}",
-                    name(kind),
-                    parts.join("、")
+                tr(
+                    lang,
+                    format!(
+                        "{}はカードの一部でだけ変更されました: {}",
+                        name(kind),
+                        ja.join("、")
+                    ),
+                    format!(
+                        "the {} was changed on only part of the card: {}",
+                        name(kind),
+                        en.join("; ")
+                    ),
                 )
             }
-            PinFormat { kind, reason } => format!("{}の形式が違います ({reason})", name(kind)),
-            PinInput(m) => format!("暗証番号を読めません: {m}"),
-            VerifyLost { kind } => format!(
-                "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
-                name(kind)
+            PinFormat { kind, reason } => tr(
+                lang,
+                format!("{}の形式が違います ({reason})", name(kind)),
+                format!("invalid {}: {reason}", name(kind)),
             ),
-            Data(m) => format!("カードのデータが不正です: {m}"),
-            Cert(m) => format!("証明書を読めません: {m}"),
+            NoPinSource { kind } => tr(
+                lang,
+                format!("{}が必要ですが、端末がなく入力元も指定されていません", name(kind)),
+                format!(
+                    "the {} is needed, but there is no terminal and no PIN source was given",
+                    name(kind)
+                ),
+            ),
+            NewPinsDiffer { kind } => tr(
+                lang,
+                format!("新しい{}が一致しません", name(kind)),
+                format!("the two new {}s differ", name(kind)),
+            ),
+            PinInput(m) => tr(lang, format!("暗証番号を読めません: {m}"), m.clone()),
+            VerifyLost { kind } => tr(
+                lang,
+                format!(
+                    "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
+                    name(kind)
+                ),
+                format!(
+                    "no answer to the VERIFY of the {}: the try may have been counted",
+                    name(kind)
+                ),
+            ),
+            Data(m) => tr(
+                lang,
+                format!("カードのデータが不正です: {m}"),
+                format!("the card's data is malformed: {m}"),
+            ),
+            Cert(m) => tr(lang, format!("証明書を読めません: {m}"), m.clone()),
             Io { path, source } => format!("{}: {source}", path.display()),
-            FileExists(p) => format!(
-                "{} は既にあります。上書きするには --force を付けてください",
-                p.display()
+            FileExists(p) => tr(
+                lang,
+                format!(
+                    "{} は既にあります。上書きするには --force を付けてください",
+                    p.display()
+                ),
+                format!("{} exists; use --force to overwrite it", p.display()),
             ),
-            OutputRefused { path, what } => format!(
-                "{} は{}です。書き込むのは新しいファイルか通常のファイルだけです",
-                path.display(),
-                match *what {
-                    "a symbolic link" => "シンボリックリンク",
-                    "a directory" => "ディレクトリ",
-                    "a device" => "デバイス",
-                    "a FIFO" => "FIFO",
-                    "a socket" => "ソケット",
-                    _ => "通常のファイルではないもの",
-                }
+            OutputRefused { path, what } => tr(
+                lang,
+                format!(
+                    "{} は{}です。書き込むのは新しいファイルか通常のファイルだけです",
+                    path.display(),
+                    match *what {
+                        "a symbolic link" => "シンボリックリンク",
+                        "a directory" => "ディレクトリ",
+                        "a device" => "デバイス",
+                        "a FIFO" => "FIFO",
+                        "a socket" => "ソケット",
+                        _ => "通常のファイルではないもの",
+                    }
+                ),
+                format!(
+                    "{} is {what}; mynacard writes only a new file or over a regular file",
+                    path.display()
+                ),
             ),
-            Profile(m) => format!("仮想カードのプロファイルが不正です: {m}"),
-            Usage(m) => format!("使い方の誤り: {m}"),
-            Unsupported(m) => format!("この操作はできません: {m}"),
-            LeftPowered { cause } => format!(
-                "{}カードの電源を切れませんでした (リーダーが応答しません)。照合済みの暗証番号が残っているおそれがあります",
-                cause.as_ref().map(|e| format!("{}。", e.message(lang))).unwrap_or_default()
+            Profile(m) => tr(
+                lang,
+                format!("仮想カードのプロファイルが不正です: {m}"),
+                m.clone(),
             ),
-            Interrupted { signal, .. } => format!("{signal} により中断されました"),
-            Absent { slot } => format!(
-                "このカードには{}がありません",
-                crate::i18n::cert_name(*slot, lang)
+            Usage(m) => tr(lang, format!("使い方の誤り: {m}"), m.clone()),
+            Unsupported(m) => tr(lang, format!("この操作はできません: {m}"), m.clone()),
+            Absent { slot } => tr(
+                lang,
+                format!("このカードには{}がありません", crate::i18n::cert_name(*slot, lang)),
+                format!("the card holds no {}", crate::i18n::cert_name(*slot, lang)),
+            ),
+            LeftPowered { cause } => {
+                let c = cause.as_ref().map(|e| e.message(lang));
+                tr(
+                    lang,
+                    format!(
+                        "{}カードの電源を切れませんでした (リーダーが応答しません)。照合済みの暗証番号が残っているおそれがあります",
+                        c.as_ref().map(|m| format!("{m}。")).unwrap_or_default()
+                    ),
+                    format!(
+                        "{}the card could not be powered down (the reader does not answer), so it may still hold a verified PIN",
+                        c.as_ref().map(|m| format!("{m}; ")).unwrap_or_default()
+                    ),
+                )
+            }
+            Interrupted { signal, .. } => tr(
+                lang,
+                format!("{signal} により中断されました"),
+                format!("interrupted by {signal}"),
             ),
         }
     }
@@ -318,81 +471,80 @@ impl Error {
     /// What the user should do, in one line.
     pub fn remedy(&self, lang: Lang) -> String {
         use Error::*;
-        let s = match self {
-            NoService => lang.pick(
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        match self {
+            NoService => s(
                 "PC/SC サービス (pcscd) を起動してください: sudo systemctl start pcscd",
                 "start the PC/SC service: sudo systemctl start pcscd (or run pcscd)",
             ),
-            NoReader => lang.pick(
+            NoReader => s(
                 "IC カードリーダーを接続してください (mynacard readers で確認できます)",
                 "connect a smart-card reader (check with: mynacard readers)",
             ),
-            ReaderNotFound { .. } | AmbiguousReader { .. } => lang.pick(
+            ReaderNotFound { .. } | AmbiguousReader { .. } => s(
                 "--reader にはリーダー名の一意な一部か、mynacard readers の番号を指定してください",
                 "give --reader a unique part of a reader name, or its index from: mynacard readers",
             ),
-            NoCard { .. } => lang.pick(
+            NoCard { .. } => s(
                 "カードをリーダーに置いてください。待つには --wait 秒数 を付けてください",
                 "put the card on the reader, or add --wait SECONDS to wait for it",
             ),
-            NotMyNumberCard { .. } => lang.pick(
+            NotMyNumberCard { .. } => s(
                 "マイナンバーカードを置いてください (別のカードが読み取られました)",
                 "put a My Number Card on the reader (another card was read)",
             ),
-            CardRemoved => lang.pick(
+            CardRemoved => s(
                 "カードを置いたまま、もう一度実行してください",
                 "keep the card on the reader and run the command again",
             ),
-            VerifyLost { .. } => lang.pick(
+            VerifyLost { .. } => s(
                 "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
                 "a try may have been used: check with mynacard pin status before trying again",
             ),
-            CardInUse => lang.pick(
+            CardInUse => s(
                 "他のプログラムがカードを使用中です。終了を待ってから再実行してください",
                 "another program is using the card: wait for it to finish, then try again",
             ),
-            Timeout { .. } => lang.pick(
+            Timeout { .. } => s(
                 "カードとリーダーを確認し、--timeout を延ばして再実行してください",
                 "check the card and reader, then retry with a longer --timeout",
             ),
-            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => lang.pick(
+            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => s(
                 "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
                 "reseat the card and retry; if it persists, report it with the --trace output",
             ),
-            WrongPin { kind, .. } => {
-                return match lang {
-                    Lang::Ja => format!(
-                        "{}を確認してください。mynacard pin status で残り回数を確認できます",
-                        kind.name(lang)
-                    ),
-                    Lang::En => format!(
-                        "check your {}; mynacard pin status shows the tries left",
-                        kind.name(lang)
-                    ),
-                }
-            }
-            PinLocked { kind } => return kind.unlock_advice(lang),
-            LastTry { .. } => lang.pick(
+            WrongPin { kind, .. } => tr(
+                lang,
+                format!(
+                    "{}を確認してください。mynacard pin status で残り回数を確認できます",
+                    kind.name(lang)
+                ),
+                format!(
+                    "check your {}; mynacard pin status shows the tries left",
+                    kind.name(lang)
+                ),
+            ),
+            PinLocked { kind } => kind.unlock_advice(lang),
+            LastTry { .. } => s(
                 "あと1回の誤りでロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
                 "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
             ),
-            CountersChanged { .. } => lang.pick(
+            CountersChanged { .. } => s(
                 "他のプログラムがカードを使った可能性があります。mynacard pin status で確認してから再実行してください",
                 "another program may have used the card: check with mynacard pin status, then run again",
             ),
-            ChangeLost { kind, .. } => {
-                return match lang {
-                    Lang::Ja => format!(
-                        "カードを置き直し、まず新しい暗証番号で mynacard pin verify {} を実行してください (誤りなら元の暗証番号のままです。誤りは1回分数えられます)",
-                        kind.id()
-                    ),
-                    Lang::En => format!(
-                        "put the card back and first check the NEW PIN with mynacard pin verify {} (if it is wrong, the old PIN is still set; a wrong entry counts one try)",
-                        kind.id()
-                    ),
-                }
-            }
-            ChangeUndone { cause, .. } => return cause.remedy(lang),
+            ChangeLost { kind, .. } => tr(
+                lang,
+                format!(
+                    "カードを置き直し、まず新しい暗証番号で mynacard pin verify {} を実行してください (誤りなら元の暗証番号のままです。誤りは1回分数えられます)",
+                    kind.id()
+                ),
+                format!(
+                    "put the card back and first check the NEW PIN with mynacard pin verify {} (if it is wrong, the old PIN is still set; a wrong entry counts one try)",
+                    kind.id()
+                ),
+            ),
+            ChangeUndone { cause, .. } => cause.remedy(lang),
             ChangeHalfDone {
                 kind,
                 new_on,
@@ -400,66 +552,76 @@ impl Error {
                 ..
             } => {
                 let rest = old_on.first().copied().unwrap_or("");
-                return match (lang, new_on.is_empty() || old_on.is_empty()) {
-                    (Lang::Ja, false) => format!(
-                        "カードを置き直し、mynacard pin change {} --reference {rest} を実行してください (現在の暗証番号には元の暗証番号、新しい暗証番号には今回のものを入力)。または市区町村の窓口で初期化してください",
-                        kind.id()
-                    ),
-                    (Lang::En, false) => format!(
-                        "put the card back and run mynacard pin change {} --reference {rest} (current PIN: the OLD one; new PIN: the one you just chose), or have it reset at your municipal office",
-                        kind.id()
-                    ),
-                    (Lang::Ja, true) => "カードを置き直し、mynacard pin status で確認してください。不明な場合は市区町村の窓口で初期化してください".into(),
-                    (Lang::En, true) => "put the card back and check with mynacard pin status; if in doubt, have it reset at your municipal office".into(),
-                };
+                let reference = rest.split('-').next().unwrap_or(rest);
+                if new_on.is_empty() || old_on.is_empty() {
+                    s(
+                        "カードを置き直し、mynacard pin status で確認してください。不明な場合は市区町村の窓口で初期化してください",
+                        "put the card back and check with mynacard pin status; if in doubt, have it reset at your municipal office",
+                    )
+                } else {
+                    tr(
+                        lang,
+                        format!(
+                            "カードを置き直し、mynacard pin change {} --reference {reference} を実行してください (現在の暗証番号には元の暗証番号、新しい暗証番号には今回のものを入力)。または市区町村の窓口で初期化してください",
+                            kind.id()
+                        ),
+                        format!(
+                            "put the card back and run mynacard pin change {} --reference {reference} (current PIN: the OLD one; new PIN: the one you just chose), or have it reset at your municipal office",
+                            kind.id()
+                        ),
+                    )
+                }
             }
-            PinFormat { kind, .. } => return kind.format_hint(lang),
-            PinInput(_) => lang.pick(
+            PinFormat { kind, .. } => kind.format_hint(lang),
+            NoPinSource { .. } | PinInput(_) => s(
                 "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
                 "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
             ),
-            Data(_) => lang.pick(
+            NewPinsDiffer { .. } => s(
+                "新しい暗証番号を同じように2回入力してください",
+                "type the same new PIN twice",
+            ),
+            Data(_) => s(
                 "カードのデータを解釈できません。--trace の出力を添えて報告してください",
                 "the card's data could not be read as expected; report it with the --trace output",
             ),
-            Cert(_) => lang.pick(
+            Cert(_) => s(
                 "証明書ファイル (PEM または DER) を指定してください",
                 "give a certificate file (PEM or DER)",
             ),
-            Io { .. } => lang.pick(
+            Io { .. } => s(
                 "パスと権限を確認してください",
                 "check the path and its permissions",
             ),
-            FileExists(_) => lang.pick(
+            FileExists(_) => s(
                 "上書きするには --force を付けてください",
                 "add --force to overwrite it",
             ),
-            OutputRefused { .. } => lang.pick(
+            OutputRefused { .. } => s(
                 "別のパスを指定してください。標準出力へは -o - です",
                 "give another path, or -o - for standard output",
             ),
-            Profile(_) => lang.pick(
+            Profile(_) => s(
                 "プロファイルの該当項目を直してください (docs/virtual-card.md)",
                 "fix that field of the profile (see docs/virtual-card.md)",
             ),
-            Usage(_) => lang.pick(
+            Usage(_) => s(
                 "mynacard --help で使い方を確認してください",
                 "see mynacard --help",
             ),
-            LeftPowered { .. } => lang.pick(
-                "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
-                "remove the card from the reader now (until then another program could use it); then check the reader",
-            ),
-            Absent { .. } => lang.pick(
+            Absent { .. } => s(
                 "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",
                 "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",
             ),
-            Interrupted { .. } => lang.pick(
+            LeftPowered { .. } => s(
+                "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
+                "remove the card from the reader now (until then another program could use it); then check the reader",
+            ),
+            Interrupted { .. } => s(
                 "カードに照合済みの状態は残っていません。必要ならもう一度実行してください",
                 "no verified state was left on the card; run the command again if needed",
             ),
-        };
-        s.to_string()
+        }
     }
 
     /// Standard output was closed by its reader.
@@ -473,5 +635,47 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::ChangeUndone { cause, .. } | Error::ChangeHalfDone { cause, .. } => {
+                Some(cause.as_ref())
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_distinct_per_meaning_and_the_english_is_the_display() {
+        let e = Error::WrongPin {
+            kind: PinKind::Auth,
+            left: 1,
+        };
+        assert_eq!(e.to_string(), "wrong user-authentication PIN: 1 try left");
+        assert_eq!(e.class(), ("WRONG_PIN", exit::WRONG_PIN));
+        assert!(e.message(Lang::Ja).contains("残り 1 回"));
+        let lp = Error::LeftPowered {
+            cause: Some(Box::new(Error::Timeout {
+                what: "waiting".into(),
+                secs: 2.0,
+            })),
+        };
+        assert_eq!(lp.exit_code(), exit::TIMEOUT);
+        assert!(lp.to_string().starts_with("timed out after 2 s"));
     }
 }

@@ -156,18 +156,9 @@ pub fn read_given(src: &Source, lang: Lang) -> Result<Option<Pin>> {
 }
 
 /// Ask at the terminal without echo.
-pub fn prompt_tty(kind: PinKind, lang: Lang, prompt: &str) -> Result<Pin> {
+pub fn prompt_tty(kind: PinKind, prompt: &str) -> Result<Pin> {
     if !std::io::stdin().is_terminal() {
-        return Err(Error::PinInput(match lang {
-            Lang::Ja => format!(
-                "{}が必要ですが、端末がなく入力元も指定されていません",
-                kind.name(lang)
-            ),
-            Lang::En => format!(
-                "the {} is needed, but there is no terminal and no PIN source was given",
-                kind.name(lang)
-            ),
-        }));
+        return Err(Error::NoPinSource { kind });
     }
     super::signals::with_saved_tty(|| rpassword::prompt_password(prompt))
         .map(|s| Pin::new(first_line(s)))
@@ -235,20 +226,17 @@ impl Asker for PinInput {
                     (None, Lang::Ja) => " (残り回数不明)".into(),
                     (None, Lang::En) => " (tries left unknown)".into(),
                 };
-                prompt_tty(kind, lang, &format!("{name}{tries}: "))
+                prompt_tty(kind, &format!("{name}{tries}: "))
             }
             Which::New => {
                 let (first, again) = match lang {
                     Lang::Ja => (format!("新しい{name}: "), format!("新しい{name} (確認): ")),
                     Lang::En => (format!("new {name}: "), format!("new {name} again: ")),
                 };
-                let p1 = prompt_tty(kind, lang, &first)?;
-                let p2 = prompt_tty(kind, lang, &again)?;
+                let p1 = prompt_tty(kind, &first)?;
+                let p2 = prompt_tty(kind, &again)?;
                 if p1 != p2 {
-                    return Err(Error::PinInput(match lang {
-                        Lang::Ja => format!("新しい{name}が一致しません"),
-                        Lang::En => format!("the two new {name}s differ"),
-                    }));
+                    return Err(Error::NewPinsDiffer { kind });
                 }
                 Ok(p1)
             }

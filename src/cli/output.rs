@@ -79,41 +79,7 @@ struct JsonError<'a> {
 
 /// A stable machine code for each error kind (docs/json.md).
 pub fn error_code(e: &Error) -> &'static str {
-    use Error::*;
-    match e {
-        NoService => "NO_SERVICE",
-        NoReader => "NO_READER",
-        ReaderNotFound { .. } => "READER_NOT_FOUND",
-        AmbiguousReader { .. } => "READER_AMBIGUOUS",
-        NoCard { .. } => "NO_CARD",
-        NotMyNumberCard { .. } => "NOT_MY_NUMBER_CARD",
-        CardRemoved => "CARD_REMOVED",
-        CardInUse => "CARD_IN_USE",
-        Timeout { .. } => "TIMEOUT",
-        Pcsc(_) => "PCSC_ERROR",
-        UnexpectedStatus { .. } => "UNEXPECTED_STATUS",
-        WrongPin { .. } => "WRONG_PIN",
-        PinLocked { .. } => "PIN_LOCKED",
-        LastTry { .. } => "PIN_LAST_TRY",
-        CountersChanged { .. } => "PIN_COUNTER_CHANGED",
-        ChangeLost { .. } => "PIN_CHANGE_LOST",
-        ChangeUndone { .. } => "PIN_CHANGE_UNDONE",
-        ChangeHalfDone { .. } => "PIN_CHANGE_HALF_DONE",
-        PinFormat { .. } => "PIN_FORMAT",
-        PinInput(_) => "PIN_INPUT",
-        VerifyLost { .. } => "VERIFY_LOST",
-        Data(_) => "CARD_DATA",
-        Cert(_) => "CERT_INPUT",
-        Io { .. } => "IO",
-        FileExists(_) => "FILE_EXISTS",
-        OutputRefused { .. } => "OUTPUT_REFUSED",
-        Profile(_) => "PROFILE",
-        Usage(_) => "USAGE",
-        Unsupported(_) => "UNSUPPORTED",
-        Absent { .. } => "ABSENT",
-        LeftPowered { .. } => "CARD_LEFT_POWERED",
-        Interrupted { .. } => "INTERRUPTED",
-    }
+    e.code()
 }
 
 /// Errors go to stderr as two lines (what happened, what to do); with
