@@ -1,0 +1,167 @@
+//! The house's layering, checked: a module imports only the rooms below it
+//! (docs/architecture.md). Data flows one way — cli → usecase → report /
+//! cert → card → transport → protocol — and the virtual card stands apart:
+//! it never imports the card layer, the use cases or the command line.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// What each top-level module may import (besides itself).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("protocol", &["rules"]),
+    ("apdu", &[]),
+    ("rules", &[]),
+    ("atomic", &[]),
+    ("platform", &[]),
+    ("testhook", &[]),
+    ("i18n", &["protocol"]),
+    ("error", &["apdu", "protocol", "i18n"]),
+    ("transport", &["apdu", "error", "platform"]),
+    (
+        "vcard",
+        &[
+            "apdu",
+            "atomic",
+            "platform",
+            "protocol",
+            "rules",
+            "transport",
+        ],
+    ),
+    (
+        "card",
+        &[
+            "apdu",
+            "error",
+            "i18n",
+            "platform",
+            "protocol",
+            "rules",
+            "testhook",
+            "transport",
+        ],
+    ),
+    (
+        "cert",
+        &["apdu", "error", "i18n", "platform", "protocol", "rules"],
+    ),
+    (
+        "report",
+        &["card", "cert", "error", "i18n", "protocol", "rules"],
+    ),
+    ("sandbox", &["platform", "vcard"]),
+    (
+        "usecase",
+        &[
+            "apdu",
+            "atomic",
+            "card",
+            "cert",
+            "error",
+            "i18n",
+            "platform",
+            "protocol",
+            "report",
+            "rules",
+            "transport",
+            "vcard",
+        ],
+    ),
+    (
+        "cli",
+        &[
+            "apdu",
+            "atomic",
+            "card",
+            "cert",
+            "error",
+            "i18n",
+            "platform",
+            "protocol",
+            "report",
+            "rules",
+            "sandbox",
+            "transport",
+            "usecase",
+            "vcard",
+        ],
+    ),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The crate modules a file names (`crate::x`), outside comments.
+fn imports(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(i) = rest.find("crate::") {
+            let after = &rest[i + 7..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            out.insert(name);
+            rest = after;
+        }
+    }
+    out
+}
+
+#[test]
+fn no_module_imports_a_room_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let known: BTreeSet<&str> = ALLOWED.iter().map(|(m, _)| *m).collect();
+    let mut wrong = Vec::new();
+    for f in &files {
+        let rel = f.strip_prefix(&src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if top == "lib" || top == "main" {
+            continue;
+        }
+        let Some((_, allowed)) = ALLOWED.iter().find(|(m, _)| *m == top) else {
+            wrong.push(format!(
+                "{}: module {top} has no place in the layering",
+                rel.display()
+            ));
+            continue;
+        };
+        for m in imports(&std::fs::read_to_string(f).unwrap()) {
+            if m != top && !allowed.contains(&m.as_str()) {
+                if known.contains(m.as_str()) {
+                    wrong.push(format!("{}: {top} imports {m}", rel.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports that run up a layer:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_an_upward_import() {
+    assert!(imports("use crate::cli::Ctx; // crate::card").contains("cli"));
+    assert!(!imports("// use crate::cli::Ctx;").contains("cli"));
+}
