@@ -146,10 +146,8 @@ fn no_module_imports_a_room_above_it() {
             continue;
         };
         for m in imports(&std::fs::read_to_string(f).unwrap()) {
-            if m != top && !allowed.contains(&m.as_str()) {
-                if known.contains(m.as_str()) {
-                    wrong.push(format!("{}: {top} imports {m}", rel.display()));
-                }
+            if m != top && !allowed.contains(&m.as_str()) && known.contains(m.as_str()) {
+                wrong.push(format!("{}: {top} imports {m}", rel.display()));
             }
         }
     }
