@@ -99,6 +99,12 @@ pub fn cert_expiry(birth: Date, issue: Date, card_expiry: Date) -> Date {
     nth_birthday_after(birth, issue, 5).min(card_expiry)
 }
 
+/// The same for a certificate renewed within the three months before the
+/// old one expired: the 6th birthday after issuance (card-protocol.md §17).
+pub fn cert_expiry_renewed(birth: Date, issue: Date, card_expiry: Date) -> Date {
+    nth_birthday_after(birth, issue, 6).min(card_expiry)
+}
+
 /// `date` moved back by `months` calendar months, clamping the day to the
 /// month's end (31 May − 3 months = 28/29 Feb).
 pub fn months_before(date: Date, months: u32) -> Date {

@@ -413,3 +413,167 @@ fn control_characters_from_the_card_never_reach_the_terminal() {
         );
     }
 }
+
+/// Every finding's next step, with its code.
+fn steps(v: &Value) -> Vec<(String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["next_step"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// No line says the card need not be renewed while another says to renew it.
+fn agree(v: &Value) {
+    let s = steps(v);
+    let renew_card = s.iter().any(|(_, n)| n.contains("renew the card"));
+    let not_card = s
+        .iter()
+        .any(|(_, n)| n.contains("need not be renewed") || n.contains("not the card"));
+    assert!(!(renew_card && not_card), "contradicting advice: {s:#?}");
+}
+
+#[test]
+fn one_advice_the_day_after_the_card_expired() {
+    // The built-in card ends 2035-02-17; its certificates 2030-02-17.
+    let r = status(None, "2035-02-18", &[]);
+    assert!(has(&r.v, "CARD_EXPIRED", "error", "card"), "{}", r.v);
+    agree(&r.v);
+    let cert = steps(&r.v)
+        .into_iter()
+        .find(|(c, _)| c == "CERT_EXPIRED")
+        .unwrap();
+    assert!(cert.1.contains("renewing the card renews"), "{cert:?}");
+}
+
+#[test]
+fn one_advice_when_the_card_renewal_is_open_and_the_certificate_expired() {
+    // Card renewal opens 2034-11-17; the certificate expired in 2030.
+    let r = status(None, "2034-12-01", &[]);
+    assert!(has(&r.v, "CARD_EXPIRES_SOON", "warning", "card"), "{}", r.v);
+    assert!(has(&r.v, "CERT_EXPIRED", "error", "auth_cert"));
+    agree(&r.v);
+}
+
+#[test]
+fn one_advice_for_a_certificate_capped_by_a_minors_card() {
+    // The minor's card and certificate both end 2029-05-10; renewal open.
+    let r = status(Some("minor"), "2029-04-01", &[]);
+    agree(&r.v);
+    let s = steps(&r.v);
+    let cert = s.iter().find(|(c, _)| c == "CERT_EXPIRES_SOON").unwrap();
+    assert!(cert.1.contains("renewing the card renews"), "{s:#?}");
+    assert!(!s.iter().any(|(c, _)| c == "CERT_CAPPED_BY_CARD"), "{s:#?}");
+}
+
+#[test]
+fn a_certificate_not_yet_valid_is_the_clock_not_a_forged_card() {
+    // A day before the certificate's issue date.
+    let r = status(None, "2025-10-26", &[]);
+    let s = steps(&r.v);
+    let nyv = s.iter().find(|(c, _)| c == "CERT_NOT_YET_VALID").unwrap();
+    assert!(nyv.1.contains("clock"), "{s:#?}");
+    assert!(!s.iter().any(|(c, _)| c == "CERT_CHAIN_INVALID"), "{s:#?}");
+    assert!(!r.v.to_string().contains("not genuine"), "{}", r.v);
+}
+
+#[test]
+fn a_locked_jpki_pin_goes_to_the_kiosk_only_when_the_other_is_usable() {
+    // Both JPKI PINs locked: the kiosk needs the other one, so the office.
+    let tp = common::profile_file(
+        "base = \"builtin\"\n[pins.sign]\ntries = 0\n[pins.auth]\ntries = 0\n",
+    );
+    let out = bin()
+        .args([&tp.arg, "--json", "status", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    for (c, n) in steps(&v).iter().filter(|(c, _)| c == "PIN_LOCKED") {
+        assert!(!n.contains("kiosk"), "{c}: {n}");
+    }
+    // Only the signature password locked: the kiosk is possible.
+    let tp = common::profile_file("base = \"builtin\"\n[pins.sign]\ntries = 0\n");
+    let out = bin()
+        .args([&tp.arg, "--json", "status", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert!(steps(&v)
+        .iter()
+        .any(|(c, n)| c == "PIN_LOCKED" && n.contains("kiosk")));
+}
+
+#[test]
+fn a_ca_certificate_that_cannot_be_read_is_reported_as_the_ca() {
+    let tp =
+        common::profile_file("base = \"builtin\"\n[ef_overrides]\n\"jpki:000B\" = \"30820400\"\n");
+    let out = bin()
+        .args([
+            &tp.arg,
+            "--json",
+            "--no-cache",
+            "status",
+            "--today",
+            "2026-11-25",
+        ])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "CARD_DATA_UNREADABLE")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(f["subject"], "auth_ca_cert", "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("CA certificate"),
+        "{f}"
+    );
+    // The user-authentication certificate itself was read.
+    assert_eq!(v["auth_cert"]["read"], true);
+}
+
+#[test]
+fn with_sign_keeps_the_report_when_the_password_cannot_be_used() {
+    // Locked signature password; no source at all; the last try.
+    let locked = common::profile_file("base = \"builtin\"\n[pins.sign]\ntries = 0\n");
+    let last = common::profile_file("base = \"builtin\"\n[pins.sign]\ntries = 1\n");
+    for (arg, extra, why) in [
+        (&locked.arg, vec!["--pin-env", "P"], "locked"),
+        (&last.arg, vec!["--pin-env", "P"], "--force-last-try"),
+        (&"--virtual".to_string(), vec![], "no PIN source"),
+    ] {
+        let out = bin()
+            .args([
+                arg.as_str(),
+                "--json",
+                "status",
+                "--today",
+                "2026-11-25",
+                "--with-sign",
+            ])
+            .args(&extra)
+            .env("P", "TEST1234")
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{why}");
+        let v = json(&out.stdout);
+        assert_eq!(v["command"], "status", "{why}: {v}");
+        assert_eq!(v["auth_cert"]["read"], true, "{why}");
+        assert_eq!(v["sign_cert"]["read"], false, "{why}");
+        assert!(
+            v["sign_cert"]["note"].as_str().unwrap().contains(why),
+            "{why}: {}",
+            v["sign_cert"]
+        );
+        assert!(has(&v, "SIGN_CERT_NOT_READ", "warning", "sign_cert"), "{v}");
+    }
+}

@@ -166,7 +166,8 @@ fn substitutes_text(f: &SubstituteFlags, lang: Lang) -> Option<String> {
     })
 }
 
-fn status_text(s: ChainStatus, lang: Lang) -> &'static str {
+/// A chain status in words (the one home of these labels).
+pub fn chain_label(s: ChainStatus, lang: Lang) -> &'static str {
     match s {
         ChainStatus::Valid => lang.pick("有効", "valid"),
         ChainStatus::Expired => lang.pick("期限切れ", "expired"),
@@ -287,7 +288,7 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
         rows.push(Row::Field(
             t("証明書チェーン", "Chain"),
             vec![
-                status_text(c.status, lang).to_string(),
+                chain_label(c.status, lang).to_string(),
                 chain_detail(c, lang),
             ],
         ));

@@ -39,3 +39,40 @@ impl Lang {
         }
     }
 }
+
+/// A date as a Japanese text shows it: 2035年2月17日.
+pub fn jp_date(d: time::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month() as u8, d.day())
+}
+
+/// "in 3 days" / "today" / "3 days ago", for "expires …": あと 3 日で / 本日 /
+/// 3 日前に. One home for the plural and for the last day.
+pub fn days_left(days: i64, lang: Lang) -> String {
+    match (lang, days) {
+        (Lang::Ja, 0) => "本日が".into(),
+        (Lang::Ja, d) if d > 0 => format!("あと {d} 日で"),
+        (Lang::Ja, d) => format!("{} 日前に", -d),
+        (Lang::En, 0) => "today".into(),
+        (Lang::En, 1) => "in 1 day".into(),
+        (Lang::En, d) if d > 0 => format!("in {d} days"),
+        (Lang::En, -1) => "1 day ago".into(),
+        (Lang::En, d) => format!("{} days ago", -d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_dates() {
+        assert_eq!(days_left(0, Lang::En), "today");
+        assert_eq!(days_left(1, Lang::En), "in 1 day");
+        assert_eq!(days_left(-1, Lang::En), "1 day ago");
+        assert_eq!(days_left(0, Lang::Ja), "本日が");
+        assert_eq!(
+            jp_date(time::macros::date!(2035 - 02 - 17)),
+            "2035年2月17日"
+        );
+    }
+}

@@ -4,5 +4,6 @@
 pub mod cache;
 pub mod connect;
 pub mod pins;
+pub mod status;
 
 pub use connect::{with_card, CardMeta, CardOptions};

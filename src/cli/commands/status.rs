@@ -1,28 +1,22 @@
 //! `mynacard status`: the card, its certificates, all four PIN counters and
-//! findings, in one screen. No PIN is ever sent unless `--with-sign`.
+//! findings, in one screen. No PIN is ever sent unless `--with-sign`. The
+//! work is `usecase::status`; this is the command line and the two
+//! presenters (text and JSON) of its model.
 
 use super::cert::{check_instant, parse_today};
 use super::pin::{render_rows, to_json, PinJson};
-use super::{read_with_ca, require_my_number_card, with_card, Ctx};
-use crate::card::common::{self, CardInfo};
-use crate::card::jpki::{self, CertSlot, TokenType};
-use crate::card::pin::{self, Pin, PinKind, PinStatus};
-use crate::card::policy;
-use crate::card::Session;
-use crate::cert::chain::check_chain;
+use super::Ctx;
+use crate::card::jpki::CertSlot;
+use crate::card::pin::PinKind;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
-use crate::protocol::KeyRef;
-use crate::report::{self, CertFacts, Expiry, Finding, Severity};
-use crate::rules;
-use crate::usecase::cache::CaCache;
-use crate::usecase::connect::CardMeta;
-use crate::usecase::pins::{with_pins, Need, Which};
+use crate::report::{self, Expiry, Finding, Severity};
+use crate::usecase::pins::{Asker, Which};
+use crate::usecase::status::{CertPart, Note, Request, Status};
 use clap::Args;
 use serde::Serialize;
-use time::Date;
 
 #[derive(Args, Debug)]
 pub struct StatusArgs {
@@ -43,33 +37,6 @@ pub struct StatusArgs {
     pub watch: bool,
     #[command(flatten)]
     pub pin: PinSource,
-}
-
-/// Everything read from the card for the report.
-struct Read {
-    token: TokenType,
-    card: Option<CardInfo>,
-    sign_present: bool,
-    auth_present: bool,
-    auth: Option<crate::usecase::connect::CertAndCa>,
-    sign: Option<crate::usecase::connect::CertAndCa>,
-    pins: Vec<PinStatus>,
-    /// Parts the card would not give: (subject, what went wrong).
-    unreadable: Vec<(String, String)>,
-}
-
-/// A part of the report that failed because of the card's data or an
-/// unexpected status word is left out (and reported) instead of losing the
-/// whole report; a pulled card, a timeout or a PC/SC failure still ends it.
-fn part<T>(r: Result<T>, subject: &str, bad: &mut Vec<(String, String)>) -> Result<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e @ (Error::UnexpectedStatus { .. } | Error::Data(_))) => {
-            bad.push((subject.to_string(), e.to_string()));
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 #[derive(Serialize)]
@@ -98,291 +65,122 @@ struct CertJson {
 #[derive(Serialize)]
 struct StatusJson<'a> {
     today: String,
-    card: &'a CardJson,
-    auth_cert: &'a CertJson,
-    sign_cert: &'a CertJson,
+    card: CardJson,
+    auth_cert: CertJson,
+    sign_cert: CertJson,
     pins: Vec<PinJson<'a>>,
     findings: &'a [Finding],
     worst: Option<Severity>,
 }
 
-fn cert_facts(
-    ee: &[u8],
-    ca: Option<&[u8]>,
-    at: time::OffsetDateTime,
-) -> Result<(CertFacts, CertJson)> {
-    let (_, x) = x509_parser::parse_x509_certificate(ee)
-        .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
-    let nb = rules::jst_date(x.validity().not_before.to_datetime());
-    let na = rules::jst_date(x.validity().not_after.to_datetime());
-    let chain = match ca {
-        Some(ca) => {
-            let r = check_chain(ee, &[ca.to_vec()], at).map_err(|e| Error::Data(e.to_string()))?;
-            serde_json::to_value(r.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-        }
-        None => None,
-    };
-    use sha2::Digest;
-    let fp = hex::encode_upper(sha2::Sha256::digest(ee));
-    Ok((
-        CertFacts {
-            not_before: nb,
-            not_after: na,
-            chain: chain.clone(),
-        },
-        CertJson {
-            present: true,
-            read: true,
-            note: None,
-            not_before: Some(nb.to_string()),
-            not_after: Some(na.to_string()),
-            expiry: None,
-            chain,
-            subject: Some(x.subject().to_string()),
-            sha256_fingerprint: Some(fp),
-        },
-    ))
-}
-
-fn absent(present: bool, note: Option<String>) -> CertJson {
-    CertJson {
-        present,
-        read: false,
-        note,
-        not_before: None,
-        not_after: None,
-        expiry: None,
-        chain: None,
-        subject: None,
-        sha256_fingerprint: None,
+/// Why a certificate was not read, in words.
+fn note_text(n: &Note, lang: Lang) -> String {
+    match n {
+        Note::NeedsAuthPin => lang
+            .pick(
+                "スマホ用電子証明書では、読むのに利用者証明用電子証明書暗証番号が必要です (mynacard cert show auth)",
+                "on a smartphone certificate reading it needs the user-authentication PIN (mynacard cert show auth)",
+            )
+            .into(),
+        Note::NeedsSignPassword => lang
+            .pick(
+                "読むには署名用電子証明書パスワードが必要です (--with-sign)。誤入力は試行回数を1回消費します",
+                "reading it needs the signature password (--with-sign); a wrong entry costs one try, nothing else",
+            )
+            .into(),
+        Note::Unreadable(why) => why.clone(),
+        Note::PasswordNotUsed(e) => e.message(lang),
     }
 }
 
-fn birth_from_sign(der: &[u8]) -> Option<Date> {
-    let h = crate::cert::jpki_attrs::holder_from_der(der).ok()??;
-    let dob = h.date_of_birth?;
-    common::parse_yyyymmdd(&dob.date.replace('-', ""))
+fn chain_id(c: crate::cert::chain::ChainStatus) -> Option<String> {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn cert_json(p: &CertPart, st: &Status, lang: Lang) -> CertJson {
+    let f = p.facts.as_ref();
+    CertJson {
+        present: p.present,
+        read: p.read(),
+        note: p.note.as_ref().map(|n| note_text(n, lang)),
+        not_before: f.map(|f| f.not_before.to_string()),
+        not_after: f.map(|f| f.not_after.to_string()),
+        expiry: f.map(|f| report::expiry(st.today, f.not_after)),
+        chain: f.and_then(|f| f.chain).and_then(chain_id),
+        subject: p.subject.clone(),
+        sha256_fingerprint: p.sha256_fingerprint.clone(),
+    }
+}
+
+fn card_json(st: &Status, lang: Lang) -> CardJson {
+    CardJson {
+        token_type: st.token.id().to_string(),
+        description: crate::i18n::describe_token(&st.token, lang),
+        serial: st.card.as_ref().map(|c| c.serial.clone()),
+        municipality: st.card.as_ref().map(|c| c.municipality.clone()),
+        expiry: st.card.as_ref().map(|c| report::expiry(st.today, c.expiry)),
+    }
 }
 
 pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
     if a.watch {
         return watch(ctx, &a);
     }
-    let r = report_once(ctx, &a)?;
-    r.print(ctx);
-    Ok(r.exit_code(a.fail_on))
+    let st = report_once(ctx, &a)?;
+    print(ctx, &st);
+    Ok(exit_code(&st, a.fail_on))
 }
 
-/// One report, as printed.
-struct Report {
-    today: Date,
-    card: CardJson,
-    auth_cert: CertJson,
-    sign_cert: CertJson,
-    pins: Vec<PinStatus>,
-    findings: Vec<Finding>,
-    worst: Option<Severity>,
-}
-
-impl Report {
-    fn print(&self, ctx: &Ctx) {
-        if ctx.g.json {
-            print_json(
-                "status",
-                &StatusJson {
-                    today: self.today.to_string(),
-                    card: &self.card,
-                    auth_cert: &self.auth_cert,
-                    sign_cert: &self.sign_cert,
-                    pins: self.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
-                    findings: &self.findings,
-                    worst: self.worst,
-                },
-            );
-        } else {
-            print!(
-                "{}",
-                render(
-                    ctx,
-                    &self.card,
-                    &self.auth_cert,
-                    &self.sign_cert,
-                    &self.pins,
-                    &self.findings
-                )
-            );
-        }
+fn print(ctx: &Ctx, st: &Status) {
+    if ctx.g.json {
+        print_json(
+            "status",
+            &StatusJson {
+                today: st.today.to_string(),
+                card: card_json(st, ctx.lang),
+                auth_cert: cert_json(&st.auth, st, ctx.lang),
+                sign_cert: cert_json(&st.sign, st, ctx.lang),
+                pins: st.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
+                findings: &st.findings,
+                worst: st.worst,
+            },
+        );
+    } else {
+        print!("{}", render(ctx, st));
     }
+}
 
-    fn exit_code(&self, fail_on: Option<Severity>) -> i32 {
-        match (fail_on, self.worst) {
-            (Some(th), Some(w)) if w >= th => {
-                if w == Severity::Error {
-                    exit::FINDING_ERROR
-                } else {
-                    exit::FINDING_WARNING
-                }
+fn exit_code(st: &Status, fail_on: Option<Severity>) -> i32 {
+    match (fail_on, st.worst) {
+        (Some(th), Some(w)) if w >= th => {
+            if w == Severity::Error {
+                exit::FINDING_ERROR
+            } else {
+                exit::FINDING_WARNING
             }
-            _ => exit::OK,
         }
+        _ => exit::OK,
     }
 }
 
 /// Read the card once and make the report.
-fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Report> {
+fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
     let today = parse_today(a.today.as_deref())?;
     let at = check_instant(a.today.as_deref(), today);
-    let cache = CaCache::open(ctx.g.no_cache);
-    let read_card = |s: &mut Session, meta: &CardMeta, password: Option<&Pin>| {
-        let token = require_my_number_card(s, meta)?;
-        let avail = jpki::availability(s)?;
-        // The Android smartphone token wants the auth PIN before the
-        // certificate; status sends no PIN, so it says so instead.
-        let mut bad = Vec::new();
-        let auth = if avail.auth && token != TokenType::SmartphoneAndroid {
-            part(
-                read_with_ca(s, CertSlot::Auth, &cache),
-                "auth_cert",
-                &mut bad,
-            )?
-            .flatten()
-        } else {
-            None
-        };
-        let sign = match (password, avail.sign) {
-            (Some(p), true) => {
-                policy::verify(s, KeyRef::Sign, p)?;
-                part(
-                    read_with_ca(s, CertSlot::Sign, &cache),
-                    "sign_cert",
-                    &mut bad,
-                )?
-                .flatten()
-            }
-            _ => None,
-        };
-        let pins = part(pin::read_all(s), "pins", &mut bad)?.unwrap_or_default();
-        // read_all leaves the 共通AP selected: the record costs one APDU.
-        let card = part(common::read_card_info(s), "card", &mut bad)?.flatten();
-        Ok(Read {
-            token,
-            card,
-            sign_present: avail.sign,
-            auth_present: avail.auth,
-            auth,
-            sign,
-            pins,
-            unreadable: bad,
-        })
-    };
-    let read = if a.with_sign {
-        let mut input = PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, a.pin.source());
-        with_pins(
-            &ctx.card,
-            a.last.force_last_try,
-            &[Need::verify(PinKind::Sign)],
-            &mut input,
-            |_| Ok(()),
-            |s, meta, pins, _| read_card(s, meta, Some(pins.get(PinKind::Sign, Which::Current)?)),
-        )?
-    } else {
-        with_card(ctx, false, |s, meta| read_card(s, meta, None))?
-    };
-    let mut unreadable = read.unreadable.clone();
-
-    for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
-        if let Some(ca) = ca {
-            cache.store(ca, ee);
-        }
-    }
-    let mut auth_json = absent(
-        read.auth_present,
-        (read.auth_present && read.token == TokenType::SmartphoneAndroid).then(|| {
-            ctx.lang
-                .pick(
-                    "スマホ用電子証明書では、読むのに利用者証明用電子証明書暗証番号が必要です (mynacard cert show auth)",
-                    "on a smartphone certificate reading it needs the user-authentication PIN (mynacard cert show auth)",
-                )
-                .to_string()
-        }),
-    );
-    let mut auth_facts = None;
-    if let Some((ee, ca)) = &read.auth {
-        if let Some((f, mut j)) = part(
-            cert_facts(ee, ca.as_deref(), at),
-            "auth_cert",
-            &mut unreadable,
-        )? {
-            j.expiry = Some(report::expiry(today, f.not_after));
-            auth_facts = Some(f);
-            auth_json = j;
-        }
-    }
-    let mut sign_json = absent(
-        read.sign_present,
-        read.sign_present.then(|| {
-            ctx.lang
-                .pick(
-                    "読むには署名用電子証明書パスワードが必要です (--with-sign)。誤入力は試行回数を1回消費します",
-                    "reading it needs the signature password (--with-sign); a wrong entry costs one try, nothing else",
-                )
-                .to_string()
-        }),
-    );
-    let mut sign_facts = None;
-    let mut birth = None;
-    if let Some((ee, ca)) = &read.sign {
-        if let Some((f, mut j)) = part(
-            cert_facts(ee, ca.as_deref(), at),
-            "sign_cert",
-            &mut unreadable,
-        )? {
-            j.expiry = Some(report::expiry(today, f.not_after));
-            birth = birth_from_sign(ee);
-            sign_facts = Some(f);
-            sign_json = j;
-        }
-    }
-    for (subject, why) in &unreadable {
-        let j = match subject.as_str() {
-            "auth_cert" => &mut auth_json,
-            "sign_cert" => &mut sign_json,
-            _ => continue,
-        };
-        j.read = false;
-        j.note = Some(why.clone());
-    }
-    let input = report::Input {
-        today,
-        token: read.token.clone(),
-        card_expiry: read.card.as_ref().map(|c| c.expiry),
-        auth: auth_facts,
-        sign_present: read.sign_present,
-        sign: sign_facts,
-        pins: read.pins.clone(),
-        birth,
-        unreadable,
-    };
-    let findings = report::findings(&input, ctx.lang);
-    let worst = report::worst(&findings);
-    let card_json = CardJson {
-        token_type: read.token.id().to_string(),
-        description: crate::i18n::describe_token(&read.token, ctx.lang),
-        serial: read.card.as_ref().map(|c| c.serial.clone()),
-        municipality: read.card.as_ref().map(|c| c.municipality.clone()),
-        expiry: read.card.as_ref().map(|c| report::expiry(today, c.expiry)),
-    };
-    Ok(Report {
-        today,
-        card: card_json,
-        auth_cert: auth_json,
-        sign_cert: sign_json,
-        pins: read.pins,
-        findings,
-        worst,
-    })
+    let mut input = PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, a.pin.source());
+    crate::usecase::status::status(
+        &ctx.card,
+        Request {
+            today,
+            at,
+            sign: a
+                .with_sign
+                .then_some((&mut input as &mut dyn Asker, a.last.force_last_try)),
+            lang: ctx.lang,
+        },
+    )
 }
 
 /// `--watch`: for a counter checking card after card. Waits for a card,
@@ -445,11 +243,11 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
         }
         let (_, seen) = p.card_event(&reader)?;
         match report_once(&one, a) {
-            Ok(r) => {
+            Ok(st) => {
                 if !ctx.g.json {
                     println!("── {} ──", crate::rules::now_jst_string());
                 }
-                r.print(&one);
+                print(&one, &st);
             }
             Err(Error::CardRemoved) if !ctx.g.json => println!(
                 "{}",
@@ -490,31 +288,26 @@ fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
     } else {
         Tone::Ok
     };
-    let s = match (ctx.lang, e.expired) {
-        (Lang::Ja, true) => format!("{} (期限切れ、{} 日経過)", e.expires, -e.days_left),
-        (Lang::Ja, false) => format!("{} (残り {} 日)", e.expires, e.days_left),
-        (Lang::En, true) => format!("{} (expired {} days ago)", e.expires, -e.days_left),
-        (Lang::En, false) => format!("{} ({} days left)", e.expires, e.days_left),
+    let d = e.days_left;
+    let date = shown_date(&e.expires, ctx.lang);
+    let s = match ctx.lang {
+        Lang::Ja if d < 0 => format!("{date} (期限切れ、{} 日経過)", -d),
+        Lang::Ja if d == 0 => format!("{date} (本日が有効期限です)"),
+        Lang::Ja => format!("{date} (残り {d} 日)"),
+        Lang::En if d == -1 => format!("{date} (expired 1 day ago)"),
+        Lang::En if d < 0 => format!("{date} (expired {} days ago)", -d),
+        Lang::En if d == 0 => format!("{date} (the last day)"),
+        Lang::En if d == 1 => format!("{date} (1 day left)"),
+        Lang::En => format!("{date} ({d} days left)"),
     };
     paint(ctx, tone, &s)
 }
 
-/// The chain status in words.
-fn chain_label(status: &str, l: Lang) -> &str {
-    match (status, l) {
-        ("valid", Lang::Ja) => "有効",
-        ("expired", Lang::Ja) => "期限切れ",
-        ("not_yet_valid", Lang::Ja) => "有効期間前",
-        ("bad_signature", Lang::Ja) => "署名が一致しません",
-        ("unknown_issuer", Lang::Ja) => "発行者が不明",
-        ("issuer_not_ca", Lang::Ja) => "発行者が CA ではありません",
-        ("valid", Lang::En) => "valid",
-        ("expired", Lang::En) => "expired",
-        ("not_yet_valid", Lang::En) => "not yet valid",
-        ("bad_signature", Lang::En) => "bad signature",
-        ("unknown_issuer", Lang::En) => "unknown issuer",
-        ("issuer_not_ca", Lang::En) => "issuer is not a CA",
-        (other, _) => other,
+/// A YYYY-MM-DD date as the language writes it (2035年2月17日 in Japanese).
+fn shown_date(iso: &str, lang: Lang) -> String {
+    match (lang, crate::rules::parse_yyyymmdd(&iso.replace('-', ""))) {
+        (Lang::Ja, Some(d)) => crate::i18n::jp_date(d),
+        _ => iso.to_string(),
     }
 }
 
@@ -529,12 +322,12 @@ fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
             ctx,
             Tone::Warn,
             &match l {
-                Lang::Ja => format!("受付中 ({} から)", e.renewal_opens),
+                Lang::Ja => format!("受付中 ({} から)", shown_date(&e.renewal_opens, l)),
                 Lang::En => format!("open now (since {})", e.renewal_opens),
             },
         )
     } else {
-        e.renewal_opens.clone()
+        shown_date(&e.renewal_opens, l)
     };
     o.push_str(&format!(
         "  {} {v}\n",
@@ -542,19 +335,13 @@ fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
     ));
 }
 
-fn render(
-    ctx: &Ctx,
-    card: &CardJson,
-    auth: &CertJson,
-    sign: &CertJson,
-    pins: &[PinStatus],
-    findings: &[Finding],
-) -> String {
+fn render(ctx: &Ctx, st: &Status) -> String {
     use super::pin::pad;
     let l = ctx.lang;
     let mut o = String::new();
     let w = 24;
     let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
+    let card = card_json(st, l);
     o.push_str(&format!(
         "{}: {}\n",
         l.pick("カード", "Card"),
@@ -577,10 +364,11 @@ fn render(
             l.pick("(読めません)", "(not readable)"),
         ),
     }
-    for (name, c) in [
-        (crate::i18n::cert_name(CertSlot::Auth, l), auth),
-        (crate::i18n::cert_name(CertSlot::Sign, l), sign),
+    for (name, part) in [
+        (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
+        (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
     ] {
+        let c = cert_json(part, st, l);
         o.push_str(&format!("{name}:\n"));
         if !c.present {
             row(
@@ -605,12 +393,13 @@ fn render(
             row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
             renewal_row(ctx, &mut o, e);
         }
-        if let Some(ch) = &c.chain {
-            let tone = if ch == "valid" { Tone::Ok } else { Tone::Bad };
+        if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
+            let valid = ch == crate::cert::chain::ChainStatus::Valid;
+            let tone = if valid { Tone::Ok } else { Tone::Bad };
             row(
                 &mut o,
                 l.pick("CA による検証", "chain (card CA)"),
-                &paint(ctx, tone, chain_label(ch, l)),
+                &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
             );
         }
     }
@@ -618,9 +407,10 @@ fn render(
         "{}:\n",
         l.pick("暗証番号 (残り回数)", "PINs (tries left)")
     ));
-    for line in render_rows(ctx, pins) {
+    for line in render_rows(ctx, &st.pins) {
         o.push_str(&format!("  {line}\n"));
     }
+    let findings = &st.findings;
     if findings.is_empty() {
         o.push_str(&format!(
             "{}\n",

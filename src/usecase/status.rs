@@ -1,0 +1,321 @@
+//! The status report as a use case: read the card once (no PIN, or the
+//! signature password with `--with-sign`), parse each certificate once,
+//! and hand the facts to the report's rules. Returns a model; the command
+//! line presents it as text or JSON.
+
+use super::cache::CaCache;
+use super::connect::{require_my_number_card, with_card, CardMeta, CardOptions};
+use super::pins::{with_pins, Asker, Need, Which};
+use crate::card::common::{self, CardInfo};
+use crate::card::jpki::{self, CertSlot, TokenType};
+use crate::card::pin::{self, Pin, PinStatus};
+use crate::card::{policy, Session};
+use crate::cert::chain::{check_chain, ChainStatus};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::protocol::{KeyRef, PinKind};
+use crate::report::{self, CertFacts, Finding, Severity};
+use time::{Date, OffsetDateTime};
+
+/// Why a certificate was not read or shown.
+#[derive(Debug)]
+pub enum Note {
+    /// A smartphone certificate: reading it needs the user-authentication PIN.
+    NeedsAuthPin,
+    /// Reading it needs the signature password (`--with-sign`).
+    NeedsSignPassword,
+    /// The card's answer could not be used (the reason, English).
+    Unreadable(String),
+    /// `--with-sign` was asked for but the password could not be used
+    /// (locked, last try, no source, wrong…): the rest of the report stands.
+    PasswordNotUsed(Error),
+}
+
+/// One certificate of the report.
+#[derive(Debug, Default)]
+pub struct CertPart {
+    pub present: bool,
+    pub note: Option<Note>,
+    /// Set when it was read and parsed.
+    pub facts: Option<CertFacts>,
+    pub subject: Option<String>,
+    pub sha256_fingerprint: Option<String>,
+}
+
+impl CertPart {
+    pub fn read(&self) -> bool {
+        self.facts.is_some()
+    }
+}
+
+/// The report's model.
+#[derive(Debug)]
+pub struct Status {
+    pub today: Date,
+    pub token: TokenType,
+    pub card: Option<CardInfo>,
+    pub auth: CertPart,
+    pub sign: CertPart,
+    pub pins: Vec<PinStatus>,
+    pub findings: Vec<Finding>,
+    pub worst: Option<Severity>,
+}
+
+/// What the card gave.
+struct Read {
+    token: TokenType,
+    card: Option<CardInfo>,
+    sign_present: bool,
+    auth_present: bool,
+    auth: Option<super::connect::CertAndCa>,
+    sign: Option<super::connect::CertAndCa>,
+    pins: Vec<PinStatus>,
+    /// Parts the card would not give: (subject, what went wrong).
+    unreadable: Vec<(String, String)>,
+}
+
+/// A part of the report that failed because of the card's data or an
+/// unexpected status word is left out (and reported) instead of losing the
+/// whole report; a pulled card, a timeout or a PC/SC failure still ends it.
+fn part<T>(r: Result<T>, subject: &str, bad: &mut Vec<(String, String)>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (Error::UnexpectedStatus { .. } | Error::Data(_))) => {
+            bad.push((subject.to_string(), e.to_string()));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A certificate and, apart, its CA certificate: a failure of the CA's read
+/// is reported as the CA's.
+fn cert_part(
+    s: &mut Session,
+    slot: CertSlot,
+    cache: &CaCache,
+    bad: &mut Vec<(String, String)>,
+) -> Result<Option<super::connect::CertAndCa>> {
+    let subject = match slot {
+        CertSlot::Sign => "sign_cert",
+        _ => "auth_cert",
+    };
+    let Some(ee) = part(jpki::read_cert(s, slot), subject, bad)?.flatten() else {
+        return Ok(None);
+    };
+    if let Some(ca) = cache.lookup(&ee) {
+        return Ok(Some((ee, Some(ca))));
+    }
+    let ca = match slot.ca() {
+        Some(ca_slot) => {
+            let name = match ca_slot {
+                CertSlot::SignCa => "sign_ca_cert",
+                _ => "auth_ca_cert",
+            };
+            part(jpki::read_cert(s, ca_slot), name, bad)?.flatten()
+        }
+        None => None,
+    };
+    Ok(Some((ee, ca)))
+}
+
+fn read_card(
+    s: &mut Session,
+    meta: &CardMeta,
+    password: Option<&Pin>,
+    cache: &CaCache,
+) -> Result<Read> {
+    let token = require_my_number_card(s, meta)?;
+    let avail = jpki::availability(s)?;
+    let mut bad = Vec::new();
+    // The Android smartphone token wants the auth PIN before the
+    // certificate; status sends no PIN, so it says so instead.
+    let auth = if avail.auth && !token.auth_cert_needs_pin() {
+        cert_part(s, CertSlot::Auth, cache, &mut bad)?
+    } else {
+        None
+    };
+    let sign = match (password, avail.sign) {
+        (Some(p), true) => {
+            policy::verify(s, KeyRef::Sign, p)?;
+            cert_part(s, CertSlot::Sign, cache, &mut bad)?
+        }
+        _ => None,
+    };
+    let pins = part(pin::read_all(s), "pins", &mut bad)?.unwrap_or_default();
+    // read_all leaves the 共通AP selected: the record costs one APDU.
+    let card = part(common::read_card_info(s), "card", &mut bad)?.flatten();
+    Ok(Read {
+        token,
+        card,
+        sign_present: avail.sign,
+        auth_present: avail.auth,
+        auth,
+        sign,
+        pins,
+        unreadable: bad,
+    })
+}
+
+/// Whether an error of `--with-sign` leaves the rest of the report to show
+/// (the password could not be used); anything else ends the command.
+fn password_not_used(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::PinLocked { .. }
+            | Error::LastTry { .. }
+            | Error::WrongPin { .. }
+            | Error::PinFormat { .. }
+            | Error::NoPinSource { .. }
+            | Error::PinInput(_)
+            | Error::CountersChanged { .. }
+            | Error::Absent { .. }
+    )
+}
+
+/// Parse one certificate (once) for the report; its chain to the card's CA.
+fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Result<CertPart> {
+    let r = crate::cert::parse_der(ee, today)
+        .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
+    let date = |s: &str| crate::rules::parse_yyyymmdd(&s[..10.min(s.len())].replace('-', ""));
+    let (Some(nb), Some(na)) = (date(&r.not_before_jst), date(&r.not_after_jst)) else {
+        return Err(Error::Data(
+            "certificate validity dates do not parse".into(),
+        ));
+    };
+    let chain: Option<ChainStatus> = match ca {
+        Some(ca) => Some(
+            check_chain(ee, &[ca.to_vec()], at)
+                .map_err(|e| Error::Data(e.to_string()))?
+                .status,
+        ),
+        None => None,
+    };
+    let birth = r
+        .holder
+        .as_ref()
+        .and_then(|h| h.date_of_birth.as_ref())
+        .and_then(|d| common::parse_yyyymmdd(&d.date.replace('-', "")));
+    Ok(CertPart {
+        present: true,
+        note: None,
+        facts: Some(CertFacts {
+            not_before: nb,
+            not_after: na,
+            chain,
+            birth,
+        }),
+        subject: Some(r.subject),
+        sha256_fingerprint: Some(r.sha256_fingerprint.to_uppercase()),
+    })
+}
+
+/// How the report is asked for.
+pub struct Request<'a> {
+    pub today: Date,
+    /// The instant for validity checks (now, or noon JST of `--today`).
+    pub at: OffsetDateTime,
+    /// `--with-sign`: where the password comes from, and `--force-last-try`.
+    pub sign: Option<(&'a mut dyn Asker, bool)>,
+    /// The language of the findings' texts.
+    pub lang: Lang,
+}
+
+/// Read the card and make the report.
+pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
+    let cache = CaCache::open(o.no_cache);
+    let mut not_used = None;
+    let read = match req.sign {
+        Some((asker, force)) => {
+            let r = with_pins(
+                o,
+                force,
+                &[Need::verify(PinKind::Sign)],
+                asker,
+                |_| Ok(()),
+                |s, meta, pins, _| {
+                    read_card(
+                        s,
+                        meta,
+                        Some(pins.get(PinKind::Sign, Which::Current)?),
+                        &cache,
+                    )
+                },
+            );
+            match r {
+                Err(e) if password_not_used(&e) => {
+                    not_used = Some(e);
+                    with_card(o, false, |s, meta| read_card(s, meta, None, &cache))?
+                }
+                r => r?,
+            }
+        }
+        None => with_card(o, false, |s, meta| read_card(s, meta, None, &cache))?,
+    };
+    let mut unreadable = read.unreadable;
+    for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
+        if let Some(ca) = ca {
+            cache.store(ca, ee);
+        }
+    }
+    let mut one = |c: &Option<super::connect::CertAndCa>, subject: &str| -> Result<CertPart> {
+        let Some((ee, ca)) = c else {
+            return Ok(CertPart::default());
+        };
+        Ok(part(
+            facts(ee, ca.as_deref(), req.today, req.at),
+            subject,
+            &mut unreadable,
+        )?
+        .unwrap_or_default())
+    };
+    let mut auth = one(&read.auth, "auth_cert")?;
+    let mut sign = one(&read.sign, "sign_cert")?;
+    auth.present = read.auth_present;
+    sign.present = read.sign_present;
+    if auth.present && !auth.read() && read.token.auth_cert_needs_pin() {
+        auth.note = Some(Note::NeedsAuthPin);
+    }
+    if sign.present && !sign.read() {
+        sign.note = Some(match not_used {
+            Some(e) => Note::PasswordNotUsed(e),
+            None => Note::NeedsSignPassword,
+        });
+    }
+    for (subject, why) in &unreadable {
+        let p = match subject.as_str() {
+            "auth_cert" => &mut auth,
+            "sign_cert" => &mut sign,
+            _ => continue,
+        };
+        p.note = Some(Note::Unreadable(why.clone()));
+    }
+    let sign_refused = match &sign.note {
+        Some(Note::PasswordNotUsed(e)) => Some(e.message(req.lang)),
+        _ => None,
+    };
+    let input = report::Input {
+        today: req.today,
+        token: read.token.clone(),
+        card_expiry: read.card.as_ref().map(|c| c.expiry),
+        auth: auth.facts.clone(),
+        sign_present: read.sign_present,
+        sign: sign.facts.clone(),
+        pins: read.pins.clone(),
+        birth: sign.facts.as_ref().and_then(|f| f.birth),
+        unreadable,
+        sign_refused,
+    };
+    let findings = report::findings(&input, req.lang);
+    let worst = report::worst(&findings);
+    Ok(Status {
+        today: req.today,
+        token: read.token,
+        card: read.card,
+        auth,
+        sign,
+        pins: read.pins,
+        findings,
+        worst,
+    })
+}
