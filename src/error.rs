@@ -72,9 +72,11 @@ pub enum Error {
         unknown: Option<&'static str>,
         cause: Box<Error>,
     },
+    /// `new`: the new PIN of a change.
     PinFormat {
         kind: PinKind,
-        reason: String,
+        problem: crate::protocol::FormatProblem,
+        new: bool,
     },
     /// The PIN is needed, there is no terminal and no source was given.
     NoPinSource {
@@ -370,10 +372,20 @@ impl Error {
                     ),
                 )
             }
-            PinFormat { kind, reason } => tr(
+            PinFormat { kind, problem, new } => tr(
                 lang,
-                format!("{}の形式が違います ({reason})", name(kind)),
-                format!("invalid {}: {reason}", name(kind)),
+                format!(
+                    "{}{}の形式が違います ({})",
+                    if *new { "新しい" } else { "" },
+                    name(kind),
+                    crate::i18n::format_problem(*problem, lang)
+                ),
+                format!(
+                    "invalid {}{}: {}",
+                    if *new { "new " } else { "" },
+                    name(kind),
+                    crate::i18n::format_problem(*problem, lang)
+                ),
             ),
             NoPinSource { kind } => tr(
                 lang,

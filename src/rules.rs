@@ -23,6 +23,15 @@ pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
 };
 
 /// The current time in JST, `YYYY-MM-DD HH:MM:SS`.
+/// Now in JST as RFC 3339 (`2026-12-02T12:34:56+09:00`).
+pub fn now_jst_rfc3339() -> String {
+    let t = OffsetDateTime::now_utc().to_offset(JST);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 pub fn now_jst_string() -> String {
     let t = OffsetDateTime::now_utc().to_offset(JST);
     format!(

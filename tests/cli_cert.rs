@@ -485,3 +485,39 @@ fn a_file_beyond_what_read_binary_addresses_is_refused_not_wrapped() {
         .lines()
         .any(|l| l.starts_with("> 00 B0 80") && l != "> 00 B0 80 00 00"));
 }
+
+#[test]
+fn a_json_file_written_with_o_is_the_same_document_as_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("auth.json");
+    bin()
+        .args([
+            "--virtual",
+            "--json",
+            "cert",
+            "show",
+            "auth",
+            "--today",
+            "2026-11-25",
+            "-o",
+        ])
+        .arg(&f)
+        .assert()
+        .code(0);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+    let out = bin()
+        .args([
+            "--virtual",
+            "--json",
+            "cert",
+            "show",
+            "auth",
+            "--today",
+            "2026-11-25",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(file, json(&out.stdout));
+    assert_eq!(file["schema_version"], 1);
+    assert_eq!(file["command"], "cert");
+}

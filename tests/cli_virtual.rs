@@ -819,3 +819,68 @@ fn every_input_file_must_be_a_small_regular_file() {
         }
     }
 }
+
+#[test]
+fn full_width_digits_get_a_message_that_says_so_in_the_users_language() {
+    for (lang, want, not) in [
+        ("ja_JP.UTF-8", "全角の数字", "full-width"),
+        ("C", "full-width digits", "全角"),
+    ] {
+        let out = bin()
+            .env("LANG", lang)
+            .args([
+                "--virtual",
+                "--trace",
+                "pin",
+                "verify",
+                "auth",
+                "--pin-env",
+                "P",
+            ])
+            .env("P", "１２３４")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(11));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{err}");
+        assert!(!err.contains(not), "{err}");
+        assert!(
+            !err.lines().any(|l| l.starts_with("> ")),
+            "nothing sent: {err}"
+        );
+    }
+}
+
+#[test]
+fn pin_status_fails_on_a_locked_pin_when_asked_and_language_honours_language() {
+    let locked = common::profile_file("base = \"builtin\"\n[pins.card_info]\ntries = 0\n");
+    let last = common::profile_file("base = \"builtin\"\n[pins.auth]\ntries = 1\n");
+    let code = |p: &str, extra: &[&str]| {
+        bin()
+            .args([p, "pin", "status"])
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&locked.arg, &[]), Some(0));
+    assert_eq!(code(&locked.arg, &["--fail-on", "locked"]), Some(10));
+    assert_eq!(code(&last.arg, &["--fail-on", "locked"]), Some(0));
+    assert_eq!(code(&last.arg, &["--fail-on", "last-try"]), Some(10));
+    assert_eq!(code("--virtual", &["--fail-on", "last-try"]), Some(0));
+    // `status --fail-on` takes only what it documents.
+    let out = bin()
+        .args(["--virtual", "status", "--fail-on", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // LANGUAGE (gettext's order) before LANG.
+    let out = bin()
+        .env("LANGUAGE", "ja:en")
+        .env("LANG", "en_US.UTF-8")
+        .args(["--virtual", "pin", "status"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("署名用電子証明書パスワード"));
+}

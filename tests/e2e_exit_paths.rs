@@ -415,6 +415,8 @@ fn watch_gives_a_line_for_a_silent_card_goes_on_and_stops_on_sigterm_mid_read() 
     assert_eq!(v["error"]["code"], "TIMEOUT", "{v}");
     // Pull it; a good card comes: the loop went on.
     sb.remove();
+    let v = next("the removal");
+    assert_eq!(v["event"], "card_removed", "{v}");
     std::thread::sleep(Duration::from_millis(900));
     *sb.card.lock().unwrap() = default_card();
     sb.insert();
@@ -423,6 +425,8 @@ fn watch_gives_a_line_for_a_silent_card_goes_on_and_stops_on_sigterm_mid_read() 
     assert_eq!(v["card"]["serial"], "400000012719843");
     // A slow card again; SIGTERM while it is being read ends the watch at once.
     sb.remove();
+    let v = next("the second removal");
+    assert_eq!(v["event"], "card_removed", "{v}");
     std::thread::sleep(Duration::from_millis(900));
     *sb.card.lock().unwrap() = card_from("[faults]\ndelay_ms = 700\n");
     let before = sb.card.lock().unwrap().stats().apdus;

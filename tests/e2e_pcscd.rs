@@ -298,12 +298,22 @@ fn watch_reports_each_card_and_survives_a_pulled_one() {
     let v = next("the pulled card");
     assert_eq!(v["command"], "error", "{v}");
     assert_eq!(v["error"]["code"], "CARD_REMOVED");
+    // Every line says which reader and when.
+    assert_eq!(v["reader"], sb.reader());
+    assert!(v["at"].as_str().unwrap().ends_with("+09:00"), "{v}");
+    // The removal is a line of its own.
+    let v = next("the removal");
+    assert_eq!(v["command"], "watch", "{v}");
+    assert_eq!(v["event"], "card_removed");
     // The card comes back by itself (vpcd reconnect): a full report.
     let v = next("the card again");
     assert_eq!(v["command"], "status", "{v}");
     assert_eq!(v["card"]["serial"], "400000012719843");
+    assert_eq!(v["reader"], sb.reader());
     // Remove and insert again: one more report, one object per line.
     sb.remove();
+    let v = next("the second removal");
+    assert_eq!(v["event"], "card_removed", "{v}");
     std::thread::sleep(Duration::from_millis(900));
     sb.insert();
     let v = next("the third insertion");
@@ -480,4 +490,20 @@ fn the_sandbox_keeps_its_pcscd_private_and_logs_no_apdu() {
     assert!(!log.contains("APDU:"), "{log}");
     drop(sb);
     assert!(!dir.exists(), "the sandbox folder outlived it");
+}
+
+#[test]
+fn the_sandbox_passes_a_missing_command_through_as_127() {
+    if sandbox::unavailable_reason().is_some() {
+        assert!(!in_ci());
+        return;
+    }
+    let out = Command::cargo_bin("mynacard")
+        .unwrap()
+        .args(["vcard", "sandbox", "--", "/nonexistent/command"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("command not found"));
 }

@@ -376,7 +376,8 @@ impl<'a> Session<'a> {
             // An empty VERIFY would be the retry query, not a check.
             return Err(Error::PinFormat {
                 kind,
-                reason: "empty".into(),
+                problem: crate::protocol::FormatProblem::Empty,
+                new: false,
             });
         }
         self.select_ap(key.app())?;

@@ -8,16 +8,21 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use crate::protocol::{KeyRef, PinKind};
 
+pub use crate::protocol::FormatProblem;
+
 /// Check a PIN's format before it is sent; a malformed PIN never reaches
 /// the card. Returns the bytes to send and whether lowercase letters were
 /// upper-cased (the caller must say so).
-pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), String> {
+pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> {
     let s = pin.expose();
+    if s.is_empty() {
+        return Err(FormatProblem::Empty);
+    }
     match kind.format() {
         PinFormat::SignPassword => {
             let n = s.chars().count();
             if !(6..=16).contains(&n) {
-                return Err(format!("must be 6 to 16 characters, got {n}"));
+                return Err(FormatProblem::PasswordLength { got: n });
             }
             let mut folded = false;
             let mut out = String::with_capacity(s.len());
@@ -30,22 +35,21 @@ pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), String> {
                     }
                     _ => {
                         out.zeroize();
-                        return Err(format!(
-                            "character {} is not A-Z or 0-9 (no symbols, spaces or full-width characters)",
-                            i + 1
-                        ));
+                        return Err(FormatProblem::PasswordChar { at: i + 1 });
                     }
                 }
             }
             Ok((Pin::new(out), folded))
         }
         PinFormat::Digits(n) => {
+            if s.chars().any(|c| ('\u{FF10}'..='\u{FF19}').contains(&c)) {
+                return Err(FormatProblem::FullWidth);
+            }
             if s.len() != n || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "must be exactly {n} digits 0-9, got {} character{}",
-                    s.chars().count(),
-                    if s.chars().count() == 1 { "" } else { "s" }
-                ));
+                return Err(FormatProblem::Digits {
+                    want: n,
+                    got: s.chars().count(),
+                });
             }
             Ok((Pin::new(s.to_string()), false))
         }
@@ -107,11 +111,18 @@ mod tests {
     #[test]
     fn four_digit_pins() {
         assert!(validate(PinKind::Auth, &p("0123")).is_ok());
-        for bad in ["123", "12345", "12a4", "１２３４", "", "12 4"] {
+        let e = validate(PinKind::Auth, &p("１２３４")).unwrap_err();
+        assert_eq!(e, FormatProblem::FullWidth);
+        for bad in ["123", "12345", "12a4", "12 4"] {
             let e = validate(PinKind::Auth, &p(bad)).unwrap_err();
+            let e = crate::i18n::format_problem(e, crate::i18n::Lang::En);
             assert!(e.contains("4 digits"), "{bad}: {e}");
-            assert!(!e.contains(bad) || bad.is_empty() || bad.len() < 2);
+            assert!(!e.contains(bad));
         }
+        assert_eq!(
+            validate(PinKind::Auth, &p("")).unwrap_err(),
+            FormatProblem::Empty
+        );
     }
 
     #[test]
@@ -122,15 +133,18 @@ mod tests {
         let (v, folded) = validate(PinKind::Sign, &p("abc123xyz")).unwrap();
         assert_eq!(v.expose(), "ABC123XYZ");
         assert!(folded);
-        assert!(validate(PinKind::Sign, &p("ABC12"))
-            .unwrap_err()
-            .contains("6 to 16"));
-        assert!(validate(PinKind::Sign, &p("ABCDEFGHIJ1234567"))
-            .unwrap_err()
-            .contains("6 to 16"));
-        assert!(validate(PinKind::Sign, &p("ABC#123"))
-            .unwrap_err()
-            .contains("character 4"));
+        assert_eq!(
+            validate(PinKind::Sign, &p("ABC12")).unwrap_err(),
+            FormatProblem::PasswordLength { got: 5 }
+        );
+        assert_eq!(
+            validate(PinKind::Sign, &p("ABCDEFGHIJ1234567")).unwrap_err(),
+            FormatProblem::PasswordLength { got: 17 }
+        );
+        assert_eq!(
+            validate(PinKind::Sign, &p("ABC#123")).unwrap_err(),
+            FormatProblem::PasswordChar { at: 4 }
+        );
         assert!(validate(PinKind::Sign, &p("ＡＢＣ１２３")).is_err());
     }
 }

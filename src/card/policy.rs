@@ -93,7 +93,11 @@ impl Counters {
 /// VERIFY `pin` once for `key` (its counter was read in this session).
 pub fn verify(s: &mut Session, key: KeyRef, pin: &Pin) -> Result<()> {
     let kind = super::user_pin(key)?;
-    let (pin, _) = validate(kind, pin).map_err(|reason| Error::PinFormat { kind, reason })?;
+    let (pin, _) = validate(kind, pin).map_err(|problem| Error::PinFormat {
+        kind,
+        problem,
+        new: false,
+    })?;
     match s.verify(key, &pin)? {
         VerifyOutcome::Verified => Ok(()),
         VerifyOutcome::Wrong(left) => Err(Error::WrongPin { kind, left }),
@@ -106,9 +110,10 @@ pub fn verify(s: &mut Session, key: KeyRef, pin: &Pin) -> Result<()> {
 /// last-verified first; if a later change fails, the earlier ones are set
 /// back (with `new`, which is known) and the error says it was undone.
 pub fn change(s: &mut Session, kind: PinKind, refs: &[KeyRef], old: &Pin, new: &Pin) -> Result<()> {
-    let (new, _) = validate(kind, new).map_err(|reason| Error::PinFormat {
+    let (new, _) = validate(kind, new).map_err(|problem| Error::PinFormat {
         kind,
-        reason: format!("new PIN {reason}"),
+        problem,
+        new: true,
     })?;
     for &r in refs {
         verify(s, r, old)?;

@@ -43,24 +43,40 @@ pub fn paint(ctx: &Ctx, tone: Tone, s: &str) -> String {
 
 static JSON_LINES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// One JSON object per line from now on (`status --watch --json`).
-pub fn set_json_lines(on: bool) {
-    JSON_LINES.store(on, std::sync::atomic::Ordering::SeqCst);
+/// `status --watch`: the reader every JSON line is about.
+static WATCHED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// One JSON object per line from now on (`status --watch --json`), each
+/// carrying `reader` and the time it was written (`at`, JST).
+pub fn set_json_lines(reader: &str) {
+    JSON_LINES.store(true, std::sync::atomic::Ordering::SeqCst);
+    if let Ok(mut w) = WATCHED.lock() {
+        *w = Some(reader.to_string());
+    }
 }
 
-/// Print a JSON document: `{"schema_version": N, "command": NAME, ...body}`.
-pub fn print_json<T: Serialize>(command: &str, body: &T) {
+/// A JSON document: `{"schema_version": N, "command": NAME, ...body}`.
+pub fn json_document<T: Serialize>(command: &str, body: &T) -> serde_json::Value {
     let mut v = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
     let mut obj = serde_json::Map::new();
     obj.insert("schema_version".into(), SCHEMA_VERSION.into());
     obj.insert("command".into(), command.into());
+    if let Ok(Some(r)) = WATCHED.lock().as_deref() {
+        obj.insert("reader".into(), r.clone().into());
+        obj.insert("at".into(), crate::rules::now_jst_rfc3339().into());
+    }
     match v.take() {
         serde_json::Value::Object(m) => obj.extend(m),
         other => {
             obj.insert("result".into(), other);
         }
     }
-    let v = serde_json::Value::Object(obj);
+    serde_json::Value::Object(obj)
+}
+
+/// Print a JSON document (see `json_document`).
+pub fn print_json<T: Serialize>(command: &str, body: &T) {
+    let v = json_document(command, body);
     let text = if JSON_LINES.load(std::sync::atomic::Ordering::SeqCst) {
         serde_json::to_string(&v)
     } else {

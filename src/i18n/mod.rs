@@ -2,7 +2,7 @@
 
 mod terms;
 
-pub use terms::{cert_name, describe_token, PinText};
+pub use terms::{cert_name, describe_token, format_problem, PinText};
 
 use serde::Serialize;
 
@@ -14,8 +14,18 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// Japanese when the locale (LC_ALL, then LC_MESSAGES, then LANG) is ja_*.
+    /// Japanese when the locale is ja_*: LANGUAGE (its first entry, as
+    /// gettext reads it), then LC_ALL, LC_MESSAGES, LANG.
     pub fn from_env() -> Lang {
+        if let Ok(v) = std::env::var("LANGUAGE") {
+            if let Some(first) = v.split(':').find(|s| !s.is_empty()) {
+                return if first.starts_with("ja") {
+                    Lang::Ja
+                } else {
+                    Lang::En
+                };
+            }
+        }
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
                 if v.is_empty() {

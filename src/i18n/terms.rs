@@ -1,7 +1,7 @@
 //! The names of the card's things in both languages: one home for each.
 
 use super::Lang;
-use crate::protocol::{CertSlot, PinKind, TokenType};
+use crate::protocol::{CertSlot, FormatProblem, PinKind, TokenType};
 
 /// Names and advice for the four user PINs.
 pub trait PinText {
@@ -84,5 +84,39 @@ pub fn cert_name(slot: CertSlot, lang: Lang) -> &'static str {
         (CertSlot::AuthCa, En) => "user-authentication CA certificate",
         (CertSlot::SignCa, Ja) => "署名用CA証明書",
         (CertSlot::SignCa, En) => "signature CA certificate",
+    }
+}
+
+/// What is wrong with a PIN's format, in words.
+pub fn format_problem(p: FormatProblem, lang: Lang) -> String {
+    use Lang::*;
+    match (p, lang) {
+        (FormatProblem::PasswordLength { got }, Ja) => {
+            format!("6〜16 文字が必要ですが {got} 文字です")
+        }
+        (FormatProblem::PasswordLength { got }, En) => {
+            format!("must be 6 to 16 characters, got {got}")
+        }
+        (FormatProblem::PasswordChar { at }, Ja) => {
+            format!("{at} 文字目が英大文字・数字ではありません (記号、空白、全角文字は使えません)")
+        }
+        (FormatProblem::PasswordChar { at }, En) => format!(
+            "character {at} is not A-Z or 0-9 (no symbols, spaces or full-width characters)"
+        ),
+        (FormatProblem::FullWidth, Ja) => {
+            "全角の数字 (０-９) は使えません。半角の数字 0-9 で入力してください".into()
+        }
+        (FormatProblem::FullWidth, En) => {
+            "full-width digits (０-９) are not accepted: type half-width digits 0-9".into()
+        }
+        (FormatProblem::Digits { want, got }, Ja) => {
+            format!("数字 {want} 桁が必要ですが {got} 文字です")
+        }
+        (FormatProblem::Digits { want, got }, En) => format!(
+            "must be exactly {want} digits 0-9, got {got} character{}",
+            if got == 1 { "" } else { "s" }
+        ),
+        (FormatProblem::Empty, Ja) => "空です".into(),
+        (FormatProblem::Empty, En) => "empty".into(),
     }
 }

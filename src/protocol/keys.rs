@@ -42,6 +42,21 @@ pub enum PinFormat {
     SignPassword,
 }
 
+/// What is wrong with a PIN's format (never the PIN itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatProblem {
+    /// The signature password is not 6–16 characters long.
+    PasswordLength { got: usize },
+    /// A character of the signature password is not A–Z or 0–9 (1-based).
+    PasswordChar { at: usize },
+    /// Full-width digits (０-９) where half-width ones are needed.
+    FullWidth,
+    /// Not exactly `want` digits.
+    Digits { want: usize, got: usize },
+    /// An empty PIN (it would be the retry query, not a check).
+    Empty,
+}
+
 /// How a key's value is changed after a VERIFY (§3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeForm {

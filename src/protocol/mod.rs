@@ -15,5 +15,5 @@ pub mod token;
 
 pub use app::{App, ISD_AID};
 pub use files::CertSlot;
-pub use keys::{ChangeForm, KeyRef, PinFormat, PinKind, SignKey};
+pub use keys::{ChangeForm, FormatProblem, KeyRef, PinFormat, PinKind, SignKey};
 pub use token::TokenType;

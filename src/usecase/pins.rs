@@ -93,12 +93,10 @@ impl Pins {
 
     /// Check `pin`'s format and keep it.
     fn put(&mut self, asker: &mut dyn Asker, kind: PinKind, which: Which, pin: Pin) -> Result<()> {
-        let (pin, folded) = validate(kind, &pin).map_err(|reason| Error::PinFormat {
+        let (pin, folded) = validate(kind, &pin).map_err(|problem| Error::PinFormat {
             kind,
-            reason: match which {
-                Which::Current => reason,
-                Which::New => format!("new PIN {reason}"),
-            },
+            problem,
+            new: which == Which::New,
         })?;
         if folded {
             asker.folded(kind);

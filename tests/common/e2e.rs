@@ -40,6 +40,7 @@ pub fn cli(sb: &Sandbox) -> Command {
     c.env("PCSCLITE_CSOCK_NAME", sb.socket())
         .env("NO_COLOR", "1")
         .env_remove("LANG")
+        .env_remove("LANGUAGE")
         .env_remove("LC_ALL")
         .timeout(Duration::from_secs(60));
     c
@@ -51,6 +52,7 @@ pub fn process(sb: &Sandbox) -> std::process::Command {
     c.env("PCSCLITE_CSOCK_NAME", sb.socket())
         .env("NO_COLOR", "1")
         .env_remove("LANG")
+        .env_remove("LANGUAGE")
         .env_remove("LC_ALL");
     c
 }

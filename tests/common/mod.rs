@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub fn bin() -> Command {
     let mut c = Command::cargo_bin("mynacard").unwrap();
     c.env_remove("LANG")
+        .env_remove("LANGUAGE")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env("NO_COLOR", "1")

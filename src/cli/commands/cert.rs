@@ -216,7 +216,9 @@ fn emit(
             trust_anchor_chain: anchors,
         };
         if let Some(o) = output {
-            let mut v = serde_json::to_vec_pretty(&body).unwrap_or_default();
+            // The file is the same document stdout would get.
+            let doc = crate::cli::output::json_document("cert", &body);
+            let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
             v.push(b'\n');
             return write_out(Some(o), &v, force, report.holder.is_some()).map(|_| 0);
         }

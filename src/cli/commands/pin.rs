@@ -17,7 +17,12 @@ use std::path::PathBuf;
 #[derive(Subcommand, Debug)]
 pub enum PinCmd {
     /// Remaining tries of all four PINs, read without spending any
-    Status,
+    Status {
+        /// Exit 10 when a PIN is locked (`locked`), or also when one has a
+        /// single try left (`last-try`)
+        #[arg(long, value_enum, value_name = "STATE")]
+        fail_on: Option<PinFailOn>,
+    },
     /// Check a PIN (reads the counter first; refuses the last try without --force-last-try)
     Verify {
         #[arg(value_enum)]
@@ -42,6 +47,13 @@ pub enum PinCmd {
         #[arg(long, value_enum, value_name = "REF")]
         reference: Option<ResidentRef>,
     },
+}
+
+/// What `pin status --fail-on` fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PinFailOn {
+    Locked,
+    LastTry,
 }
 
 /// The one flag that allows the last try, on every command that sends a PIN.
@@ -75,7 +87,7 @@ pub enum ResidentRef {
 
 pub fn run(ctx: &Ctx, cmd: PinCmd) -> Result<i32> {
     match cmd {
-        PinCmd::Status => status(ctx),
+        PinCmd::Status { fail_on } => status(ctx, fail_on),
         PinCmd::Verify { kind, last, pin } => verify(ctx, kind, last, &pin),
         PinCmd::Change {
             kind,
@@ -202,7 +214,7 @@ pub fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-fn status(ctx: &Ctx) -> Result<i32> {
+fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
     let pins = with_card(ctx, false, |s, meta| {
         require_jpki(s, meta)?;
         pin::read_all(s)
@@ -215,7 +227,18 @@ fn status(ctx: &Ctx) -> Result<i32> {
             println!("{l}");
         }
     }
-    Ok(0)
+    let hit = |p: &PinStatus| match fail_on {
+        Some(PinFailOn::Locked) => p.state == CounterState::Locked,
+        Some(PinFailOn::LastTry) => {
+            matches!(p.state, CounterState::Locked | CounterState::LastTry)
+        }
+        None => false,
+    };
+    Ok(if pins.iter().any(hit) {
+        crate::error::exit::PIN_LOCKED
+    } else {
+        0
+    })
 }
 
 #[derive(Serialize)]

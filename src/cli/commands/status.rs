@@ -25,7 +25,7 @@ pub struct StatusArgs {
     pub with_sign: bool,
     /// Exit non-zero (20 warning, 21 error) when a finding of this severity or worse exists
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailOn>,
     /// The date to report against (YYYY-MM-DD, JST; default today)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
@@ -37,6 +37,22 @@ pub struct StatusArgs {
     pub watch: bool,
     #[command(flatten)]
     pub pin: PinSource,
+}
+
+/// The severities `--fail-on` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -152,8 +168,8 @@ fn print(ctx: &Ctx, st: &Status) {
     }
 }
 
-fn exit_code(st: &Status, fail_on: Option<Severity>) -> i32 {
-    match (fail_on, st.worst) {
+fn exit_code(st: &Status, fail_on: Option<FailOn>) -> i32 {
+    match (fail_on.map(FailOn::severity), st.worst) {
         (Some(th), Some(w)) if w >= th => {
             if w == Severity::Error {
                 exit::FINDING_ERROR
@@ -202,9 +218,13 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                 .into(),
         ));
     }
+    if a.fail_on.is_some() || ctx.g.wait.is_some() {
+        return Err(Error::Usage(
+            "--watch runs until it is stopped: --fail-on (an exit code per report) and --wait (it always waits) do not apply".into(),
+        ));
+    }
     // SIGINT/SIGTERM end the loop at any point (cli::signals), with exit 0.
     crate::cli::signals::set_watching();
-    crate::cli::output::set_json_lines(true);
     let mut p = Agent::spawn(ctx.card.budget())?;
     let names: Vec<String> = p.readers()?.into_iter().map(|r| r.name).collect();
     let reader = match (&ctx.g.reader, names.len()) {
@@ -218,6 +238,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
             })
         }
     };
+    crate::cli::output::set_json_lines(&reader);
     let mut g = ctx.g.clone();
     g.reader = Some(reader.clone());
     g.wait = None;
@@ -264,12 +285,29 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        // Wait for the card to go.
+        // Wait for the card to go; say so, so that the last holder's
+        // report never stays on screen as if current.
         loop {
             if p.wait_for_removal(&reader, seen, tick)? {
                 break;
             }
         }
+        if ctx.g.json {
+            print_json("watch", &serde_json::json!({ "event": "card_removed" }));
+        } else {
+            println!(
+                "{}",
+                paint(
+                    ctx,
+                    Tone::Dim,
+                    ctx.lang.pick(
+                        "── カードが取り外されました。次のカードを置いてください ──",
+                        "── card removed: waiting for the next card ──"
+                    )
+                )
+            );
+        }
+        let _ = std::io::stdout().flush();
     }
 }
 

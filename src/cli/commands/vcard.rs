@@ -83,10 +83,24 @@ fn sandbox(
     let status = std::process::Command::new(&command[0])
         .args(&command[1..])
         .env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .status()
-        .map_err(|e| Error::io(&command[0], e))?;
+        .status();
     drop(sb);
-    Ok(status.code().unwrap_or(crate::error::exit::FAILURE))
+    match status {
+        // As a shell does: 127 for a command that is not there, 126 for
+        // one that cannot run; the child's own code otherwise.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("mynacard: {}: command not found", command[0]);
+            Ok(127)
+        }
+        Err(e) => {
+            eprintln!("mynacard: {}: {e}", command[0]);
+            Ok(126)
+        }
+        Ok(st) => {
+            use std::os::unix::process::ExitStatusExt;
+            Ok(st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0)))
+        }
+    }
 }
 
 pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
