@@ -104,10 +104,19 @@ pub enum Error {
     },
     Profile(String),
     Usage(String),
-    Unsupported(String),
     Absent {
         slot: CertSlot,
     },
+    /// The token lacks an application (a smartphone certificate has only JPKI).
+    NotOnToken {
+        app: &'static str,
+    },
+    /// This build has no PC/SC (built without the `pcsc` feature).
+    NoPcscBuild,
+    /// The private pcscd of `vcard sandbox` could not start (the reason).
+    Sandbox(String),
+    /// The PC/SC helper process could not be started or ended early.
+    Helper(String),
     LeftPowered {
         cause: Option<Box<Error>>,
     },
@@ -196,8 +205,11 @@ impl Error {
             OutputRefused { .. } => ("OUTPUT_REFUSED", IO),
             Profile(_) => ("PROFILE", DATA),
             Usage(_) => ("USAGE", USAGE),
-            Unsupported(_) => ("UNSUPPORTED", CARD_ERROR),
             Absent { .. } => ("ABSENT", ABSENT),
+            NotOnToken { .. } => ("NOT_ON_TOKEN", ABSENT),
+            NoPcscBuild => ("NO_PCSC_BUILD", NO_SERVICE),
+            Sandbox(_) => ("SANDBOX", NO_SERVICE),
+            Helper(_) => ("HELPER", FAILURE),
             LeftPowered { cause } => (
                 "CARD_LEFT_POWERED",
                 cause.as_ref().map_or(CARD_ERROR, |e| e.exit_code()),
@@ -452,11 +464,30 @@ impl Error {
                 m.clone(),
             ),
             Usage(m) => tr(lang, format!("使い方の誤り: {m}"), m.clone()),
-            Unsupported(m) => tr(lang, format!("この操作はできません: {m}"), m.clone()),
             Absent { slot } => tr(
                 lang,
                 format!("このカードには{}がありません", crate::i18n::cert_name(*slot, lang)),
                 format!("the card holds no {}", crate::i18n::cert_name(*slot, lang)),
+            ),
+            NotOnToken { app } => tr(
+                lang,
+                format!("このトークンには {app} がありません"),
+                format!("this token has no {app}"),
+            ),
+            NoPcscBuild => tr(
+                lang,
+                "このビルドには PC/SC がありません (pcsc 機能なしでビルドされています)".into(),
+                "this build has no PC/SC support (built without the pcsc feature)".into(),
+            ),
+            Sandbox(why) => tr(
+                lang,
+                format!("専用の pcscd を起動できません: {why}"),
+                format!("cannot start a private pcscd: {why}"),
+            ),
+            Helper(why) => tr(
+                lang,
+                format!("PC/SC の補助プロセスが使えません: {why}"),
+                format!("the PC/SC helper process failed: {why}"),
             ),
             LeftPowered { cause } => {
                 let c = cause.as_ref().map(|e| e.message(lang));
@@ -521,7 +552,7 @@ impl Error {
                 "カードとリーダーを確認し、--timeout を延ばして再実行してください",
                 "check the card and reader, then retry with a longer --timeout",
             ),
-            Pcsc(_) | UnexpectedStatus { .. } | Unsupported(_) => s(
+            Pcsc(_) | UnexpectedStatus { .. } => s(
                 "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
                 "reseat the card and retry; if it persists, report it with the --trace output",
             ),
@@ -624,6 +655,22 @@ impl Error {
             Absent { .. } => s(
                 "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",
                 "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",
+            ),
+            NotOnToken { .. } => s(
+                "スマホ用電子証明書などには一部のアプリケーションしかありません。カード本体を使ってください",
+                "a smartphone certificate (and the older 住基カード) carries only the JPKI application: use the card itself",
+            ),
+            NoPcscBuild => s(
+                "--virtual を使うか、pcsc 機能付きでビルドしてください (cargo install mynacard)",
+                "use --virtual, or a build with the pcsc feature (the default: cargo install mynacard)",
+            ),
+            Sandbox(_) => s(
+                "root で実行し、pcscd と vsmartcard-vpcd を入れてください (./scripts/install-deps.sh)",
+                "run as root with pcscd and vsmartcard-vpcd installed (./scripts/install-deps.sh)",
+            ),
+            Helper(_) => s(
+                "mynacard を入れ直してください (実行中に更新された場合はもう一度実行してください)",
+                "run the command again; if it persists, reinstall mynacard (it may have been replaced while running)",
             ),
             LeftPowered { .. } => s(
                 "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",

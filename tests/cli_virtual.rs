@@ -884,3 +884,23 @@ fn pin_status_fails_on_a_locked_pin_when_asked_and_language_honours_language() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("署名用電子証明書パスワード"));
 }
+
+#[test]
+fn a_pin_the_token_does_not_carry_is_said_so_not_reseat() {
+    let out = bin()
+        .args([&common::virt(Some("smartphone")), "--json", "--trace"])
+        .args(["pin", "verify", "card-info", "--pin-env", "P"])
+        .env("P", "1234")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(16));
+    let v = json(&out.stdout);
+    assert_eq!(v["error"]["code"], "NOT_ON_TOKEN", "{v}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("reseat"), "{err}");
+    assert!(err.contains("use the card itself"), "{err}");
+    assert!(
+        !err.lines().any(|l| l.starts_with("> 00 20 00 91 04")),
+        "nothing sent"
+    );
+}

@@ -46,11 +46,9 @@ pub fn read_counters(s: &mut Session, refs: &[KeyRef]) -> Result<Counters> {
     let mut out = Vec::with_capacity(refs.len());
     for &r in refs {
         if !s.try_select_ap(r.app())? {
-            return Err(Error::Unsupported(format!(
-                "this token has no {} (for the {})",
-                r.app().name(),
-                r.id()
-            )));
+            return Err(Error::NotOnToken {
+                app: r.app().name(),
+            });
         }
         out.push((r, s.retries(r)?));
     }

@@ -179,9 +179,7 @@ fn open_pcsc(o: &CardOptions, exclusive: bool) -> Result<Box<dyn Connection>> {
 
 #[cfg(not(feature = "pcsc"))]
 fn open_pcsc(_o: &CardOptions, _exclusive: bool) -> Result<Box<dyn Connection>> {
-    Err(Error::Unsupported(
-        "this build has no PC/SC support (built without the `pcsc` feature); use --virtual".into(),
-    ))
+    Err(Error::NoPcscBuild)
 }
 
 /// Open the card the options name: the in-process virtual card with

@@ -109,9 +109,7 @@ fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
 
 #[cfg(not(feature = "pcsc"))]
 fn pcsc_rows(_ctx: &Ctx) -> Result<Vec<ReaderRow>> {
-    Err(Error::Unsupported(
-        "this build has no PC/SC support; use --virtual".into(),
-    ))
+    Err(Error::NoPcscBuild)
 }
 
 pub fn run(ctx: &Ctx) -> Result<i32> {

@@ -313,9 +313,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
 
 #[cfg(not(feature = "pcsc"))]
 fn watch(_ctx: &Ctx, _a: &StatusArgs) -> Result<i32> {
-    Err(Error::Unsupported(
-        "--watch needs PC/SC (this build has none)".into(),
-    ))
+    Err(Error::NoPcscBuild)
 }
 
 fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {

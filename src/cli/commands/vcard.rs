@@ -71,8 +71,7 @@ fn sandbox(
 ) -> Result<i32> {
     use crate::sandbox::Sandbox;
     let card = load_card(ctx, profile, state)?;
-    let mut sb = Sandbox::start(card)
-        .map_err(|e| Error::Unsupported(format!("cannot start a private pcscd: {e}")))?;
+    let mut sb = Sandbox::start(card).map_err(|e| Error::Sandbox(e.to_string()))?;
     sb.apdu_log = apdu_log;
     sb.insert();
     // This process talks to the private pcscd only (the variable is read

@@ -159,7 +159,7 @@ impl Agent {
     /// `--timeout`); it runs from now.
     pub fn spawn(budget: Duration) -> Result<Agent> {
         let exe = std::env::current_exe().map_err(|e| {
-            Error::Pcsc(format!(
+            Error::Helper(format!(
                 "cannot find this program to start its PC/SC helper: {e}"
             ))
         })?;
@@ -170,11 +170,11 @@ impl Agent {
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
-            .map_err(|e| Error::Pcsc(format!("cannot start the PC/SC helper: {e}")))?;
+            .map_err(|e| Error::Helper(format!("cannot start it: {e}")))?;
         let (Some(stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(Error::Pcsc("the PC/SC helper has no pipes".into()));
+            return Err(Error::Helper("it has no pipes".into()));
         };
         let shared = Arc::new(Shared {
             stdin: Mutex::new(Some(stdin)),
@@ -239,14 +239,14 @@ impl Agent {
                 .shared
                 .stdin
                 .lock()
-                .map_err(|_| Error::Pcsc("PC/SC helper state poisoned".into()))?;
+                .map_err(|_| Error::Helper("its state is poisoned".into()))?;
             let sent = match g.as_mut() {
                 Some(w) => write_frame(w, &body).is_ok(),
                 None => false,
             };
             zeroize::Zeroize::zeroize(&mut body);
             if !sent {
-                return Err(Error::Pcsc("the PC/SC helper process has ended".into()));
+                return Err(Error::Helper("it has ended".into()));
             }
         }
         match self
@@ -258,9 +258,7 @@ impl Agent {
                 self.wedged = Some(waiting);
                 Err(waiting.error(self.budget.as_secs_f64()))
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(Error::Pcsc("the PC/SC helper process has ended".into()))
-            }
+            Err(RecvTimeoutError::Disconnected) => Err(Error::Helper("it has ended".into())),
         }
     }
 
