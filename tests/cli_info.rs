@@ -185,3 +185,22 @@ fn a_malformed_attributes_file_is_a_clear_error() {
         assert!(err.contains("EF 0002") && err.contains(want), "{name}: {err}");
     }
 }
+
+#[test]
+fn json_enumerations_do_not_follow_the_language() {
+    let out = common::bin()
+        .args(["--virtual", "--lang", "ja", "--json", "info", "--pin-env", "P"])
+        .env("P", "1234")
+        .output()
+        .unwrap();
+    let v = common::json(&out.stdout);
+    assert_eq!(v["sex"], "male", "{v}");
+    let out = common::bin()
+        .args(["--virtual", "--lang", "ja", "--json", "status"])
+        .output()
+        .unwrap();
+    let v = common::json(&out.stdout);
+    assert_eq!(v["auth_cert"]["chain"], "valid");
+    assert_eq!(v["pins"][0]["state"], "ok");
+    assert_eq!(v["card"]["token_type"], "card");
+}

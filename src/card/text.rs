@@ -82,22 +82,6 @@ impl fmt::Debug for Attributes {
     }
 }
 
-pub fn sex_label(code: &str, lang: crate::i18n::Lang) -> String {
-    use crate::i18n::Lang::*;
-    match (code, lang) {
-        ("1", Ja) => "男性".into(),
-        ("1", En) => "male".into(),
-        ("2", Ja) => "女性".into(),
-        ("2", En) => "female".into(),
-        ("9", Ja) => "適用不能".into(),
-        ("9", En) => "not applicable".into(),
-        ("0", Ja) => "不明".into(),
-        ("0", En) => "unknown".into(),
-        (c, Ja) => format!("未定義のコード {c}"),
-        (c, En) => format!("undefined code {c}"),
-    }
-}
-
 /// Where a `FF xx` record starts: at 0, or after up to two leading bytes
 /// (reported, unconfirmed, on some cards issued around 2023).
 fn record_start(b: &[u8], tag2: u8) -> Option<usize> {
@@ -426,7 +410,10 @@ mod tests {
         let mut e = hex::decode(EF2).unwrap();
         e[103] = b'3';
         assert_eq!(parse_attributes(&e).unwrap().sex_code, "3");
-        assert_eq!(sex_label("3", crate::i18n::Lang::En), "undefined code 3");
+        assert_eq!(
+            crate::i18n::sex_label("3", crate::i18n::Lang::En),
+            "undefined code 3"
+        );
         // A wrong offset table is reported, not fatal.
         let mut e = hex::decode(EF2).unwrap();
         e[7] = 0x0F;

@@ -91,15 +91,13 @@ fn fingerprint_lines(hex: &str) -> Vec<String> {
 
 fn sex_text(code: &str, lang: Lang) -> String {
     // The certificate's coding is unconfirmed (card-protocol.md §16 item 6);
-    // these are the 入力補助AP's codes (card/text.rs), as in ISO/IEC 5218.
-    let label = match code {
-        "1" => lang.pick("男性", "male"),
-        "2" => lang.pick("女性", "female"),
-        "0" => lang.pick("不明", "unknown"),
-        "9" => lang.pick("適用不能", "not applicable"),
-        _ => lang.pick("未定義のコード", "undefined code"),
-    };
-    format!("{label} ({code})")
+    // these are the 入力補助AP's codes, as in ISO/IEC 5218.
+    let label = crate::i18n::sex_label(code, lang);
+    if label.contains(code) {
+        label
+    } else {
+        format!("{label} ({code})")
+    }
 }
 
 fn romaji(era: &str) -> &'static str {

@@ -2,7 +2,7 @@
 
 mod terms;
 
-pub use terms::{cert_name, describe_token, format_problem, PinText};
+pub use terms::{cert_name, describe_token, format_problem, sex_label, PinText};
 
 use serde::Serialize;
 

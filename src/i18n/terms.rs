@@ -120,3 +120,20 @@ pub fn format_problem(p: FormatProblem, lang: Lang) -> String {
         (FormatProblem::Empty, En) => "empty".into(),
     }
 }
+
+/// A sex code (ISO/IEC 5218) in words.
+pub fn sex_label(code: &str, lang: Lang) -> String {
+    use Lang::*;
+    match (crate::protocol::records::sex_id(code), lang) {
+        ("male", Ja) => "男性".into(),
+        ("male", En) => "male".into(),
+        ("female", Ja) => "女性".into(),
+        ("female", En) => "female".into(),
+        ("not_applicable", Ja) => "適用不能".into(),
+        ("not_applicable", En) => "not applicable".into(),
+        ("unknown", Ja) => "不明".into(),
+        ("unknown", En) => "unknown".into(),
+        (_, Ja) => format!("未定義のコード {code}"),
+        (_, En) => format!("undefined code {code}"),
+    }
+}

@@ -55,6 +55,18 @@ impl CardInfo {
     }
 }
 
+/// The sex code of the 入力補助AP's attributes (and, unconfirmed, the
+/// signature certificate's), as ISO/IEC 5218 defines it: a stable id.
+pub fn sex_id(code: &str) -> &'static str {
+    match code {
+        "0" => "unknown",
+        "1" => "male",
+        "2" => "female",
+        "9" => "not_applicable",
+        _ => "undefined",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,13 +161,13 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         }
     }
 
-    let sex = text::sex_label(&attrs.sex_code, lang);
+    let sex = crate::i18n::sex_label(&attrs.sex_code, lang);
     if ctx.g.json {
         print_json(
             "info",
             &InfoJson {
                 attributes: &attrs,
-                sex,
+                sex: crate::protocol::records::sex_id(&attrs.sex_code).to_string(),
                 individual_number: number.as_ref().map(|n| n.expose()),
                 integrity: &integrity,
                 sign_certificate_matches: matches,
