@@ -189,7 +189,15 @@ fn a_malformed_attributes_file_is_a_clear_error() {
 #[test]
 fn json_enumerations_do_not_follow_the_language() {
     let out = common::bin()
-        .args(["--virtual", "--lang", "ja", "--json", "info", "--pin-env", "P"])
+        .args([
+            "--virtual",
+            "--lang",
+            "ja",
+            "--json",
+            "info",
+            "--pin-env",
+            "P",
+        ])
         .env("P", "1234")
         .output()
         .unwrap();

@@ -10,6 +10,7 @@ pub mod chain;
 mod der;
 pub mod jpki_attrs;
 mod pem_input;
+pub mod roots;
 #[cfg(test)]
 pub(crate) mod testutil;
 pub mod view;

@@ -15,22 +15,7 @@ enum Row {
 }
 
 /// Display columns: East Asian wide and full-width characters count two.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match u32::from(c) {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3040..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
-}
+use crate::i18n::width;
 
 fn kind_label(kind: &str, lang: Lang) -> String {
     match kind {

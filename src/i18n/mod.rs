@@ -50,6 +50,17 @@ impl Lang {
     }
 }
 
+/// How many terminal columns `s` takes (East Asian wide characters two):
+/// the one display-width rule of every aligned column.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` padded with spaces to `w` columns.
+pub fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+}
+
 /// A date as a Japanese text shows it: 2035年2月17日.
 pub fn jp_date(d: time::Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month() as u8, d.day())

@@ -205,14 +205,7 @@ pub fn render_rows(ctx: &Ctx, pins: &[PinStatus]) -> Vec<String> {
     lines
 }
 
-/// Pad to a display width, counting CJK characters as two columns.
-pub fn pad(s: &str, width: usize) -> String {
-    let w: usize = s
-        .chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum();
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
+pub use crate::i18n::pad;
 
 fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
     let pins = with_card(ctx, false, |s, meta| {
