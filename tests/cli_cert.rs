@@ -521,3 +521,102 @@ fn a_json_file_written_with_o_is_the_same_document_as_stdout() {
     assert_eq!(file["schema_version"], 1);
     assert_eq!(file["command"], "cert");
 }
+
+#[test]
+fn every_built_in_root_is_named_with_its_ca_and_generation() {
+    let roots = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/jlis-roots");
+    for (file, ca, generation) in [
+        ("signca01.cer", "sign", 1),
+        ("signca02.cer", "sign", 2),
+        ("signca03.cer", "sign", 3),
+        ("authca01.cer", "auth", 1),
+        ("authca03.cer", "auth", 3),
+    ] {
+        let out = bin()
+            .args(["--json", "cert", "inspect"])
+            .arg(roots.join(file))
+            .output()
+            .unwrap();
+        let v = json(&out.stdout);
+        let p = &v["issued_by"];
+        assert_eq!(p["kind"], "jlis", "{file}: {p}");
+        assert_eq!(p["ca"], ca, "{file}");
+        assert_eq!(p["generation"], generation, "{file}");
+        let out = bin()
+            .args(["cert", "inspect"])
+            .arg(roots.join(file))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("generation {generation:02}")),
+            "{text}"
+        );
+        assert!(text.contains("can be copied onto a forged card"), "{text}");
+    }
+}
+
+#[test]
+fn a_self_made_certificate_with_a_jlis_subject_is_not_jlis() {
+    if !Path::new("/usr/bin/openssl").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+    let st = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj"])
+        .arg("/C=JP/O=JPKI/OU=JPKI for user authentication/OU=Japan Agency for Local Authority Information Systems")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let out = bin()
+        .args(["--json", "cert", "inspect"])
+        .arg(&crt)
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["issued_by"]["kind"], "not_jlis", "{v}");
+    assert_eq!(v["issued_by"]["claims_jlis"], true);
+    let out = bin().args(["cert", "inspect"]).arg(&crt).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not issued by J-LIS"));
+    // One naming the generation-02 user-authentication root (its key id),
+    // whose root is not built in: unverifiable, neither genuine nor forged.
+    let crt2 = dir.path().join("c2.pem");
+    let st = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj"])
+        .arg("/C=JP/O=JPKI/OU=JPKI for user authentication/OU=Japan Agency for Local Authority Information Systems")
+        .args(["-addext", "2.5.29.35=DER:30:16:80:14:8C:D5:58:6A:89:14:85:E5:59:37:9B:7E:29:D4:10:CF:D2:8B:35:93"])
+        .args(["-addext", "subjectKeyIdentifier=none", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt2)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let v = json(
+        &bin()
+            .args(["--json", "cert", "inspect"])
+            .arg(&crt2)
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert_eq!(v["issued_by"]["kind"], "jlis_unverifiable", "{v}");
+    assert_eq!(v["issued_by"]["generation"], 2);
+    let out = bin().args(["cert", "inspect"]).arg(&crt2).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cannot be verified here"), "{text}");
+    assert!(!text.contains("J-LIS's:"), "never called J-LIS's: {text}");
+    // The virtual card's certificate: the test PKI, said as such.
+    let out = bin()
+        .args(["--virtual", "--json", "cert", "show", "auth"])
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert_eq!(v["issued_by"]["kind"], "test_pki", "{v}");
+    assert_eq!(v["card_ca_is_root"], serde_json::Value::Null);
+}

@@ -78,13 +78,18 @@ fn all_valid() {
     assert_eq!(v["sign_cert"]["present"], true);
     assert_eq!(v["sign_cert"]["read"], false);
     assert_eq!(v["pins"].as_array().unwrap().len(), 4);
+    // The virtual card's certificate is the test PKI's, and the report says so.
+    assert_eq!(v["auth_cert"]["issued_by"]["kind"], "test_pki");
     assert_eq!(
         codes(v),
-        [(
-            "CERT_ENDS_BEFORE_CARD".into(),
-            "info".into(),
-            "auth_cert".into()
-        )]
+        [
+            (
+                "CERT_ENDS_BEFORE_CARD".into(),
+                "info".into(),
+                "auth_cert".into()
+            ),
+            ("CERT_TEST_PKI".into(), "info".into(), "auth_cert".into())
+        ]
     );
     assert_eq!(v["worst"], "info");
     assert_eq!(fail_on(None, "2026-11-25"), (0, 0));

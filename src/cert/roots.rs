@@ -26,7 +26,8 @@ pub struct Root {
     pub ca: Ca,
     pub generation: u8,
     pub der: &'static [u8],
-    /// SHA-256 of `der`, as J-LIS publishes it (lowercase hex).
+    /// SHA-256 of `der` (lowercase hex): as J-LIS publishes it for the
+    /// signature roots; as computed from the copy for the others.
     pub sha256: &'static str,
     /// Where the file came from, and where its fingerprint was checked.
     pub source: &'static str,
@@ -40,36 +41,46 @@ pub const JLIS: &[Root] = &[
         generation: 1,
         der: include_bytes!("../../data/jlis-roots/signca01.cer"),
         sha256: "19645405a1fe14377434bd55957628ac4038557c542403a2243f21c706fc9355",
-        source: "signca01.cer: nunnun/jpki-local-signer (= jpki/myna sign_ca_2015.pem); fingerprint as J-LIS publishes it",
+        source: "nunnun/jpki-local-signer Sources/SelfVerify/TrustAnchors (= jpki/myna src/ta/sign_ca_2015.pem); fingerprint as J-LIS publishes it (quoted by nunnun/jpki-local-signer JPKITrustAnchors.swift, checked 2026-07-04)",
     },
     Root {
         ca: Ca::Sign,
         generation: 2,
         der: include_bytes!("../../data/jlis-roots/signca02.cer"),
         sha256: "79679c33e4cc9319440f1ad120a597ff1844e2ef217063adb176966fd5e6fbeb",
-        source: "signca02.cer: nunnun/jpki-local-signer; fingerprint as J-LIS publishes it",
+        source: "nunnun/jpki-local-signer; byte-identical to the CA file read off a card in siketyan/keychain jpki/ca/sign-ca.crt.pem; fingerprint as J-LIS publishes it (nunnun/jpki-local-signer; susumutomita/ZeroKeyMate, against jpki.go.jp sign_fingerprint.pdf)",
     },
     Root {
         ca: Ca::Sign,
         generation: 3,
         der: include_bytes!("../../data/jlis-roots/signca03.cer"),
         sha256: "d227f6cde11d35c5252178f106f843d24651944975413b539fa2fb68dbfa365f",
-        source: "signca03.cer: nunnun/jpki-local-signer (= jpki/myna sign_ca_2023.pem); fingerprint as J-LIS publishes it",
+        source: "nunnun/jpki-local-signer (= jpki/myna src/ta/sign_ca_2023.pem); fingerprint as J-LIS publishes it (nunnun/jpki-local-signer; susumutomita/ZeroKeyMate; lulitech-dev/jpki-signer-android: identical to a real card's CA file)",
     },
     Root {
         ca: Ca::Auth,
         generation: 1,
         der: include_bytes!("../../data/jlis-roots/authca01.cer"),
         sha256: "4dcfc4ca0aaf9fb2a3081b3f0c991c320b3acc008667a341eeaec5af1d58ca7d",
-        source: "authca01.cer: jpki/myna auth_ca_2015.pem, as DER",
+        source: "jpki/myna src/ta/auth_ca_2015.pem, as DER; no public quote of J-LIS's fingerprint was found to check it against",
     },
     Root {
         ca: Ca::Auth,
         generation: 3,
         der: include_bytes!("../../data/jlis-roots/authca03.cer"),
         sha256: "64114f29620c24ed2631d46476a040e7ee740d956089c00b036a6a8118c322b5",
-        source: "authca03.cer: jpki/myna auth_ca_2023.pem, as DER",
+        source: "jpki/myna src/ta/auth_ca_2023.pem, as DER; no public quote of J-LIS's fingerprint was found to check it against",
     },
+];
+
+/// The subject key identifier of J-LIS's user-authentication root of
+/// generation 02 (2019-09-14 – 2029-09-14, serial 0133C349), as certificates
+/// it issued name it (their authority key identifier; seen in a public
+/// certificate, siketyan/keychain jpki/auth.crt.pem); the root itself has
+/// no public copy here.
+const AUTH_CA_02_KEY_ID: [u8; 20] = [
+    0x8C, 0xD5, 0x58, 0x6A, 0x89, 0x14, 0x85, 0xE5, 0x59, 0x37, 0x9B, 0x7E, 0x29, 0xD4, 0x10, 0xCF,
+    0xD2, 0x8B, 0x35, 0x93,
 ];
 
 /// The virtual card's test CAs (public test keys, fixtures/keys/): TEST ONLY.
@@ -178,22 +189,13 @@ pub fn provenance(ee: &[u8], now: OffsetDateTime) -> Provenance {
     if test_org {
         return Provenance::JlisTest;
     }
-    // Generation 02 of the user-authentication CA issued from 2019-09-14
-    // until generation 03 took over on 2023-07-16; its root is not built in.
-    if named_jlis == Some(Ca::Auth) {
-        let issued = jst_date(x.validity().not_before);
-        let known_aki = aki(&x).is_some_and(|a| {
-            JLIS.iter()
-                .filter_map(|r| parse_cert(r.der).ok())
-                .any(|r| ski(&r).as_deref() == Some(a.as_slice()))
-        });
-        let window = ::time::macros::date!(2019 - 09 - 14)..::time::macros::date!(2023 - 07 - 16);
-        if !known_aki && window.contains(&issued) {
-            return Provenance::JlisUnverifiable {
-                ca: Ca::Auth,
-                generation: 2,
-            };
-        }
+    // Issued by the user-authentication root of generation 02 (by its key
+    // identifier), which is not built in: cannot be verified here.
+    if named_jlis == Some(Ca::Auth) && aki(&x).as_deref() == Some(&AUTH_CA_02_KEY_ID[..]) {
+        return Provenance::JlisUnverifiable {
+            ca: Ca::Auth,
+            generation: 2,
+        };
     }
     Provenance::NotJlis {
         claims_jlis: named_jlis.is_some(),
@@ -207,15 +209,6 @@ fn aki(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
             ParsedExtension::AuthorityKeyIdentifier(a) => {
                 a.key_identifier.as_ref().map(|k| k.0.to_vec())
             }
-            _ => None,
-        })
-}
-
-fn ski(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
-    x.extensions()
-        .iter()
-        .find_map(|e| match e.parsed_extension() {
-            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
             _ => None,
         })
 }

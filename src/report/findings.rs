@@ -353,6 +353,92 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
         }
     }
 
+    // Who issued each certificate (level 1), and the card's CA file (level 2).
+    for (subject, cert) in [("auth_cert", &inp.auth), ("sign_cert", &inp.sign)] {
+        let Some(c) = cert else { continue };
+        use crate::cert::roots::Provenance as P;
+        let (head_ja, _) = crate::cert::view::provenance_text(&c.provenance, Lang::Ja);
+        let (head_en, _) = crate::cert::view::provenance_text(&c.provenance, Lang::En);
+        match &c.provenance {
+            P::NotJlis { .. } => add(
+                "CERT_NOT_JLIS",
+                Severity::Error,
+                subject,
+                t(head_ja, head_en),
+                t(
+                    "このカードを本人確認に使わないでください。発行した市区町村の窓口に相談してください",
+                    "do not rely on this card for identification; ask the municipal office that issued it",
+                ),
+                None,
+            ),
+            P::TestPki { .. } | P::JlisTest => add(
+                "CERT_TEST_PKI",
+                Severity::Info,
+                subject,
+                t(head_ja, head_en),
+                t(
+                    "試験用です。住民のカードとして扱わないでください",
+                    "for tests only; never treat it as a resident's card",
+                ),
+                None,
+            ),
+            P::JlisUnverifiable { .. } => add(
+                "CERT_JLIS_UNVERIFIABLE",
+                Severity::Info,
+                subject,
+                t(head_ja, head_en),
+                t(
+                    "カードが本物かどうかは mynacard prove では確かめられません (この世代のルートがないため)。必要なら窓口で確認してください",
+                    "mynacard cannot verify this generation; ask the municipal office if genuineness matters",
+                ),
+                None,
+            ),
+            P::Jlis { .. } => {}
+        }
+        if c.card_ca_is_root == Some(false) {
+            add(
+                "CARD_CA_NOT_ROOT",
+                Severity::Warning,
+                subject,
+                t(
+                    crate::cert::view::card_ca_text(false, Lang::Ja),
+                    crate::cert::view::card_ca_text(false, Lang::En),
+                ),
+                t(
+                    "証明書は J-LIS のルートで検証済みです。カード上の CA ファイルが違う理由は窓口に確認してください",
+                    "the certificate itself verified with J-LIS's root; ask the municipal office why the card's CA file differs",
+                ),
+                None,
+            );
+        }
+    }
+    // The signature certificate never outlives the user-authentication one.
+    if let (Some(a), Some(sg)) = (&inp.auth, &inp.sign) {
+        if sg.not_after > a.not_after {
+            add(
+                "SIGN_OUTLIVES_AUTH",
+                Severity::Warning,
+                "sign_cert",
+                t(
+                    format!(
+                        "署名用電子証明書 ({}) が利用者証明用電子証明書 ({}) より後に期限を迎えます。通常はありえません",
+                        jp_date(sg.not_after),
+                        jp_date(a.not_after)
+                    ),
+                    format!(
+                        "the signature certificate ({}) outlives the user-authentication certificate ({}), which the rules do not allow",
+                        sg.not_after, a.not_after
+                    ),
+                ),
+                t(
+                    "窓口に確認してください",
+                    "ask your municipal office",
+                ),
+                Some(sg.not_after),
+            );
+        }
+    }
+
     if !inp.sign_present && !inp.token.is_smartphone() {
         add(
             "SIGN_CERT_ABSENT",

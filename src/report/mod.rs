@@ -10,6 +10,7 @@ pub use findings::findings;
 
 use crate::card::pin::PinStatus;
 use crate::cert::chain::ChainStatus;
+use crate::cert::roots::Provenance;
 use crate::protocol::TokenType;
 use crate::rules;
 use serde::Serialize;
@@ -48,6 +49,10 @@ pub struct CertFacts {
     pub chain: Option<ChainStatus>,
     /// The holder's birth date, when the certificate carries it.
     pub birth: Option<Date>,
+    /// Who issued it, by the built-in roots (level 1).
+    pub provenance: Provenance,
+    /// Whether the card's CA file is that root (level 2).
+    pub card_ca_is_root: Option<bool>,
 }
 
 #[derive(Debug, Clone)]

@@ -175,6 +175,8 @@ fn password_not_used(e: &Error) -> bool {
 
 /// Parse one certificate (once) for the report; its chain to the card's CA.
 fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Result<CertPart> {
+    let provenance = crate::cert::roots::provenance(ee, OffsetDateTime::now_utc());
+    let card_ca_is_root = crate::cert::roots::card_ca_is_root(ca, &provenance);
     let r = crate::cert::parse_der(ee, today)
         .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
     let date = |s: &str| crate::rules::parse_yyyymmdd(&s[..10.min(s.len())].replace('-', ""));
@@ -204,6 +206,8 @@ fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Resul
             not_after: na,
             chain,
             birth,
+            provenance,
+            card_ca_is_root,
         }),
         subject: Some(r.subject),
         sha256_fingerprint: Some(r.sha256_fingerprint.to_uppercase()),

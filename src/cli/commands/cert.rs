@@ -6,6 +6,7 @@ use crate::card::pin::PinKind;
 use crate::card::policy;
 use crate::card::Session;
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
+use crate::cert::roots::{self, Provenance};
 use crate::cert::{decode_input, parse_der, CertReport};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::print_json;
@@ -98,6 +99,20 @@ struct CertJson<'a> {
     certificate: &'a CertReport,
     chain: Option<&'a ChainResult>,
     trust_anchor_chain: Option<&'a ChainResult>,
+    /// Level 1: who issued it, by the built-in J-LIS roots.
+    issued_by: &'a Provenance,
+    /// Level 2: whether the card's CA file is that root (card only).
+    card_ca_is_root: Option<bool>,
+}
+
+/// What is shown about one certificate.
+struct Shown<'a> {
+    source: String,
+    report: &'a CertReport,
+    chain: Option<&'a ChainResult>,
+    anchors: Option<&'a ChainResult>,
+    provenance: Provenance,
+    card_ca_is_root: Option<bool>,
 }
 
 pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
@@ -163,19 +178,26 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             }
             let report = parse_der(&ee, date).map_err(|e| Error::Cert(e.to_string()))?;
             let at = check_instant(today.as_deref(), date);
-            let chain = match ca_der {
-                Some(ca) => {
-                    Some(check_chain(&ee, &[ca], at).map_err(|e| Error::Cert(e.to_string()))?)
-                }
+            let chain = match &ca_der {
+                Some(ca) => Some(
+                    check_chain(&ee, std::slice::from_ref(ca), at)
+                        .map_err(|e| Error::Cert(e.to_string()))?,
+                ),
                 None => None,
             };
             let anchors = anchor_chain(&ee, ca.as_deref(), at)?;
+            let provenance = roots::provenance(&ee, time::OffsetDateTime::now_utc());
+            let card_ca_is_root = roots::card_ca_is_root(ca_der.as_deref(), &provenance);
             emit(
                 ctx,
-                format!("card:{}", slot.id()),
-                &report,
-                chain.as_ref(),
-                anchors.as_ref(),
+                Shown {
+                    source: format!("card:{}", slot.id()),
+                    report: &report,
+                    chain: chain.as_ref(),
+                    anchors: anchors.as_ref(),
+                    provenance,
+                    card_ca_is_root,
+                },
                 output.as_deref(),
                 force,
             )
@@ -199,21 +221,23 @@ fn anchor_chain(
     }
 }
 
-fn emit(
-    ctx: &Ctx,
-    source: String,
-    report: &CertReport,
-    chain: Option<&ChainResult>,
-    anchors: Option<&ChainResult>,
-    output: Option<&Path>,
-    force: bool,
-) -> Result<i32> {
+fn emit(ctx: &Ctx, shown: Shown<'_>, output: Option<&Path>, force: bool) -> Result<i32> {
+    let Shown {
+        source,
+        report,
+        chain,
+        anchors,
+        provenance,
+        card_ca_is_root,
+    } = shown;
     if ctx.g.json {
         let body = CertJson {
             source,
             certificate: report,
             chain,
             trust_anchor_chain: anchors,
+            issued_by: &provenance,
+            card_ca_is_root,
         };
         if let Some(o) = output {
             // The file is the same document stdout would get.
@@ -225,12 +249,18 @@ fn emit(
         print_json("cert", &body);
         return Ok(0);
     }
-    let mut text = crate::cert::view::render_text(report, chain.or(anchors), ctx.lang);
+    let mut text = crate::cert::view::render_text_with(
+        report,
+        chain.or(anchors),
+        &provenance,
+        card_ca_is_root,
+        ctx.lang,
+    );
     if let (Some(_), Some(a)) = (chain, anchors) {
         text.push_str(&format!(
-            "{}: {:?}\n",
+            "{}: {}\n",
             ctx.lang.pick("トラストアンカー検証", "trust anchors"),
-            a.status
+            crate::cert::view::chain_label(a.status, ctx.lang)
         ));
     }
     write_out(output, text.as_bytes(), force, report.holder.is_some()).map(|_| 0)
@@ -248,10 +278,14 @@ fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Re
     let anchors = anchor_chain(ee, ca, at)?;
     emit(
         ctx,
-        format!("file:{}", file.display()),
-        &report,
-        None,
-        anchors.as_ref(),
+        Shown {
+            source: format!("file:{}", file.display()),
+            report: &report,
+            chain: None,
+            anchors: anchors.as_ref(),
+            provenance: roots::provenance(ee, time::OffsetDateTime::now_utc()),
+            card_ca_is_root: None,
+        },
         None,
         false,
     )

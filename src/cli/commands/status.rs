@@ -74,6 +74,8 @@ struct CertJson {
     not_after: Option<String>,
     expiry: Option<Expiry>,
     chain: Option<String>,
+    issued_by: Option<crate::cert::roots::Provenance>,
+    card_ca_is_root: Option<bool>,
     subject: Option<String>,
     sha256_fingerprint: Option<String>,
 }
@@ -125,6 +127,8 @@ fn cert_json(p: &CertPart, st: &Status, lang: Lang) -> CertJson {
         not_after: f.map(|f| f.not_after.to_string()),
         expiry: f.map(|f| report::expiry(st.today, f.not_after)),
         chain: f.and_then(|f| f.chain).and_then(chain_id),
+        issued_by: f.map(|f| f.provenance.clone()),
+        card_ca_is_root: f.and_then(|f| f.card_ca_is_root),
         subject: p.subject.clone(),
         sha256_fingerprint: p.sha256_fingerprint.clone(),
     }
@@ -437,6 +441,28 @@ fn render(ctx: &Ctx, st: &Status) -> String {
                 l.pick("CA による検証", "chain (card CA)"),
                 &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
             );
+        }
+        if let Some(f) = part.facts.as_ref() {
+            use crate::cert::roots::Provenance as P;
+            let (head, _) = crate::cert::view::provenance_text(&f.provenance, l);
+            let tone = match f.provenance {
+                P::Jlis { .. } => Tone::Ok,
+                P::NotJlis { .. } => Tone::Bad,
+                _ => Tone::Warn,
+            };
+            row(
+                &mut o,
+                l.pick("発行元の確認", "provenance"),
+                &paint(ctx, tone, &head),
+            );
+            if let Some(same) = f.card_ca_is_root {
+                let tone = if same { Tone::Ok } else { Tone::Warn };
+                row(
+                    &mut o,
+                    l.pick("カードの CA ファイル", "card's CA file"),
+                    &paint(ctx, tone, &crate::cert::view::card_ca_text(same, l)),
+                );
+            }
         }
     }
     o.push_str(&format!(
