@@ -147,6 +147,8 @@ pub mod exit {
     pub const PIN_HALF_CHANGED: i32 = 15;
     /// The card does not hold what was asked for (e.g. no signature certificate).
     pub const ABSENT: i32 = 16;
+    /// `prove`: the card was not shown to be a genuine J-LIS card.
+    pub const NOT_GENUINE: i32 = 17;
     pub const FINDING_WARNING: i32 = 20;
     pub const FINDING_ERROR: i32 = 21;
 }

@@ -3,7 +3,7 @@
 
 use super::Session;
 use crate::error::{Error, Result};
-use crate::protocol::App;
+use crate::protocol::{App, SignKey};
 use serde::Serialize;
 
 pub use crate::protocol::files::jpki as ef;
@@ -60,6 +60,35 @@ pub fn availability(s: &mut Session) -> Result<Availability> {
 pub fn read_cert(s: &mut Session, slot: CertSlot) -> Result<Option<Vec<u8>>> {
     s.select_ap(App::Jpki)?;
     s.read_tlv_file(slot.fid())
+}
+
+pub use crate::protocol::SHA256_DIGEST_INFO;
+
+/// COMPUTE DIGITAL SIGNATURE with a JPKI key (card-protocol.md §3, §9):
+/// SELECT the key's EF, then `80 2A 00 80 Lc <DigestInfo> 00`; the card
+/// pads (PKCS#1 v1.5) and signs. The key's PIN must have been verified in
+/// this session. Returns the signature.
+pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>> {
+    let fid = match key {
+        SignKey::JpkiAuth => ef::AUTH_KEY,
+        SignKey::JpkiSign => ef::SIGN_KEY,
+        _ => return Err(Error::Usage("only the two JPKI keys sign here".into())),
+    };
+    s.select_ap(App::Jpki)?;
+    if !s.try_select_ef(fid)? {
+        return Err(Error::Data(format!("JPKI key EF {fid:04X} is missing")));
+    }
+    let cmd = crate::apdu::Command::new(0x80, 0x2A, 0x00, 0x80)
+        .with_data(digest_info)
+        .with_le(256);
+    let r = s.send(&cmd)?;
+    match r.sw {
+        crate::apdu::StatusWord::Ok if !r.data.is_empty() => Ok(r.data),
+        sw => Err(Error::UnexpectedStatus {
+            command: "COMPUTE DIGITAL SIGNATURE",
+            sw,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -90,6 +90,10 @@ pub enum Commands {
     Info(commands::info::InfoArgs),
     /// List readers: card present, ATR, and what the card is
     Readers,
+    /// Is this card genuine? The card signs a fresh challenge with its
+    /// user-authentication key (needs that PIN), checked with the certificate
+    /// and the built-in J-LIS roots
+    Prove(commands::prove::ProveArgs),
     /// PIN counters (no try spent), verify and change
     #[command(subcommand)]
     Pin(commands::pin::PinCmd),
@@ -217,6 +221,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Info(a) => commands::info::run(&ctx, a),
         Commands::Readers => commands::readers::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
+        Commands::Prove(a) => commands::prove::run(&ctx, a),
         Commands::Cert(c) => commands::cert::run(&ctx, c),
         Commands::Vcard(c) => commands::vcard::run(&ctx, c),
         Commands::Completions { shell } => {

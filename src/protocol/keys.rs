@@ -251,6 +251,12 @@ impl std::fmt::Display for PinKind {
     }
 }
 
+/// The DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1).
+pub const SHA256_DIGEST_INFO: &[u8] = &[
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
 /// Private keys that sign with `80 2A` (§9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignKey {

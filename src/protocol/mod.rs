@@ -15,5 +15,7 @@ pub mod token;
 
 pub use app::{App, ISD_AID};
 pub use files::CertSlot;
-pub use keys::{ChangeForm, FormatProblem, KeyRef, PinFormat, PinKind, SignKey};
+pub use keys::{
+    ChangeForm, FormatProblem, KeyRef, PinFormat, PinKind, SignKey, SHA256_DIGEST_INFO,
+};
 pub use token::TokenType;

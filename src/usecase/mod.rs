@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod connect;
 pub mod pins;
+pub mod prove;
 pub mod status;
 
 pub use connect::{with_card, CardMeta, CardOptions};

@@ -655,6 +655,7 @@ impl VirtualCard {
             return sw(0x6700);
         }
         let rsa = match key {
+            SignKey::JpkiAuth if self.profile.faults.wrong_auth_key => &self.pki.text_key,
             SignKey::JpkiAuth => &self.pki.auth_key,
             SignKey::JpkiSign => &self.pki.sign_key,
             SignKey::TextAp => &self.pki.text_key,

@@ -175,6 +175,9 @@ pub struct Faults {
     pub delay_for: Option<String>,
     /// Flip a byte in the user-authentication certificate (a corrupt EF).
     pub corrupt_auth_cert: bool,
+    /// Sign with another key than the user-authentication certificate's:
+    /// a card that does not hold its certificate's key (a forgery).
+    pub wrong_auth_key: bool,
 }
 
 /// A validated profile.

@@ -3,6 +3,7 @@
 pub mod cert;
 pub mod info;
 pub mod pin;
+pub mod prove;
 pub mod readers;
 pub mod status;
 pub mod vcard;
