@@ -149,6 +149,16 @@ pub mod exit {
     pub const ABSENT: i32 = 16;
     /// `prove`: the card was not shown to be a genuine J-LIS card.
     pub const NOT_GENUINE: i32 = 17;
+    /// `verify`: the file changed after it was signed.
+    pub const VERIFY_FILE_CHANGED: i32 = 30;
+    /// `verify`: the signature does not verify.
+    pub const VERIFY_BAD_SIGNATURE: i32 = 31;
+    /// `verify`: the signer's certificate is not from a trusted issuer.
+    pub const VERIFY_UNKNOWN_SIGNER: i32 = 32;
+    /// `verify`: the certificate was not valid at the signing time.
+    pub const VERIFY_NOT_VALID_AT_SIGNING: i32 = 33;
+    /// `verify`: the certificate's key may not sign.
+    pub const VERIFY_KEY_USAGE: i32 = 34;
     pub const FINDING_WARNING: i32 = 20;
     pub const FINDING_ERROR: i32 = 21;
 }

@@ -7,6 +7,7 @@
 //! than panicking.
 
 pub mod chain;
+pub mod cms;
 mod der;
 pub mod jpki_attrs;
 mod pem_input;

@@ -94,6 +94,10 @@ pub enum Commands {
     /// user-authentication key (needs that PIN), checked with the certificate
     /// and the built-in J-LIS roots
     Prove(commands::prove::ProveArgs),
+    /// Sign FILE with the card: a detached CMS signature (or --digest-only: a raw signature)
+    Sign(commands::sign::SignArgs),
+    /// Check a detached CMS signature of FILE (the file, the signature, the signer's certificate)
+    Verify(commands::sign::VerifyArgs),
     /// PIN counters (no try spent), verify and change
     #[command(subcommand)]
     Pin(commands::pin::PinCmd),
@@ -222,6 +226,8 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Readers => commands::readers::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Prove(a) => commands::prove::run(&ctx, a),
+        Commands::Sign(a) => commands::sign::sign(&ctx, a),
+        Commands::Verify(a) => commands::sign::verify(&ctx, a),
         Commands::Cert(c) => commands::cert::run(&ctx, c),
         Commands::Vcard(c) => commands::vcard::run(&ctx, c),
         Commands::Completions { shell } => {

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod connect;
 pub mod pins;
 pub mod prove;
+pub mod sign;
 pub mod status;
 
 pub use connect::{with_card, CardMeta, CardOptions};

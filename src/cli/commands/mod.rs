@@ -5,6 +5,7 @@ pub mod info;
 pub mod pin;
 pub mod prove;
 pub mod readers;
+pub mod sign;
 pub mod status;
 pub mod vcard;
 

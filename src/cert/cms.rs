@@ -1,0 +1,252 @@
+//! Detached CMS signatures (RFC 5652 SignedData): checking one against a
+//! file's SHA-256, on the RustCrypto `cms`/`der`/`x509-cert` types. What is
+//! checked, in order, each with its own outcome: the container, the file's
+//! digest, the signature over the signed attributes, who issued the
+//! signer's certificate, its validity at the signing time, its key usage.
+
+use super::roots::{self, Provenance};
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::{Decode, Encode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// id-sha256 (NIST).
+pub const OID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
+const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
+const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+
+/// The outcome of a check, in the order they are made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Valid,
+    /// The file's SHA-256 is not the one that was signed.
+    FileChanged,
+    /// The signature does not verify with the signer's certificate.
+    BadSignature,
+    /// The signer's certificate is not from a trusted issuer.
+    UnknownSigner,
+    /// The certificate was not valid at the signing time.
+    NotValidAtSigningTime,
+    /// The certificate's key may not sign (keyUsage).
+    WrongKeyUsage,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub outcome: Outcome,
+    /// Why, in English (technical).
+    pub detail: String,
+    pub signer_subject: Option<String>,
+    pub signer_serial: Option<String>,
+    pub signer_sha256: Option<String>,
+    /// Who issued the signer's certificate (J-LIS roots).
+    pub issued_by: Option<Provenance>,
+    /// The signing-time attribute (RFC 3339, UTC), when present.
+    pub signing_time: Option<String>,
+    /// The signer's certificate (DER), for the holder attributes.
+    #[serde(skip)]
+    pub signer_der: Option<Vec<u8>>,
+}
+
+/// Which issuers are trusted.
+pub enum Trust<'a> {
+    /// The built-in J-LIS roots.
+    Jlis,
+    /// The built-in roots, and the test PKIs (J-LIS's and the virtual card's).
+    JlisAndTest,
+    /// These anchors (`--ca`).
+    Anchors(&'a [Vec<u8>]),
+}
+
+/// A CMS file: DER, or PEM (`CMS` or `PKCS7` blocks).
+pub fn decode_container(bytes: &[u8]) -> Result<SignedData, String> {
+    let der = match pem::parse(bytes) {
+        Ok(p) if ["CMS", "PKCS7"].contains(&p.tag()) => p.into_contents(),
+        Ok(p) => return Err(format!("a PEM block of type {:?}, not CMS", p.tag())),
+        Err(_) => bytes.to_vec(),
+    };
+    let ci = ContentInfo::from_der(&der).map_err(|e| format!("not a CMS ContentInfo ({e})"))?;
+    if ci.content_type.to_string() != OID_SIGNED_DATA {
+        return Err(format!("a CMS {} object, not SignedData", ci.content_type));
+    }
+    ci.content
+        .decode_as::<SignedData>()
+        .map_err(|e| format!("its SignedData does not parse ({e})"))
+}
+
+fn fail(outcome: Outcome, detail: impl Into<String>) -> Verification {
+    Verification {
+        outcome,
+        detail: detail.into(),
+        signer_subject: None,
+        signer_serial: None,
+        signer_sha256: None,
+        issued_by: None,
+        signing_time: None,
+        signer_der: None,
+    }
+}
+
+/// Check a detached signature over the file whose SHA-256 is `file_sha256`.
+/// A container that cannot be read at all is an `Err`; every check that
+/// fails is an `Outcome`.
+pub fn verify(
+    sd: &SignedData,
+    file_sha256: &[u8],
+    trust: Trust<'_>,
+) -> Result<Verification, String> {
+    if sd.encap_content_info.econtent.is_some() {
+        return Err("the signature holds its content: not a detached signature".into());
+    }
+    let si = match sd.signer_infos.0.as_slice() {
+        [one] => one,
+        [] => return Err("the signature has no signer".into()),
+        _ => return Err("the signature has more than one signer".into()),
+    };
+    if si.digest_alg.oid.to_string() != OID_SHA256 {
+        return Err(format!(
+            "digest algorithm {} is not supported (SHA-256 only)",
+            si.digest_alg.oid
+        ));
+    }
+    let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {
+        return Err(
+            "the signer is named by key identifier; only issuer and serial are supported".into(),
+        );
+    };
+    let cert = sd
+        .certificates
+        .as_ref()
+        .and_then(|set| {
+            set.0.iter().find_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c)
+                    if c.tbs_certificate.issuer == ias.issuer
+                        && c.tbs_certificate.serial_number == ias.serial_number =>
+                {
+                    Some(c)
+                }
+                _ => None,
+            })
+        })
+        .ok_or("the signer's certificate is not in the signature")?;
+    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    let Some(attrs) = &si.signed_attrs else {
+        return Err("the signature has no signed attributes".into());
+    };
+    // The message digest that was signed.
+    let signed_digest = attrs
+        .iter()
+        .find(|a| a.oid.to_string() == OID_MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<der::asn1::OctetString>().ok())
+        .ok_or("the signed attributes have no message digest")?;
+    let signing_time = attrs
+        .iter()
+        .find(|a| a.oid.to_string() == OID_SIGNING_TIME)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.to_der().ok())
+        .and_then(|d| x509_cert::time::Time::from_der(&d).ok())
+        .map(|t| t.to_unix_duration());
+    let (_, x) = x509_parser::parse_x509_certificate(&cert_der)
+        .map_err(|e| format!("the signer's certificate does not parse ({e})"))?;
+    let mut v = fail(Outcome::Valid, "");
+    v.signer_subject = Some(crate::protocol::text::printable(&x.subject().to_string()));
+    v.signer_serial = Some(x.raw_serial_as_string().replace(':', "").to_uppercase());
+    v.signer_sha256 = Some(hex::encode(Sha256::digest(&cert_der)));
+    v.signer_der = Some(cert_der.clone());
+    v.signing_time = signing_time.and_then(|d| {
+        time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+    });
+    let at = signing_time
+        .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    // 1. The file.
+    if signed_digest.as_bytes() != file_sha256 {
+        v.outcome = Outcome::FileChanged;
+        v.detail =
+            "the file's SHA-256 differs from the one that was signed: the file changed".into();
+        return Ok(v);
+    }
+    // 2. The signature over the DER of the signed attributes (as a SET).
+    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    if let Err(why) = signature_verifies(&x, &signed, si.signature.as_bytes()) {
+        v.outcome = Outcome::BadSignature;
+        v.detail = why;
+        return Ok(v);
+    }
+    // 3. Who issued the certificate.
+    let p = roots::provenance(&cert_der, time::OffsetDateTime::now_utc());
+    v.issued_by = Some(p.clone());
+    let trusted = match trust {
+        Trust::Jlis => p.is_jlis(),
+        Trust::JlisAndTest => {
+            p.is_jlis() || matches!(p, Provenance::TestPki { .. } | Provenance::JlisTest)
+        }
+        Trust::Anchors(a) => super::chain::check_chain(&cert_der, a, at).is_ok_and(|r| {
+            !matches!(
+                r.status,
+                super::chain::ChainStatus::BadSignature
+                    | super::chain::ChainStatus::UnknownIssuer
+                    | super::chain::ChainStatus::IssuerNotCa
+            )
+        }),
+    };
+    if !trusted {
+        v.outcome = Outcome::UnknownSigner;
+        v.detail = "the signer's certificate is not from a trusted issuer".into();
+        return Ok(v);
+    }
+    // 4. Valid when it signed.
+    let t = x509_parser::time::ASN1Time::from_timestamp(at.unix_timestamp())
+        .map_err(|e| e.to_string())?;
+    if !x.validity().is_valid_at(t) {
+        v.outcome = Outcome::NotValidAtSigningTime;
+        v.detail = format!(
+            "the certificate was valid from {} to {}, not at {}",
+            x.validity().not_before,
+            x.validity().not_after,
+            at
+        );
+        return Ok(v);
+    }
+    // 5. A key that may sign.
+    let may_sign = match x.key_usage() {
+        Ok(Some(ku)) => ku.value.digital_signature() || ku.value.non_repudiation(),
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    if !may_sign {
+        v.outcome = Outcome::WrongKeyUsage;
+        v.detail =
+            "the certificate's keyUsage allows neither digitalSignature nor nonRepudiation".into();
+        return Ok(v);
+    }
+    v.detail = "the file is as it was signed, by this certificate".into();
+    Ok(v)
+}
+
+/// RSA PKCS#1 v1.5 SHA-256 (or, for the next card, ECDSA) over `msg`.
+fn signature_verifies(
+    x: &x509_parser::certificate::X509Certificate<'_>,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), String> {
+    use rsa::pkcs8::DecodePublicKey;
+    let key = rsa::RsaPublicKey::from_public_key_der(x.public_key().raw)
+        .map_err(|e| format!("the certificate's key is not an RSA key mynacard can use ({e})"))?;
+    key.verify(
+        rsa::Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(msg),
+        sig,
+    )
+    .map_err(|_| "the signature does not verify with the certificate's key".into())
+}

@@ -1,0 +1,314 @@
+//! `mynacard sign` and `mynacard verify`: detached CMS signatures with the
+//! card, and their check (`usecase::sign`, `cert::cms`).
+
+use super::cert::{check_output, write_out};
+use super::Ctx;
+use crate::card::pin::PinKind;
+use crate::cert::cms::{self, Outcome, Trust};
+use crate::cli::input::{PinInput, PinSource};
+use crate::cli::output::{paint, print_json, Tone};
+use crate::error::{exit, Error, Result};
+use crate::i18n::Lang;
+use crate::usecase::pins::Which;
+use crate::usecase::sign::KeyChoice;
+use clap::Args;
+use sha2::{Digest, Sha256};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["file", "digest_only"]))]
+pub struct SignArgs {
+    /// The file to sign (a detached CMS signature of it is written)
+    pub file: Option<PathBuf>,
+    /// Sign a SHA-256 digest instead (64 hex digits, or a file holding the 32 bytes or their hex):
+    /// prints the raw PKCS#1 v1.5 signature in hex
+    #[arg(long, value_name = "HEX|FILE", conflicts_with_all = ["file", "pem"])]
+    pub digest_only: Option<String>,
+    /// Which key signs: the signature key (default, signature password) or the user-authentication key
+    #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
+    pub key: KeyChoice,
+    /// Write PEM (-----BEGIN CMS-----) instead of DER
+    #[arg(long)]
+    pub pem: bool,
+    /// Write the signature to FILE (whole or not at all; - for standard output)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it is a regular file
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub last: super::pin::LastTry,
+    #[command(flatten)]
+    pub pin: PinSource,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The file that was signed
+    pub file: PathBuf,
+    /// Its detached CMS signature (DER or PEM)
+    pub signature: PathBuf,
+    /// Trust the issuers in FILE or DIR (PEM or DER) instead of the built-in J-LIS roots
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "test_pki")]
+    pub ca: Option<PathBuf>,
+    /// Also trust the test PKIs (the virtual card's, J-LIS's O=JPKI-TEST): for tests only
+    #[arg(long)]
+    pub test_pki: bool,
+    /// Also show the signer's holder attributes (name, address, birth date, sex) of a signature certificate
+    #[arg(long)]
+    pub show_holder: bool,
+}
+
+/// SHA-256 of a regular file, streamed; a progress bar on a terminal when
+/// it takes more than a second.
+fn hash_file(path: &Path) -> Result<[u8; 32]> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "is not a regular file"),
+        ));
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let start = std::time::Instant::now();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut done = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+        done += n as u64;
+        if bar.is_none() && start.elapsed().as_secs_f64() > 1.0 && std::io::stderr().is_terminal() {
+            let b = indicatif::ProgressBar::new(meta.len());
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(h.finalize().into())
+}
+
+/// A SHA-256 digest from 64 hex digits, or a file with 32 bytes or hex.
+fn parse_digest(v: &str) -> Result<[u8; 32]> {
+    let from_hex = |s: &str| -> Option<[u8; 32]> {
+        let b = hex::decode(s.trim()).ok()?;
+        b.try_into().ok()
+    };
+    if let Some(d) = from_hex(v) {
+        return Ok(d);
+    }
+    let p = Path::new(v);
+    if !p.exists() {
+        return Err(Error::Usage(format!(
+            "--digest-only {v}: not 64 hex digits (a SHA-256 digest), and no such file; give the digest in hex or a file holding it"
+        )));
+    }
+    let b = crate::platform::files::read_limited(p, 1024).map_err(|e| Error::io(p, e))?;
+    if let Ok(d) = <[u8; 32]>::try_from(b.as_slice()) {
+        return Ok(d);
+    }
+    std::str::from_utf8(&b)
+        .ok()
+        .and_then(from_hex)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--digest-only {v}: not 64 hex digits, nor a file holding a SHA-256 digest (32 bytes or 64 hex digits)"
+            ))
+        })
+}
+
+pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
+    check_output(a.output.as_deref(), a.force)?;
+    let kind = match a.key {
+        KeyChoice::Sign => PinKind::Sign,
+        KeyChoice::Auth => PinKind::Auth,
+    };
+    let mut input = PinInput::new(ctx.lang).with(kind, Which::Current, a.pin.source());
+    // The signature certificate names its holder: files holding it are private.
+    let private = a.key == KeyChoice::Sign;
+    if let Some(d) = &a.digest_only {
+        let digest = parse_digest(d)?;
+        let (sig, _) = crate::usecase::sign::sign_digest(
+            &ctx.card,
+            a.key,
+            &digest,
+            a.last.force_last_try,
+            &mut input,
+        )?;
+        if ctx.g.json {
+            print_json(
+                "sign",
+                &serde_json::json!({ "digest": hex::encode(digest), "signature": hex::encode(&sig),
+                                     "algorithm": "rsassa-pkcs1-v1_5-sha256" }),
+            );
+            return Ok(0);
+        }
+        return match &a.output {
+            Some(_) => write_out(a.output.as_deref(), &sig, a.force, false).map(|_| 0),
+            None => {
+                println!("{}", hex::encode(&sig));
+                Ok(0)
+            }
+        };
+    }
+    let file = a
+        .file
+        .as_deref()
+        .ok_or_else(|| Error::Usage("give FILE".into()))?;
+    let digest = hash_file(file)?;
+    let der = crate::usecase::sign::sign_cms(
+        &ctx.card,
+        a.key,
+        &digest,
+        a.last.force_last_try,
+        &mut input,
+    )?;
+    let bytes = if a.pem {
+        pem::encode_config(
+            &pem::Pem::new("CMS", der),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        )
+        .into_bytes()
+    } else {
+        der
+    };
+    if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
+        ));
+    }
+    if ctx.g.json && a.output.is_some() {
+        write_out(a.output.as_deref(), &bytes, a.force, private)?;
+        print_json(
+            "sign",
+            &serde_json::json!({ "file": file.display().to_string(), "sha256": hex::encode(digest),
+                                 "output": a.output.as_ref().map(|o| o.display().to_string()) }),
+        );
+        return Ok(0);
+    }
+    write_out(a.output.as_deref(), &bytes, a.force, private).map(|_| 0)
+}
+
+pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
+    let sig =
+        crate::platform::files::read_limited(&a.signature, crate::platform::files::limit::CERT)
+            .map_err(|e| Error::io(&a.signature, e))?;
+    let sd = cms::decode_container(&sig)
+        .map_err(|e| Error::Cert(format!("{}: {e}", a.signature.display())))?;
+    let digest = hash_file(&a.file)?;
+    let anchors;
+    let trust = match &a.ca {
+        Some(p) => {
+            anchors = crate::cert::chain::load_trust_anchors(p)
+                .map_err(|e| Error::Cert(e.to_string()))?;
+            Trust::Anchors(&anchors)
+        }
+        None if a.test_pki => Trust::JlisAndTest,
+        None => Trust::Jlis,
+    };
+    let v = cms::verify(&sd, &digest, trust)
+        .map_err(|e| Error::Cert(format!("{}: {e}", a.signature.display())))?;
+    let code = match v.outcome {
+        Outcome::Valid => exit::OK,
+        Outcome::FileChanged => exit::VERIFY_FILE_CHANGED,
+        Outcome::BadSignature => exit::VERIFY_BAD_SIGNATURE,
+        Outcome::UnknownSigner => exit::VERIFY_UNKNOWN_SIGNER,
+        Outcome::NotValidAtSigningTime => exit::VERIFY_NOT_VALID_AT_SIGNING,
+        Outcome::WrongKeyUsage => exit::VERIFY_KEY_USAGE,
+    };
+    let holder = if a.show_holder {
+        v.signer_der
+            .as_deref()
+            .and_then(|d| crate::cert::jpki_attrs::holder_from_der(d).ok().flatten())
+    } else {
+        None
+    };
+    if ctx.g.json {
+        let mut doc = serde_json::to_value(&v).unwrap_or_default();
+        if let (Some(h), Some(o)) = (&holder, doc.as_object_mut()) {
+            o.insert("holder".into(), serde_json::to_value(h).unwrap_or_default());
+        }
+        print_json("verify", &doc);
+        return Ok(code);
+    }
+    let l = ctx.lang;
+    let (tone, head) = match (&v.outcome, l) {
+        (Outcome::Valid, Lang::Ja) => (Tone::Ok, "有効な署名です".to_string()),
+        (Outcome::Valid, Lang::En) => (Tone::Ok, "valid signature".to_string()),
+        (Outcome::FileChanged, Lang::Ja) => {
+            (Tone::Bad, "ファイルが署名後に変更されています".into())
+        }
+        (Outcome::FileChanged, Lang::En) => {
+            (Tone::Bad, "the file was changed after it was signed".into())
+        }
+        (Outcome::BadSignature, Lang::Ja) => (Tone::Bad, "署名が正しくありません".into()),
+        (Outcome::BadSignature, Lang::En) => (Tone::Bad, "bad signature".into()),
+        (Outcome::UnknownSigner, Lang::Ja) => (
+            Tone::Bad,
+            "署名者の証明書を信頼できません (J-LIS の発行ではありません)".into(),
+        ),
+        (Outcome::UnknownSigner, Lang::En) => (
+            Tone::Bad,
+            "unknown signer: the certificate is not from a trusted issuer".into(),
+        ),
+        (Outcome::NotValidAtSigningTime, Lang::Ja) => {
+            (Tone::Bad, "署名時に証明書が有効期間外でした".into())
+        }
+        (Outcome::NotValidAtSigningTime, Lang::En) => (
+            Tone::Bad,
+            "the certificate was not valid when it signed".into(),
+        ),
+        (Outcome::WrongKeyUsage, Lang::Ja) => {
+            (Tone::Bad, "この証明書の鍵は署名に使えません".into())
+        }
+        (Outcome::WrongKeyUsage, Lang::En) => {
+            (Tone::Bad, "the certificate's key may not sign".into())
+        }
+    };
+    println!("{}", paint(ctx, tone, &head));
+    let row = |k: &str, val: &str| println!("  {} {val}", crate::i18n::pad(k, 18));
+    if let Some(s) = &v.signer_subject {
+        row(l.pick("署名者", "signer"), s);
+    }
+    if let Some(p) = &v.issued_by {
+        row(
+            l.pick("発行元", "issued by"),
+            &crate::cert::view::provenance_text(p, l).0,
+        );
+    }
+    if let Some(t) = &v.signing_time {
+        row(l.pick("署名日時", "signing time"), t);
+    }
+    if let Some(h) = &holder {
+        row(l.pick("氏名", "name"), &h.name);
+        row(l.pick("住所", "address"), &h.address);
+    }
+    if v.outcome != Outcome::Valid {
+        row(l.pick("理由", "why"), &v.detail);
+    }
+    println!(
+        "  {}",
+        paint(
+            ctx,
+            Tone::Dim,
+            l.pick(
+                "失効は確認していません (JPKI の OCSP は署名検証者の契約が必要)",
+                "revocation not checked (JPKI OCSP needs a 署名検証者 contract)"
+            )
+        )
+    );
+    Ok(code)
+}

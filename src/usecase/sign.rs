@@ -1,0 +1,222 @@
+//! Signing with the card: a detached CMS SignedData (RFC 5652) over a
+//! file's SHA-256, or a raw PKCS#1 v1.5 signature of a given digest. The
+//! card computes the signature (`80 2A` with the DigestInfo, the key chosen
+//! by its reference); the container is built with the RustCrypto `cms`
+//! crate, whose builder hands the DER of the signed attributes to the card
+//! through `CardSigner`.
+
+use super::connect::CardOptions;
+use super::pins::{with_pins, Asker, Need, Which};
+use crate::card::jpki::{self, CertSlot};
+use crate::card::{policy, Session};
+use crate::error::{Error, Result};
+use crate::protocol::{KeyRef, PinKind, SignKey, SHA256_DIGEST_INFO};
+use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+
+/// Which key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyChoice {
+    /// The signature key (署名用, JPKI 001A; the signature password).
+    Sign,
+    /// The user-authentication key (利用者証明用, JPKI 0017; its PIN).
+    Auth,
+}
+
+impl KeyChoice {
+    fn parts(self) -> (PinKind, KeyRef, SignKey, CertSlot) {
+        match self {
+            KeyChoice::Sign => (
+                PinKind::Sign,
+                KeyRef::Sign,
+                SignKey::JpkiSign,
+                CertSlot::Sign,
+            ),
+            KeyChoice::Auth => (
+                PinKind::Auth,
+                KeyRef::Auth,
+                SignKey::JpkiAuth,
+                CertSlot::Auth,
+            ),
+        }
+    }
+}
+
+/// The card as a `signature::Signer` for the `cms` builder. The card
+/// session is borrowed for the one signature; a card error is kept for the
+/// caller (the builder only sees "signing failed").
+struct CardSigner<'s, 't> {
+    session: RefCell<&'s mut Session<'t>>,
+    key: SignKey,
+    verifying: rsa::pkcs1v15::VerifyingKey<Sha256>,
+    error: RefCell<Option<Error>>,
+}
+
+impl signature::Keypair for CardSigner<'_, '_> {
+    type VerifyingKey = rsa::pkcs1v15::VerifyingKey<Sha256>;
+    fn verifying_key(&self) -> Self::VerifyingKey {
+        self.verifying.clone()
+    }
+}
+
+impl spki::DynSignatureAlgorithmIdentifier for CardSigner<'_, '_> {
+    fn signature_algorithm_identifier(&self) -> spki::Result<spki::AlgorithmIdentifierOwned> {
+        // sha256WithRSAEncryption, parameters NULL (RFC 4055).
+        Ok(spki::AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+            parameters: Some(der::asn1::Null.into()),
+        })
+    }
+}
+
+impl signature::Signer<rsa::pkcs1v15::Signature> for CardSigner<'_, '_> {
+    fn try_sign(
+        &self,
+        msg: &[u8],
+    ) -> std::result::Result<rsa::pkcs1v15::Signature, signature::Error> {
+        let di = [SHA256_DIGEST_INFO, &Sha256::digest(msg)].concat();
+        let mut s = self.session.borrow_mut();
+        match jpki::sign(&mut s, self.key, &di) {
+            Ok(sig) => rsa::pkcs1v15::Signature::try_from(sig.as_slice()),
+            Err(e) => {
+                *self.error.borrow_mut() = Some(e);
+                Err(signature::Error::new())
+            }
+        }
+    }
+}
+
+fn rsa_key(cert: &[u8]) -> Result<rsa::RsaPublicKey> {
+    use rsa::pkcs8::DecodePublicKey;
+    let (_, x) = x509_parser::parse_x509_certificate(cert)
+        .map_err(|e| Error::Data(format!("the card's certificate does not parse: {e}")))?;
+    rsa::RsaPublicKey::from_public_key_der(x.public_key().raw)
+        .map_err(|e| Error::Data(format!("the certificate's key is not RSA: {e}")))
+}
+
+/// Verify the key's PIN, read its certificate: the order the card needs
+/// (the signature certificate is readable only after its password).
+fn unlock_and_read(
+    s: &mut Session,
+    key: KeyChoice,
+    pin: &crate::card::pin::Pin,
+) -> Result<Vec<u8>> {
+    let (_, r, _, slot) = key.parts();
+    policy::verify(s, r, pin)?;
+    jpki::read_cert(s, slot)?.ok_or(Error::Absent { slot })
+}
+
+fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
+    if key == KeyChoice::Sign {
+        crate::card::jpki::availability(s).and_then(|a| {
+            if a.sign {
+                Ok(())
+            } else {
+                Err(Error::Absent {
+                    slot: CertSlot::Sign,
+                })
+            }
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// A detached CMS SignedData over the file whose SHA-256 is `digest`:
+/// content type, message digest and signing time signed; the signer's
+/// certificate included. Returns its DER.
+pub fn sign_cms(
+    o: &CardOptions,
+    key: KeyChoice,
+    digest: &[u8; 32],
+    force_last_try: bool,
+    asker: &mut dyn Asker,
+) -> Result<Vec<u8>> {
+    let (kind, _, sign_key, _) = key.parts();
+    with_pins(
+        o,
+        force_last_try,
+        &[Need::verify(kind)],
+        asker,
+        |s| check(s, key),
+        |s, _, pins, _| {
+            let cert_der = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
+            let cert = x509_cert::Certificate::from_der(&cert_der)
+                .map_err(|e| Error::Data(format!("the card's certificate does not parse: {e}")))?;
+            let verifying = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert_der)?);
+            let signer = CardSigner {
+                session: RefCell::new(s),
+                key: sign_key,
+                verifying,
+                error: RefCell::new(None),
+            };
+            let build = || -> std::result::Result<Vec<u8>, String> {
+                use cms::builder::{
+                    create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder,
+                };
+                use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+                use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
+                let content = EncapsulatedContentInfo {
+                    econtent_type: const_oid::db::rfc5911::ID_DATA,
+                    econtent: None,
+                };
+                let sha256 = spki::AlgorithmIdentifierOwned {
+                    oid: const_oid::db::rfc5912::ID_SHA_256,
+                    parameters: None,
+                };
+                let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                    issuer: cert.tbs_certificate.issuer.clone(),
+                    serial_number: cert.tbs_certificate.serial_number.clone(),
+                });
+                let mut si =
+                    SignerInfoBuilder::new(&signer, sid, sha256.clone(), &content, Some(digest))
+                        .map_err(|e| e.to_string())?;
+                si.add_signed_attribute(
+                    create_signing_time_attribute().map_err(|e| e.to_string())?,
+                )
+                .map_err(|e| e.to_string())?;
+                let ci = SignedDataBuilder::new(&content)
+                    .add_digest_algorithm(sha256)
+                    .map_err(|e| e.to_string())?
+                    .add_certificate(CertificateChoices::Certificate(cert.clone()))
+                    .map_err(|e| e.to_string())?
+                    .add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
+                    .map_err(|e| e.to_string())?
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                ci.to_der().map_err(|e| e.to_string())
+            };
+            let out = build();
+            if let Some(e) = signer.error.take() {
+                return Err(e);
+            }
+            out.map_err(|e| Error::Data(format!("cannot build the CMS signature: {e}")))
+        },
+    )
+}
+
+/// The raw PKCS#1 v1.5 signature of a SHA-256 `digest` (for tools that
+/// build their own containers), with the signer's certificate.
+pub fn sign_digest(
+    o: &CardOptions,
+    key: KeyChoice,
+    digest: &[u8; 32],
+    force_last_try: bool,
+    asker: &mut dyn Asker,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let (kind, _, sign_key, _) = key.parts();
+    with_pins(
+        o,
+        force_last_try,
+        &[Need::verify(kind)],
+        asker,
+        |s| check(s, key),
+        |s, _, pins, _| {
+            let cert = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
+            let di = [SHA256_DIGEST_INFO, &digest[..]].concat();
+            let sig = jpki::sign(s, sign_key, &di)?;
+            Ok((sig, cert))
+        },
+    )
+}
