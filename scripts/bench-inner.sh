@@ -65,6 +65,34 @@ for c in "--list-pins|pkcs15-tool --list-pins" "--read-certificate 01|pkcs15-too
   row "OpenSC $args, OPENSC_DRIVER=jpki" "pcscd + vpcd" \
     "$(OPENSC_DRIVER=jpki served_counts $args --reader 0)" "$(OPENSC_DRIVER=jpki median $args --reader 0)"
 done
+# Signing: a detached CMS of a small file with the signature key, and the
+# user-authentication key; OpenSC's PKCS#11 module signs the same file with
+# the same keys (SHA256-RSA-PKCS: the PKCS#1 signature only, no container).
+export BENCH_SIGN_PIN=TEST1234   # the built-in profile's signature password (test data)
+echo "a document to sign" > "$WORK/doc.txt"
+P11=""
+for m in /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so /usr/lib/aarch64-linux-gnu/opensc-pkcs11.so; do
+  [ -e "$m" ] && P11=$m
+done
+for c in "sign|sign --pin-env BENCH_SIGN_PIN -o - $WORK/doc.txt" \
+         "sign --key auth|sign --key auth --pin-env BENCH_PIN -o - $WORK/doc.txt"; do
+  name=${c%%|*} args=${c#*|}
+  # shellcheck disable=SC2086
+  row "mynacard $name" "pcscd + vpcd" "$(served_counts "$BIN" $args)" "$(median "$BIN" $args)"
+  # shellcheck disable=SC2086
+  row "mynacard $name" "in-process" "$(trace_counts "$BIN" --virtual $args)" "$(median "$BIN" --virtual $args)"
+done
+if [ -n "$P11" ]; then
+  for c in "1|TEST1234|02|signature key" "0|1234|01|user-authentication key"; do
+    IFS='|' read -r slot pin id what <<<"$c"
+    args="pkcs11-tool --module $P11 --slot $slot --login --pin $pin --sign --id $id -m SHA256-RSA-PKCS --input-file $WORK/doc.txt --output-file $WORK/p11.sig"
+    # shellcheck disable=SC2086
+    row "OpenSC pkcs11-tool --sign, $what" "pcscd + vpcd" "$(served_counts $args)" "$(median $args)"
+    # shellcheck disable=SC2086
+    row "OpenSC pkcs11-tool --sign, $what, OPENSC_DRIVER=jpki" "pcscd + vpcd" \
+      "$(OPENSC_DRIVER=jpki served_counts $args)" "$(OPENSC_DRIVER=jpki median $args)"
+  done
+fi
 # Extended length: one READ BINARY per certificate (cache of its own).
 export XDG_CACHE_HOME=$WORK/cache-ext
 "$BIN" --extended-length cert show auth >/dev/null   # shown to work: remembered

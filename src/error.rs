@@ -107,6 +107,13 @@ pub enum Error {
     Absent {
         slot: CertSlot,
     },
+    /// The signing key's certificate is outside its validity: a signature
+    /// made now would not verify (the date, JST).
+    CertNotValid {
+        slot: CertSlot,
+        expired: bool,
+        date: time::Date,
+    },
     /// The token lacks an application (a smartphone certificate has only JPKI).
     NotOnToken {
         app: &'static str,
@@ -149,6 +156,8 @@ pub mod exit {
     pub const ABSENT: i32 = 16;
     /// `prove`: the card was not shown to be a genuine J-LIS card.
     pub const NOT_GENUINE: i32 = 17;
+    /// `sign`: the key's certificate is expired or not yet valid.
+    pub const CERT_NOT_VALID: i32 = 18;
     /// `verify`: the file changed after it was signed.
     pub const VERIFY_FILE_CHANGED: i32 = 30;
     /// `verify`: the signature does not verify.
@@ -218,6 +227,7 @@ impl Error {
             Profile(_) => ("PROFILE", DATA),
             Usage(_) => ("USAGE", USAGE),
             Absent { .. } => ("ABSENT", ABSENT),
+            CertNotValid { .. } => ("CERT_NOT_VALID", CERT_NOT_VALID),
             NotOnToken { .. } => ("NOT_ON_TOKEN", ABSENT),
             NoPcscBuild => ("NO_PCSC_BUILD", NO_SERVICE),
             Sandbox(_) => ("SANDBOX", NO_SERVICE),
@@ -476,6 +486,34 @@ impl Error {
                 m.clone(),
             ),
             Usage(m) => tr(lang, format!("使い方の誤り: {m}"), m.clone()),
+            CertNotValid {
+                slot,
+                expired: true,
+                date,
+            } => tr(
+                lang,
+                format!(
+                    "{}は {} に有効期限が切れています。この鍵の署名は検証で拒否されるため、署名しませんでした",
+                    crate::i18n::cert_name(*slot, lang),
+                    crate::i18n::jp_date(*date)
+                ),
+                format!(
+                    "the {} expired on {date}: a signature with its key would be rejected, so nothing was signed",
+                    crate::i18n::cert_name(*slot, lang)
+                ),
+            ),
+            CertNotValid { slot, date, .. } => tr(
+                lang,
+                format!(
+                    "{}は {} から有効です (まだ有効期間前)。署名しませんでした",
+                    crate::i18n::cert_name(*slot, lang),
+                    crate::i18n::jp_date(*date)
+                ),
+                format!(
+                    "the {} is valid only from {date}: nothing was signed",
+                    crate::i18n::cert_name(*slot, lang)
+                ),
+            ),
             Absent { slot } => tr(
                 lang,
                 format!("このカードには{}がありません", crate::i18n::cert_name(*slot, lang)),
@@ -663,6 +701,14 @@ impl Error {
             Usage(_) => s(
                 "mynacard --help で使い方を確認してください",
                 "see mynacard --help",
+            ),
+            CertNotValid { expired: true, .. } => s(
+                "市区町村の窓口で電子証明書を更新してから署名してください",
+                "renew the certificate at your municipal office, then sign",
+            ),
+            CertNotValid { .. } => s(
+                "コンピューターの日付と時刻を確認してください",
+                "check this computer's date and time",
             ),
             Absent { .. } => s(
                 "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",

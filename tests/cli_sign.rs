@@ -12,7 +12,10 @@ fn openssl() -> bool {
         .arg("version")
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(there || !common::e2e::in_ci(), "CI=true but openssl is missing");
+    assert!(
+        there || !common::e2e::in_ci(),
+        "CI=true but openssl is missing"
+    );
     if !there {
         eprintln!("skipped the OpenSSL judge: openssl is not installed");
     }
@@ -416,4 +419,67 @@ fn verify_takes_an_openssl_signature_and_refuses_the_wrong_ca() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[test]
+fn an_expired_certificate_or_a_card_signing_with_another_key_signs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("f");
+    std::fs::write(&file, b"x").unwrap();
+    let out_file = d.join("o.p7s");
+    let expired = common::profile_file(
+        "base = \"builtin\"\n[certificates.sign]\nissued = \"2015-01-05\"\nexpires = \"2020-01-05\"\n",
+    );
+    let st = d.join("s.json");
+    let pin_status = || {
+        let out = bin()
+            .arg(&expired.arg)
+            .arg("--state")
+            .arg(&st)
+            .args(["--json", "pin", "status"])
+            .output()
+            .unwrap();
+        json(&out.stdout)["pins"].clone()
+    };
+    let before = pin_status();
+    let out = bin()
+        .arg(&expired.arg)
+        .arg("--state")
+        .arg(&st)
+        .args(["--json", "sign", "--pin-env", "P", "-o"])
+        .arg(&out_file)
+        .arg(&file)
+        .env("P", "TEST1234")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(18));
+    let v = json(&out.stdout);
+    assert_eq!(v["error"]["code"], "CERT_NOT_VALID");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2020-01-05"));
+    assert!(!out_file.exists());
+    assert_eq!(pin_status(), before);
+
+    let wrong = common::profile_file("base = \"builtin\"\n[faults]\nwrong_auth_key = true\n");
+    for extra in [&["-o"][..], &["--digest-only"][..]] {
+        let mut c = bin();
+        c.arg(&wrong.arg)
+            .args(["--json", "sign", "--key", "auth", "--pin-env", "P"]);
+        if extra[0] == "-o" {
+            c.arg("-o").arg(&out_file).arg(&file);
+        } else {
+            c.args(["--digest-only", &"ab".repeat(32)]);
+        }
+        let out = c.env("P", "1234").output().unwrap();
+        assert_eq!(out.status.code(), Some(12), "{extra:?}");
+        assert!(json(&out.stdout)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not verify with its own certificate"));
+        assert!(out.stdout.len() < 2000, "no signature printed");
+        assert!(!out_file.exists());
+    }
 }

@@ -45,7 +45,7 @@ pub struct Verification {
     pub signer_sha256: Option<String>,
     /// Who issued the signer's certificate (J-LIS roots).
     pub issued_by: Option<Provenance>,
-    /// The signing-time attribute (RFC 3339, UTC), when present.
+    /// The signing-time attribute (RFC 3339, in JST), when present.
     pub signing_time: Option<String>,
     /// The signer's certificate (DER), for the holder attributes.
     #[serde(skip)]
@@ -60,6 +60,68 @@ pub enum Trust<'a> {
     JlisAndTest,
     /// These anchors (`--ca`).
     Anchors(&'a [Vec<u8>]),
+}
+
+/// A detached SignedData over the content whose SHA-256 is `digest`,
+/// signed by `signer` (the card, or a key in tests) as the holder of
+/// `cert_der`: content type, message digest and signing time (`at`, or
+/// now) are signed; the certificate is included. Returns the DER.
+pub fn build<S>(
+    signer: &S,
+    cert_der: &[u8],
+    digest: &[u8; 32],
+    at: Option<std::time::SystemTime>,
+) -> Result<Vec<u8>, String>
+where
+    S: signature::Keypair + spki::DynSignatureAlgorithmIdentifier,
+    S: signature::Signer<rsa::pkcs1v15::Signature>,
+    S::VerifyingKey: spki::EncodePublicKey,
+{
+    use cms::builder::{create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder};
+    use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+    use cms::signed_data::EncapsulatedContentInfo;
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let cert = x509_cert::Certificate::from_der(cert_der)
+        .map_err(|x| format!("the signer's certificate does not parse: {x}"))?;
+    let content = EncapsulatedContentInfo {
+        econtent_type: const_oid::db::rfc5911::ID_DATA,
+        econtent: None,
+    };
+    let sha256 = spki::AlgorithmIdentifierOwned {
+        oid: const_oid::db::rfc5912::ID_SHA_256,
+        parameters: None,
+    };
+    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate.issuer.clone(),
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    });
+    let mut si = SignerInfoBuilder::new(signer, sid, sha256.clone(), &content, Some(digest))
+        .map_err(|x| e(&x))?;
+    let time = match at {
+        None => create_signing_time_attribute().map_err(|x| e(&x))?,
+        Some(t) => {
+            let t = x509_cert::time::Time::try_from(t).map_err(|x| e(&x))?;
+            x509_cert::attr::Attribute {
+                oid: const_oid::db::rfc5911::ID_SIGNING_TIME,
+                values: der::asn1::SetOfVec::try_from(vec![
+                    der::Any::encode_from(&t).map_err(|x| e(&x))?
+                ])
+                .map_err(|x| e(&x))?,
+            }
+        }
+    };
+    si.add_signed_attribute(time).map_err(|x| e(&x))?;
+    SignedDataBuilder::new(&content)
+        .add_digest_algorithm(sha256)
+        .map_err(|x| e(&x))?
+        .add_certificate(CertificateChoices::Certificate(cert))
+        .map_err(|x| e(&x))?
+        .add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
+        .map_err(|x| e(&x))?
+        .build()
+        .map_err(|x| e(&x))?
+        .to_der()
+        .map_err(|x| e(&x))
 }
 
 /// A CMS file: DER, or PEM (`CMS` or `PKCS7` blocks).
@@ -162,7 +224,8 @@ pub fn verify(
         time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64)
             .ok()
             .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
+                t.to_offset(crate::rules::JST)
+                    .format(&time::format_description::well_known::Rfc3339)
                     .ok()
             })
     });

@@ -11,7 +11,6 @@ use crate::card::jpki::{self, CertSlot};
 use crate::card::{policy, Session};
 use crate::error::{Error, Result};
 use crate::protocol::{KeyRef, PinKind, SignKey, SHA256_DIGEST_INFO};
-use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 
@@ -77,7 +76,9 @@ impl signature::Signer<rsa::pkcs1v15::Signature> for CardSigner<'_, '_> {
     ) -> std::result::Result<rsa::pkcs1v15::Signature, signature::Error> {
         let di = [SHA256_DIGEST_INFO, &Sha256::digest(msg)].concat();
         let mut s = self.session.borrow_mut();
-        match jpki::sign(&mut s, self.key, &di) {
+        let signed = jpki::sign(&mut s, self.key, &di)
+            .and_then(|sig| check_signature(self.verifying.as_ref(), &di, &sig).map(|_| sig));
+        match signed {
             Ok(sig) => rsa::pkcs1v15::Signature::try_from(sig.as_slice()),
             Err(e) => {
                 *self.error.borrow_mut() = Some(e);
@@ -104,7 +105,49 @@ fn unlock_and_read(
 ) -> Result<Vec<u8>> {
     let (_, r, _, slot) = key.parts();
     policy::verify(s, r, pin)?;
-    jpki::read_cert(s, slot)?.ok_or(Error::Absent { slot })
+    let cert = jpki::read_cert(s, slot)?.ok_or(Error::Absent { slot })?;
+    usable_now(&cert, slot)?;
+    Ok(cert)
+}
+
+/// A signature from a key whose certificate is out of its validity would
+/// be rejected by every verifier: refuse before the card signs.
+fn usable_now(cert: &[u8], slot: CertSlot) -> Result<()> {
+    let (_, x) = x509_parser::parse_x509_certificate(cert)
+        .map_err(|e| Error::Data(format!("the card's certificate does not parse: {e}")))?;
+    let v = x.validity();
+    let now = time::OffsetDateTime::now_utc();
+    let jst = |t: time::OffsetDateTime| t.to_offset(crate::rules::JST).date();
+    if now > v.not_after.to_datetime() {
+        return Err(Error::CertNotValid {
+            slot,
+            expired: true,
+            date: jst(v.not_after.to_datetime()),
+        });
+    }
+    if now < v.not_before.to_datetime() {
+        return Err(Error::CertNotValid {
+            slot,
+            expired: false,
+            date: jst(v.not_before.to_datetime()),
+        });
+    }
+    Ok(())
+}
+
+/// The card's signature must verify with its certificate's key before it
+/// is handed out (a card that signs with another key is caught here).
+fn check_signature(key: &rsa::RsaPublicKey, digest_info: &[u8], sig: &[u8]) -> Result<()> {
+    let em_ok = key
+        .verify(rsa::Pkcs1v15Sign::new_unprefixed(), digest_info, sig)
+        .is_ok();
+    if em_ok {
+        Ok(())
+    } else {
+        Err(Error::Data(
+            "the card's signature does not verify with its own certificate's key; nothing was written".into(),
+        ))
+    }
 }
 
 fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
@@ -142,8 +185,6 @@ pub fn sign_cms(
         |s| check(s, key),
         |s, _, pins, _| {
             let cert_der = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
-            let cert = x509_cert::Certificate::from_der(&cert_der)
-                .map_err(|e| Error::Data(format!("the card's certificate does not parse: {e}")))?;
             let verifying = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert_der)?);
             let signer = CardSigner {
                 session: RefCell::new(s),
@@ -151,43 +192,7 @@ pub fn sign_cms(
                 verifying,
                 error: RefCell::new(None),
             };
-            let build = || -> std::result::Result<Vec<u8>, String> {
-                use cms::builder::{
-                    create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder,
-                };
-                use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-                use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
-                let content = EncapsulatedContentInfo {
-                    econtent_type: const_oid::db::rfc5911::ID_DATA,
-                    econtent: None,
-                };
-                let sha256 = spki::AlgorithmIdentifierOwned {
-                    oid: const_oid::db::rfc5912::ID_SHA_256,
-                    parameters: None,
-                };
-                let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-                    issuer: cert.tbs_certificate.issuer.clone(),
-                    serial_number: cert.tbs_certificate.serial_number.clone(),
-                });
-                let mut si =
-                    SignerInfoBuilder::new(&signer, sid, sha256.clone(), &content, Some(digest))
-                        .map_err(|e| e.to_string())?;
-                si.add_signed_attribute(
-                    create_signing_time_attribute().map_err(|e| e.to_string())?,
-                )
-                .map_err(|e| e.to_string())?;
-                let ci = SignedDataBuilder::new(&content)
-                    .add_digest_algorithm(sha256)
-                    .map_err(|e| e.to_string())?
-                    .add_certificate(CertificateChoices::Certificate(cert.clone()))
-                    .map_err(|e| e.to_string())?
-                    .add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
-                    .map_err(|e| e.to_string())?
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                ci.to_der().map_err(|e| e.to_string())
-            };
-            let out = build();
+            let out = crate::cert::cms::build(&signer, &cert_der, digest, None);
             if let Some(e) = signer.error.take() {
                 return Err(e);
             }
@@ -216,6 +221,7 @@ pub fn sign_digest(
             let cert = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
             let di = [SHA256_DIGEST_INFO, &digest[..]].concat();
             let sig = jpki::sign(s, sign_key, &di)?;
+            check_signature(&rsa_key(&cert)?, &di, &sig)?;
             Ok((sig, cert))
         },
     )

@@ -8,7 +8,6 @@ use crate::cert::cms::{self, Outcome, Trust};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
-use crate::i18n::Lang;
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
 use clap::Args;
@@ -168,6 +167,12 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         .file
         .as_deref()
         .ok_or_else(|| Error::Usage("give FILE".into()))?;
+    // Refused before the card is touched: nothing to undo.
+    if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
+        ));
+    }
     let digest = hash_file(file)?;
     let der = crate::usecase::sign::sign_cms(
         &ctx.card,
@@ -185,11 +190,6 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     } else {
         der
     };
-    if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(
-            "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
-        ));
-    }
     if ctx.g.json && a.output.is_some() {
         write_out(a.output.as_deref(), &bytes, a.force, private)?;
         print_json(
@@ -245,59 +245,40 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
         return Ok(code);
     }
     let l = ctx.lang;
-    let (tone, head) = match (&v.outcome, l) {
-        (Outcome::Valid, Lang::Ja) => (Tone::Ok, "有効な署名です".to_string()),
-        (Outcome::Valid, Lang::En) => (Tone::Ok, "valid signature".to_string()),
-        (Outcome::FileChanged, Lang::Ja) => {
-            (Tone::Bad, "ファイルが署名後に変更されています".into())
-        }
-        (Outcome::FileChanged, Lang::En) => {
-            (Tone::Bad, "the file was changed after it was signed".into())
-        }
-        (Outcome::BadSignature, Lang::Ja) => (Tone::Bad, "署名が正しくありません".into()),
-        (Outcome::BadSignature, Lang::En) => (Tone::Bad, "bad signature".into()),
-        (Outcome::UnknownSigner, Lang::Ja) => (
-            Tone::Bad,
-            "署名者の証明書を信頼できません (J-LIS の発行ではありません)".into(),
-        ),
-        (Outcome::UnknownSigner, Lang::En) => (
-            Tone::Bad,
-            "unknown signer: the certificate is not from a trusted issuer".into(),
-        ),
-        (Outcome::NotValidAtSigningTime, Lang::Ja) => {
-            (Tone::Bad, "署名時に証明書が有効期間外でした".into())
-        }
-        (Outcome::NotValidAtSigningTime, Lang::En) => (
-            Tone::Bad,
-            "the certificate was not valid when it signed".into(),
-        ),
-        (Outcome::WrongKeyUsage, Lang::Ja) => {
-            (Tone::Bad, "この証明書の鍵は署名に使えません".into())
-        }
-        (Outcome::WrongKeyUsage, Lang::En) => {
-            (Tone::Bad, "the certificate's key may not sign".into())
-        }
+    let tone = if v.outcome == Outcome::Valid {
+        Tone::Ok
+    } else {
+        Tone::Bad
     };
-    println!("{}", paint(ctx, tone, &head));
+    let head = crate::cert::view::verification_heading(&v.outcome, l);
+    println!("{}", paint(ctx, tone, head));
     let row = |k: &str, val: &str| println!("  {} {val}", crate::i18n::pad(k, 18));
     if let Some(s) = &v.signer_subject {
         row(l.pick("署名者", "signer"), s);
     }
     if let Some(p) = &v.issued_by {
         row(
-            l.pick("発行元", "issued by"),
+            l.pick("発行元", "issuer"),
             &crate::cert::view::provenance_text(p, l).0,
         );
     }
     if let Some(t) = &v.signing_time {
-        row(l.pick("署名日時", "signing time"), t);
+        row(
+            l.pick("署名日時", "signing time"),
+            &crate::cert::view::time_jst_utc(t),
+        );
     }
     if let Some(h) = &holder {
         row(l.pick("氏名", "name"), &h.name);
         row(l.pick("住所", "address"), &h.address);
     }
     if v.outcome != Outcome::Valid {
-        row(l.pick("理由", "why"), &v.detail);
+        row(l.pick("詳細 (技術情報)", "detail"), &v.detail);
+    }
+    if let Some(r) =
+        crate::cert::view::verification_remedy(&v.outcome, v.issued_by.as_ref(), a.ca.is_some(), l)
+    {
+        row(l.pick("対処", "what to do"), r);
     }
     println!(
         "  {}",
