@@ -9,6 +9,7 @@ mod der;
 pub mod fs;
 pub mod pki;
 pub mod profile;
+pub mod timing;
 pub mod vpcd;
 
 pub use pki::Pki;
@@ -294,6 +295,12 @@ impl VirtualCard {
         }) {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
+        let started = std::time::Instant::now();
+        let activation = if self.fresh_power {
+            self.profile.timing.activation()
+        } else {
+            std::time::Duration::ZERO
+        };
         let mut out = if self.profile.quirks.first_command_6f00 && self.fresh_power {
             sw(0x6F00)
         } else if let Some(code) = self.status_fault(raw) {
@@ -313,6 +320,11 @@ impl VirtualCard {
             }
         }
         self.stats.bytes_out += out.len() as u64;
+        // As slow as the model says (the work done here counts toward it).
+        let model = activation + self.profile.timing.command(raw, out.len());
+        if let Some(rest) = model.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
         out
     }
 

@@ -190,6 +190,8 @@ pub struct Profile {
     pub sign_cert: CertSpec,
     pub quirks: Quirks,
     pub faults: Faults,
+    /// How slow the card is (`timing.rs`; none by default).
+    pub timing: super::timing::Timing,
     /// Raw EF contents that replace the generated ones.
     pub overrides: Vec<(App, u16, Vec<u8>)>,
 }
@@ -214,7 +216,64 @@ struct RawProfile {
     #[serde(default)]
     faults: Faults,
     #[serde(default)]
+    timing: RawTiming,
+    #[serde(default)]
     ef_overrides: BTreeMap<String, String>,
+}
+
+/// `[timing]`: a preset, with any figure overridden.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTiming {
+    preset: Option<String>,
+    interface: Option<super::timing::Interface>,
+    bit_rate: Option<u32>,
+    command_us: Option<u64>,
+    verify_us: Option<u64>,
+    sign_us: Option<u64>,
+    activation_us: Option<u64>,
+}
+
+impl RawTiming {
+    fn resolve(self) -> Result<super::timing::Timing, ProfileError> {
+        use super::timing::{self, Interface};
+        let mut t = match &self.preset {
+            None => timing::NONE,
+            Some(n) => timing::preset(n).ok_or_else(|| {
+                err(
+                    "timing.preset",
+                    &format!("unknown preset; one of {}", timing::preset_names().join(", ")),
+                )
+            })?,
+        };
+        if let Some(i) = self.interface {
+            t.interface = i;
+        }
+        if let Some(b) = self.bit_rate {
+            if b == 0 || b > 10_000_000 {
+                return Err(err("timing.bit_rate", "expected 1 to 10000000 bit/s"));
+            }
+            t.bit_rate = b;
+        }
+        t.command_us = self.command_us.unwrap_or(t.command_us);
+        t.verify_us = self.verify_us.unwrap_or(t.verify_us);
+        t.sign_us = self.sign_us.unwrap_or(t.sign_us);
+        t.activation_us = self.activation_us.unwrap_or(t.activation_us);
+        for (f, v) in [
+            ("timing.command_us", t.command_us),
+            ("timing.verify_us", t.verify_us),
+            ("timing.sign_us", t.sign_us),
+            ("timing.activation_us", t.activation_us),
+        ] {
+            if v > 60_000_000 {
+                return Err(err(f, "at most 60000000 (one minute)"));
+            }
+        }
+        if t.interface != Interface::None && t.bit_rate == 0 {
+            return Err(err("timing.bit_rate", "an interface needs its bit rate"));
+        }
+        Ok(t)
+    }
 }
 
 #[derive(Deserialize)]
@@ -708,6 +767,7 @@ impl Profile {
             sign_cert,
             quirks: raw.quirks,
             faults: raw.faults,
+            timing: raw.timing.resolve()?,
             overrides,
         })
     }
