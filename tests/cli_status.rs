@@ -582,3 +582,92 @@ fn with_sign_keeps_the_report_when_the_password_cannot_be_used() {
         assert!(has(&v, "SIGN_CERT_NOT_READ", "warning", "sign_cert"), "{v}");
     }
 }
+
+/// `status` with a cache of its own: (JSON, APDUs sent).
+fn status_cached(cache: &std::path::Path, profile: Option<&str>, extra: &[&str]) -> (Value, usize) {
+    let mut c = bin();
+    c.env("XDG_CACHE_HOME", cache);
+    match profile {
+        Some(p) => c.arg(p),
+        None => c.arg("--virtual"),
+    };
+    let out = c
+        .args(["--json", "--trace", "status", "--today", "2026-11-25"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    (json(&out.stdout), common::sent(&trace).len())
+}
+
+#[test]
+fn a_warm_status_confirms_the_kept_certificate_in_one_short_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path();
+    let (cold, n_cold) = status_cached(cache, None, &[]);
+    assert!(n_cold <= 20, "cold: {n_cold}");
+    assert_eq!(cold["auth_cert"]["source"], "card");
+    let (warm, n_warm) = status_cached(cache, None, &[]);
+    assert!(n_warm <= 12, "warm: {n_warm}");
+    assert_eq!(warm["auth_cert"]["source"], "cache");
+    // The same answers.
+    let mut a = cold.clone();
+    let mut b = warm.clone();
+    a["auth_cert"]["source"] = Value::Null;
+    b["auth_cert"]["source"] = Value::Null;
+    assert_eq!(a, b);
+    let (nc, n_nc) = status_cached(cache, None, &["--no-cache"]);
+    assert_eq!(nc["auth_cert"]["source"], "card");
+    assert!(n_nc <= 20);
+
+    // A renewed certificate (issued later: a new serial) is read whole.
+    let renewed = common::profile_file(
+        "base = \"builtin\"\n[certificates.auth]\nissued = \"2026-06-01\"\nexpires = \"2031-02-17\"\n",
+    );
+    let (r, n_r) = status_cached(cache, Some(&renewed.arg), &[]);
+    assert_eq!(r["auth_cert"]["source"], "card");
+    assert_eq!(r["auth_cert"]["not_after"], "2031-02-17", "{r}");
+    assert_eq!(r["auth_cert"]["chain"], "valid");
+    assert!(n_r > n_warm);
+    let (r2, n_r2) = status_cached(cache, Some(&renewed.arg), &[]);
+    assert_eq!(r2["auth_cert"]["source"], "cache");
+    assert_eq!(r2["auth_cert"]["not_after"], "2031-02-17");
+    assert!(n_r2 <= 12);
+    // The first card is still known.
+    let (again, _) = status_cached(cache, None, &[]);
+    assert_eq!(
+        again["auth_cert"]["not_after"],
+        cold["auth_cert"]["not_after"]
+    );
+    // The cache keeps no signature certificate (it names its holder).
+    let all: Vec<_> = walk(cache);
+    assert!(all.iter().all(|p| !p.contains("sign")), "{all:?}");
+}
+
+#[test]
+fn a_card_whose_certificate_was_damaged_after_it_was_kept_says_cache_and_no_cache_finds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path();
+    status_cached(cache, None, &[]);
+    // The same card, its certificate's signature damaged: the first bytes
+    // still match. The report says where the certificate came from, and
+    // --no-cache reads the card's own copy.
+    let damaged = common::profile_file("base = \"builtin\"\n[faults]\ncorrupt_auth_cert = true\n");
+    let (w, _) = status_cached(cache, Some(&damaged.arg), &[]);
+    assert_eq!(w["auth_cert"]["source"], "cache");
+    let (c, _) = status_cached(cache, Some(&damaged.arg), &["--no-cache"]);
+    assert_eq!(c["auth_cert"]["source"], "card");
+    assert_eq!(c["auth_cert"]["chain"], "bad_signature", "{c}");
+}
+
+fn walk(d: &std::path::Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(d).unwrap().flatten() {
+        let p = e.path();
+        v.push(p.display().to_string());
+        if p.is_dir() {
+            v.extend(walk(&p));
+        }
+    }
+    v
+}

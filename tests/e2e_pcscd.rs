@@ -507,3 +507,48 @@ fn the_sandbox_passes_a_missing_command_through_as_127() {
     assert_eq!(out.status.code(), Some(127));
     assert!(String::from_utf8_lossy(&out.stderr).contains("command not found"));
 }
+
+#[test]
+fn warm_status_is_twelve_apdus_on_the_wire_and_a_renewed_certificate_is_read_whole() {
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let cache = tempfile::tempdir().unwrap();
+    // APDUs the served card answered during one `status`.
+    let run = |sb: &mynacard::sandbox::Sandbox| {
+        let before = sb.card.lock().unwrap().stats().apdus;
+        let out = cli(sb)
+            .env("XDG_CACHE_HOME", cache.path())
+            .args(["--json", "status"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let n = sb.card.lock().unwrap().stats().apdus - before;
+        (json(&out.stdout), n)
+    };
+    let (cold, n_cold) = run(&sb);
+    let (warm, n_warm) = run(&sb);
+    assert!(n_cold <= 20, "cold: {n_cold}");
+    assert!(n_warm <= 12, "warm: {n_warm}");
+    assert_eq!(warm["auth_cert"]["source"], "cache");
+    assert_eq!(
+        warm["auth_cert"]["not_after"],
+        cold["auth_cert"]["not_after"]
+    );
+    assert_eq!(warm["pins"], cold["pins"]);
+    assert_eq!(warm["findings"], cold["findings"]);
+
+    // The card renewed: its new certificate is read whole and reported.
+    sb.remove();
+    let p = Profile::from_toml(
+        "base = \"builtin\"\n[certificates.auth]\nissued = \"2026-06-01\"\nexpires = \"2031-02-17\"\n",
+    )
+    .unwrap();
+    *sb.card.lock().unwrap() = VirtualCard::new(&p).unwrap();
+    insert(&mut sb);
+    let (renewed, n) = run(&sb);
+    assert_eq!(renewed["auth_cert"]["source"], "card");
+    assert_eq!(renewed["auth_cert"]["not_after"], "2031-02-17");
+    assert!(n > n_warm && n <= 21, "{n}");
+}

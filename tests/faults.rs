@@ -57,6 +57,7 @@ fn run(c: &Case) {
         .map(|a| a.replace("{out}", &out_file.display().to_string()))
         .collect();
     let out = bin()
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
         .arg(format!("--virtual={}", prof.display()))
         .arg("--state")
         .arg(&state)

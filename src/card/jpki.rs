@@ -37,13 +37,23 @@ pub use crate::protocol::CertSlot;
 /// SELECT the JPKI AP and read the token label. `None`: not a My Number
 /// Card (no JPKI application). Identification is by AID, never by ATR.
 pub fn identify(s: &mut Session) -> Result<Option<TokenType>> {
-    if !s.try_select_ap(App::Jpki)? {
+    if !select(s)? {
         return Ok(None);
     }
+    token(s).map(Some)
+}
+
+/// SELECT the JPKI AP; `false`: the card has none (not a My Number Card).
+pub fn select(s: &mut Session) -> Result<bool> {
+    s.try_select_ap(App::Jpki)
+}
+
+/// The token label (EF 0006), the JPKI AP selected.
+pub fn token(s: &mut Session) -> Result<TokenType> {
     let label = s
         .read_binary(ef::TOKEN_INFO, 32)?
         .ok_or_else(|| Error::Data("JPKI EF 0006 (token information) is missing".into()))?;
-    Ok(Some(TokenType::from_label(&label)))
+    Ok(TokenType::from_label(&label))
 }
 
 /// Read EF 0008.
@@ -60,6 +70,19 @@ pub fn availability(s: &mut Session) -> Result<Availability> {
 pub fn read_cert(s: &mut Session, slot: CertSlot) -> Result<Option<Vec<u8>>> {
     s.select_ap(App::Jpki)?;
     s.read_tlv_file(slot.fid())
+}
+
+/// The first `n` bytes of a certificate EF in one READ BINARY (enough to
+/// tell a known certificate from another); `None` when there is no EF.
+pub fn cert_head(s: &mut Session, slot: CertSlot, n: usize) -> Result<Option<Vec<u8>>> {
+    s.select_ap(App::Jpki)?;
+    s.read_binary(slot.fid(), n)
+}
+
+/// The rest of a certificate whose `head` (a read of `n` bytes) is known.
+pub fn cert_rest(s: &mut Session, slot: CertSlot, head: Vec<u8>, n: usize) -> Result<Vec<u8>> {
+    s.select_ap(App::Jpki)?;
+    s.read_tlv_rest(slot.fid(), head, n)
 }
 
 pub use crate::protocol::SHA256_DIGEST_INFO;

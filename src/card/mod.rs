@@ -240,6 +240,17 @@ impl<'a> Session<'a> {
                 None => return Ok(None),
             },
         };
+        let asked = if whole { usize::MAX } else { SHORT_LE };
+        self.finish_tlv(fid, first, asked).map(Some)
+    }
+
+    /// The rest of a BER-TLV EF whose first bytes (`first`, the answer to a
+    /// read of `asked` bytes from offset 0) are already read.
+    pub fn read_tlv_rest(&mut self, fid: u16, first: Vec<u8>, asked: usize) -> Result<Vec<u8>> {
+        self.finish_tlv(fid, first, asked)
+    }
+
+    fn finish_tlv(&mut self, fid: u16, first: Vec<u8>, asked: usize) -> Result<Vec<u8>> {
         let total = crate::protocol::tlv::total_len(&first)
             .ok_or_else(|| Error::Data(format!("EF {fid:04X} does not start with a TLV header")))?;
         if total > MAX_OFFSET + 1 {
@@ -248,11 +259,11 @@ impl<'a> Session<'a> {
         if total <= first.len() {
             let mut d = first;
             d.truncate(total);
-            return Ok(Some(d));
+            return Ok(d);
         }
-        // A short first chunk, or an extended read of the whole file, that
-        // ends before the header says is a truncated file.
-        if first.len() < SHORT_LE || whole {
+        // A first chunk shorter than asked for (or an extended read of the
+        // whole file) that ends before the header says is a truncated file.
+        if first.len() < asked || asked == usize::MAX {
             return Err(Error::Data(format!(
                 "EF {fid:04X} is truncated: header promises {total} bytes, the card gave {}",
                 first.len()
@@ -280,7 +291,7 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// One extended-length READ BINARY by SFI (`00 B0 8x 00 00 00 00`, Le

@@ -99,6 +99,125 @@ impl ExtendedMemory {
     }
 }
 
+/// The user-authentication certificates of the cards this user has read
+/// (no personal data: its subject is a random identifier), each with its
+/// token label, so that a later `status` confirms one with a single short
+/// read of its first bytes (the lengths, the version and the serial number;
+/// a renewed certificate has a new serial) instead of reading it whole.
+/// Entries are used only when they are consistent (the DER starts with
+/// those bytes, its serial number ends within them); the report then
+/// checks the certificate with its CA as always. At most `CERT_ENTRIES`
+/// are kept, the oldest removed first.
+pub struct CertCache {
+    dir: Option<PathBuf>,
+}
+
+/// How many leading bytes of a certificate name it.
+pub const CERT_HEAD: usize = 48;
+const CERT_ENTRIES: usize = 16;
+/// The stored token label's size (EF 0006's label).
+const LABEL: usize = 32;
+
+/// Where the serial number ends in `der`, when it parses.
+fn serial_end(der: &[u8]) -> Option<usize> {
+    let (_, c) = X509Certificate::from_der(der).ok()?;
+    let serial = c.tbs_certificate.raw_serial();
+    let start = (serial.as_ptr() as usize).checked_sub(der.as_ptr() as usize)?;
+    Some(start + serial.len())
+}
+
+impl CertCache {
+    /// `$XDG_CACHE_HOME/mynacard/auth-certs`; disabled with `--no-cache`.
+    pub fn open(disabled: bool) -> CertCache {
+        CertCache {
+            dir: cache_dir(disabled, "auth-certs"),
+        }
+    }
+
+    pub fn at(dir: PathBuf) -> CertCache {
+        CertCache { dir: Some(dir) }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    /// Whether any certificate is kept (else a lookup cannot succeed and
+    /// the short read would be one APDU more for nothing).
+    pub fn has_entries(&self) -> bool {
+        self.dir
+            .as_ref()
+            .and_then(|d| std::fs::read_dir(d).ok())
+            .is_some_and(|mut rd| rd.any(|e| e.is_ok_and(|e| e.file_name().len() == 32)))
+    }
+
+    fn path(&self, head: &[u8]) -> Option<PathBuf> {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(head);
+        Some(self.dir.as_ref()?.join(hex::encode(&h[..16])))
+    }
+
+    /// The certificate (and its token's label) that begins with `head`.
+    pub fn lookup(&self, head: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        if head.len() != CERT_HEAD {
+            return None;
+        }
+        let b = crate::platform::files::read_limited(
+            &self.path(head)?,
+            crate::platform::files::limit::CERT,
+        )
+        .ok()?;
+        if b.len() <= LABEL {
+            return None;
+        }
+        let (label, der) = b.split_at(LABEL);
+        let whole = crate::protocol::tlv::total_len(der)? == der.len();
+        (whole && der.starts_with(head) && serial_end(der)? <= CERT_HEAD)
+            .then(|| (der.to_vec(), label.to_vec()))
+    }
+
+    /// Keep `der` (read whole from a token labelled `label`). Failures are
+    /// ignored: the cache only saves APDUs.
+    pub fn store(&self, der: &[u8], label: &str) {
+        let (Some(dir), Some(end)) = (&self.dir, serial_end(der)) else {
+            return;
+        };
+        if end > CERT_HEAD || der.len() < CERT_HEAD {
+            return;
+        }
+        let Some(path) = self.path(&der[..CERT_HEAD]) else {
+            return;
+        };
+        if path.exists() || std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let mut l = label.as_bytes().to_vec();
+        l.resize(LABEL, b' ');
+        l.truncate(LABEL);
+        let _ = crate::atomic::write_private(&path, &[l, der.to_vec()].concat());
+        self.trim(dir);
+    }
+
+    /// Remove the oldest entries beyond `CERT_ENTRIES`.
+    fn trim(&self, dir: &std::path::Path) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut files: Vec<_> = rd
+            .flatten()
+            .filter(|e| e.file_name().len() == 32)
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
+        if files.len() <= CERT_ENTRIES {
+            return;
+        }
+        files.sort();
+        for (_, p) in &files[..files.len() - CERT_ENTRIES] {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 impl CaCache {
     /// The cache under `$XDG_CACHE_HOME/mynacard/ca` (or `~/.cache/…`);
     /// disabled with `--no-cache` or when no home is known.
@@ -169,5 +288,53 @@ mod tests {
         std::fs::write(&f, &pki.sign_ca).unwrap();
         assert!(cache.lookup(ee).is_none());
         assert!(CaCache::open(true).lookup(ee).is_none());
+    }
+
+    #[test]
+    fn a_certificate_is_known_by_its_head_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CertCache::at(dir.path().join("c"));
+        let pki = Pki::generate(&Profile::builtin()).unwrap();
+        let ee = pki.auth_cert_der();
+        let head = &ee[..CERT_HEAD];
+        assert!(cache.lookup(head).is_none());
+        cache.store(ee, "JPKIAPICCTOKEN2");
+        let (der, label) = cache.lookup(head).unwrap();
+        assert_eq!(der, ee);
+        assert_eq!(label.len(), LABEL);
+        assert!(label.starts_with(b"JPKIAPICCTOKEN2 "));
+        // Another serial: another head, not found.
+        let mut other = head.to_vec();
+        let end = serial_end(ee).unwrap();
+        other[end - 1] ^= 1;
+        assert!(cache.lookup(&other).is_none());
+        // A short head is never a match.
+        assert!(cache.lookup(&head[..20]).is_none());
+        // An entry whose DER does not start with its head is ignored.
+        let f = std::fs::read_dir(dir.path().join("c"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let mut b = std::fs::read(&f).unwrap();
+        b[LABEL + 20] ^= 1;
+        std::fs::write(&f, &b).unwrap();
+        assert!(cache.lookup(head).is_none());
+        // At most CERT_ENTRIES kept.
+        for i in 0..(CERT_ENTRIES + 4) as u64 {
+            let p = Profile::from_toml(&format!(
+                "base = \"builtin\"\n[certificates.auth]\nserial = {}\n",
+                1000 + i
+            ))
+            .unwrap();
+            let pki = Pki::generate(&p).unwrap();
+            cache.store(pki.auth_cert_der(), "JPKIAPICCTOKEN2");
+        }
+        let n = std::fs::read_dir(dir.path().join("c")).unwrap().count();
+        assert_eq!(n, CERT_ENTRIES);
+        assert!(!CertCache::open(true).enabled());
+        assert!(cache.has_entries());
+        assert!(!CertCache::at(dir.path().join("none")).has_entries());
     }
 }

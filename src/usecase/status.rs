@@ -3,8 +3,8 @@
 //! and hand the facts to the report's rules. Returns a model; the command
 //! line presents it as text or JSON.
 
-use super::cache::CaCache;
-use super::connect::{require_my_number_card, with_card, CardMeta, CardOptions};
+use super::cache::{CaCache, CertCache, CERT_HEAD};
+use super::connect::{with_card, CardMeta, CardOptions};
 use super::pins::{with_pins, Asker, Need, Which};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
@@ -40,6 +40,9 @@ pub struct CertPart {
     pub facts: Option<CertFacts>,
     pub subject: Option<String>,
     pub sha256_fingerprint: Option<String>,
+    /// Confirmed by its first bytes against the copy kept from an earlier
+    /// read (`CertCache`), not read whole from the card.
+    pub from_cache: bool,
 }
 
 impl CertPart {
@@ -68,6 +71,8 @@ struct Read {
     sign_present: bool,
     auth_present: bool,
     auth: Option<super::connect::CertAndCa>,
+    /// The auth certificate was read whole from the card (not the cache).
+    auth_new: bool,
     sign: Option<super::connect::CertAndCa>,
     pins: Vec<PinStatus>,
     /// Parts the card would not give: (subject, what went wrong).
@@ -88,8 +93,32 @@ fn part<T>(r: Result<T>, subject: &str, bad: &mut Vec<(String, String)>) -> Resu
     }
 }
 
-/// A certificate and, apart, its CA certificate: a failure of the CA's read
-/// is reported as the CA's.
+/// The CA certificate of `ee`: from the cache when it verifiably signed
+/// `ee`, else from the card; a failure of the CA's read is the CA's.
+fn with_ca(
+    s: &mut Session,
+    slot: CertSlot,
+    ee: Vec<u8>,
+    cache: &CaCache,
+    bad: &mut Vec<(String, String)>,
+) -> Result<super::connect::CertAndCa> {
+    if let Some(ca) = cache.lookup(&ee) {
+        return Ok((ee, Some(ca)));
+    }
+    let ca = match slot.ca() {
+        Some(ca_slot) => {
+            let name = match ca_slot {
+                CertSlot::SignCa => "sign_ca_cert",
+                _ => "auth_ca_cert",
+            };
+            part(jpki::read_cert(s, ca_slot), name, bad)?.flatten()
+        }
+        None => None,
+    };
+    Ok((ee, ca))
+}
+
+/// A certificate read whole, and its CA certificate.
 fn cert_part(
     s: &mut Session,
     slot: CertSlot,
@@ -103,42 +132,80 @@ fn cert_part(
     let Some(ee) = part(jpki::read_cert(s, slot), subject, bad)?.flatten() else {
         return Ok(None);
     };
-    if let Some(ca) = cache.lookup(&ee) {
-        return Ok(Some((ee, Some(ca))));
-    }
-    let ca = match slot.ca() {
-        Some(ca_slot) => {
-            let name = match ca_slot {
-                CertSlot::SignCa => "sign_ca_cert",
-                _ => "auth_ca_cert",
-            };
-            part(jpki::read_cert(s, ca_slot), name, bad)?.flatten()
+    with_ca(s, slot, ee, cache, bad).map(Some)
+}
+
+/// The token and the user-authentication certificate. With the cache, one
+/// short read of the certificate's first bytes tells a known certificate
+/// (whose token is known with it) from a new one, which is then read on
+/// from those bytes; without it, the token and the whole certificate.
+fn token_and_auth(
+    s: &mut Session,
+    auth_present: bool,
+    caches: &Caches,
+    bad: &mut Vec<(String, String)>,
+) -> Result<(TokenType, Option<super::connect::CertAndCa>, bool)> {
+    let head = if auth_present && caches.certs.has_entries() {
+        // A token that wants a PIN for it (the smartphone's) answers with
+        // a status word: the token label then says why.
+        match jpki::cert_head(s, CertSlot::Auth, CERT_HEAD) {
+            Ok(h) => h,
+            Err(Error::UnexpectedStatus { .. }) => None,
+            Err(e) => return Err(e),
         }
+    } else {
+        None
+    };
+    if let Some((der, label)) = head.as_deref().and_then(|h| caches.certs.lookup(h)) {
+        let token = TokenType::from_label(&label);
+        let auth = with_ca(s, CertSlot::Auth, der, &caches.ca, bad)?;
+        return Ok((token, Some(auth), false));
+    }
+    let token = jpki::token(s)?;
+    // The Android smartphone token wants the auth PIN before the
+    // certificate; status sends no PIN, so it says so instead.
+    if !auth_present || token.auth_cert_needs_pin() {
+        return Ok((token, None, false));
+    }
+    let ee = match head {
+        Some(h) if h.len() == CERT_HEAD => part(
+            jpki::cert_rest(s, CertSlot::Auth, h, CERT_HEAD),
+            "auth_cert",
+            bad,
+        )?,
+        _ => part(jpki::read_cert(s, CertSlot::Auth), "auth_cert", bad)?.flatten(),
+    };
+    let auth = match ee {
+        Some(ee) => Some(with_ca(s, CertSlot::Auth, ee, &caches.ca, bad)?),
         None => None,
     };
-    Ok(Some((ee, ca)))
+    Ok((token, auth, true))
+}
+
+/// The caches `status` uses.
+struct Caches {
+    ca: CaCache,
+    certs: CertCache,
 }
 
 fn read_card(
     s: &mut Session,
     meta: &CardMeta,
     password: Option<&Pin>,
-    cache: &CaCache,
+    caches: &Caches,
 ) -> Result<Read> {
-    let token = require_my_number_card(s, meta)?;
+    if !jpki::select(s)? {
+        return Err(Error::NotMyNumberCard {
+            reader: meta.reader.clone(),
+        });
+    }
     let avail = jpki::availability(s)?;
     let mut bad = Vec::new();
-    // The Android smartphone token wants the auth PIN before the
-    // certificate; status sends no PIN, so it says so instead.
-    let auth = if avail.auth && !token.auth_cert_needs_pin() {
-        cert_part(s, CertSlot::Auth, cache, &mut bad)?
-    } else {
-        None
-    };
+    let (token, auth, auth_new) = token_and_auth(s, avail.auth, caches, &mut bad)?;
     let sign = match (password, avail.sign) {
         (Some(p), true) => {
             policy::verify(s, KeyRef::Sign, p)?;
-            cert_part(s, CertSlot::Sign, cache, &mut bad)?
+            cert_part(s, CertSlot::Sign, &caches.ca, &mut bad)?
         }
         _ => None,
     };
@@ -151,6 +218,7 @@ fn read_card(
         sign_present: avail.sign,
         auth_present: avail.auth,
         auth,
+        auth_new,
         sign,
         pins,
         unreadable: bad,
@@ -211,6 +279,7 @@ fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Resul
         }),
         subject: Some(r.subject),
         sha256_fingerprint: Some(r.sha256_fingerprint.to_uppercase()),
+        from_cache: false,
     })
 }
 
@@ -227,7 +296,11 @@ pub struct Request<'a> {
 
 /// Read the card and make the report.
 pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
-    let cache = CaCache::open(o.no_cache);
+    let caches = Caches {
+        ca: CaCache::open(o.no_cache),
+        certs: CertCache::open(o.no_cache),
+    };
+    let cache = &caches.ca;
     let mut not_used = None;
     let read = match req.sign {
         Some((asker, force)) => {
@@ -242,24 +315,31 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
                         s,
                         meta,
                         Some(pins.get(PinKind::Sign, Which::Current)?),
-                        &cache,
+                        &caches,
                     )
                 },
             );
             match r {
                 Err(e) if password_not_used(&e) => {
                     not_used = Some(e);
-                    with_card(o, false, |s, meta| read_card(s, meta, None, &cache))?
+                    with_card(o, false, |s, meta| read_card(s, meta, None, &caches))?
                 }
                 r => r?,
             }
         }
-        None => with_card(o, false, |s, meta| read_card(s, meta, None, &cache))?,
+        None => with_card(o, false, |s, meta| read_card(s, meta, None, &caches))?,
     };
     let mut unreadable = read.unreadable;
     for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
         if let Some(ca) = ca {
             cache.store(ca, ee);
+        }
+    }
+    // Only a certificate its CA signed is remembered (never the signature
+    // certificate: it names its holder).
+    if let (true, Some((ee, Some(ca)))) = (read.auth_new, &read.auth) {
+        if cache.lookup(ee).is_some_and(|c| &c == ca) {
+            caches.certs.store(ee, read.token.label());
         }
     }
     let mut one = |c: &Option<super::connect::CertAndCa>, subject: &str| -> Result<CertPart> {
@@ -276,6 +356,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
     let mut auth = one(&read.auth, "auth_cert")?;
     let mut sign = one(&read.sign, "sign_cert")?;
     auth.present = read.auth_present;
+    auth.from_cache = auth.read() && !read.auth_new;
     sign.present = read.sign_present;
     if auth.present && !auth.read() && read.token.auth_cert_needs_pin() {
         auth.note = Some(Note::NeedsAuthPin);

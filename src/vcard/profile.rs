@@ -242,7 +242,10 @@ impl RawTiming {
             Some(n) => timing::preset(n).ok_or_else(|| {
                 err(
                     "timing.preset",
-                    &format!("unknown preset; one of {}", timing::preset_names().join(", ")),
+                    format!(
+                        "unknown preset; one of {}",
+                        timing::preset_names().join(", ")
+                    ),
                 )
             })?,
         };
@@ -689,44 +692,66 @@ impl Profile {
             resident_common,
         };
 
-        let cert =
-            |which: &str, rc: Option<RawCert>, serial: u64| -> Result<CertSpec, ProfileError> {
-                let f = |k: &str| format!("certificates.{which}.{k}");
-                let rc = rc.unwrap_or(RawCert {
-                    present: true,
-                    issued: None,
-                    expires: derived(),
-                    serial: None,
-                    name: None,
-                    address: None,
-                    name_substitutes: None,
-                    address_substitutes: None,
-                    wrong_issuer: false,
-                });
-                let issued_c = match &rc.issued {
-                    Some(d) => date(&f("issued"), d)?,
-                    None => card.issued,
-                };
-                let expires = if rc.expires == "derived" {
-                    rules::cert_expiry(birth, issued_c, card.expiry)
-                } else {
-                    date(&f("expires"), &rc.expires)?
-                };
-                if expires < issued_c {
-                    return Err(err(&f("expires"), "is before the certificate's issue date"));
-                }
-                Ok(CertSpec {
-                    present: rc.present,
-                    issued: issued_c,
-                    expires,
-                    serial: rc.serial.unwrap_or(serial),
-                    name: rc.name.unwrap_or_else(|| holder.name.clone()),
-                    address: rc.address.unwrap_or_else(|| holder.address.clone()),
-                    name_substitutes: flags(&f("name_substitutes"), rc.name_substitutes)?,
-                    address_substitutes: flags(&f("address_substitutes"), rc.address_substitutes)?,
-                    wrong_issuer: rc.wrong_issuer,
-                })
+        // Raw EF overrides make another card: its certificates differ too.
+        let other_card = format!("{:?}", raw.ef_overrides);
+        let cert = |which: &str,
+                    rc: Option<RawCert>,
+                    serial: u64|
+         -> Result<CertSpec, ProfileError> {
+            let f = |k: &str| format!("certificates.{which}.{k}");
+            let rc = rc.unwrap_or(RawCert {
+                present: true,
+                issued: None,
+                expires: derived(),
+                serial: None,
+                name: None,
+                address: None,
+                name_substitutes: None,
+                address_substitutes: None,
+                wrong_issuer: false,
+            });
+            let issued_c = match &rc.issued {
+                Some(d) => date(&f("issued"), d)?,
+                None => card.issued,
             };
+            let expires = if rc.expires == "derived" {
+                rules::cert_expiry(birth, issued_c, card.expiry)
+            } else {
+                date(&f("expires"), &rc.expires)?
+            };
+            if expires < issued_c {
+                return Err(err(&f("expires"), "is before the certificate's issue date"));
+            }
+            // A CA never gives two certificates one serial number: the
+            // default one follows everything the certificate says.
+            let content = format!(
+                "{which}|{}|{issued_c}|{expires}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{other_card}",
+                card.serial,
+                rc.name,
+                rc.address,
+                rc.name_substitutes,
+                rc.address_substitutes,
+                rc.wrong_issuer,
+                holder.name,
+                holder.address,
+                holder.birth_date,
+                holder.sex,
+            );
+            let h = <sha2::Sha256 as sha2::Digest>::digest(content.as_bytes());
+            let high = u64::from(u32::from_be_bytes([h[0] & 0x7F, h[1], h[2], h[3]]));
+            let derived_serial = (high << 24) | (serial & 0xFF_FFFF);
+            Ok(CertSpec {
+                present: rc.present,
+                issued: issued_c,
+                expires,
+                serial: rc.serial.unwrap_or(derived_serial),
+                name: rc.name.unwrap_or_else(|| holder.name.clone()),
+                address: rc.address.unwrap_or_else(|| holder.address.clone()),
+                name_substitutes: flags(&f("name_substitutes"), rc.name_substitutes)?,
+                address_substitutes: flags(&f("address_substitutes"), rc.address_substitutes)?,
+                wrong_issuer: rc.wrong_issuer,
+            })
+        };
         // Deterministic serials from the card serial, so each card differs.
         let base: u64 = card.serial[7..].parse().unwrap_or(1);
         let auth_cert = cert("auth", raw.certificates.auth, base * 2 + 1)?;

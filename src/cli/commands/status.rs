@@ -78,6 +78,9 @@ struct CertJson {
     card_ca_is_root: Option<bool>,
     subject: Option<String>,
     sha256_fingerprint: Option<String>,
+    /// `card` (read whole) or `cache` (its first bytes matched the copy
+    /// kept from an earlier read); absent when not read.
+    source: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +134,9 @@ fn cert_json(p: &CertPart, st: &Status, lang: Lang) -> CertJson {
         card_ca_is_root: f.and_then(|f| f.card_ca_is_root),
         subject: p.subject.clone(),
         sha256_fingerprint: p.sha256_fingerprint.clone(),
+        source: p
+            .read()
+            .then_some(if p.from_cache { "cache" } else { "card" }),
     }
 }
 
@@ -440,6 +446,20 @@ fn render(ctx: &Ctx, st: &Status) -> String {
                 &mut o,
                 l.pick("CA による検証", "chain (card CA)"),
                 &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
+            );
+        }
+        if part.from_cache {
+            row(
+                &mut o,
+                "",
+                &paint(
+                    ctx,
+                    Tone::Dim,
+                    l.pick(
+                        "前回読んだ証明書と先頭 (シリアル番号) が一致したため保存した写しで確認 (--no-cache でカードから全体を読みます)",
+                        "its first bytes (serial number) match the copy kept from an earlier read; --no-cache reads it whole from the card",
+                    ),
+                ),
             );
         }
         if let Some(f) = part.facts.as_ref() {
