@@ -904,3 +904,57 @@ fn a_pin_the_token_does_not_carry_is_said_so_not_reseat() {
         "nothing sent"
     );
 }
+
+/// The virtual card's image is built once per profile and kept (0600); a
+/// damaged one is built again with the same answers; `--no-cache` keeps
+/// nothing; a changed profile gets an image of its own.
+#[test]
+fn the_virtual_cards_image_is_kept_checked_and_rebuilt() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = bin()
+            .env("XDG_CACHE_HOME", home.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let mut v = json(&out.stdout);
+        // Where the certificate came from differs by design between runs.
+        v["auth_cert"]["source"] = serde_json::Value::Null;
+        v
+    };
+    let images = home.path().join("mynacard/card-images");
+    let kept = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&images)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let first = run(&["--virtual", "--no-cache", "--json", "status"]);
+    assert!(kept().is_empty(), "--no-cache kept {:?}", kept());
+    assert_eq!(run(&["--virtual", "--json", "status"]), first);
+    let files = kept();
+    assert_eq!(files.len(), 1);
+    let meta = std::fs::metadata(&files[0]).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let whole = std::fs::read(&files[0]).unwrap();
+    assert_eq!(run(&["--virtual", "--json", "status"]), first);
+    // Damaged in the middle, then cut short: built again, same answers.
+    let mut bad = whole.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0xFF;
+    std::fs::write(&files[0], &bad).unwrap();
+    assert_eq!(run(&["--virtual", "--json", "status"]), first);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), whole);
+    std::fs::write(&files[0], &whole[..100]).unwrap();
+    assert_eq!(run(&["--virtual", "--json", "status"]), first);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), whole);
+    // Another profile: another image, its own answers.
+    let p = common::profile_file("base = \"builtin\"\n[certificates.auth]\nserial = 777\n");
+    let other = run(&[&p.arg, "--json", "status"]);
+    assert_ne!(
+        other["auth_cert"]["sha256_fingerprint"],
+        first["auth_cert"]["sha256_fingerprint"]
+    );
+    assert_eq!(kept().len(), 2);
+}

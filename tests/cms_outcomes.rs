@@ -5,7 +5,6 @@
 mod common;
 
 use common::{bin, json};
-use mynacard::vcard::{Profile, VirtualCard};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, SerialNumber,
@@ -39,9 +38,8 @@ struct Pki {
 }
 
 fn pki() -> Pki {
-    let card = VirtualCard::new(&Profile::builtin()).unwrap();
-    let ca_key = card.pki().sign_key.clone();
-    let ee_key = card.pki().auth_key.clone();
+    let ca_key = mynacard::vcard::pki::SIGN_EE.rsa().unwrap().clone();
+    let ee_key = mynacard::vcard::pki::AUTH_EE.rsa().unwrap().clone();
     let mut ca = CertificateParams::default();
     ca.distinguished_name = dn("mynacard test CA for verify");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

@@ -134,17 +134,26 @@ fn verifies(x: &X509Certificate<'_>, spki: &SubjectPublicKeyInfo<'_>) -> bool {
     x.verify_signature(Some(spki)).is_ok()
 }
 
-/// The test CA's public key, from its private key file.
-fn test_spki(pem: &str) -> Option<Vec<u8>> {
-    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
-    let k = rsa::RsaPrivateKey::from_pkcs8_pem(pem).ok()?;
-    Some(
-        rsa::RsaPublicKey::from(&k)
-            .to_public_key_der()
-            .ok()?
-            .as_bytes()
-            .to_vec(),
-    )
+/// The test CA's public key (SubjectPublicKeyInfo DER), read from its
+/// private key file once per process: only the modulus and exponent are
+/// taken (no private-key arithmetic).
+fn test_spki(i: usize) -> Option<&'static [u8]> {
+    static SPKI: [std::sync::OnceLock<Option<Vec<u8>>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let (_, pem) = TEST_CA_KEYS.get(i)?;
+    SPKI.get(i)?
+        .get_or_init(|| {
+            use rsa::pkcs1::der::Decode;
+            use rsa::pkcs8::EncodePublicKey;
+            let der = ::pem::parse(pem).ok()?;
+            let info = rsa::pkcs8::PrivateKeyInfo::from_der(der.contents()).ok()?;
+            let k = rsa::pkcs1::RsaPrivateKey::from_der(info.private_key).ok()?;
+            let n = rsa::BigUint::from_bytes_be(k.modulus.as_bytes());
+            let e = rsa::BigUint::from_bytes_be(k.public_exponent.as_bytes());
+            let public = rsa::RsaPublicKey::new(n, e).ok()?;
+            Some(public.to_public_key_der().ok()?.as_bytes().to_vec())
+        })
+        .as_deref()
 }
 
 /// Who issued `ee` (DER). `now` tells whether a root has expired since.
@@ -173,9 +182,9 @@ pub fn provenance(ee: &[u8], now: OffsetDateTime) -> Provenance {
             };
         }
     }
-    for (ca, pem) in TEST_CA_KEYS {
-        let Some(spki) = test_spki(pem) else { continue };
-        if let Ok((_, key)) = SubjectPublicKeyInfo::from_der(&spki) {
+    for (i, (ca, _)) in TEST_CA_KEYS.iter().enumerate() {
+        let Some(spki) = test_spki(i) else { continue };
+        if let Ok((_, key)) = SubjectPublicKeyInfo::from_der(spki) {
             if verifies(&x, &key) {
                 return Provenance::TestPki { ca: *ca };
             }
@@ -226,6 +235,17 @@ pub fn card_ca_is_root(card_ca: Option<&[u8]>, p: &Provenance) -> Option<bool> {
 mod tests {
     use super::*;
     use sha2::Digest;
+
+    #[test]
+    fn the_test_cas_public_keys_are_their_private_keys_public_halves() {
+        use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+        for (i, (_, pem)) in TEST_CA_KEYS.iter().enumerate() {
+            let full = rsa::RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
+            let want = rsa::RsaPublicKey::from(&full).to_public_key_der().unwrap();
+            assert_eq!(test_spki(i).unwrap(), want.as_bytes(), "key {i}");
+        }
+        assert!(test_spki(TEST_CA_KEYS.len()).is_none());
+    }
 
     #[test]
     fn every_built_in_root_has_the_fingerprint_j_lis_publishes() {

@@ -15,6 +15,8 @@ pub mod limit {
     pub const CERT: u64 = 1024 * 1024;
     /// A virtual-card profile or state file.
     pub const PROFILE: u64 = 1024 * 1024;
+    /// A kept virtual-card image (about 60 KB).
+    pub const IMAGE: u64 = 8 * 1024 * 1024;
 }
 
 /// What is wrong with a path that is not a readable regular file.

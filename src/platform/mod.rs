@@ -5,6 +5,44 @@
 
 pub mod files;
 
+use std::path::PathBuf;
+
+/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`); `None` with
+/// `--no-cache` or when no home is known.
+pub fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
+    if disabled {
+        return None;
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .map(|b| b.join("mynacard").join(sub))
+}
+
+/// Something that changes whenever this program's file does (its size,
+/// time and inode), without reading it; empty if it cannot be known.
+pub fn build_id() -> Vec<u8> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::env::current_exe().and_then(std::fs::metadata) else {
+        return Vec::new();
+    };
+    [
+        m.len(),
+        m.mtime() as u64,
+        m.mtime_nsec() as u64,
+        m.ino(),
+        m.dev(),
+    ]
+    .iter()
+    .flat_map(|v| v.to_be_bytes())
+    .collect()
+}
+
 /// No core dump, and no other program of the same user attaching, while
 /// this process may hold a PIN in memory (every command: cheap, and set
 /// before anything is read).

@@ -1,7 +1,9 @@
 //! The card's applications (card-protocol.md §1).
 
 /// An application on the card, selected by its AID (`00 A4 04 0C 0A …`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum App {
     /// 公的個人認証AP (JPKI)
     Jpki,

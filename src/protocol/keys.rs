@@ -7,7 +7,9 @@ use super::App;
 use serde::Serialize;
 
 /// Every key reference on the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum KeyRef {
     /// JPKI 001B 署名用電子証明書パスワード
     Sign,
@@ -258,7 +260,7 @@ pub const SHA256_DIGEST_INFO: &[u8] = &[
 ];
 
 /// Private keys that sign with `80 2A` (§9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SignKey {
     /// JPKI 0017, after VERIFY of 0018.
     JpkiAuth,

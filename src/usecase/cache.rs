@@ -1,8 +1,11 @@
-//! A cache of JPKI CA certificates. Every card of a generation carries the
-//! same CA certificate, so a counter checking many cards reads it once.
-//! Entries are keyed by the CA's subject key identifier and are used only
-//! when they verify the end-entity certificate's signature; anything else
-//! is ignored and the card is read as usual.
+//! What the tool keeps between runs, each only to save work and never
+//! trusted beyond what it is checked against: JPKI CA certificates (every
+//! card of a generation carries the same one, so a counter checking many
+//! cards reads it once; used only when it verifies the end-entity
+//! certificate), user-authentication certificates (confirmed by their
+//! first bytes on the card), extended-length support per reader and card,
+//! and the virtual card's built images. Anything unreadable is ignored and
+//! the work is done as if nothing was kept.
 
 use std::path::PathBuf;
 use x509_parser::prelude::*;
@@ -40,23 +43,6 @@ fn signs(ca: &[u8], ee: &[u8]) -> bool {
         && ee.verify_signature(Some(ca.public_key())).is_ok()
 }
 
-/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`); `None` with
-/// `--no-cache` or when no home is known.
-fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
-    if disabled {
-        return None;
-    }
-    std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })
-        .map(|b| b.join("mynacard").join(sub))
-}
-
 /// Which reader + card pairs have been shown to take an extended-length
 /// READ BINARY (card-protocol.md §7: reader-dependent), so that later runs
 /// use it without being asked.
@@ -67,7 +53,7 @@ pub struct ExtendedMemory {
 impl ExtendedMemory {
     pub fn open(disabled: bool) -> ExtendedMemory {
         ExtendedMemory {
-            dir: cache_dir(disabled, "extended-length"),
+            dir: crate::platform::cache_dir(disabled, "extended-length"),
         }
     }
 
@@ -130,7 +116,7 @@ impl CertCache {
     /// `$XDG_CACHE_HOME/mynacard/auth-certs`; disabled with `--no-cache`.
     pub fn open(disabled: bool) -> CertCache {
         CertCache {
-            dir: cache_dir(disabled, "auth-certs"),
+            dir: crate::platform::cache_dir(disabled, "auth-certs"),
         }
     }
 
@@ -195,26 +181,76 @@ impl CertCache {
         l.resize(LABEL, b' ');
         l.truncate(LABEL);
         let _ = crate::atomic::write_private(&path, &[l, der.to_vec()].concat());
-        self.trim(dir);
+        trim(dir, 32, CERT_ENTRIES);
+    }
+}
+
+/// Remove the oldest entries (files named by `name_len` characters)
+/// beyond `keep`.
+fn trim(dir: &std::path::Path, name_len: usize, keep: usize) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<_> = rd
+        .flatten()
+        .filter(|e| e.file_name().len() == name_len)
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort();
+    for (_, p) in &files[..files.len() - keep] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// The virtual card's images (`vcard::image`), one per profile and build
+/// of this program, so that `--virtual` starts without a dozen RSA
+/// signatures. At most `IMAGE_ENTRIES`, mode 0600.
+pub struct ImageCache {
+    dir: Option<PathBuf>,
+}
+
+const IMAGE_ENTRIES: usize = 8;
+
+impl ImageCache {
+    /// `$XDG_CACHE_HOME/mynacard/card-images`; disabled with `--no-cache`.
+    pub fn open(disabled: bool) -> ImageCache {
+        ImageCache {
+            dir: crate::platform::cache_dir(disabled, "card-images"),
+        }
     }
 
-    /// Remove the oldest entries beyond `CERT_ENTRIES`.
-    fn trim(&self, dir: &std::path::Path) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
+    pub fn at(dir: PathBuf) -> ImageCache {
+        ImageCache { dir: Some(dir) }
+    }
+
+    /// The profile's image: the kept one if it is whole, else built (and
+    /// kept for the next run).
+    pub fn load_or_build(
+        &self,
+        p: &crate::vcard::Profile,
+    ) -> Result<crate::vcard::CardImage, crate::vcard::ProfileError> {
+        use crate::platform::files::{limit, read_limited};
+        use crate::vcard::{image::image_key, CardImage};
+        let Some(dir) = &self.dir else {
+            return CardImage::build(p);
         };
-        let mut files: Vec<_> = rd
-            .flatten()
-            .filter(|e| e.file_name().len() == 32)
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
-        if files.len() <= CERT_ENTRIES {
-            return;
+        let path = dir.join(image_key(p, &crate::platform::build_id()));
+        if let Some(img) = read_limited(&path, limit::IMAGE)
+            .ok()
+            .and_then(|b| CardImage::from_bytes(&b))
+        {
+            return Ok(img);
         }
-        files.sort();
-        for (_, p) in &files[..files.len() - CERT_ENTRIES] {
-            let _ = std::fs::remove_file(p);
+        let img = CardImage::build(p)?;
+        if std::fs::create_dir_all(dir).is_ok()
+            && crate::atomic::write_private(&path, &img.to_bytes()).is_ok()
+        {
+            trim(dir, 32, IMAGE_ENTRIES);
         }
+        Ok(img)
     }
 }
 
@@ -223,7 +259,7 @@ impl CaCache {
     /// disabled with `--no-cache` or when no home is known.
     pub fn open(disabled: bool) -> CaCache {
         CaCache {
-            dir: cache_dir(disabled, "ca"),
+            dir: crate::platform::cache_dir(disabled, "ca"),
         }
     }
 
@@ -248,11 +284,9 @@ impl CaCache {
         let Some((Some(ski), _)) = key_ids(ca) else {
             return;
         };
-        if !signs(ca, ee) {
-            return;
-        }
+        // Kept already (a warm run): no signature check for nothing.
         let path = dir.join(format!("{}.der", hex::encode(ski)));
-        if path.exists() {
+        if path.exists() || !signs(ca, ee) {
             return;
         }
         if std::fs::create_dir_all(dir).is_ok() {

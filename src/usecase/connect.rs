@@ -60,15 +60,18 @@ pub fn virtual_card(o: &CardOptions) -> Result<SharedCard> {
     Ok(Arc::new(Mutex::new(load_virtual_card(
         profile,
         o.state.as_deref(),
+        o.no_cache,
     )?)))
 }
 
 /// The virtual card of a profile file (or the built-in one), with its
 /// counters kept in `state`. A file that cannot be read is an I/O error
-/// naming it; a profile that is wrong names the field.
+/// naming it; a profile that is wrong names the field. Its image is kept
+/// between runs unless `no_cache`.
 pub fn load_virtual_card(
     profile: Option<&std::path::Path>,
     state: Option<&std::path::Path>,
+    no_cache: bool,
 ) -> Result<crate::vcard::VirtualCard> {
     use crate::platform::files::{limit, read_limited};
     use crate::vcard::{Profile, VirtualCard};
@@ -82,7 +85,10 @@ pub fn load_virtual_card(
                 .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?
         }
     };
-    let mut card = VirtualCard::new(&profile).map_err(|e| Error::Profile(e.to_string()))?;
+    let image = crate::usecase::cache::ImageCache::open(no_cache)
+        .load_or_build(&profile)
+        .map_err(|e| Error::Profile(e.to_string()))?;
+    let mut card = VirtualCard::from_image(&profile, image);
     if let Some(state) = state {
         card = card
             .with_state_file(state)

@@ -3,26 +3,26 @@
 //! test PKI.
 
 use super::der::{len, tlv};
-use super::pki::{self, Pki};
+use super::pki::{self, Pki, TestKey, CV_CA, SURFACE_AP, TEXT_AP};
 use super::profile::Profile;
 use super::{App, KeyRef, SignKey};
 use crate::rules;
 use rsa::traits::PublicKeyParts;
-use rsa::RsaPrivateKey;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Who may read an EF.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Access {
     Free,
     /// After a VERIFY of any of these keys in the current power cycle.
     AnyOf(Vec<KeyRef>),
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Content {
-    Binary(Vec<u8>),
+    Binary(#[serde(with = "serde_bytes")] Vec<u8>),
     Records(Vec<Vec<u8>>),
     /// An IEF holding a PIN.
     Pin(KeyRef),
@@ -30,7 +30,7 @@ pub enum Content {
     Key(SignKey),
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ef {
     pub content: Content,
     pub read: Access,
@@ -67,7 +67,11 @@ fn key_ef(k: SignKey) -> Ef {
 }
 
 /// `90 03 <e> 91 82 01 00 <n>`: an RSA public key as the APs store it.
-pub fn rsa_pub(k: &RsaPrivateKey) -> Vec<u8> {
+/// Empty if the test key does not parse (a build defect the tests catch).
+pub fn rsa_pub(k: &TestKey) -> Vec<u8> {
+    let Ok(k) = k.rsa() else {
+        return Vec::new();
+    };
     [
         tlv(&[0x90], &k.e().to_bytes_be()),
         tlv(&[0x91], &k.n().to_bytes_be()),
@@ -87,12 +91,12 @@ fn key_id(id: &str, gen: &str) -> Vec<u8> {
 
 /// A card-verifiable certificate `7F 21 { 5F 4E body, 5F 37 signature }`
 /// certifying `subject_key`, signed by the CV CA key.
-fn cv_cert(pki: &Pki, issuer: &[u8], subject: &[u8], subject_key: &RsaPrivateKey) -> Vec<u8> {
+fn cv_cert(issuer: &[u8], subject: &[u8], subject_key: &TestKey) -> Vec<u8> {
     let body = tlv(
         &[0x5F, 0x4E],
         &[issuer, subject, &rsa_pub(subject_key)].concat(),
     );
-    let sig = pki::sign_sha256(&pki.cv_ca_signer, &body).unwrap_or_default();
+    let sig = pki::sign_sha256(&CV_CA, &body).unwrap_or_default();
     tlv(&[0x7F, 0x21], &[body, tlv(&[0x5F, 0x37], &sig)].concat())
 }
 
@@ -204,7 +208,7 @@ pub fn number_ef(p: &Profile) -> Vec<u8> {
 
 /// 入力補助AP EF 0003 (§8.3): hashes of EF 0001 (as stored) and of EF 0002
 /// from its first attribute, signed by the AP's key.
-fn integrity_ef(pki: &Pki, ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
+fn integrity_ef(ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
     // The first entry of the DF21 offset table, after `FF 20 <len> DF 21 <n>`.
     let header = 2 + len(ef2.len().saturating_sub(3)).len();
     let first = ef2
@@ -219,7 +223,7 @@ fn integrity_ef(pki: &Pki, ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
         ),
     ]
     .concat();
-    let sig = pki::sign_sha256(&pki.text_signer, &signed).unwrap_or_default();
+    let sig = pki::sign_sha256(&TEXT_AP, &signed).unwrap_or_default();
     tlv(&[0xFF, 0x30], &[signed, tlv(&[0xDF, 0x33], &sig)].concat())
 }
 
@@ -283,7 +287,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         let t = App::Text;
         let ef1 = number_ef(p);
         let ef2 = attributes_ef(p);
-        let ef3 = integrity_ef(pki, &ef1, &ef2);
+        let ef3 = integrity_ef(&ef1, &ef2);
         let pin = [KeyRef::CardInfo, KeyRef::TextCodeA, KeyRef::TextCodeB];
         let text_id = key_id("6000033", "001");
         f.insert(
@@ -295,10 +299,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB]),
         );
         f.insert((t, 0x0003), guarded(ef3, &pin));
-        f.insert(
-            (t, 0x0004),
-            bin(cv_cert(pki, &cv_issuer, &text_id, &pki.text_key)),
-        );
+        f.insert((t, 0x0004), bin(cv_cert(&cv_issuer, &text_id, &TEXT_AP)));
         let basic = tlv(
             &[0xFF, 0x40],
             &[
@@ -309,12 +310,9 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
             .concat(),
         );
         f.insert((t, 0x0005), bin(basic));
-        f.insert(
-            (t, 0x0006),
-            guarded(tlv(&[0xA1], &rsa_pub(&pki.text_key)), &pin),
-        );
-        let own = tlv(&[0xDF, 0x51], &rsa_pub(&pki.text_key));
-        let own_sig = pki::sign_sha256(&pki.cv_ca_signer, &own).unwrap_or_default();
+        f.insert((t, 0x0006), guarded(tlv(&[0xA1], &rsa_pub(&TEXT_AP)), &pin));
+        let own = tlv(&[0xDF, 0x51], &rsa_pub(&TEXT_AP));
+        let own_sig = pki::sign_sha256(&CV_CA, &own).unwrap_or_default();
         f.insert(
             (t, 0x0007),
             guarded(
@@ -333,12 +331,9 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         let s = App::Surface;
         let surface_id = key_id("6000023", "001");
         let birth = tlv(&[0xDF, 0x11], ymd(p.holder.birth_date).as_bytes());
-        let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&pki.surface_key));
-        let age_sig = pki::sign_sha256(
-            &pki.cv_ca_signer,
-            &[birth.clone(), card_key.clone()].concat(),
-        )
-        .unwrap_or_default();
+        let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&SURFACE_AP));
+        let age_sig = pki::sign_sha256(&CV_CA, &[birth.clone(), card_key.clone()].concat())
+            .unwrap_or_default();
         let age = tlv(
             &[0xFF, 0x10],
             &[birth, card_key, tlv(&[0xDF, 0x13], &age_sig)].concat(),
@@ -346,10 +341,7 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         f.insert((s, 0x0001), guarded(age, &[KeyRef::SurfaceBirth]));
         f.insert(
             (s, 0x0002),
-            guarded(
-                card_face(p, pki),
-                &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB],
-            ),
+            guarded(card_face(p), &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB]),
         );
         let basic = tlv(
             &[0xFF, 0x30],
@@ -365,10 +357,10 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
         f.insert((s, 0x0003), bin(basic));
         f.insert(
             (s, 0x0004),
-            bin(cv_cert(pki, &cv_issuer, &surface_id, &pki.surface_key)),
+            bin(cv_cert(&cv_issuer, &surface_id, &SURFACE_AP)),
         );
         let png = blank_png(72, 12);
-        let sig = pki::sign_sha256(&pki.cv_ca_signer, &png).unwrap_or_default();
+        let sig = pki::sign_sha256(&CV_CA, &png).unwrap_or_default();
         let number_image = tlv(
             &[0xFF, 0x40],
             &[
@@ -421,10 +413,10 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
 /// 券面AP EF 0002 (§8.4). DF28 signs DigestInfo(SHA-256, H(DF22‖DF23‖DF24)
 /// ‖ H(DF25‖DF26) ‖ H(DF27)); DF29 (the card expiry) follows the signature
 /// and is not covered by it.
-fn card_face(p: &Profile, pki: &Pki) -> Vec<u8> {
+fn card_face(p: &Profile) -> Vec<u8> {
     let df22 = tlv(&[0xDF, 0x22], ymd(p.holder.birth_date).as_bytes());
     let df23 = tlv(&[0xDF, 0x23], p.holder.sex.as_bytes());
-    let df24 = tlv(&[0xDF, 0x24], &rsa_pub(&pki.surface_key));
+    let df24 = tlv(&[0xDF, 0x24], &rsa_pub(&SURFACE_AP));
     let df25 = tlv(&[0xDF, 0x25], &blank_png(400, 64));
     let df26 = tlv(&[0xDF, 0x26], &blank_png(800, 96));
     let df27 = tlv(&[0xDF, 0x27], &jp2_placeholder());
@@ -437,7 +429,7 @@ fn card_face(p: &Profile, pki: &Pki) -> Vec<u8> {
     // AlgorithmIdentifier of SHA-256, then the 96 bytes of three digests.
     let alg = &pki::SHA256_DIGEST_INFO[2..17];
     let di = tlv(&[0x30], &[alg, &tlv(&[0x04], &hashes)].concat());
-    let sig = pki::sign_raw(&pki.cv_ca_key, &di).unwrap_or_default();
+    let sig = pki::sign_raw(&CV_CA, &di).unwrap_or_default();
     let df28 = tlv(&[0xDF, 0x28], &sig);
     let df29 = tlv(&[0xDF, 0x29], ymd(p.card.expiry).as_bytes());
     let df2a = tlv(&[0xDF, 0x2A], &blank_png(24, 12));
@@ -448,7 +440,7 @@ fn card_face(p: &Profile, pki: &Pki) -> Vec<u8> {
 }
 
 /// Data objects that GET DATA answers at the MF level (§2.5).
-pub fn mf_data(p: &Profile, pki: &Pki) -> BTreeMap<u16, Vec<u8>> {
+pub fn mf_data(p: &Profile) -> BTreeMap<u16, Vec<u8>> {
     let mut m = BTreeMap::new();
     m.insert(0x0042, b"JPKI-TEST-ISSUER".to_vec());
     m.insert(0x0045, p.card.serial.as_bytes().to_vec());
@@ -465,7 +457,7 @@ pub fn mf_data(p: &Profile, pki: &Pki) -> BTreeMap<u16, Vec<u8>> {
     let inter = key_id("6000001", "001");
     m.insert(0x00F7, inter.clone());
     let root = key_id("6000000", "001");
-    let chain = cv_cert(pki, &root, &inter, &pki.cv_ca_key);
+    let chain = cv_cert(&root, &inter, &CV_CA);
     m.insert(0x00F8, chain.clone());
     m.insert(0x7F21, chain);
     m.insert(0x5F51, p.card.atr.get(1..).unwrap_or_default().to_vec());
@@ -515,7 +507,6 @@ mod tests {
     #[test]
     fn files_have_the_documented_layouts() {
         let p = Profile::builtin();
-        let pki = Pki::generate(&p).unwrap();
         // The built-in holder is myna-card's test-card holder: EF 0002 is
         // byte-identical to that card's dump (card-protocol.md §8.2).
         let ef2 = attributes_ef(&p);
@@ -527,19 +518,18 @@ mod tests {
             hex::encode(number_ef(&p)),
             "ff100c353337363836363737313838ffff"
         );
-        let ef3 = integrity_ef(&pki, &number_ef(&p), &ef2);
+        let ef3 = integrity_ef(&number_ef(&p), &ef2);
         assert_eq!(&ef3[..5], [0xFF, 0x30, 0x82, 0x01, 0x4B]);
         assert_eq!(ef3.len(), 336);
         let cv = cv_cert(
-            &pki,
             &key_id("6000001", "001"),
             &key_id("6000033", "001"),
-            &pki.text_key,
+            &TEXT_AP,
         );
         assert_eq!(&cv[..5], [0x7F, 0x21, 0x82, 0x02, 0x33]);
         assert_eq!(cv.len(), 568);
         assert_eq!(token_info("JPKIAPICCTOKEN2").len(), 160);
-        let face = card_face(&p, &pki);
+        let face = card_face(&p);
         assert_eq!(&face[..2], [0xFF, 0x20]);
         // The offset table points at DF22..DF2A.
         assert_eq!(&face[5..7], [0xDF, 0x21]);

@@ -7,11 +7,13 @@
 
 mod der;
 pub mod fs;
+pub mod image;
 pub mod pki;
 pub mod profile;
 pub mod timing;
 pub mod vpcd;
 
+pub use image::CardImage;
 pub use pki::Pki;
 pub use profile::{Profile, ProfileError, Token, BUILTIN_PROFILE_TOML};
 
@@ -82,8 +84,18 @@ fn ok(mut data: Vec<u8>) -> Vec<u8> {
 
 impl VirtualCard {
     pub fn new(profile: &Profile) -> Result<VirtualCard, ProfileError> {
-        let pki = std::sync::Arc::new(Pki::generate(profile)?);
-        Ok(VirtualCard::with_pki(profile, pki))
+        Ok(VirtualCard::from_image(profile, CardImage::build(profile)?))
+    }
+
+    /// The card of `profile` holding `image` — the one
+    /// [`CardImage::build`] makes of that profile (a kept copy of it).
+    pub fn from_image(profile: &Profile, image: CardImage) -> VirtualCard {
+        VirtualCard::assemble(
+            profile,
+            std::sync::Arc::new(image.pki),
+            image.files,
+            image.mf_data,
+        )
     }
 
     /// A card as it left the factory: the same profile and PKI, its
@@ -98,12 +110,6 @@ impl VirtualCard {
             self.files.clone(),
             self.mf_data.clone(),
         )
-    }
-
-    fn with_pki(profile: &Profile, pki: std::sync::Arc<Pki>) -> VirtualCard {
-        let files = fs::build(profile, &pki);
-        let mf_data = fs::mf_data(profile, &pki);
-        VirtualCard::assemble(profile, pki, files, mf_data)
     }
 
     fn assemble(
@@ -667,11 +673,11 @@ impl VirtualCard {
             return sw(0x6700);
         }
         let rsa = match key {
-            SignKey::JpkiAuth if self.profile.faults.wrong_auth_key => &self.pki.text_key,
-            SignKey::JpkiAuth => &self.pki.auth_key,
-            SignKey::JpkiSign => &self.pki.sign_key,
-            SignKey::TextAp => &self.pki.text_key,
-            SignKey::SurfaceAp => &self.pki.surface_key,
+            SignKey::JpkiAuth if self.profile.faults.wrong_auth_key => &pki::TEXT_AP,
+            SignKey::JpkiAuth => &pki::AUTH_EE,
+            SignKey::JpkiSign => &pki::SIGN_EE,
+            SignKey::TextAp => &pki::TEXT_AP,
+            SignKey::SurfaceAp => &pki::SURFACE_AP,
         };
         // P1 selects the scheme (card-protocol.md §9.2); PSS (04/05) is not
         // modelled.
@@ -743,6 +749,11 @@ impl crate::transport::inproc::Simulator for VirtualCard {
 
     fn reset(&mut self) {
         VirtualCard::reset(self)
+    }
+
+    fn answers_at_once(&self) -> bool {
+        let t = &self.profile.timing;
+        t.is_none() && t.activation().is_zero() && self.profile.faults.delay_ms.is_none()
     }
 }
 

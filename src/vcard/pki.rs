@@ -16,6 +16,7 @@ use rcgen::{
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 use time::{Date, OffsetDateTime};
 
 pub const SIGN_CA_KEY: &str = include_str!("../../fixtures/keys/sign-ca.pem");
@@ -38,29 +39,64 @@ fn jpki_oid(tail: &[u64]) -> Vec<u64> {
 
 pub use crate::protocol::SHA256_DIGEST_INFO;
 
+/// The certificates of a virtual card's PKI. The keys are constants
+/// ([`TestKey`]): parsed the first time they sign, so a card built from a
+/// kept image (`image.rs`) never parses one just to answer reads.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pki {
+    #[serde(with = "serde_bytes")]
     pub sign_ca: Vec<u8>,
+    #[serde(with = "serde_bytes")]
     pub auth_ca: Vec<u8>,
+    #[serde(with = "serde_bytes")]
     pub sign_cert: Option<Vec<u8>>,
+    #[serde(with = "serde_bytes")]
     pub auth_cert: Option<Vec<u8>>,
-    pub sign_key: RsaPrivateKey,
-    pub auth_key: RsaPrivateKey,
-    pub text_key: RsaPrivateKey,
-    pub surface_key: RsaPrivateKey,
-    pub cv_ca_key: RsaPrivateKey,
-    /// The same keys for SHA-256 signatures through ring.
-    pub cv_ca_signer: KeyPair,
-    pub text_signer: KeyPair,
 }
 
-fn rsa_key(pem: &str, what: &str) -> Result<RsaPrivateKey, ProfileError> {
-    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| ProfileError(format!("test key {what}: {e}")))
+/// One public test key, parsed once per process on first use — for the
+/// rsa crate (raw PKCS#1 signing) or ring (SHA-256 signatures, several
+/// times faster).
+pub struct TestKey {
+    pem: &'static str,
+    name: &'static str,
+    rsa: OnceLock<Option<RsaPrivateKey>>,
+    ring: OnceLock<Option<KeyPair>>,
 }
 
-fn ring_key(pem: &str, what: &str) -> Result<KeyPair, ProfileError> {
-    KeyPair::from_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256)
-        .map_err(|e| ProfileError(format!("test key {what}: {e}")))
+impl TestKey {
+    const fn new(pem: &'static str, name: &'static str) -> TestKey {
+        TestKey {
+            pem,
+            name,
+            rsa: OnceLock::new(),
+            ring: OnceLock::new(),
+        }
+    }
+
+    pub fn rsa(&self) -> Result<&RsaPrivateKey, ProfileError> {
+        self.rsa
+            .get_or_init(|| RsaPrivateKey::from_pkcs8_pem(self.pem).ok())
+            .as_ref()
+            .ok_or_else(|| ProfileError(format!("test key {} does not parse", self.name)))
+    }
+
+    pub fn ring(&self) -> Result<&KeyPair, ProfileError> {
+        self.ring
+            .get_or_init(|| KeyPair::from_pem_and_sign_algo(self.pem, &rcgen::PKCS_RSA_SHA256).ok())
+            .as_ref()
+            .ok_or_else(|| ProfileError(format!("test key {} does not parse", self.name)))
+    }
 }
+
+pub static SIGN_CA: TestKey = TestKey::new(SIGN_CA_KEY, "sign-ca");
+pub static AUTH_CA: TestKey = TestKey::new(AUTH_CA_KEY, "auth-ca");
+pub static OTHER_CA: TestKey = TestKey::new(OTHER_CA_KEY, "other-ca");
+pub static SIGN_EE: TestKey = TestKey::new(SIGN_EE_KEY, "sign-ee");
+pub static AUTH_EE: TestKey = TestKey::new(AUTH_EE_KEY, "auth-ee");
+pub static TEXT_AP: TestKey = TestKey::new(TEXT_AP_KEY, "text-ap");
+pub static SURFACE_AP: TestKey = TestKey::new(SURFACE_AP_KEY, "surface-ap");
+pub static CV_CA: TestKey = TestKey::new(CV_CA_KEY, "cv-ca");
 
 fn gen_err(e: rcgen::Error) -> ProfileError {
     ProfileError(format!("certificate generation: {e}"))
@@ -169,11 +205,11 @@ fn subject_cn(p: &Profile, purpose: &str) -> String {
 
 impl Pki {
     pub fn generate(p: &Profile) -> Result<Pki, ProfileError> {
-        let sign_ca_key = ring_key(SIGN_CA_KEY, "sign-ca")?;
-        let auth_ca_key = ring_key(AUTH_CA_KEY, "auth-ca")?;
-        let other_key = ring_key(OTHER_CA_KEY, "other-ca")?;
-        let sign_ee = ring_key(SIGN_EE_KEY, "sign-ee")?;
-        let auth_ee = ring_key(AUTH_EE_KEY, "auth-ee")?;
+        let sign_ca_key = SIGN_CA.ring()?;
+        let auth_ca_key = AUTH_CA.ring()?;
+        let other_key = OTHER_CA.ring()?;
+        let sign_ee = SIGN_EE.ring()?;
+        let auth_ee = AUTH_EE.ring()?;
         // The CAs cover their certificates (the 2023 generation's dates
         // unless the profile's certificates reach further).
         let mut from = time::macros::date!(2023 - 07 - 16);
@@ -193,12 +229,12 @@ impl Pki {
         let sign_ca_p = ca_params("JPKI for digital signature", 0x7E57_0001, from, until);
         let auth_ca_p = ca_params("JPKI for user authentication", 0x7E57_0002, from, until);
         let sign_ca = sign_ca_p
-            .self_signed(&sign_ca_key)
+            .self_signed(sign_ca_key)
             .map_err(gen_err)?
             .der()
             .to_vec();
         let auth_ca = auth_ca_p
-            .self_signed(&auth_ca_key)
+            .self_signed(auth_ca_key)
             .map_err(gen_err)?
             .der()
             .to_vec();
@@ -240,14 +276,14 @@ impl Pki {
                 e.custom_extensions = vec![policies(&jpki_oid(&[1, 3, 30]))];
             }
             // "wrong_issuer": same issuer name, signed by an unrelated key.
-            let signer = if c.wrong_issuer { &other_key } else { ca_key };
+            let signer = if c.wrong_issuer { other_key } else { ca_key };
             let issuer = Issuer::from_params(ca_p, signer);
             Ok(Some(
                 e.signed_by(key, &issuer).map_err(gen_err)?.der().to_vec(),
             ))
         };
-        let sign_cert = ee(&p.sign_cert, "sign", &sign_ca_p, &sign_ca_key, &sign_ee)?;
-        let mut auth_cert = ee(&p.auth_cert, "auth", &auth_ca_p, &auth_ca_key, &auth_ee)?;
+        let sign_cert = ee(&p.sign_cert, "sign", &sign_ca_p, sign_ca_key, sign_ee)?;
+        let mut auth_cert = ee(&p.auth_cert, "auth", &auth_ca_p, auth_ca_key, auth_ee)?;
         if p.faults.corrupt_auth_cert {
             if let Some(c) = auth_cert.as_mut() {
                 // Inside the signature value: parses, never verifies.
@@ -262,13 +298,6 @@ impl Pki {
             auth_ca,
             sign_cert,
             auth_cert,
-            sign_key: rsa_key(SIGN_EE_KEY, "sign-ee")?,
-            auth_key: rsa_key(AUTH_EE_KEY, "auth-ee")?,
-            text_key: rsa_key(TEXT_AP_KEY, "text-ap")?,
-            surface_key: rsa_key(SURFACE_AP_KEY, "surface-ap")?,
-            cv_ca_key: rsa_key(CV_CA_KEY, "cv-ca")?,
-            cv_ca_signer: ring_key(CV_CA_KEY, "cv-ca")?,
-            text_signer: ring_key(TEXT_AP_KEY, "text-ap")?,
         })
     }
 
@@ -284,15 +313,18 @@ impl Pki {
 
 /// RSA PKCS#1 v1.5 signature (type-1 padding) of `data` as given — the
 /// card's `80 2A 00 80` takes a DigestInfo and pads it.
-pub fn sign_raw(key: &RsaPrivateKey, data: &[u8]) -> Option<Vec<u8>> {
-    key.sign(Pkcs1v15Sign::new_unprefixed(), data).ok()
+pub fn sign_raw(key: &TestKey, data: &[u8]) -> Option<Vec<u8>> {
+    key.rsa()
+        .ok()?
+        .sign(Pkcs1v15Sign::new_unprefixed(), data)
+        .ok()
 }
 
 /// RSA PKCS#1 v1.5 with SHA-256 over `data` (through ring: several times
 /// faster than the rsa crate, and the card builds a dozen such signatures
 /// at start-up).
-pub fn sign_sha256(key: &KeyPair, data: &[u8]) -> Option<Vec<u8>> {
-    rcgen::SigningKey::sign(key, data).ok()
+pub fn sign_sha256(key: &TestKey, data: &[u8]) -> Option<Vec<u8>> {
+    rcgen::SigningKey::sign(key.ring().ok()?, data).ok()
 }
 
 #[cfg(test)]
@@ -330,7 +362,7 @@ mod tests {
         assert_eq!(again.auth_cert, pki.auth_cert);
         assert_eq!(again.sign_cert, pki.sign_cert);
         // The card's key matches the certificate.
-        let pk = RsaPublicKey::from(&pki.auth_key);
+        let pk = RsaPublicKey::from(AUTH_EE.rsa().unwrap());
         match auth.public_key().parsed().unwrap() {
             x509_parser::public_key::PublicKey::RSA(k) => {
                 let m: Vec<u8> = k.modulus.iter().copied().skip_while(|b| *b == 0).collect();

@@ -194,6 +194,11 @@ pub struct Profile {
     pub timing: super::timing::Timing,
     /// Raw EF contents that replace the generated ones.
     pub overrides: Vec<(App, u16, Vec<u8>)>,
+    /// SHA-256 of what the profile was read from (its tables merged with
+    /// its base's): names the kept card image (`image.rs`). A profile
+    /// changed field by field in code keeps its old digest, so only
+    /// profiles read from text are kept.
+    source: [u8; 32],
 }
 
 impl fmt::Debug for Profile {
@@ -582,7 +587,14 @@ impl Profile {
         Profile::from_value(v)
     }
 
+    /// SHA-256 of the merged tables the profile was read from.
+    pub fn source_digest(&self) -> [u8; 32] {
+        self.source
+    }
+
     fn from_value(v: toml::Table) -> Result<Profile, ProfileError> {
+        use sha2::Digest;
+        let source = sha2::Sha256::digest(v.to_string()).into();
         let raw: RawProfile = toml::Value::Table(v)
             .try_into()
             .map_err(|e: toml::de::Error| toml_error(&e, None))?;
@@ -694,37 +706,35 @@ impl Profile {
 
         // Raw EF overrides make another card: its certificates differ too.
         let other_card = format!("{:?}", raw.ef_overrides);
-        let cert = |which: &str,
-                    rc: Option<RawCert>,
-                    serial: u64|
-         -> Result<CertSpec, ProfileError> {
-            let f = |k: &str| format!("certificates.{which}.{k}");
-            let rc = rc.unwrap_or(RawCert {
-                present: true,
-                issued: None,
-                expires: derived(),
-                serial: None,
-                name: None,
-                address: None,
-                name_substitutes: None,
-                address_substitutes: None,
-                wrong_issuer: false,
-            });
-            let issued_c = match &rc.issued {
-                Some(d) => date(&f("issued"), d)?,
-                None => card.issued,
-            };
-            let expires = if rc.expires == "derived" {
-                rules::cert_expiry(birth, issued_c, card.expiry)
-            } else {
-                date(&f("expires"), &rc.expires)?
-            };
-            if expires < issued_c {
-                return Err(err(&f("expires"), "is before the certificate's issue date"));
-            }
-            // A CA never gives two certificates one serial number: the
-            // default one follows everything the certificate says.
-            let content = format!(
+        let cert =
+            |which: &str, rc: Option<RawCert>, serial: u64| -> Result<CertSpec, ProfileError> {
+                let f = |k: &str| format!("certificates.{which}.{k}");
+                let rc = rc.unwrap_or(RawCert {
+                    present: true,
+                    issued: None,
+                    expires: derived(),
+                    serial: None,
+                    name: None,
+                    address: None,
+                    name_substitutes: None,
+                    address_substitutes: None,
+                    wrong_issuer: false,
+                });
+                let issued_c = match &rc.issued {
+                    Some(d) => date(&f("issued"), d)?,
+                    None => card.issued,
+                };
+                let expires = if rc.expires == "derived" {
+                    rules::cert_expiry(birth, issued_c, card.expiry)
+                } else {
+                    date(&f("expires"), &rc.expires)?
+                };
+                if expires < issued_c {
+                    return Err(err(&f("expires"), "is before the certificate's issue date"));
+                }
+                // A CA never gives two certificates one serial number: the
+                // default one follows everything the certificate says.
+                let content = format!(
                 "{which}|{}|{issued_c}|{expires}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{other_card}",
                 card.serial,
                 rc.name,
@@ -737,21 +747,21 @@ impl Profile {
                 holder.birth_date,
                 holder.sex,
             );
-            let h = <sha2::Sha256 as sha2::Digest>::digest(content.as_bytes());
-            let high = u64::from(u32::from_be_bytes([h[0] & 0x7F, h[1], h[2], h[3]]));
-            let derived_serial = (high << 24) | (serial & 0xFF_FFFF);
-            Ok(CertSpec {
-                present: rc.present,
-                issued: issued_c,
-                expires,
-                serial: rc.serial.unwrap_or(derived_serial),
-                name: rc.name.unwrap_or_else(|| holder.name.clone()),
-                address: rc.address.unwrap_or_else(|| holder.address.clone()),
-                name_substitutes: flags(&f("name_substitutes"), rc.name_substitutes)?,
-                address_substitutes: flags(&f("address_substitutes"), rc.address_substitutes)?,
-                wrong_issuer: rc.wrong_issuer,
-            })
-        };
+                let h = <sha2::Sha256 as sha2::Digest>::digest(content.as_bytes());
+                let high = u64::from(u32::from_be_bytes([h[0] & 0x7F, h[1], h[2], h[3]]));
+                let derived_serial = (high << 24) | (serial & 0xFF_FFFF);
+                Ok(CertSpec {
+                    present: rc.present,
+                    issued: issued_c,
+                    expires,
+                    serial: rc.serial.unwrap_or(derived_serial),
+                    name: rc.name.unwrap_or_else(|| holder.name.clone()),
+                    address: rc.address.unwrap_or_else(|| holder.address.clone()),
+                    name_substitutes: flags(&f("name_substitutes"), rc.name_substitutes)?,
+                    address_substitutes: flags(&f("address_substitutes"), rc.address_substitutes)?,
+                    wrong_issuer: rc.wrong_issuer,
+                })
+            };
         // Deterministic serials from the card serial, so each card differs.
         let base: u64 = card.serial[7..].parse().unwrap_or(1);
         let auth_cert = cert("auth", raw.certificates.auth, base * 2 + 1)?;
@@ -794,6 +804,7 @@ impl Profile {
             faults: raw.faults,
             timing: raw.timing.resolve()?,
             overrides,
+            source,
         })
     }
 }

@@ -223,7 +223,7 @@ fn text_ap_attributes_number_and_integrity() {
     assert_eq!(&ef3[8..40], Sha256::digest(ef1).as_slice());
     let ef2 = c.ef(App::Text, 2).unwrap();
     assert_eq!(&ef3[43..75], Sha256::digest(&ef2[14..]).as_slice());
-    let pk = RsaPublicKey::from(&c.pki().text_key);
+    let pk = RsaPublicKey::from(super::pki::TEXT_AP.rsa().unwrap());
     let digest = Sha256::digest(&ef3[5..75]);
     pk.verify(Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &ef3[80..])
         .unwrap();
@@ -308,7 +308,10 @@ fn jpki_sign_produces_a_real_pkcs1_signature() {
         .unwrap(),
         _ => panic!("not RSA"),
     };
-    assert_eq!(pk.n(), RsaPublicKey::from(&c.pki().auth_key).n());
+    assert_eq!(
+        pk.n(),
+        RsaPublicKey::from(super::pki::AUTH_EE.rsa().unwrap()).n()
+    );
     pk.verify(
         Pkcs1v15Sign::new::<sha2::Sha256>(),
         &Sha256::digest(b"hello"),

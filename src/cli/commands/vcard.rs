@@ -58,7 +58,7 @@ fn load_card(
     state: Option<PathBuf>,
 ) -> Result<VirtualCard> {
     let state = state.or_else(|| ctx.g.state.clone());
-    crate::usecase::connect::load_virtual_card(profile, state.as_deref())
+    crate::usecase::connect::load_virtual_card(profile, state.as_deref(), ctx.g.no_cache)
 }
 
 #[cfg(feature = "pcsc")]
