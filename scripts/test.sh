@@ -9,3 +9,8 @@ cd "$(dirname "$0")/.."
 cargo build --all-targets --locked 2>/dev/null || cargo build --all-targets
 cargo test --all-targets "$@"
 cargo test --no-default-features --lib
+# The Debian package and the packaged crate, as a user gets them (not when
+# only some tests were asked for).
+if [ $# -eq 0 ]; then
+  ./scripts/test-package.sh
+fi

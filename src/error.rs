@@ -170,6 +170,38 @@ pub mod exit {
     pub const VERIFY_KEY_USAGE: i32 = 34;
     pub const FINDING_WARNING: i32 = 20;
     pub const FINDING_ERROR: i32 = 21;
+
+    /// Every exit status with its meaning: the one table the man pages
+    /// print and `docs/cli.md` matches (checked by a test).
+    pub const TABLE: &[(&str, &str)] = &[
+        ("0", "success"),
+        ("1", "other failure"),
+        ("2", "usage error (bad option, ambiguous reader)"),
+        ("3", "the PC/SC service is not running"),
+        ("4", "no reader, or `--reader` matches none"),
+        ("5", "no card (after `--wait` if given)"),
+        ("6", "not a My Number Card (no JPKI application)"),
+        ("7", "the card was removed during the command; or a VERIFY's or CHANGE's answer was lost"),
+        ("8", "the card answered an unexpected status (the message names the APDU and SW), or a PC/SC error"),
+        ("9", "wrong PIN (the message gives the tries left)"),
+        ("10", "PIN locked, or the last try refused without `--force-last-try`"),
+        ("11", "PIN input: malformed PIN, no source without a terminal, a counter changed while you typed"),
+        ("12", "malformed card data, certificate input or virtual-card profile"),
+        ("13", "file error (exists without `--force`; not a regular file; cannot read or write)"),
+        ("14", "timeout (from the first PC/SC call), or the card is in use by another program"),
+        ("15", "a PIN held by two key references was changed on one only (card pulled mid-change)"),
+        ("16", "the card does not hold what was asked for (e.g. no signature certificate)"),
+        ("17", "`prove`: the card was not shown to be a genuine J-LIS card"),
+        ("18", "`sign`: the key's certificate has expired (or is not yet valid); nothing was signed"),
+        ("20, 21", "(status report) a finding of severity warning / error with `--fail-on`"),
+        ("30", "`verify`: the file changed after it was signed"),
+        ("31", "`verify`: the signature does not verify with the signer's certificate"),
+        ("32", "`verify`: the signer's certificate is not from a trusted issuer"),
+        ("33", "`verify`: the certificate was not valid at the signing time"),
+        ("34", "`verify`: the certificate's key usage does not allow signing"),
+        ("129, 130, 143", "interrupted by SIGHUP, SIGINT, SIGTERM (the card was powered down first)"),
+        ("141", "standard output was closed (`| head`): ended quietly"),
+    ];
 }
 
 fn list(v: &[String]) -> String {

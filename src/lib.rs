@@ -5,6 +5,9 @@
 //! and the calendar `rules`.
 #![forbid(unsafe_code)]
 
+/// `0.1.0`, or `0.1.0 (git 1a2b3c4d5e6f)` when built from a git checkout.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("MYNACARD_VERSION_SUFFIX"));
+
 pub mod apdu;
 pub mod atomic;
 pub mod card;

@@ -282,7 +282,71 @@ fn version_help_completions_and_man_need_no_card() {
     let out = bin().args(["completions", "bash"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("mynacard"));
     let out = bin().arg("man").output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH mynacard"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH MYNACARD"));
+    // The version names the git commit when built from a checkout.
+    let out = bin().arg("--version").output().unwrap();
+    let v = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        v.starts_with(&format!("mynacard {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    if std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".git")
+        .exists()
+    {
+        assert!(v.contains("(git "), "{v}");
+    }
+}
+
+/// One page per subcommand, each naming its own command line; the global
+/// options under each subcommand only as one note, never as options.
+#[test]
+fn man_pages_for_every_subcommand_and_globals_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let listed = String::from_utf8_lossy(&out.stdout).lines().count();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(listed, names.len());
+    for want in [
+        "mynacard.1",
+        "mynacard-status.1",
+        "mynacard-pin-status.1",
+        "mynacard-pin-change.1",
+        "mynacard-cert-show.1",
+        "mynacard-sign.1",
+        "mynacard-verify.1",
+        "mynacard-vcard-sandbox.1",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+    let status = std::fs::read_to_string(dir.path().join("mynacard-status.1")).unwrap();
+    assert!(status.contains("mynacard status"));
+    assert!(
+        !status.contains("\\fB\\-\\-timeout"),
+        "a global option listed under status"
+    );
+    let top = std::fs::read_to_string(dir.path().join("mynacard.1")).unwrap();
+    assert!(top.contains("\\fB\\-\\-timeout"));
+    let help = bin().args(["pin", "status", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(!help.contains("--timeout <SECS>"), "{help}");
+    assert!(help.contains("Global options"));
+    // Still accepted after the subcommand.
+    bin()
+        .args(["pin", "status", "--virtual", "--json", "--timeout", "5"])
+        .assert()
+        .code(0);
+    let bash = bin().args(["completions", "bash"]).output().unwrap();
+    let bash = String::from_utf8_lossy(&bash.stdout);
+    assert!(bash.contains("--timeout"));
 }
 
 #[test]

@@ -167,7 +167,7 @@ pub fn check_chain(
     let mut failures = Vec::new();
     let mut best: Option<(u8, &X509Certificate<'_>, &[u8])> = None;
     for (cx, der) in &named {
-        match x.verify_signature(Some(cx.public_key())) {
+        match super::verify_signed(&x, cx.public_key()) {
             Ok(()) => {
                 let score = u8::from(ca_flag(cx) == Ok(Some(true)))
                     + u8::from(cert_sign_allowed(cx) != Ok(Some(false)))

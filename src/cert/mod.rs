@@ -117,6 +117,32 @@ pub struct CertReport {
     pub notes: Vec<String>,
 }
 
+/// `ee`'s signature checked with `key`. A pair that verified is not
+/// checked again in this process: one `status` checks the same pair for
+/// the CA cache, the chain and the roots, and each check is an RSA
+/// operation.
+pub fn verify_signed(
+    ee: &X509Certificate<'_>,
+    key: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
+) -> Result<(), x509_parser::error::X509Error> {
+    use sha2::Digest;
+    static VERIFIED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
+    let mut h = sha2::Sha256::new();
+    h.update(ee.tbs_certificate.as_ref());
+    h.update(ee.signature_algorithm.algorithm.as_bytes());
+    h.update(ee.signature_value.as_ref());
+    h.update(key.raw);
+    let id: [u8; 32] = h.finalize().into();
+    if VERIFIED.lock().is_ok_and(|v| v.contains(&id)) {
+        return Ok(());
+    }
+    ee.verify_signature(Some(key))?;
+    if let Ok(mut v) = VERIFIED.lock() {
+        v.push(id);
+    }
+    Ok(())
+}
+
 /// Decodes a certificate file: PEM with one or more CERTIFICATE blocks, or
 /// one DER certificate. Returns the DER of each certificate, in order; each
 /// has been parsed once.

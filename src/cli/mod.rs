@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod input;
+pub mod manual;
 pub mod output;
 pub mod signals;
 
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "mynacard",
-    version,
+    version = crate::VERSION,
     about = "Read Japan's My Number Card (個人番号カード) over PC/SC: PIN counters without spending a try, certificates and expiry",
     long_about = None,
     propagate_version = true
@@ -112,8 +113,12 @@ pub enum Commands {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write one per subcommand into DIR
+    Man {
+        /// Write mynacard.1 and mynacard-SUBCOMMAND.1 for every subcommand here
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Settings derived from the global options.
@@ -173,7 +178,14 @@ fn looks_like_pin(arg: &str) -> bool {
 /// and under `--json` also as the JSON error object; exit code 2.
 pub fn parse_args() -> Cli {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    match Cli::try_parse_from(&args) {
+    // The plain command parses (the fast path of every run); help and
+    // errors come from the one people read, with the globals shown once.
+    let parsed = Cli::try_parse_from(&args).or_else(|_| {
+        manual::command()
+            .try_get_matches_from(&args)
+            .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    });
+    match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -231,17 +243,23 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Cert(c) => commands::cert::run(&ctx, c),
         Commands::Vcard(c) => commands::vcard::run(&ctx, c),
         Commands::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = manual::command();
             clap_complete::generate(shell, &mut cmd, "mynacard", &mut std::io::stdout());
             Ok(0)
         }
-        Commands::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            match clap_mangen::Man::new(cmd).render(&mut std::io::stdout()) {
-                Ok(()) => Ok(0),
-                Err(e) => Err(Error::io("stdout", e)),
+        Commands::Man { dir: None } => manual::top_page().and_then(|page| {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&page)
+                .map(|()| 0)
+                .map_err(|e| Error::io("stdout", e))
+        }),
+        Commands::Man { dir: Some(dir) } => manual::write_pages(&dir).map(|written| {
+            for p in written {
+                println!("{}", p.display());
             }
-        }
+            0
+        }),
     };
     match r {
         Ok(code) => code,

@@ -1,0 +1,200 @@
+//! Every command's JSON output, on the in-process virtual card across the
+//! fixture profiles (and errors), validates against its published schema
+//! in `docs/schema/` — and every published schema is exercised.
+
+mod common;
+
+use common::{bin, fixture};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn schema_file(command: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/schema")
+        .join(format!("{}.schema.json", command.replace(' ', "-")))
+}
+
+/// Run and return the JSON documents on stdout (one, or a stream).
+fn documents(args: &[&str], env: &[(&str, &str)]) -> Vec<Value> {
+    let mut c = bin();
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Value>()
+        .map(|d| d.unwrap_or_else(|e| panic!("{args:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn every_commands_json_validates_against_its_schema() {
+    let work = tempfile::tempdir().unwrap();
+    let doc = work.path().join("doc.txt");
+    std::fs::write(&doc, "a document\n").unwrap();
+    let p7s = work.path().join("doc.p7s");
+    let pem = work.path().join("auth.pem");
+    let (doc_s, p7s_s, pem_s) = (
+        doc.display().to_string(),
+        p7s.display().to_string(),
+        pem.display().to_string(),
+    );
+    let env = [
+        ("P_SIGN", "TEST1234"),
+        ("P_USER", "1234"),
+        ("P_NEW", "4321"),
+        ("P_BAD", "9999"),
+    ];
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut check = |docs: Vec<Value>, what: &str| {
+        for d in docs {
+            let command = d["command"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{what}: no command"));
+            let path = schema_file(command);
+            let schema: Value = serde_json::from_str(
+                &std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{what}: no schema {}: {e}", path.display())),
+            )
+            .unwrap();
+            let v = jsonschema::validator_for(&schema).unwrap();
+            let errors: Vec<String> = v
+                .iter_errors(&d)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{what} ({command}): {errors:#?}");
+            *seen.entry(command.to_string()).or_default() += 1;
+        }
+    };
+    for p in [
+        "default",
+        "leap-day",
+        "minor",
+        "moved",
+        "pin-locked",
+        "smartphone",
+        "not-my-number-card",
+    ] {
+        let v = format!("--virtual={}", fixture(p).display());
+        let runs: Vec<Vec<&str>> = vec![
+            vec![&v, "--json", "status"],
+            vec![&v, "--json", "status", "--with-sign", "--pin-env", "P_SIGN"],
+            vec![&v, "--json", "pin", "status"],
+            vec![&v, "--json", "readers"],
+            vec![&v, "--json", "cert", "show", "auth"],
+            vec![&v, "--json", "cert", "show", "sign", "--pin-env", "P_SIGN"],
+            vec![&v, "--json", "info", "--pin-env", "P_USER"],
+            vec![&v, "--json", "info", "--pin-env", "P_USER", "--show-number"],
+            vec![&v, "--json", "prove", "--pin-env", "P_USER"],
+            vec![&v, "--json", "pin", "verify", "auth", "--pin-env", "P_USER"],
+            vec![&v, "--json", "pin", "verify", "auth", "--pin-env", "P_BAD"],
+            vec![
+                &v,
+                "--json",
+                "pin",
+                "change",
+                "auth",
+                "--pin-env",
+                "P_USER",
+                "--new-pin-env",
+                "P_NEW",
+            ],
+            vec![
+                &v,
+                "--json",
+                "sign",
+                "--pin-env",
+                "P_SIGN",
+                "-o",
+                &p7s_s,
+                "--force",
+                &doc_s,
+            ],
+            vec![
+                &v,
+                "--json",
+                "sign",
+                "--pin-env",
+                "P_SIGN",
+                "--digest-only",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+            ],
+        ];
+        for args in runs {
+            check(documents(&args, &env), &format!("{args:?}"));
+        }
+        if p7s.exists() {
+            for args in [
+                vec!["--json", "verify", "--test-pki", &doc_s, &p7s_s],
+                vec![
+                    "--json",
+                    "verify",
+                    "--test-pki",
+                    "--show-holder",
+                    &doc_s,
+                    &p7s_s,
+                ],
+                vec!["--json", "verify", &doc_s, &p7s_s],
+            ] {
+                check(documents(&args, &env), &format!("{args:?}"));
+            }
+        }
+        let out = bin()
+            .args([&v, "cert", "show", "auth", "--pem", "--force", "-o", &pem_s])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            check(
+                documents(&["--json", "cert", "inspect", &pem_s], &env),
+                "cert inspect",
+            );
+        }
+    }
+    check(documents(&["--json", "status", "--bogus"], &env), "usage");
+    // Every published schema was exercised (watch: see its own test).
+    let published: Vec<String> = std::fs::read_dir(schema_file("x").parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".schema.json").map(str::to_string))
+        .collect();
+    for name in published {
+        let command = name.replace('-', " ");
+        assert!(
+            name == "watch" || seen.contains_key(&command),
+            "schema {name} was not exercised: {seen:?}"
+        );
+    }
+    for must in [
+        "status",
+        "pin status",
+        "info",
+        "sign",
+        "verify",
+        "error",
+        "prove",
+    ] {
+        assert!(seen.get(must).is_some_and(|n| *n > 0), "{must}: {seen:?}");
+    }
+}
+
+/// A document that breaks a schema is rejected (the check can fail).
+#[test]
+fn a_document_missing_a_field_or_with_a_wrong_type_is_rejected() {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_file("pin status")).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let docs = documents(&["--virtual", "--json", "pin", "status"], &[]);
+    let good = docs[0].clone();
+    assert!(v.is_valid(&good));
+    let mut no_pins = good.clone();
+    no_pins.as_object_mut().unwrap().remove("pins");
+    assert!(!v.is_valid(&no_pins));
+    let mut wrong = good.clone();
+    wrong["pins"][0]["remaining"] = Value::String("five".into());
+    assert!(!v.is_valid(&wrong));
+    let mut bad_state = good;
+    bad_state["pins"][1]["state"] = Value::String("fine".into());
+    assert!(!v.is_valid(&bad_state));
+}
