@@ -540,7 +540,7 @@ fn warm_status_is_twelve_apdus_on_the_wire_and_a_renewed_certificate_is_read_who
     assert_eq!(warm["findings"], cold["findings"]);
 
     // The card renewed: its new certificate is read whole and reported.
-    sb.remove();
+    pull(&mut sb);
     let p = Profile::from_toml(
         "base = \"builtin\"\n[certificates.auth]\nissued = \"2026-06-01\"\nexpires = \"2031-02-17\"\n",
     )

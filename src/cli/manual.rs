@@ -332,12 +332,11 @@ mod tests {
         assert!(cli.global.virtual_card.is_some());
     }
 
-    #[test]
-    fn the_exit_table_is_the_one_docs_cli_md_shows() {
+    /// The first two columns of the table under `heading` in docs/cli.md.
+    fn doc_table(heading: &str) -> Vec<(String, String)> {
         let doc = include_str!("../../docs/cli.md");
-        let sec = &doc[doc.find("## Exit codes").unwrap()..];
-        let rows: Vec<(String, String)> = sec
-            .lines()
+        let sec = &doc[doc.find(heading).unwrap()..];
+        sec.lines()
             .skip(4)
             .take_while(|l| l.starts_with('|'))
             .map(|l| {
@@ -348,12 +347,24 @@ mod tests {
                     .collect();
                 (c[1].clone(), c[2].clone())
             })
-            .collect();
-        let table: Vec<(String, String)> = crate::error::exit::TABLE
-            .iter()
+            .collect()
+    }
+
+    fn owned(t: &[(&str, &str)]) -> Vec<(String, String)> {
+        t.iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        assert_eq!(rows, table);
+            .collect()
+    }
+
+    #[test]
+    fn environment_and_files_are_the_ones_docs_cli_md_shows() {
+        assert_eq!(doc_table("## Environment"), owned(ENVIRONMENT));
+        assert_eq!(doc_table("## Files"), owned(FILES));
+    }
+
+    #[test]
+    fn the_exit_table_is_the_one_docs_cli_md_shows() {
+        assert_eq!(doc_table("## Exit codes"), owned(crate::error::exit::TABLE));
         use crate::error::exit::*;
         for code in [
             OK,

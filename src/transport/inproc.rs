@@ -163,8 +163,6 @@ impl Connection for InProcess {
         if let Ok(mut c) = self.card.lock() {
             if unpower {
                 c.power_off();
-            } else {
-                c.reset();
             }
         }
         Ok(())

@@ -95,7 +95,9 @@ pub trait Connection {
     /// guard ends (`end`, or dropped).
     fn begin(&mut self) -> Result<Box<dyn Transaction + '_>>;
     /// Disconnect. `unpower` powers the card down (the only way to clear a
-    /// verified PIN on a real card, card-protocol.md §6); otherwise it is reset.
+    /// verified PIN on a real card, card-protocol.md §6); otherwise it is
+    /// left as it is (no PIN was sent, so there is nothing to clear, and
+    /// the next program does not wait for the card to start again).
     fn close(self: Box<Self>, unpower: bool) -> Result<()>;
 }
 

@@ -62,6 +62,26 @@ pub fn json(out: &[u8]) -> Value {
 }
 
 /// Insert the card and wait until the reader reports it.
+/// Pull the card and wait until pcscd has seen it go (a card swapped
+/// faster than pcscd's presence poll would look like the same card, still
+/// powered, to pcscd: no real reader swaps cards that fast).
+pub fn pull(sb: &mut Sandbox) {
+    sb.remove();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = cli(sb).args(["--json", "readers"]).output().unwrap();
+        if json(&out.stdout)["readers"][0]["card_present"] == false {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the card never went: {}",
+            sb.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn insert(sb: &mut Sandbox) {
     sb.insert();
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -263,7 +263,7 @@ pub fn main() -> i32 {
                     let d = if *unpower {
                         Disposition::UnpowerCard
                     } else {
-                        Disposition::ResetCard
+                        Disposition::LeaveCard
                     };
                     match c.disconnect(d) {
                         Ok(()) => Reply::Done,
