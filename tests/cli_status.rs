@@ -671,3 +671,42 @@ fn walk(d: &std::path::Path) -> Vec<String> {
     }
     v
 }
+
+/// On a terminal the report carries the expiry timeline as one bar; in a
+/// pipe (scripts) it does not.
+#[test]
+fn the_timeline_bar_is_drawn_on_a_terminal_only() {
+    let piped = bin().args(["--virtual", "status"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stdout).contains("timeline:"));
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        return; // no util-linux `script` to give the binary a terminal
+    }
+    let exe = assert_cmd::cargo::cargo_bin("mynacard");
+    let out = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} --virtual status --today 2029-12-01",
+            exe.display()
+        ))
+        .arg("/dev/null")
+        .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .env("XDG_CACHE_HOME", common::cache_dir())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("timeline: "))
+        .unwrap_or_else(|| panic!("no timeline in {text}"));
+    // 2029-12-01: the auth certificate's renewal window (from 2029-11-17)
+    // is open, so the bar starts in it; the card's last day ends it.
+    assert!(line.starts_with("timeline: 2029-12-01 |="), "{line}");
+    assert!(line.contains("=a-"), "{line}");
+    assert!(line.ends_with("=C| 2035-02-17"), "{line}");
+    assert!(text.contains("a user-authentication certificate 2030-02-17"));
+}

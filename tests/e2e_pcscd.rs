@@ -291,7 +291,10 @@ fn watch_reports_each_card_and_survives_a_pulled_one() {
         let l = rx
             .recv_timeout(Duration::from_secs(15))
             .unwrap_or_else(|_| panic!("no JSON line for {what}"));
-        json(l.as_bytes())
+        let v = json(l.as_bytes());
+        // Each line, report, event or error, is a published shape.
+        common::assert_schema(&v, what);
+        v
     };
     sb.insert();
     // First insertion: pulled mid-report → an error line, the loop goes on.

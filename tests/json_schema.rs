@@ -50,22 +50,8 @@ fn every_commands_json_validates_against_its_schema() {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut check = |docs: Vec<Value>, what: &str| {
         for d in docs {
-            let command = d["command"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{what}: no command"));
-            let path = schema_file(command);
-            let schema: Value = serde_json::from_str(
-                &std::fs::read_to_string(&path)
-                    .unwrap_or_else(|e| panic!("{what}: no schema {}: {e}", path.display())),
-            )
-            .unwrap();
-            let v = jsonschema::validator_for(&schema).unwrap();
-            let errors: Vec<String> = v
-                .iter_errors(&d)
-                .map(|e| format!("{} at {}", e, e.instance_path()))
-                .collect();
-            assert!(errors.is_empty(), "{what} ({command}): {errors:#?}");
-            *seen.entry(command.to_string()).or_default() += 1;
+            let command = common::assert_schema(&d, what);
+            *seen.entry(command).or_default() += 1;
         }
     };
     for p in [

@@ -5,6 +5,7 @@
 
 pub mod advice;
 mod findings;
+pub mod timeline;
 
 pub use findings::findings;
 

@@ -121,3 +121,27 @@ pub fn profile_file(toml: &str) -> TempProfile {
         dir,
     }
 }
+
+/// Panic unless `doc` validates against the published schema of its
+/// `command` (docs/schema/); the command's name.
+pub fn assert_schema(doc: &Value, what: &str) -> String {
+    let command = doc["command"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: no command"))
+        .to_string();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/schema")
+        .join(format!("{}.schema.json", command.replace(' ', "-")));
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{what}: no schema {}: {e}", path.display())),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what} ({command}): {errors:#?}");
+    command
+}
