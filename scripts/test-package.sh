@@ -42,6 +42,8 @@ bash --norc --noprofile -c "
   printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx status
 " || { echo "package: the bash completion does not complete 'mynacard st'" >&2; exit 1; }
 echo "package: $DEB: $pages man pages render, completion loads, the binary reports" >&2
-cargo package --locked --quiet --allow-dirty
-[ -e "target/package/mynacard-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1).crate" ] ||
+# Verified in a target folder of its own: the packaged crate's build must
+# not replace this checkout's binaries (same paths, other sources).
+cargo package --locked --quiet --allow-dirty --target-dir target/package-verify
+[ -e "target/package-verify/package/mynacard-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1).crate" ] ||
   { echo "package: cargo package made no crate" >&2; exit 1; }
