@@ -9,7 +9,6 @@
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("MYNACARD_VERSION_SUFFIX"));
 
 pub mod apdu;
-pub mod atomic;
 pub mod card;
 pub mod cert;
 pub mod cli;

@@ -79,7 +79,8 @@ pub fn write_pages(dir: &Path) -> Result<Vec<PathBuf>> {
         let name = page_name(&words);
         let path = dir.join(format!("{name}.1"));
         let page = render(&words, cmd)?;
-        crate::atomic::write_atomic(&path, &page, 0o644).map_err(|e| Error::io(&path, e))?;
+        crate::platform::atomic::write_atomic(&path, &page, 0o644)
+            .map_err(|e| Error::io(&path, e))?;
         written.push(path);
     }
     Ok(written)

@@ -1,8 +1,10 @@
 //! The one room with operating-system specifics: bounded reads of the files
-//! the tool is given, and (under `cli`) signals and the terminal. Unix
+//! the tool is given, atomic writes that never follow a link, where the
+//! caches live, and (under `cli`) signals and the terminal. Unix
 //! only for now; the pcsc crate's WinSCard and PCSC.framework back ends
 //! would need the `cfg(windows)`/macOS halves of these functions.
 
+pub mod atomic;
 pub mod files;
 
 use std::path::PathBuf;

@@ -77,7 +77,7 @@ impl ExtendedMemory {
         };
         if works {
             if std::fs::create_dir_all(dir).is_ok() {
-                let _ = crate::atomic::write_private(&p, reader.as_bytes());
+                let _ = crate::platform::atomic::write_private(&p, reader.as_bytes());
             }
         } else {
             let _ = std::fs::remove_file(p);
@@ -180,7 +180,7 @@ impl CertCache {
         let mut l = label.as_bytes().to_vec();
         l.resize(LABEL, b' ');
         l.truncate(LABEL);
-        let _ = crate::atomic::write_private(&path, &[l, der.to_vec()].concat());
+        let _ = crate::platform::atomic::write_private(&path, &[l, der.to_vec()].concat());
         trim(dir, 32, CERT_ENTRIES);
     }
 }
@@ -246,7 +246,7 @@ impl ImageCache {
         }
         let img = CardImage::build(p)?;
         if std::fs::create_dir_all(dir).is_ok()
-            && crate::atomic::write_private(&path, &img.to_bytes()).is_ok()
+            && crate::platform::atomic::write_private(&path, &img.to_bytes()).is_ok()
         {
             trim(dir, 32, IMAGE_ENTRIES);
         }
@@ -290,7 +290,7 @@ impl CaCache {
             return;
         }
         if std::fs::create_dir_all(dir).is_ok() {
-            let _ = crate::atomic::write_private(&path, ca);
+            let _ = crate::platform::atomic::write_private(&path, ca);
         }
     }
 }

@@ -211,7 +211,7 @@ impl VirtualCard {
                 .collect(),
         };
         let body = serde_json::to_vec_pretty(&st).map_err(std::io::Error::other)?;
-        crate::atomic::write_private(path, &body)
+        crate::platform::atomic::write_private(path, &body)
     }
 
     pub fn profile(&self) -> &Profile {

@@ -310,9 +310,9 @@ pub fn check_output(path: Option<&Path>, force: bool) -> Result<()> {
     let Some(path) = file_target(path) else {
         return Ok(());
     };
-    crate::atomic::check_target(path, force).map_err(|r| match r {
-        crate::atomic::Refusal::Exists => Error::FileExists(path.to_path_buf()),
-        crate::atomic::Refusal::NotRegular(what) => Error::OutputRefused {
+    crate::platform::atomic::check_target(path, force).map_err(|r| match r {
+        crate::platform::atomic::Refusal::Exists => Error::FileExists(path.to_path_buf()),
+        crate::platform::atomic::Refusal::NotRegular(what) => Error::OutputRefused {
             path: path.to_path_buf(),
             what,
         },
@@ -332,7 +332,7 @@ pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool, private: bool) 
     check_output(Some(path), force)?;
     // The signature certificate names its holder: keep such files private.
     let mode = if private { 0o600 } else { 0o644 };
-    crate::atomic::write_atomic(path, bytes, mode).map_err(|e| Error::io(path, e))
+    crate::platform::atomic::write_atomic(path, bytes, mode).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]
