@@ -555,3 +555,61 @@ fn warm_status_is_twelve_apdus_on_the_wire_and_a_renewed_certificate_is_read_who
     assert_eq!(renewed["auth_cert"]["not_after"], "2031-02-17");
     assert!(n > n_warm && n <= 21, "{n}");
 }
+
+/// SIGTERM to `status --watch`, while it waits for a card and while it
+/// reads a (slow) one: the watcher ends at once with exit 0 and says
+/// nothing else — the wait or read it cut short is not a failure.
+#[test]
+fn sigterm_to_a_watcher_ends_it_quietly() {
+    let p = Profile::from_toml("base = \"builtin\"\n[faults]\ndelay_ms = 250\n").unwrap();
+    let Some(mut sb) = sandbox_with(VirtualCard::new(&p).unwrap()) else {
+        return;
+    };
+    for reading in [false, true] {
+        let mut child = Guard(
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("mynacard"))
+                .env("PCSCLITE_CSOCK_NAME", sb.socket())
+                .env("LANG", "C")
+                .args(["--reader", &sb.reader(), "status", "--watch"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        if reading {
+            let before = sb.card.lock().unwrap().stats().apdus;
+            sb.insert();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while sb.card.lock().unwrap().stats().apdus < before + 2 {
+                assert!(Instant::now() < deadline, "the watcher never read the card");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(1200));
+        }
+        let pid = child.0.id().to_string();
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = child.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "reading: {reading}");
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| !l.starts_with("watching "))
+            .collect();
+        assert!(lines.is_empty(), "reading: {reading}: {err}");
+    }
+}

@@ -261,6 +261,7 @@ pub fn run(cli: Cli) -> i32 {
             0
         }),
     };
+    signals::let_a_signal_finish();
     match r {
         Ok(code) => code,
         // The reader of our output went away (`| head -1`): end quietly,

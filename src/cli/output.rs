@@ -101,6 +101,13 @@ pub fn error_code(e: &Error) -> &'static str {
 /// Errors go to stderr as two lines (what happened, what to do); with
 /// `--json` a JSON object also goes to stdout so scripts can read it.
 pub fn print_error(ctx: &Ctx, e: &Error) {
+    // The signal thread ends the process with its own message; the error
+    // that stopping the card work caused here is not the user's news.
+    if super::signals::stopping()
+        && !matches!(e, Error::Interrupted { .. } | Error::LeftPowered { .. })
+    {
+        return;
+    }
     let head = match ctx.lang {
         Lang::Ja => "エラー",
         Lang::En => "error",
