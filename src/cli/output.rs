@@ -98,14 +98,24 @@ pub fn error_code(e: &Error) -> &'static str {
     e.code()
 }
 
+/// Taken by the signal thread: it prints the last word and ends the
+/// process; the main thread, whose card work it just stopped, keeps quiet.
+static LAST_WORD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn take_last_word() {
+    LAST_WORD.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub fn last_word_taken() -> bool {
+    LAST_WORD.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Errors go to stderr as two lines (what happened, what to do); with
 /// `--json` a JSON object also goes to stdout so scripts can read it.
 pub fn print_error(ctx: &Ctx, e: &Error) {
-    // The signal thread ends the process with its own message; the error
-    // that stopping the card work caused here is not the user's news.
-    if super::signals::stopping()
-        && !matches!(e, Error::Interrupted { .. } | Error::LeftPowered { .. })
-    {
+    // The error that stopping the card work caused here is not the
+    // user's news: the signal thread says why the command ended.
+    if last_word_taken() && !matches!(e, Error::Interrupted { .. } | Error::LeftPowered { .. }) {
         return;
     }
     let head = match ctx.lang {

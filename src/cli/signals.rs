@@ -14,19 +14,11 @@ pub const CLOSED_PIPE_EXIT: i32 = 141;
 /// `status --watch`: a signal is the normal way to stop (exit 0, no error).
 static WATCHING: AtomicBool = AtomicBool::new(false);
 
-/// A signal is being handled: its thread says the last word and ends the
-/// process (the main thread, whose card work it just stopped, keeps quiet).
-static STOPPING: AtomicBool = AtomicBool::new(false);
-
-pub fn stopping() -> bool {
-    STOPPING.load(Ordering::SeqCst)
-}
-
 /// Called by the main thread on its way out: while a signal is being
 /// handled, leave the ending to that thread (at most 10 s).
 pub fn let_a_signal_finish() {
     let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while stopping() && std::time::Instant::now() < until {
+    while super::output::last_word_taken() && std::time::Instant::now() < until {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
@@ -94,7 +86,7 @@ pub fn install(ctx: &Ctx) {
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                STOPPING.store(true, Ordering::SeqCst);
+                super::output::take_last_word();
                 let left = stop_helpers();
                 restore_tty();
                 // Let a line being printed finish; print nothing after it.
