@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages mynacard needs to build, to serve its
-# virtual card through the real PC/SC stack, and to cross-check with OpenSC.
+# virtual card through the real PC/SC stack, to cross-check with OpenSC,
+# and to build and check its Debian package (dpkg-dev for cargo-deb's
+# dependency scan, man-db and bsdextrautils' col to render the pages).
 # Installs only what is missing; uses sudo when not root. Never prompts.
 set -euo pipefail
 
-PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl)
+PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
+      dpkg-dev man-db bsdextrautils)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
