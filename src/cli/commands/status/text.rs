@@ -1,0 +1,249 @@
+//! The status report as text: rows, the renewal lines, the timeline bar on
+//! a terminal, PINs and findings (the JSON shape is in mod.rs).
+
+use super::*;
+
+fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
+    let tone = if e.expired {
+        Tone::Bad
+    } else if e.renewal_open {
+        Tone::Warn
+    } else {
+        Tone::Ok
+    };
+    let d = e.days_left;
+    let date = shown_date(&e.expires, ctx.lang);
+    let s = match ctx.lang {
+        Lang::Ja if d < 0 => format!("{date} (期限切れ、{} 日経過)", -d),
+        Lang::Ja if d == 0 => format!("{date} (本日が有効期限です)"),
+        Lang::Ja => format!("{date} (残り {d} 日)"),
+        Lang::En if d == -1 => format!("{date} (expired 1 day ago)"),
+        Lang::En if d < 0 => format!("{date} (expired {} days ago)", -d),
+        Lang::En if d == 0 => format!("{date} (the last day)"),
+        Lang::En if d == 1 => format!("{date} (1 day left)"),
+        Lang::En => format!("{date} ({d} days left)"),
+    };
+    paint(ctx, tone, &s)
+}
+
+/// A YYYY-MM-DD date as the language writes it (2035年2月17日 in Japanese).
+fn shown_date(iso: &str, lang: Lang) -> String {
+    match (lang, crate::rules::parse_yyyymmdd(&iso.replace('-', ""))) {
+        (Lang::Ja, Some(d)) => crate::i18n::jp_date(d),
+        _ => iso.to_string(),
+    }
+}
+
+/// "renewal opens on …" / "renewal is open", when not yet expired.
+fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
+    if e.expired {
+        return;
+    }
+    let l = ctx.lang;
+    let v = if e.renewal_open {
+        paint(
+            ctx,
+            Tone::Warn,
+            &match l {
+                Lang::Ja => format!("受付中 ({} から)", shown_date(&e.renewal_opens, l)),
+                Lang::En => format!("open now (since {})", e.renewal_opens),
+            },
+        )
+    } else {
+        shown_date(&e.renewal_opens, l)
+    };
+    o.push_str(&format!(
+        "  {} {v}\n",
+        crate::cli::commands::pin::pad(l.pick("更新の受付開始", "renewal opens"), 24)
+    ));
+}
+
+/// On a terminal: the expiry timeline as one bar (report::timeline) and
+/// its legend.
+fn timeline_rows(ctx: &Ctx, st: &Status, o: &mut String) {
+    use crate::report::timeline::{bar, Mark};
+    let l = ctx.lang;
+    let day = |e: &Option<crate::report::Expiry>| {
+        e.as_ref()
+            .and_then(|e| crate::card::common::parse_yyyymmdd(&e.expires.replace('-', "")))
+    };
+    let mut marks = Vec::new();
+    let mut legend = Vec::new();
+    let card = card_json(st, l);
+    for (key, name, d) in [
+        (
+            'a',
+            crate::i18n::cert_name(CertSlot::Auth, l),
+            day(&cert_json(&st.auth, st, l).expiry),
+        ),
+        (
+            's',
+            crate::i18n::cert_name(CertSlot::Sign, l),
+            day(&cert_json(&st.sign, st, l).expiry),
+        ),
+        ('C', l.pick("カード", "card"), day(&card.expiry)),
+    ] {
+        if let Some(d) = d {
+            marks.push(Mark { key, last_day: d });
+            legend.push(format!("{key} {name} {d}"));
+        }
+    }
+    if marks.is_empty() {
+        return;
+    }
+    let end = marks.iter().map(|m| m.last_day).max().unwrap_or(st.today);
+    o.push_str(&format!(
+        "{}: {} {} {}\n",
+        l.pick("期限の見通し", "timeline"),
+        st.today,
+        bar(st.today, &marks, 48),
+        end.max(st.today)
+    ));
+    legend.push(l.pick("= 更新受付期間", "= renewal window").to_string());
+    if marks.iter().any(|m| m.last_day < st.today) {
+        legend.push(l.pick("! 期限切れ", "! expired").to_string());
+    }
+    o.push_str(&format!(
+        "  {}\n",
+        paint(ctx, Tone::Dim, &legend.join(" · "))
+    ));
+}
+
+pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
+    use crate::cli::commands::pin::pad;
+    let l = ctx.lang;
+    let mut o = String::new();
+    let w = 24;
+    let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
+    let card = card_json(st, l);
+    o.push_str(&format!(
+        "{}: {}\n",
+        l.pick("カード", "Card"),
+        card.description
+    ));
+    if let Some(s) = &card.serial {
+        row(&mut o, l.pick("製造番号", "serial"), s);
+    }
+    if let Some(m) = &card.municipality {
+        row(&mut o, l.pick("市区町村コード", "municipality code"), m);
+    }
+    match &card.expiry {
+        Some(e) => {
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
+            renewal_row(ctx, &mut o, e);
+        }
+        None => row(
+            &mut o,
+            l.pick("有効期限", "expires"),
+            l.pick("(読めません)", "(not readable)"),
+        ),
+    }
+    for (name, part) in [
+        (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
+        (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
+    ] {
+        let c = cert_json(part, st, l);
+        o.push_str(&format!("{name}:\n"));
+        if !c.present {
+            row(
+                &mut o,
+                l.pick("状態", "state"),
+                l.pick("搭載されていません", "not on the card"),
+            );
+            continue;
+        }
+        if !c.read {
+            row(
+                &mut o,
+                l.pick("状態", "state"),
+                l.pick("搭載 (未読取)", "present (not read)"),
+            );
+            if let Some(n) = &c.note {
+                row(&mut o, "", &paint(ctx, Tone::Dim, n));
+            }
+            continue;
+        }
+        if let Some(e) = &c.expiry {
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
+            renewal_row(ctx, &mut o, e);
+        }
+        if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
+            let valid = ch == crate::cert::chain::ChainStatus::Valid;
+            let tone = if valid { Tone::Ok } else { Tone::Bad };
+            row(
+                &mut o,
+                l.pick("CA による検証", "chain (card CA)"),
+                &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
+            );
+        }
+        if part.from_cache {
+            row(
+                &mut o,
+                "",
+                &paint(
+                    ctx,
+                    Tone::Dim,
+                    l.pick(
+                        "前回読んだ証明書と先頭 (シリアル番号) が一致したため保存した写しで確認 (--no-cache でカードから全体を読みます)",
+                        "its first bytes (serial number) match the copy kept from an earlier read; --no-cache reads it whole from the card",
+                    ),
+                ),
+            );
+        }
+        if let Some(f) = part.facts.as_ref() {
+            use crate::cert::roots::Provenance as P;
+            let (head, _) = crate::cert::view::provenance_text(&f.provenance, l);
+            let tone = match f.provenance {
+                P::Jlis { .. } => Tone::Ok,
+                P::NotJlis { .. } => Tone::Bad,
+                _ => Tone::Warn,
+            };
+            row(
+                &mut o,
+                l.pick("発行元の確認", "provenance"),
+                &paint(ctx, tone, &head),
+            );
+            if let Some(same) = f.card_ca_is_root {
+                let tone = if same { Tone::Ok } else { Tone::Warn };
+                row(
+                    &mut o,
+                    l.pick("カードの CA ファイル", "card's CA file"),
+                    &paint(ctx, tone, &crate::cert::view::card_ca_text(same, l)),
+                );
+            }
+        }
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        timeline_rows(ctx, st, &mut o);
+    }
+    o.push_str(&format!(
+        "{}:\n",
+        l.pick("暗証番号 (残り回数)", "PINs (tries left)")
+    ));
+    for line in render_rows(ctx, &st.pins) {
+        o.push_str(&format!("  {line}\n"));
+    }
+    let findings = &st.findings;
+    if findings.is_empty() {
+        o.push_str(&format!(
+            "{}\n",
+            paint(
+                ctx,
+                Tone::Ok,
+                l.pick("問題は見つかりませんでした", "no findings")
+            )
+        ));
+    } else {
+        o.push_str(&format!("{}:\n", l.pick("所見", "Findings")));
+        for f in findings {
+            let (tone, tag) = match f.severity {
+                Severity::Error => (Tone::Bad, l.pick("エラー", "ERROR")),
+                Severity::Warning => (Tone::Warn, l.pick("警告", "WARN ")),
+                Severity::Info => (Tone::Dim, l.pick("情報", "info ")),
+            };
+            o.push_str(&format!("  {} {}\n", paint(ctx, tone, tag), f.message));
+            o.push_str(&format!("        → {}\n", f.next_step));
+        }
+    }
+    o
+}
