@@ -5,6 +5,7 @@
 //! it is synced and renamed over the target, and the directory is synced.
 //! A failure removes the temporary file and leaves the target as it was.
 
+use super::files::not_regular;
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -16,27 +17,6 @@ pub enum Refusal {
     Exists,
     /// Something other than a regular file is there (what it is).
     NotRegular(&'static str),
-}
-
-/// What is at `path`, when it is not a regular file.
-fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_file() {
-        None
-    } else if t.is_symlink() {
-        Some("a symbolic link")
-    } else if t.is_dir() {
-        Some("a directory")
-    } else if t.is_char_device() || t.is_block_device() {
-        Some("a device")
-    } else if t.is_fifo() {
-        Some("a FIFO")
-    } else if t.is_socket() {
-        Some("a socket")
-    } else {
-        Some("not a regular file")
-    }
 }
 
 /// May `path` receive an output file? Absent: yes. A regular file: only

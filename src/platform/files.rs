@@ -19,12 +19,15 @@ pub mod limit {
     pub const IMAGE: u64 = 8 * 1024 * 1024;
 }
 
-/// What is wrong with a path that is not a readable regular file.
-fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+/// What is at a path that is not a regular file (for reads, which follow
+/// links, and for output targets, which never do).
+pub(super) fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_file() {
         None
+    } else if t.is_symlink() {
+        Some("a symbolic link")
     } else if t.is_dir() {
         Some("a directory")
     } else if t.is_fifo() {

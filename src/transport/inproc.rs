@@ -17,7 +17,6 @@ pub trait Simulator: Send {
     fn process(&mut self, apdu: &[u8]) -> Vec<u8>;
     fn atr(&self) -> Vec<u8>;
     fn power_off(&mut self);
-    fn reset(&mut self);
     /// Whether every answer comes at once (no delay or timing model): such
     /// a card cannot outlast a deadline, so it needs no thread.
     fn answers_at_once(&self) -> bool {

@@ -398,10 +398,6 @@ impl crate::transport::inproc::Simulator for VirtualCard {
         VirtualCard::power_off(self)
     }
 
-    fn reset(&mut self) {
-        VirtualCard::reset(self)
-    }
-
     fn answers_at_once(&self) -> bool {
         let t = &self.profile.timing;
         t.is_none() && t.activation().is_zero() && self.profile.faults.delay_ms.is_none()
