@@ -1,0 +1,187 @@
+//! What the user should do about each error, in one line per language.
+
+use super::message::tr;
+use super::Error;
+use crate::i18n::{Lang, PinText};
+
+impl Error {
+    /// What the user should do, in one line.
+    pub fn remedy(&self, lang: Lang) -> String {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        match self {
+            NoService => s(
+                "PC/SC サービス (pcscd) を起動してください: sudo systemctl start pcscd",
+                "start the PC/SC service: sudo systemctl start pcscd (or run pcscd)",
+            ),
+            NoReader => s(
+                "IC カードリーダーを接続してください (mynacard readers で確認できます)",
+                "connect a smart-card reader (check with: mynacard readers)",
+            ),
+            ReaderNotFound { .. } | AmbiguousReader { .. } => s(
+                "--reader にはリーダー名の一意な一部か、mynacard readers の番号を指定してください",
+                "give --reader a unique part of a reader name, or its index from: mynacard readers",
+            ),
+            NoCard { .. } => s(
+                "カードをリーダーに置いてください。待つには --wait 秒数 を付けてください",
+                "put the card on the reader, or add --wait SECONDS to wait for it",
+            ),
+            NotMyNumberCard { .. } => s(
+                "マイナンバーカードを置いてください (別のカードが読み取られました)",
+                "put a My Number Card on the reader (another card was read)",
+            ),
+            CardRemoved => s(
+                "カードを置いたまま、もう一度実行してください",
+                "keep the card on the reader and run the command again",
+            ),
+            VerifyLost { .. } => s(
+                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
+                "a try may have been used: check with mynacard pin status before trying again",
+            ),
+            CardInUse => s(
+                "他のプログラムがカードを使用中です。終了を待ってから再実行してください",
+                "another program is using the card: wait for it to finish, then try again",
+            ),
+            Timeout { .. } => s(
+                "カードとリーダーを確認し、--timeout を延ばして再実行してください",
+                "check the card and reader, then retry with a longer --timeout",
+            ),
+            Pcsc(_) | UnexpectedStatus { .. } => s(
+                "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
+                "reseat the card and retry; if it persists, report it with the --trace output",
+            ),
+            WrongPin { kind, .. } => tr(
+                lang,
+                format!(
+                    "{}を確認してください。mynacard pin status で残り回数を確認できます",
+                    kind.name(lang)
+                ),
+                format!(
+                    "check your {}; mynacard pin status shows the tries left",
+                    kind.name(lang)
+                ),
+            ),
+            PinLocked { kind } => kind.unlock_advice(lang),
+            LastTry { .. } => s(
+                "あと1回の誤りでロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
+                "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
+            ),
+            CountersChanged { .. } => s(
+                "他のプログラムがカードを使った可能性があります。mynacard pin status で確認してから再実行してください",
+                "another program may have used the card: check with mynacard pin status, then run again",
+            ),
+            ChangeLost { kind, .. } => tr(
+                lang,
+                format!(
+                    "カードを置き直し、まず新しい暗証番号で mynacard pin verify {} を実行してください (誤りなら元の暗証番号のままです。誤りは1回分数えられます)",
+                    kind.id()
+                ),
+                format!(
+                    "put the card back and first check the NEW PIN with mynacard pin verify {} (if it is wrong, the old PIN is still set; a wrong entry counts one try)",
+                    kind.id()
+                ),
+            ),
+            ChangeUndone { cause, .. } => cause.remedy(lang),
+            ChangeHalfDone {
+                kind,
+                new_on,
+                old_on,
+                ..
+            } => {
+                let rest = old_on.first().copied().unwrap_or("");
+                let reference = rest.split('-').next().unwrap_or(rest);
+                if new_on.is_empty() || old_on.is_empty() {
+                    s(
+                        "カードを置き直し、mynacard pin status で確認してください。不明な場合は市区町村の窓口で初期化してください",
+                        "put the card back and check with mynacard pin status; if in doubt, have it reset at your municipal office",
+                    )
+                } else {
+                    tr(
+                        lang,
+                        format!(
+                            "カードを置き直し、mynacard pin change {} --reference {reference} を実行してください (現在の暗証番号には元の暗証番号、新しい暗証番号には今回のものを入力)。または市区町村の窓口で初期化してください",
+                            kind.id()
+                        ),
+                        format!(
+                            "put the card back and run mynacard pin change {} --reference {reference} (current PIN: the OLD one; new PIN: the one you just chose), or have it reset at your municipal office",
+                            kind.id()
+                        ),
+                    )
+                }
+            }
+            PinFormat { kind, .. } => kind.format_hint(lang),
+            NoPinSource { .. } | PinInput(_) => s(
+                "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
+                "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
+            ),
+            NewPinsDiffer { .. } => s(
+                "新しい暗証番号を同じように2回入力してください",
+                "type the same new PIN twice",
+            ),
+            Data(_) => s(
+                "カードのデータを解釈できません。--trace の出力を添えて報告してください",
+                "the card's data could not be read as expected; report it with the --trace output",
+            ),
+            Cert(_) => s(
+                "証明書ファイル (PEM または DER) を指定してください",
+                "give a certificate file (PEM or DER)",
+            ),
+            Io { .. } => s(
+                "パスと権限を確認してください",
+                "check the path and its permissions",
+            ),
+            FileExists(_) => s(
+                "上書きするには --force を付けてください",
+                "add --force to overwrite it",
+            ),
+            OutputRefused { .. } => s(
+                "別のパスを指定してください。標準出力へは -o - です",
+                "give another path, or -o - for standard output",
+            ),
+            Profile(_) => s(
+                "プロファイルの該当項目を直してください (docs/virtual-card.md)",
+                "fix that field of the profile (see docs/virtual-card.md)",
+            ),
+            Usage(_) => s(
+                "mynacard --help で使い方を確認してください",
+                "see mynacard --help",
+            ),
+            CertNotValid { expired: true, .. } => s(
+                "市区町村の窓口で電子証明書を更新してから署名してください",
+                "renew the certificate at your municipal office, then sign",
+            ),
+            CertNotValid { .. } => s(
+                "コンピューターの日付と時刻を確認してください",
+                "check this computer's date and time",
+            ),
+            Absent { .. } => s(
+                "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",
+                "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",
+            ),
+            NotOnToken { .. } => s(
+                "スマホ用電子証明書などには一部のアプリケーションしかありません。カード本体を使ってください",
+                "a smartphone certificate (and the older 住基カード) carries only the JPKI application: use the card itself",
+            ),
+            NoPcscBuild => s(
+                "--virtual を使うか、pcsc 機能付きでビルドしてください (cargo install mynacard)",
+                "use --virtual, or a build with the pcsc feature (the default: cargo install mynacard)",
+            ),
+            Sandbox(_) => s(
+                "root で実行し、pcscd と vsmartcard-vpcd を入れてください (./scripts/install-deps.sh)",
+                "run as root with pcscd and vsmartcard-vpcd installed (./scripts/install-deps.sh)",
+            ),
+            Helper(_) => s(
+                "mynacard を入れ直してください (実行中に更新された場合はもう一度実行してください)",
+                "run the command again; if it persists, reinstall mynacard (it may have been replaced while running)",
+            ),
+            LeftPowered { .. } => s(
+                "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
+                "remove the card from the reader now (until then another program could use it); then check the reader",
+            ),
+            Interrupted { .. } => s(
+                "カードに照合済みの状態は残っていません。必要ならもう一度実行してください",
+                "no verified state was left on the card; run the command again if needed",
+            ),
+        }
+    }
+}
