@@ -1,193 +1,14 @@
-//! The findings, each following from the one `Advice`: what to do about
-//! the card, each certificate and each PIN is decided there, and every
-//! line here only words it.
+//! Findings about each certificate: expiry, issuer, the signature certificate's presence.
 
-use super::advice::{Advice, CardState, ResetAt, Route};
-use super::{expiry, Finding, Input, Severity};
-use crate::card::pin::CounterState;
+use super::{renew_cert_step, t, Out, RENEWAL_NOTICE_DAYS};
 use crate::cert::chain::ChainStatus;
-use crate::i18n::{days_left as days, jp_date, Lang, PinText};
+use crate::i18n::{days_left as days, jp_date, Lang};
+use crate::report::advice::{Advice, Route};
+use crate::report::{expiry, Input, Severity};
 use crate::rules;
-use time::Date;
 
-/// A finding's text in both languages.
-struct Text {
-    ja: String,
-    en: String,
-}
-
-fn t(ja: impl Into<String>, en: impl Into<String>) -> Text {
-    Text {
-        ja: ja.into(),
-        en: en.into(),
-    }
-}
-
-fn pick(x: Text, lang: Lang) -> String {
-    match lang {
-        Lang::Ja => x.ja,
-        Lang::En => x.en,
-    }
-}
-
-/// Show an upcoming renewal this many days ahead.
-const RENEWAL_NOTICE_DAYS: i64 = 183;
-
-/// What to do at the municipal office about the card, with what it brings.
-fn renew_card_step(card: CardState) -> Text {
-    match card {
-        CardState::Expired { .. } => t(
-            "市区町村の窓口でカードの更新を申請してください (新しいカードには新しい電子証明書が入ります)",
-            "apply to renew the card at your municipal office (the new card comes with new certificates)",
-        ),
-        _ => t(
-            "市区町村の窓口でカードの更新を申請してください。受付中です (新しいカードには新しい電子証明書が入ります)",
-            "apply to renew the card at your municipal office; renewal is open now (the new card comes with new certificates)",
-        ),
-    }
-}
-
-/// What to do about a certificate due for renewal, by its route.
-fn renew_cert_step(route: Route, advice: &Advice) -> Text {
-    match (route, advice.renew_card()) {
-        (Route::WithCard, true) => t(
-            "カードの更新で電子証明書も新しくなります (カードの項目を参照)",
-            "renewing the card renews the certificate too (see the card above)",
-        ),
-        (Route::WithCard, false) => t(
-            "この電子証明書の期限はカードの期限に合わせられています。カードを更新すると電子証明書も新しくなります",
-            "this certificate ends with the card: renewing the card renews it too",
-        ),
-        (Route::CertOnly, _) => t(
-            "市区町村の窓口で電子証明書を更新してください (カードの更新は不要です)",
-            "renew the certificate at your municipal office (the card itself need not be renewed)",
-        ),
-    }
-}
-
-pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
-    let advice = Advice::decide(inp);
-    let mut out = Vec::new();
-    let mut add = |code, severity, subject: &str, msg: Text, next: Text, date: Option<Date>| {
-        out.push(Finding {
-            code,
-            severity,
-            subject: subject.to_string(),
-            message: pick(msg, lang),
-            next_step: pick(next, lang),
-            date: date.map(|d| d.to_string()),
-        })
-    };
+pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
     let today = inp.today;
-
-    for (subject, why) in &inp.unreadable {
-        let (ja, en) = match subject.as_str() {
-            "card" => ("カードの情報 (共通AP)", "the card record (共通AP)"),
-            "auth_cert" => (
-                "利用者証明用電子証明書",
-                "the user-authentication certificate",
-            ),
-            "auth_ca_cert" => (
-                "利用者証明用CA証明書 (カード上の発行者の証明書)",
-                "the user-authentication CA certificate (the issuer's certificate on the card)",
-            ),
-            "sign_cert" => ("署名用電子証明書", "the signature certificate"),
-            "sign_ca_cert" => (
-                "署名用CA証明書 (カード上の発行者の証明書)",
-                "the signature CA certificate (the issuer's certificate on the card)",
-            ),
-            _ => ("暗証番号の残り回数", "the PIN counters"),
-        };
-        add(
-            "CARD_DATA_UNREADABLE",
-            Severity::Error,
-            subject,
-            t(
-                format!("{ja}を読めませんでした ({why})"),
-                format!("{en} could not be read ({why})"),
-            ),
-            t(
-                "カードを置き直して再実行してください。続く場合は --trace の出力を添えて窓口または開発者に相談してください",
-                "reseat the card and run again; if it persists, the card may be damaged: report it with the --trace output",
-            ),
-            None,
-        );
-    }
-
-    if inp.token.is_smartphone() {
-        add(
-            "NOT_PHYSICAL_CARD",
-            Severity::Info,
-            "card",
-            t(
-                "これはスマホ用電子証明書で、カードではありません",
-                "this is a smartphone certificate, not the physical card",
-            ),
-            t(
-                "カード本体の有効期限と暗証番号はカードで確認してください",
-                "check the card itself for its expiry and PINs",
-            ),
-            None,
-        );
-    }
-
-    if let Some(card) = inp.card_expiry {
-        let e = expiry(today, card);
-        match advice.card {
-            CardState::Expired { .. } => add(
-                "CARD_EXPIRED",
-                Severity::Error,
-                "card",
-                t(
-                    format!("カードの有効期限 ({}) が切れています", jp_date(card)),
-                    format!("the card expired on {card}"),
-                ),
-                renew_card_step(advice.card),
-                Some(card),
-            ),
-            CardState::RenewalOpen { .. } => add(
-                "CARD_EXPIRES_SOON",
-                Severity::Warning,
-                "card",
-                t(
-                    format!(
-                        "カードは{} ({}) 有効期限です。更新の申請を受付中です",
-                        days(e.days_left, Lang::Ja),
-                        jp_date(card)
-                    ),
-                    format!(
-                        "the card expires {} ({card}); renewal is open now",
-                        days(e.days_left, Lang::En)
-                    ),
-                ),
-                renew_card_step(advice.card),
-                Some(card),
-            ),
-            _ if e.days_left <= RENEWAL_NOTICE_DAYS => {
-                let opens = rules::renewal_opens(card);
-                add(
-                    "CARD_RENEWAL_OPENS",
-                    Severity::Info,
-                    "card",
-                    t(
-                        format!(
-                            "カードの有効期限は {} です。更新の申請は {} から受け付けます",
-                            jp_date(card),
-                            jp_date(opens)
-                        ),
-                        format!("the card expires on {card}; renewal opens on {opens}"),
-                    ),
-                    t(
-                        format!("{} 以降に窓口で更新してください", jp_date(opens)),
-                        format!("renew it at your municipal office from {opens}"),
-                    ),
-                    Some(opens),
-                );
-            }
-            _ => {}
-        }
-    }
-
     let certs = [
         ("auth_cert", &inp.auth, advice.auth),
         ("sign_cert", &inp.sign, advice.sign),
@@ -206,7 +27,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
         let not_yet = today < c.not_before;
         if not_yet {
             // Far more often the computer's clock than the card.
-            add(
+            o.add(
                 "CERT_NOT_YET_VALID",
                 Severity::Warning,
                 subject,
@@ -224,7 +45,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 Some(c.not_before),
             );
         } else if e.expired {
-            add(
+            o.add(
                 "CERT_EXPIRED",
                 Severity::Error,
                 subject,
@@ -237,12 +58,12 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                         "市区町村の窓口で電子証明書の発行 (更新) を申請してください (カードの更新は不要です)",
                         "apply for a new certificate at your municipal office (the card itself need not be renewed)",
                     ),
-                    Route::WithCard => renew_cert_step(route, &advice),
+                    Route::WithCard => renew_cert_step(route, advice),
                 },
                 Some(end),
             );
         } else if e.renewal_open {
-            add(
+            o.add(
                 "CERT_EXPIRES_SOON",
                 Severity::Warning,
                 subject,
@@ -257,12 +78,12 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                         days(e.days_left, Lang::En)
                     ),
                 ),
-                renew_cert_step(route, &advice),
+                renew_cert_step(route, advice),
                 Some(end),
             );
         } else if e.days_left <= RENEWAL_NOTICE_DAYS && route == Route::CertOnly {
             let opens = rules::renewal_opens(end);
-            add(
+            o.add(
                 "CERT_RENEWAL_OPENS",
                 Severity::Info,
                 subject,
@@ -283,7 +104,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
         }
         if let Some(card) = inp.card_expiry {
             if route == Route::CertOnly && end < card && !e.expired && !not_yet {
-                add(
+                o.add(
                     "CERT_ENDS_BEFORE_CARD",
                     Severity::Info,
                     subject,
@@ -302,7 +123,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                     Some(end),
                 );
             } else if end == card && !advice.renew_card() {
-                add(
+                o.add(
                     "CERT_CAPPED_BY_CARD",
                     Severity::Info,
                     subject,
@@ -318,7 +139,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 let rule = rules::cert_expiry(birth, c.not_before, card);
                 let renewed_early = rules::cert_expiry_renewed(birth, c.not_before, card);
                 if rule != end && renewed_early != end {
-                    add(
+                    o.add(
                         "CERT_END_NOT_BY_RULE",
                         Severity::Warning,
                         subject,
@@ -341,7 +162,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             ) {
                 let label_ja = crate::cert::view::chain_label(ch, Lang::Ja);
                 let label_en = crate::cert::view::chain_label(ch, Lang::En);
-                add(
+                o.add(
                     "CERT_CHAIN_INVALID",
                     Severity::Error,
                     subject,
@@ -352,15 +173,17 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             }
         }
     }
+}
 
-    // Who issued each certificate (level 1), and the card's CA file (level 2).
+/// Who issued each certificate (level 1), and the card's CA file (level 2).
+pub(super) fn issuer(o: &mut Out, inp: &Input) {
     for (subject, cert) in [("auth_cert", &inp.auth), ("sign_cert", &inp.sign)] {
         let Some(c) = cert else { continue };
         use crate::cert::roots::Provenance as P;
         let (head_ja, _) = crate::cert::view::provenance_text(&c.provenance, Lang::Ja);
         let (head_en, _) = crate::cert::view::provenance_text(&c.provenance, Lang::En);
         match &c.provenance {
-            P::NotJlis { .. } => add(
+            P::NotJlis { .. } => o.add(
                 "CERT_NOT_JLIS",
                 Severity::Error,
                 subject,
@@ -371,7 +194,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 ),
                 None,
             ),
-            P::TestPki { .. } | P::JlisTest => add(
+            P::TestPki { .. } | P::JlisTest => o.add(
                 "CERT_TEST_PKI",
                 Severity::Info,
                 subject,
@@ -382,7 +205,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
                 ),
                 None,
             ),
-            P::JlisUnverifiable { .. } => add(
+            P::JlisUnverifiable { .. } => o.add(
                 "CERT_JLIS_UNVERIFIABLE",
                 Severity::Info,
                 subject,
@@ -396,7 +219,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             P::Jlis { .. } => {}
         }
         if c.card_ca_is_root == Some(false) {
-            add(
+            o.add(
                 "CARD_CA_NOT_ROOT",
                 Severity::Warning,
                 subject,
@@ -415,7 +238,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
     // The signature certificate never outlives the user-authentication one.
     if let (Some(a), Some(sg)) = (&inp.auth, &inp.sign) {
         if sg.not_after > a.not_after {
-            add(
+            o.add(
                 "SIGN_OUTLIVES_AUTH",
                 Severity::Warning,
                 "sign_cert",
@@ -438,9 +261,11 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             );
         }
     }
+}
 
+pub(super) fn signature_certificate(o: &mut Out, inp: &Input) {
     if !inp.sign_present && !inp.token.is_smartphone() {
-        add(
+        o.add(
             "SIGN_CERT_ABSENT",
             Severity::Info,
             "sign_cert",
@@ -456,7 +281,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
         );
     }
     if let Some(why) = &inp.sign_refused {
-        add(
+        o.add(
             "SIGN_CERT_NOT_READ",
             Severity::Warning,
             "sign_cert",
@@ -471,98 +296,4 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
             None,
         );
     }
-
-    for p in &inp.pins {
-        let subject = p.kind.id();
-        let (ja, en) = (p.kind.name(Lang::Ja), p.kind.name(Lang::En));
-        match p.state {
-            CounterState::Locked => add(
-                "PIN_LOCKED",
-                Severity::Error,
-                subject,
-                t(
-                    format!("{ja}がロックされています"),
-                    format!("the {en} is locked"),
-                ),
-                match advice.reset_at(p.kind, inp) {
-                    ResetAt::Office => t(
-                        "お住まいの市区町村の窓口で初期化 (再設定) してください",
-                        "have it reset at your municipal office",
-                    ),
-                    ResetAt::OfficeOrKiosk => t(
-                        p.kind.unlock_advice(Lang::Ja),
-                        p.kind.unlock_advice(Lang::En),
-                    ),
-                },
-                None,
-            ),
-            CounterState::LastTry => add(
-                "PIN_LAST_TRY",
-                Severity::Warning,
-                subject,
-                t(
-                    format!("{ja}はあと1回間違えるとロックされます"),
-                    format!("the {en} has one try left: one more wrong entry locks it"),
-                ),
-                t(
-                    "確実に分からない場合は入力せず、窓口で再設定してください",
-                    "if unsure of it, do not try: have it reset at your municipal office",
-                ),
-                None,
-            ),
-            CounterState::Low => add(
-                "PIN_TRIES_USED",
-                Severity::Info,
-                subject,
-                t(
-                    format!(
-                        "{ja}の残り回数は {}/{} です",
-                        p.remaining.unwrap_or(0),
-                        p.max
-                    ),
-                    format!(
-                        "the {en} has {} of {} tries left",
-                        p.remaining.unwrap_or(0),
-                        p.max
-                    ),
-                ),
-                t(
-                    "正しく入力すると回数は元に戻ります",
-                    "a correct entry restores the count",
-                ),
-                None,
-            ),
-            CounterState::Unreadable => add(
-                "PIN_UNREADABLE",
-                Severity::Warning,
-                subject,
-                t(
-                    format!("{ja}の残り回数をカードが正しく返しませんでした"),
-                    format!("the card did not answer the {en}'s retry query as expected"),
-                ),
-                t(
-                    "カードを置き直してもう一度確認してください (mynacard pin status --trace で詳細)",
-                    "reseat the card and check again (details: mynacard pin status --trace)",
-                ),
-                None,
-            ),
-            CounterState::NotReported => add(
-                "PIN_NOT_REPORTED",
-                Severity::Info,
-                subject,
-                t(
-                    format!("{ja}の残り回数をカードが返しませんでした (照合済み)"),
-                    format!("the card did not report the {en}'s count (already verified)"),
-                ),
-                t(
-                    "カードを置き直してもう一度確認してください",
-                    "reseat the card and check again",
-                ),
-                None,
-            ),
-            _ => {}
-        }
-    }
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
 }

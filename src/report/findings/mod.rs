@@ -1,0 +1,111 @@
+//! The findings, each following from the one `Advice`: what to do about
+//! the card, each certificate and each PIN is decided there, and every
+//! line here only words it.
+
+mod card;
+mod certs;
+mod pins;
+
+use super::advice::{Advice, CardState, Route};
+use super::{Finding, Input, Severity};
+use crate::i18n::Lang;
+use time::Date;
+
+/// A finding's text in both languages.
+pub(super) struct Text {
+    ja: String,
+    en: String,
+}
+
+pub(super) fn t(ja: impl Into<String>, en: impl Into<String>) -> Text {
+    Text {
+        ja: ja.into(),
+        en: en.into(),
+    }
+}
+
+fn pick(x: Text, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => x.ja,
+        Lang::En => x.en,
+    }
+}
+
+/// Show an upcoming renewal this many days ahead.
+pub(super) const RENEWAL_NOTICE_DAYS: i64 = 183;
+
+/// What to do at the municipal office about the card, with what it brings.
+pub(super) fn renew_card_step(card: CardState) -> Text {
+    match card {
+        CardState::Expired { .. } => t(
+            "市区町村の窓口でカードの更新を申請してください (新しいカードには新しい電子証明書が入ります)",
+            "apply to renew the card at your municipal office (the new card comes with new certificates)",
+        ),
+        _ => t(
+            "市区町村の窓口でカードの更新を申請してください。受付中です (新しいカードには新しい電子証明書が入ります)",
+            "apply to renew the card at your municipal office; renewal is open now (the new card comes with new certificates)",
+        ),
+    }
+}
+
+/// What to do about a certificate due for renewal, by its route.
+pub(super) fn renew_cert_step(route: Route, advice: &Advice) -> Text {
+    match (route, advice.renew_card()) {
+        (Route::WithCard, true) => t(
+            "カードの更新で電子証明書も新しくなります (カードの項目を参照)",
+            "renewing the card renews the certificate too (see the card above)",
+        ),
+        (Route::WithCard, false) => t(
+            "この電子証明書の期限はカードの期限に合わせられています。カードを更新すると電子証明書も新しくなります",
+            "this certificate ends with the card: renewing the card renews it too",
+        ),
+        (Route::CertOnly, _) => t(
+            "市区町村の窓口で電子証明書を更新してください (カードの更新は不要です)",
+            "renew the certificate at your municipal office (the card itself need not be renewed)",
+        ),
+    }
+}
+
+/// The findings being gathered, worded in one language.
+pub(super) struct Out {
+    lang: Lang,
+    list: Vec<Finding>,
+}
+
+impl Out {
+    pub(super) fn add(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        subject: &str,
+        msg: Text,
+        next: Text,
+        date: Option<Date>,
+    ) {
+        self.list.push(Finding {
+            code,
+            severity,
+            subject: subject.to_string(),
+            message: pick(msg, self.lang),
+            next_step: pick(next, self.lang),
+            date: date.map(|d| d.to_string()),
+        })
+    }
+}
+
+pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
+    let advice = Advice::decide(inp);
+    let mut o = Out {
+        lang,
+        list: Vec::new(),
+    };
+    card::unreadable(&mut o, inp);
+    card::kind_and_expiry(&mut o, inp, &advice);
+    certs::validity(&mut o, inp, &advice);
+    certs::issuer(&mut o, inp);
+    certs::signature_certificate(&mut o, inp);
+    pins::counters(&mut o, inp, &advice);
+    let mut out = o.list;
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}

@@ -1,0 +1,101 @@
+//! Findings about each PIN's counter.
+
+use super::{t, Out};
+use crate::card::pin::CounterState;
+use crate::i18n::{Lang, PinText};
+use crate::report::advice::{Advice, ResetAt};
+use crate::report::{Input, Severity};
+
+pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
+    for p in &inp.pins {
+        let subject = p.kind.id();
+        let (ja, en) = (p.kind.name(Lang::Ja), p.kind.name(Lang::En));
+        match p.state {
+            CounterState::Locked => o.add(
+                "PIN_LOCKED",
+                Severity::Error,
+                subject,
+                t(
+                    format!("{ja}がロックされています"),
+                    format!("the {en} is locked"),
+                ),
+                match advice.reset_at(p.kind, inp) {
+                    ResetAt::Office => t(
+                        "お住まいの市区町村の窓口で初期化 (再設定) してください",
+                        "have it reset at your municipal office",
+                    ),
+                    ResetAt::OfficeOrKiosk => t(
+                        p.kind.unlock_advice(Lang::Ja),
+                        p.kind.unlock_advice(Lang::En),
+                    ),
+                },
+                None,
+            ),
+            CounterState::LastTry => o.add(
+                "PIN_LAST_TRY",
+                Severity::Warning,
+                subject,
+                t(
+                    format!("{ja}はあと1回間違えるとロックされます"),
+                    format!("the {en} has one try left: one more wrong entry locks it"),
+                ),
+                t(
+                    "確実に分からない場合は入力せず、窓口で再設定してください",
+                    "if unsure of it, do not try: have it reset at your municipal office",
+                ),
+                None,
+            ),
+            CounterState::Low => o.add(
+                "PIN_TRIES_USED",
+                Severity::Info,
+                subject,
+                t(
+                    format!(
+                        "{ja}の残り回数は {}/{} です",
+                        p.remaining.unwrap_or(0),
+                        p.max
+                    ),
+                    format!(
+                        "the {en} has {} of {} tries left",
+                        p.remaining.unwrap_or(0),
+                        p.max
+                    ),
+                ),
+                t(
+                    "正しく入力すると回数は元に戻ります",
+                    "a correct entry restores the count",
+                ),
+                None,
+            ),
+            CounterState::Unreadable => o.add(
+                "PIN_UNREADABLE",
+                Severity::Warning,
+                subject,
+                t(
+                    format!("{ja}の残り回数をカードが正しく返しませんでした"),
+                    format!("the card did not answer the {en}'s retry query as expected"),
+                ),
+                t(
+                    "カードを置き直してもう一度確認してください (mynacard pin status --trace で詳細)",
+                    "reseat the card and check again (details: mynacard pin status --trace)",
+                ),
+                None,
+            ),
+            CounterState::NotReported => o.add(
+                "PIN_NOT_REPORTED",
+                Severity::Info,
+                subject,
+                t(
+                    format!("{ja}の残り回数をカードが返しませんでした (照合済み)"),
+                    format!("the card did not report the {en}'s count (already verified)"),
+                ),
+                t(
+                    "カードを置き直してもう一度確認してください",
+                    "reseat the card and check again",
+                ),
+                None,
+            ),
+            _ => {}
+        }
+    }
+}
