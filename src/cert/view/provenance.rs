@@ -1,0 +1,86 @@
+//! Where a certificate comes from, in words (levels 1 and 2 of `docs/genuine.md`).
+
+use crate::cert::roots;
+use crate::i18n::Lang;
+
+/// Where a certificate comes from, in words: the headline (level 1) and
+/// what it does not prove.
+pub fn provenance_text(p: &roots::Provenance, lang: Lang) -> (String, String) {
+    use roots::{Ca, Provenance as P};
+    let ca = |c: &Ca| match (c, lang) {
+        (Ca::Sign, Lang::Ja) => "署名用認証局",
+        (Ca::Sign, Lang::En) => "digital-signature CA",
+        (Ca::Auth, Lang::Ja) => "利用者証明用認証局",
+        (Ca::Auth, Lang::En) => "user-authentication CA",
+    };
+    let copy = lang
+        .pick(
+            "証明書は公開情報で、偽造カードに写すこともできます。カードが本物かどうかは mynacard prove (利用者証明用電子証明書暗証番号が必要) で確かめられます",
+            "a certificate is public and can be copied onto a forged card: mynacard prove (needs the user-authentication PIN) checks the card itself",
+        )
+        .to_string();
+    match p {
+        P::Jlis {
+            ca: c,
+            generation,
+            root_not_after,
+            root_expired,
+            ..
+        } => {
+            let expired = match (root_expired, lang) {
+                (true, Lang::Ja) => format!(" (この世代のルートは {root_not_after} に期限切れ。その有効期間中に発行した証明書は引き続き検証できます)"),
+                (true, Lang::En) => format!(" (that generation's root expired on {root_not_after}; it still vouches for what it issued while valid)"),
+                _ => String::new(),
+            };
+            (
+                match lang {
+                    Lang::Ja => format!("J-LIS の{} (第{generation}世代) が発行: J-LIS の証明書です{expired}", ca(c)),
+                    Lang::En => format!("issued by J-LIS ({}, generation {generation:02}): the certificate is J-LIS's{expired}", ca(c)),
+                },
+                copy,
+            )
+        }
+        P::JlisUnverifiable { ca: c, generation } => (
+            match lang {
+                Lang::Ja => format!("J-LIS の{} (第{generation}世代、2019〜2023年) を発行者としていますが、その世代のルートを mynacard は持っていないため検証できません (本物とも偽物とも言えません)", ca(c)),
+                Lang::En => format!("names J-LIS's {} of 2019–2023 (generation {generation:02}), whose root mynacard does not have: it cannot be verified here, neither genuine nor forged as far as mynacard can tell", ca(c)),
+            },
+            copy,
+        ),
+        P::JlisTest => (
+            lang.pick(
+                "J-LIS のテスト用 PKI (O=JPKI-TEST) が発行: 試験用カードです。住民のカードではありません",
+                "issued by J-LIS's test PKI (O=JPKI-TEST): a test card, not a resident's card",
+            )
+            .into(),
+            String::new(),
+        ),
+        P::TestPki { .. } => (
+            lang.pick(
+                "mynacard のテスト用 PKI が発行: 仮想カードです。J-LIS のカードではありません",
+                "issued by mynacard's test PKI: this is the virtual card, not a J-LIS card",
+            )
+            .into(),
+            String::new(),
+        ),
+        P::NotJlis { claims_jlis } => (
+            match (claims_jlis, lang) {
+                (true, Lang::Ja) => "J-LIS の発行ではありません (発行者名は J-LIS の認証局と同じですが、どの J-LIS のルートでも署名が検証できません): カードまたはファイルが本物でない可能性があります".into(),
+                (true, Lang::En) => "not issued by J-LIS (its issuer is named like J-LIS's CA, but no J-LIS root verifies its signature): the card or file may not be genuine".into(),
+                (false, Lang::Ja) => "J-LIS の発行ではありません: カードまたはファイルが本物でない可能性があります".into(),
+                (false, Lang::En) => "not issued by J-LIS: the card or file may not be genuine".into(),
+            },
+            String::new(),
+        ),
+    }
+}
+
+/// Level 2 in words: is the card's CA file that root?
+pub fn card_ca_text(same: bool, lang: Lang) -> String {
+    match (same, lang) {
+        (true, Lang::Ja) => "J-LIS が公開しているルート証明書と同一".into(),
+        (true, Lang::En) => "the same as J-LIS's published root".into(),
+        (false, Lang::Ja) => "J-LIS が公開しているルート証明書と異なります (証明書自体は J-LIS のルートで検証済み。カード上の CA ファイルは使っていません)".into(),
+        (false, Lang::En) => "differs from J-LIS's published root (the certificate itself was verified with J-LIS's root; the card's CA file was not used for that)".into(),
+    }
+}
