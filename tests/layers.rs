@@ -163,3 +163,37 @@ fn the_check_sees_an_upward_import() {
     assert!(imports("use crate::cli::Ctx; // crate::card").contains("cli"));
     assert!(!imports("// use crate::cli::Ctx;").contains("cli"));
 }
+
+/// Lines of a file before its tests (`#[cfg(test)]`).
+fn code_lines(text: &str) -> usize {
+    text.lines()
+        .take_while(|l| !l.starts_with("#[cfg(test)]"))
+        .count()
+}
+
+#[test]
+fn every_room_holds_one_job_in_at_most_500_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut big: Vec<String> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n != "tests.rs"))
+        .filter_map(|f| {
+            let n = code_lines(&std::fs::read_to_string(f).unwrap());
+            (n > 500).then(|| format!("{} ({n} lines)", f.strip_prefix(&src).unwrap().display()))
+        })
+        .collect();
+    big.sort();
+    assert!(
+        big.is_empty(),
+        "rooms over 500 lines of code: split each by its jobs\n{}",
+        big.join("\n")
+    );
+}
+
+#[test]
+fn the_size_check_counts_code_before_the_tests() {
+    assert_eq!(code_lines("a\nb\n#[cfg(test)]\nmod tests {}\n"), 2);
+    assert_eq!(code_lines(&"x\n".repeat(501)), 501);
+}
