@@ -60,7 +60,7 @@ pub struct SubstituteFlags {
     pub positions: Vec<usize>,
 }
 
-const ARC: &str = "1.2.392.200149.8.5.5.";
+use crate::protocol::oids::ATTRIBUTES;
 const NAMES: [&str; 6] = [
     "name",
     "name substitute-character flags",
@@ -158,7 +158,10 @@ fn walk_san(
             _ => return Err(bad("an otherName does not start with an OBJECT IDENTIFIER")),
         };
         let Some(index) = attr_index(&oid) else {
-            if oid.starts_with(ARC) {
+            if oid
+                .strip_prefix(ATTRIBUTES)
+                .is_some_and(|r| r.starts_with('.'))
+            {
                 notes.push(format!("unknown JPKI attribute {oid} ignored"));
             }
             continue;
@@ -179,7 +182,11 @@ fn walk_san(
 
 /// 0-based index of a JPKI holder attribute OID (`…8.5.5.1` → 0).
 fn attr_index(oid: &str) -> Option<usize> {
-    let n: usize = oid.strip_prefix(ARC)?.parse().ok()?;
+    let n: usize = oid
+        .strip_prefix(ATTRIBUTES)?
+        .strip_prefix('.')?
+        .parse()
+        .ok()?;
     (1..=6).contains(&n).then(|| n - 1)
 }
 

@@ -384,20 +384,17 @@ pub fn parse_der(der: &[u8], today: Date) -> Result<CertReport, CertError> {
     })
 }
 
-/// JPKI policy arcs (jsrsasign OID add-on, as in card-protocol.md §10.2).
-const JPKI_SIGN_POLICY: &str = "1.2.392.200149.8.5.1.1";
-const JPKI_AUTH_POLICY: &str = "1.2.392.200149.8.5.1.3";
+use crate::protocol::oids::{AUTH_POLICY as JPKI_AUTH_POLICY, SIGN_POLICY as JPKI_SIGN_POLICY};
 
 fn policy_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "1.2.392.200149.8.5.1.1" => "digitalSignature",
-        "1.2.392.200149.8.5.1.1.20" => "sign-class20",
-        "1.2.392.200149.8.5.1.3" => "authenticate",
-        "1.2.392.200149.8.5.1.3.30" => "auth-class30",
-        // RFC 5280 §4.2.1.4
-        "2.5.29.32.0" => "anyPolicy",
-        _ => return None,
-    })
+    // RFC 5280 §4.2.1.4
+    if oid == "2.5.29.32.0" {
+        return Some("anyPolicy");
+    }
+    crate::protocol::oids::POLICY_NAMES
+        .iter()
+        .find(|(o, _)| *o == oid)
+        .map(|(_, n)| *n)
 }
 
 /// Names of signature algorithms (RFC 3279, RFC 4055, RFC 5758, RFC 8410).

@@ -23,51 +23,17 @@ pub(crate) fn key(name: &str) -> KeyPair {
 
 // --- DER builder (X.690) for hand-written extension values ---
 
+pub(crate) use crate::protocol::tlv::{oid, seq, utf8};
+
+/// A TLV with a one-byte tag.
 pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut v = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        v.push(n as u8);
-    } else if n < 0x100 {
-        v.extend([0x81, n as u8]);
-    } else {
-        v.extend([0x82, (n >> 8) as u8, n as u8]);
-    }
-    v.extend_from_slice(content);
-    v
-}
-
-pub(crate) fn oid(arcs: &[u64]) -> Vec<u8> {
-    let mut body = Vec::new();
-    let mut enc = |mut a: u64| {
-        let mut tmp = vec![(a & 0x7F) as u8];
-        a >>= 7;
-        while a > 0 {
-            tmp.push(0x80 | (a & 0x7F) as u8);
-            a >>= 7;
-        }
-        tmp.reverse();
-        body.extend(tmp);
-    };
-    enc(arcs[0] * 40 + arcs[1]);
-    for &a in &arcs[2..] {
-        enc(a);
-    }
-    tlv(0x06, &body)
-}
-
-pub(crate) fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
+    crate::protocol::tlv::tlv(&[tag], content)
 }
 
 /// otherName `[0] IMPLICIT SEQUENCE { OID, [0] EXPLICIT value }`.
 pub(crate) fn other_name(attr: u64, value: Vec<u8>) -> Vec<u8> {
-    let id = oid(&[1, 2, 392, 200149, 8, 5, 5, attr]);
+    let id = oid(&crate::protocol::oids::attribute(attr));
     tlv(0xA0, &[id, tlv(0xA0, &value)].concat())
-}
-
-pub(crate) fn utf8(s: &str) -> Vec<u8> {
-    tlv(0x0C, s.as_bytes())
 }
 
 pub(crate) const NAME: &str = "吉田\u{3000}一郎";
@@ -206,7 +172,9 @@ fn build() -> Fixtures {
     let mut auth_p = ee_params("997794E9AGCIEG13221003A");
     auth_p
         .custom_extensions
-        .push(policies(&[1, 2, 392, 200149, 8, 5, 1, 3, 30]));
+        .push(policies(&crate::protocol::oids::arcs(
+            crate::protocol::oids::AUTH_CLASS30_POLICY,
+        )));
     let auth_ee = sign(&auth_p, &auth_key, &ca_p, &ca_key);
 
     let sign_key = key("sign-ee");

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod files;
 pub mod keys;
+pub mod oids;
 pub mod records;
 pub mod text;
 pub mod tlv;

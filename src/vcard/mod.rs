@@ -6,7 +6,6 @@
 //! is an independent oracle for the tool.
 
 mod commands;
-mod der;
 pub mod fs;
 pub mod image;
 pub mod pki;

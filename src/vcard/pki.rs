@@ -6,8 +6,9 @@
 //! v1.5 signatures, fixed serials and dates): the same profile always gives
 //! the same bytes.
 
-use super::der;
 use super::profile::{CertSpec, Profile, ProfileError};
+use crate::protocol::oids;
+use crate::protocol::tlv as der;
 use crate::rules;
 use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, IsCa,
@@ -27,15 +28,6 @@ pub const TEXT_AP_KEY: &str = include_str!("../../fixtures/keys/text-ap.pem");
 pub const SURFACE_AP_KEY: &str = include_str!("../../fixtures/keys/surface-ap.pem");
 pub const CV_CA_KEY: &str = include_str!("../../fixtures/keys/cv-ca.pem");
 pub const OTHER_CA_KEY: &str = include_str!("../../fixtures/keys/other-ca.pem");
-
-/// JPKI arc 1.2.392.200149.8.5 (J-LIS), as the jsrsasign OID add-on names it.
-const JPKI: [u64; 7] = [1, 2, 392, 200149, 8, 5, 0];
-
-fn jpki_oid(tail: &[u64]) -> Vec<u64> {
-    let mut v = JPKI[..6].to_vec();
-    v.extend_from_slice(tail);
-    v
-}
 
 pub use crate::protocol::SHA256_DIGEST_INFO;
 
@@ -149,7 +141,7 @@ fn policies(policy: &[u64]) -> CustomExtension {
 
 /// One SAN otherName: `[0] IMPLICIT SEQUENCE { OID, [0] EXPLICIT UTF8String }`.
 fn other_name(arc: u64, value: &str) -> Vec<u8> {
-    let oid = der::oid(&jpki_oid(&[5, arc]));
+    let oid = der::oid(&oids::attribute(arc));
     let val = der::tlv(&[0xA0], &der::utf8(value));
     der::tlv(&[0xA0], &[oid, val].concat())
 }
@@ -270,10 +262,13 @@ impl Pki {
                     KeyUsagePurpose::DigitalSignature,
                     KeyUsagePurpose::ContentCommitment,
                 ];
-                e.custom_extensions = vec![policies(&jpki_oid(&[1, 1, 20])), holder_san(p, c)];
+                e.custom_extensions = vec![
+                    policies(&oids::arcs(oids::SIGN_CLASS20_POLICY)),
+                    holder_san(p, c),
+                ];
             } else {
                 e.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-                e.custom_extensions = vec![policies(&jpki_oid(&[1, 3, 30]))];
+                e.custom_extensions = vec![policies(&oids::arcs(oids::AUTH_CLASS30_POLICY))];
             }
             // "wrong_issuer": same issuer name, signed by an unrelated key.
             let signer = if c.wrong_issuer { other_key } else { ca_key };

@@ -2,10 +2,10 @@
 //! the layouts of card-protocol.md §2 and §8, built from the profile and the
 //! test PKI.
 
-use super::der::{len, tlv};
 use super::pki::{self, Pki, TestKey, CV_CA, SURFACE_AP, TEXT_AP};
 use super::profile::Profile;
 use super::{App, KeyRef, SignKey};
+use crate::protocol::tlv::{len, tlv};
 use crate::rules;
 use rsa::traits::PublicKeyParts;
 use serde::{Deserialize, Serialize};
