@@ -11,7 +11,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("protocol", &["rules"]),
     ("apdu", &[]),
     ("rules", &[]),
-    ("atomic", &[]),
     ("platform", &[]),
     ("testhook", &[]),
     ("i18n", &["protocol"]),
@@ -21,7 +20,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "vcard",
         &[
             "apdu",
-            "atomic",
             "platform",
             "protocol",
             "rules",
@@ -54,7 +52,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "usecase",
         &[
             "apdu",
-            "atomic",
             "card",
             "cert",
             "error",
@@ -71,7 +68,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "apdu",
-            "atomic",
             "card",
             "cert",
             "error",
