@@ -1022,3 +1022,79 @@ fn the_virtual_cards_image_is_kept_checked_and_rebuilt() {
     );
     assert_eq!(kept().len(), 2);
 }
+
+/// `--help` and argument errors wholly in the chosen language, from the
+/// locale (`LANGUAGE` first) or `--lang`; the JSON message stays English;
+/// a PIN typed as an argument is masked in Japanese too.
+#[test]
+fn help_and_argument_errors_speak_the_chosen_language() {
+    let out = bin()
+        .env("LANGUAGE", "ja")
+        .env("LANG", "en_US.UTF-8")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("使い方: mynacard [オプション] <コマンド>"),
+        "{help}"
+    );
+    assert!(
+        help.contains("コマンド:") && help.contains("オプション:"),
+        "{help}"
+    );
+    for english in [
+        "Usage:",
+        "Options:",
+        "Commands:",
+        "Print help",
+        "Reader to use",
+    ] {
+        assert!(!help.contains(english), "{english} in {help}");
+    }
+
+    let out = bin()
+        .args(["--lang", "ja", "pin", "verify", "auth", "4821"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("エラー: 知らない引数 '****' が指定されました"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("4821") && !err.contains("error:") && !err.contains("Usage"),
+        "{err}"
+    );
+
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["--json", "status", "--fail-on", "bad"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--fail-on <SEVERITY> に 'bad' は指定できません (使える値: warning, error)"),
+        "{err}"
+    );
+    let doc = json(&out.stdout);
+    assert_eq!(doc["error"]["code"], "USAGE");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid value 'bad'"),
+        "{doc}"
+    );
+
+    // English stays English.
+    let out = bin().args(["status", "--bogus"]).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: unexpected argument '--bogus' found"),
+        "{err}"
+    );
+}

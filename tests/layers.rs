@@ -18,13 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("transport", &["apdu", "error", "platform"]),
     (
         "vcard",
-        &[
-            "apdu",
-            "platform",
-            "protocol",
-            "rules",
-            "transport",
-        ],
+        &["apdu", "platform", "protocol", "rules", "transport"],
     ),
     (
         "card",

@@ -179,7 +179,7 @@ fn esc(s: &str) -> String {
 
 /// Variables the tool reads (docs/cli.md).
 pub const ENVIRONMENT: &[(&str, &str)] = &[
-    ("LC_ALL, LC_MESSAGES, LANG", "The language of messages when --lang is not given: Japanese for ja_*, else English."),
+    ("LANGUAGE, LC_ALL, LC_MESSAGES, LANG", "The language of messages, --help and argument errors when --lang is not given (LANGUAGE first, its first entry): Japanese for ja*, else English."),
     ("NO_COLOR", "When set (to anything), no colour in text output under --color auto."),
     ("XDG_CACHE_HOME, HOME", "Where the caches live: $XDG_CACHE_HOME/mynacard, else ~/.cache/mynacard."),
     ("PCSCLITE_CSOCK_NAME", "The pcscd socket to use (libpcsclite); `mynacard vcard sandbox` sets it for the command it runs."),

@@ -2,6 +2,7 @@
 //! rendering and exit codes.
 
 pub mod commands;
+mod help_ja;
 pub mod input;
 pub mod manual;
 pub mod output;
@@ -173,6 +174,25 @@ fn looks_like_pin(arg: &str) -> bool {
     digits || password
 }
 
+/// The language named by `--lang` on the command line (it is read before
+/// the arguments parse, for the argument errors), else the locale's.
+fn lang_of_args(args: &[std::ffi::OsString]) -> Lang {
+    let mut it = args.iter().filter_map(|a| a.to_str());
+    while let Some(a) = it.next() {
+        let v = match a.strip_prefix("--lang") {
+            Some("") => it.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        match v {
+            Some("ja") => return Lang::Ja,
+            Some("en") => return Lang::En,
+            _ => {}
+        }
+    }
+    Lang::from_env()
+}
+
 /// Parse the command line. An argument error is printed with every
 /// PIN-like value masked (a PIN typed as an argument must not be echoed),
 /// and under `--json` also as the JSON error object; exit code 2.
@@ -189,21 +209,42 @@ pub fn parse_args() -> Cli {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
+            let lang = lang_of_args(&args);
+            // In Japanese, the same arguments against the translated tree
+            // give the same error (or help) in Japanese words.
+            let ja_err = (lang == Lang::Ja)
+                .then(|| {
+                    help_ja::localize(manual::command())
+                        .try_get_matches_from(&args)
+                        .err()
+                })
+                .flatten()
+                .filter(|j| j.kind() == e.kind());
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
+                let _ = ja_err.as_ref().unwrap_or(&e).print();
                 std::process::exit(0);
             }
-            let mut text = e.render().to_string();
+            let english = e.render().to_string();
+            let mut text = match &ja_err {
+                Some(j) if j.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    j.render().to_string()
+                }
+                Some(j) => help_ja::error_text(j),
+                None => english.clone(),
+            };
+            let mut english = english;
             for a in args.iter().skip(1).filter_map(|a| a.to_str()) {
                 let v = a.rsplit('=').next().unwrap_or(a);
                 if looks_like_pin(v) {
                     text = text.replace(v, "****");
+                    english = english.replace(v, "****");
                 }
             }
             use std::io::Write;
             let _ = write!(std::io::stderr(), "{text}");
             if args.iter().any(|a| a == "--json") {
-                let first = text
+                // The JSON message stays English (docs/json.md).
+                let first = english
                     .lines()
                     .next()
                     .unwrap_or("")
