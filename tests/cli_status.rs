@@ -710,3 +710,124 @@ fn the_timeline_bar_is_drawn_on_a_terminal_only() {
     assert!(line.ends_with("=C| 2035-02-17"), "{line}");
     assert!(text.contains("a user-authentication certificate 2030-02-17"));
 }
+
+/// `status --with-sign --with-card-info` on a card whose holder moved: the
+/// signature certificate's address differs from the card's record, said as
+/// one finding with no personal data; on the builtin card they match; no
+/// counter changes when both PINs are right.
+#[test]
+fn status_compares_the_signature_certificate_with_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    for (profile, matches) in [(Some("moved"), false), (None, true)] {
+        let state = dir.path().join(format!("{matches}.state"));
+        let out = bin()
+            .arg(virt(profile))
+            .arg("--state")
+            .arg(&state)
+            .args([
+                "--json",
+                "status",
+                "--today",
+                "2026-11-25",
+                "--with-sign",
+                "--with-card-info",
+            ])
+            .args(["--pin-env", "SP", "--card-info-pin-env", "CP"])
+            .env("SP", common::default_pin("sign"))
+            .env("CP", common::default_pin("card-info"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out.stdout);
+        assert_eq!(v["sign_cert"]["read"], true, "{v}");
+        assert_eq!(v["sign_cert_matches_card"], matches, "{v}");
+        assert_eq!(
+            has(&v, "SIGN_CERT_MISMATCH", "warning", "sign_cert"),
+            !matches,
+            "{v}"
+        );
+        let text = out.stdout.iter().map(|&b| b as char).collect::<String>();
+        assert!(
+            !text.contains("清瀬") && !String::from_utf8_lossy(&out.stdout).contains("清瀬"),
+            "{v}"
+        );
+        for (kind, left, _) in common::counters(profile, &state) {
+            let max = if kind == "sign" { 5 } else { 3 };
+            assert_eq!(left, Some(max), "{kind}");
+        }
+    }
+    // Without --with-card-info nothing is compared: null.
+    let r = status(None, "2026-11-25", &[]);
+    assert_eq!(r.v["sign_cert_matches_card"], Value::Null);
+}
+
+/// The card-info PIN locked or wrong: the signature certificate is still
+/// read and reported; the comparison alone is left out, and says why.
+#[test]
+fn with_card_info_keeps_the_report_when_the_card_info_pin_cannot_be_used() {
+    let locked = common::profile_file("base = \"builtin\"\n[pins.card_info]\ntries = 0\n");
+    let dir = tempfile::tempdir().unwrap();
+    for (arg, pin, why, spent) in [
+        (
+            locked.arg.clone(),
+            common::default_pin("card-info"),
+            "locked",
+            false,
+        ),
+        ("--virtual".to_string(), "9999".to_string(), "wrong", true),
+    ] {
+        let state = dir.path().join(why);
+        let out = bin()
+            .arg(&arg)
+            .arg("--state")
+            .arg(&state)
+            .args([
+                "--json",
+                "status",
+                "--today",
+                "2026-11-25",
+                "--with-sign",
+                "--with-card-info",
+            ])
+            .args(["--pin-env", "SP", "--card-info-pin-env", "CP"])
+            .env("SP", common::default_pin("sign"))
+            .env("CP", &pin)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{why}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json(&out.stdout);
+        assert_eq!(v["sign_cert"]["read"], true, "{why}: {v}");
+        assert_eq!(v["sign_cert_matches_card"], Value::Null, "{why}");
+        assert!(
+            has(&v, "SIGN_CERT_NOT_COMPARED", "info", "sign_cert"),
+            "{why}: {v}"
+        );
+        assert!(
+            !has(&v, "SIGN_CERT_NOT_READ", "warning", "sign_cert"),
+            "{why}: {v}"
+        );
+        if spent {
+            let c = common::counters(None, &state);
+            let ci = c.iter().find(|c| c.0 == "card-info").unwrap();
+            assert_eq!(ci.1, Some(2), "a wrong card-info PIN costs exactly one try");
+            let sg = c.iter().find(|c| c.0 == "sign").unwrap();
+            assert_eq!(sg.1, Some(5));
+        }
+    }
+    // --with-card-info needs --with-sign.
+    let out = bin()
+        .args(["--virtual", "status", "--with-card-info"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

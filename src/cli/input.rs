@@ -184,6 +184,11 @@ pub fn confirm_word(question: &str, word: &str) -> bool {
 pub struct PinInput {
     lang: Lang,
     sources: Vec<((PinKind, Which), Source)>,
+    /// What a non-interactive source gave, so that a second card session of
+    /// the same command (`status --with-card-info` falling back to the
+    /// signature password alone) gets the same PIN without reading a
+    /// removed variable or standard input again. Zeroized on drop.
+    given: Vec<((PinKind, Which), Pin)>,
 }
 
 impl PinInput {
@@ -191,6 +196,7 @@ impl PinInput {
         PinInput {
             lang,
             sources: Vec::new(),
+            given: Vec::new(),
         }
     }
 
@@ -211,7 +217,14 @@ impl PinInput {
 
 impl Asker for PinInput {
     fn given(&mut self, kind: PinKind, which: Which) -> Result<Option<Pin>> {
-        read_given(&self.source(kind, which), self.lang)
+        if let Some((_, p)) = self.given.iter().find(|(k, _)| *k == (kind, which)) {
+            return Ok(Some(p.clone()));
+        }
+        let p = read_given(&self.source(kind, which), self.lang)?;
+        if let Some(p) = &p {
+            self.given.push(((kind, which), p.clone()));
+        }
+        Ok(p)
     }
 
     fn prompt(&mut self, kind: PinKind, which: Which, left: Option<u8>) -> Result<Pin> {

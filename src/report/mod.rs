@@ -7,7 +7,7 @@ pub mod advice;
 mod findings;
 pub mod timeline;
 
-pub use findings::findings;
+pub use findings::{findings, holder_mismatch};
 
 use crate::card::pin::PinStatus;
 use crate::cert::chain::ChainStatus;
@@ -72,6 +72,30 @@ pub struct Input {
     pub unreadable: Vec<(String, String)>,
     /// `--with-sign` could not use the password: why (in the report's language).
     pub sign_refused: Option<String>,
+    /// The signature certificate against the card's own record (入力補助AP):
+    /// the fields that differ (`name`, `address`); None when not compared.
+    pub holder_differs: Option<Vec<&'static str>>,
+    /// The comparison was asked for but the card-info PIN could not be used:
+    /// why (in the report's language).
+    pub holder_refused: Option<String>,
+}
+
+/// Which of the signature certificate's name and address differ from the
+/// card's record, ignoring the white space certificates may carry.
+pub fn holder_differences(
+    cert: &crate::cert::jpki_attrs::Holder,
+    card_name: &str,
+    card_address: &str,
+) -> Vec<&'static str> {
+    let norm = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut out = Vec::new();
+    if norm(&cert.name) != norm(card_name) {
+        out.push("name");
+    }
+    if norm(&cert.address) != norm(card_address) {
+        out.push("address");
+    }
+    out
 }
 
 /// Days-left and renewal facts for one expiry.

@@ -62,6 +62,9 @@ pub struct Status {
     pub pins: Vec<PinStatus>,
     pub findings: Vec<Finding>,
     pub worst: Option<Severity>,
+    /// `--with-card-info`: the signature certificate's name and address
+    /// match the card's record (None: not compared).
+    pub sign_matches_card: Option<bool>,
 }
 
 /// What the card gave.
@@ -77,6 +80,16 @@ struct Read {
     pins: Vec<PinStatus>,
     /// Parts the card would not give: (subject, what went wrong).
     unreadable: Vec<(String, String)>,
+    /// The signature certificate against the card's record.
+    holder: Option<Compared>,
+}
+
+/// The result of comparing the signature certificate with the card.
+enum Compared {
+    /// The fields that differ (none: it matches).
+    Differs(Vec<&'static str>),
+    /// The card-info PIN could not be used.
+    NotCompared(Error),
 }
 
 /// A part of the report that failed because of the card's data or an
@@ -192,6 +205,7 @@ fn read_card(
     s: &mut Session,
     meta: &CardMeta,
     password: Option<&Pin>,
+    card_info: Option<&Pin>,
     caches: &Caches,
 ) -> Result<Read> {
     if !jpki::select(s)? {
@@ -209,6 +223,10 @@ fn read_card(
         }
         _ => None,
     };
+    let holder = match (&sign, card_info) {
+        (Some((der, _)), Some(pin)) => Some(compare_holder(s, der, pin)?),
+        _ => None,
+    };
     let pins = part(pin::read_all(s), "pins", &mut bad)?.unwrap_or_default();
     // read_all leaves the 共通AP selected: the record costs one APDU.
     let card = part(common::read_card_info(s), "card", &mut bad)?.flatten();
@@ -222,7 +240,44 @@ fn read_card(
         sign,
         pins,
         unreadable: bad,
+        holder,
     })
+}
+
+/// The signature certificate's name and address against the card's own
+/// record (入力補助AP, after the card-info PIN). Only which fields differ
+/// leaves this function: the personal data itself is dropped here.
+fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Result<Compared> {
+    let Some(holder) = crate::cert::jpki_attrs::holder_from_der(sign_der)
+        .map_err(|e| Error::Data(e.to_string()))?
+    else {
+        return Ok(Compared::Differs(Vec::new()));
+    };
+    crate::card::text::select(s)?;
+    match policy::verify(s, KeyRef::CardInfo, pin) {
+        Err(e) if password_not_used(&e) => return Ok(Compared::NotCompared(e)),
+        r => r?,
+    };
+    let files = crate::card::text::read_files(s, false)?;
+    let attrs = crate::card::text::parse_attributes(&files.attributes)?;
+    Ok(Compared::Differs(report::holder_differences(
+        &holder,
+        &attrs.name,
+        &attrs.address,
+    )))
+}
+
+/// The PIN kind an error is about, when it is one.
+fn kind_of(e: &Error) -> Option<PinKind> {
+    match e {
+        Error::PinLocked { kind }
+        | Error::LastTry { kind, .. }
+        | Error::WrongPin { kind, .. }
+        | Error::PinFormat { kind, .. }
+        | Error::NoPinSource { kind, .. }
+        | Error::CountersChanged { kind, .. } => Some(*kind),
+        _ => None,
+    }
 }
 
 /// Whether an error of `--with-sign` leaves the rest of the report to show
@@ -290,6 +345,10 @@ pub struct Request<'a> {
     pub at: OffsetDateTime,
     /// `--with-sign`: where the password comes from, and `--force-last-try`.
     pub sign: Option<(&'a mut dyn Asker, bool)>,
+    /// `--with-card-info` (with `--with-sign`): compare the signature
+    /// certificate with the card's record, with the card-info PIN from the
+    /// same asker.
+    pub compare_holder: bool,
     /// The language of the findings' texts.
     pub lang: Lang,
 }
@@ -302,32 +361,63 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
     };
     let cache = &caches.ca;
     let mut not_used = None;
+    let mut holder_not_used = None;
+    let plain = |s: &mut Session, meta: &CardMeta| read_card(s, meta, None, None, &caches);
     let read = match req.sign {
         Some((asker, force)) => {
-            let r = with_pins(
-                o,
-                force,
-                &[Need::verify(PinKind::Sign)],
-                asker,
-                |_| Ok(()),
-                |s, meta, pins, _| {
-                    read_card(
-                        s,
-                        meta,
-                        Some(pins.get(PinKind::Sign, Which::Current)?),
-                        &caches,
-                    )
-                },
-            );
-            match r {
-                Err(e) if password_not_used(&e) => {
-                    not_used = Some(e);
-                    with_card(o, false, |s, meta| read_card(s, meta, None, &caches))?
+            let mut compare = req.compare_holder;
+            loop {
+                let mut needs = vec![Need::verify(PinKind::Sign)];
+                if compare {
+                    needs.push(Need::verify(PinKind::CardInfo));
                 }
-                r => r?,
+                let r = with_pins(
+                    o,
+                    force,
+                    &needs,
+                    asker,
+                    |_| Ok(()),
+                    |s, meta, pins, _| {
+                        let info = match compare {
+                            true => Some(pins.get(PinKind::CardInfo, Which::Current)?),
+                            false => None,
+                        };
+                        let sign = pins.get(PinKind::Sign, Which::Current)?;
+                        read_card(s, meta, Some(sign), info, &caches)
+                    },
+                );
+                match r {
+                    // Refused before anything was sent: the card-info PIN
+                    // alone is left out, the signature password still used.
+                    Err(e) if compare && kind_of(&e) == Some(PinKind::CardInfo) => {
+                        holder_not_used = Some(e);
+                        compare = false;
+                    }
+                    Err(e) if password_not_used(&e) => {
+                        not_used = Some(e);
+                        break with_card(o, false, plain)?;
+                    }
+                    r => break r?,
+                }
             }
         }
-        None => with_card(o, false, |s, meta| read_card(s, meta, None, &caches))?,
+        None => with_card(o, false, plain)?,
+    };
+    let holder = match (read.holder, holder_not_used) {
+        (Some(Compared::Differs(f)), _) => (Some(f), None),
+        (Some(Compared::NotCompared(e)), _) | (None, Some(e)) => (None, Some(e.message(req.lang))),
+        (None, None) if req.compare_holder && not_used.is_some() => (
+            None,
+            Some(
+                req.lang
+                    .pick(
+                        "署名用電子証明書を読んでいません",
+                        "the signature certificate was not read",
+                    )
+                    .to_string(),
+            ),
+        ),
+        (None, None) => (None, None),
     };
     let mut unreadable = read.unreadable;
     for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
@@ -390,6 +480,8 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         birth: sign.facts.as_ref().and_then(|f| f.birth),
         unreadable,
         sign_refused,
+        holder_differs: holder.0.clone(),
+        holder_refused: holder.1,
     };
     let findings = report::findings(&input, req.lang);
     let worst = report::worst(&findings);
@@ -402,5 +494,6 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         pins: read.pins,
         findings,
         worst,
+        sign_matches_card: holder.0.map(|f| f.is_empty()),
     })
 }

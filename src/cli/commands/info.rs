@@ -68,11 +68,6 @@ struct InfoJson<'a> {
     findings: Vec<Mismatch>,
 }
 
-/// Compare ignoring the white-space differences certificates may carry.
-fn norm(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let lang = ctx.lang;
     let sign_src = match (&a.sign_pin.sign_pin_file, &a.sign_pin.sign_pin_env) {
@@ -132,30 +127,15 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         let holder = crate::cert::jpki_attrs::holder_from_der(der)
             .map_err(|e| Error::Data(e.to_string()))?;
         if let Some(h) = holder {
-            let mut fields = Vec::new();
-            if norm(&h.name) != norm(&attrs.name) {
-                fields.push("name");
-            }
-            if norm(&h.address) != norm(&attrs.address) {
-                fields.push("address");
-            }
+            let fields = crate::report::holder_differences(&h, &attrs.name, &attrs.address);
             matches = Some(fields.is_empty());
             if !fields.is_empty() {
+                let (message, next_step) = crate::report::holder_mismatch(lang);
                 findings.push(Mismatch {
                     code: "SIGN_CERT_MISMATCH",
                     fields,
-                    message: lang
-                        .pick(
-                            "署名用電子証明書の氏名・住所がカードの記載と一致しません。転居や氏名の変更で署名用電子証明書は失効しています",
-                            "the signature certificate's name or address differs from the card's: a move or a name change has invalidated it",
-                        )
-                        .into(),
-                    next_step: lang
-                        .pick(
-                            "市区町村の窓口で署名用電子証明書の発行を申請してください",
-                            "apply for a new signature certificate at your municipal office",
-                        )
-                        .into(),
+                    message,
+                    next_step,
                 });
             }
         }

@@ -47,6 +47,12 @@ pub const JA: &[(&str, &str)] = &[
      "暗証番号を標準入力の 1 行目から読む (端末では表示しません)"),
     ("Read the PIN from the environment variable NAME (removed from this process once read)",
      "暗証番号を環境変数 NAME から読む (読んだらこのプロセスから消します)"),
+    ("With --with-sign: compare the signature certificate's name and address with the card's (needs the card-info PIN)",
+     "--with-sign と併用: 署名用電子証明書の氏名・住所をカードの記載と照合する (券面事項入力補助用暗証番号が必要)"),
+    ("Read the card-info PIN from the first line of FILE (--with-card-info)",
+     "券面事項入力補助用暗証番号を FILE の 1 行目から読む (--with-card-info)"),
+    ("Read the card-info PIN from the environment variable NAME (--with-card-info)",
+     "券面事項入力補助用暗証番号を環境変数 NAME から読む (--with-card-info)"),
     // info
     ("Name, address, date of birth and sex from the card (card-info PIN); the number only on request",
      "カードの氏名・住所・生年月日・性別 (券面事項入力補助用暗証番号)。個人番号は指定したときだけ"),

@@ -297,3 +297,34 @@ pub(super) fn signature_certificate(o: &mut Out, inp: &Input) {
         );
     }
 }
+
+/// The signature certificate against the card's record, when compared.
+pub(super) fn holder(o: &mut Out, inp: &Input) {
+    if inp.holder_differs.as_ref().is_some_and(|f| !f.is_empty()) {
+        let (msg, next) = super::holder_mismatch_text();
+        o.add(
+            "SIGN_CERT_MISMATCH",
+            Severity::Warning,
+            "sign_cert",
+            msg,
+            next,
+            None,
+        );
+    }
+    if let Some(why) = &inp.holder_refused {
+        o.add(
+            "SIGN_CERT_NOT_COMPARED",
+            Severity::Info,
+            "sign_cert",
+            t(
+                format!("署名用電子証明書をカードの記載と照合しませんでした: {why}"),
+                format!("the signature certificate was not compared with the card: {why}"),
+            ),
+            t(
+                "残りの報告はそのまま有効です。券面事項入力補助用暗証番号を確認してから --with-card-info を付けて再実行してください",
+                "the rest of the report stands; check the card-info PIN, then run again with --with-card-info",
+            ),
+            None,
+        );
+    }
+}

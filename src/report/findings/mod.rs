@@ -93,6 +93,26 @@ impl Out {
     }
 }
 
+/// What a signature certificate that no longer matches the card means, and
+/// what to do (`status --with-card-info`, `info --with-sign`).
+pub fn holder_mismatch(lang: Lang) -> (String, String) {
+    let (m, n) = holder_mismatch_text();
+    (pick(m, lang), pick(n, lang))
+}
+
+fn holder_mismatch_text() -> (Text, Text) {
+    (
+        t(
+            "署名用電子証明書の氏名・住所がカードの記載と一致しません。転居や氏名の変更で署名用電子証明書は失効しています",
+            "the signature certificate's name or address differs from the card's: a move or a name change has invalidated it",
+        ),
+        t(
+            "市区町村の窓口で署名用電子証明書の発行を申請してください",
+            "apply for a new signature certificate at your municipal office",
+        ),
+    )
+}
+
 pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
     let advice = Advice::decide(inp);
     let mut o = Out {
@@ -104,6 +124,7 @@ pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
     certs::validity(&mut o, inp, &advice);
     certs::issuer(&mut o, inp);
     certs::signature_certificate(&mut o, inp);
+    certs::holder(&mut o, inp);
     pins::counters(&mut o, inp, &advice);
     let mut out = o.list;
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

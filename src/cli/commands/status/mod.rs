@@ -40,6 +40,34 @@ pub struct StatusArgs {
     pub watch: bool,
     #[command(flatten)]
     pub pin: PinSource,
+    /// With --with-sign: compare the signature certificate's name and address with the card's (needs the card-info PIN)
+    #[arg(long, requires = "with_sign")]
+    pub with_card_info: bool,
+    #[command(flatten)]
+    pub card_info_pin: CardInfoPinSource,
+}
+
+/// Where the card-info PIN of `--with-card-info` comes from (else a prompt).
+#[derive(Args, Debug, Clone, Default)]
+#[group(id = "card_info_pin_source", multiple = false)]
+pub struct CardInfoPinSource {
+    /// Read the card-info PIN from the first line of FILE (--with-card-info)
+    #[arg(long, value_name = "FILE", requires = "with_card_info")]
+    pub card_info_pin_file: Option<std::path::PathBuf>,
+    /// Read the card-info PIN from the environment variable NAME (--with-card-info)
+    #[arg(long, value_name = "NAME", requires = "with_card_info")]
+    pub card_info_pin_env: Option<String>,
+}
+
+impl CardInfoPinSource {
+    fn source(&self) -> crate::cli::input::Source {
+        use crate::cli::input::Source;
+        match (&self.card_info_pin_file, &self.card_info_pin_env) {
+            (Some(f), _) => Source::File(f.clone()),
+            (_, Some(n)) => Source::Env(n.clone()),
+            _ => Source::Prompt,
+        }
+    }
 }
 
 /// The severities `--fail-on` takes.
@@ -95,6 +123,9 @@ struct StatusJson<'a> {
     pins: Vec<PinJson<'a>>,
     findings: &'a [Finding],
     worst: Option<Severity>,
+    /// `--with-card-info`: whether the signature certificate's name and
+    /// address match the card's record; null when not compared.
+    sign_cert_matches_card: Option<bool>,
 }
 
 /// Why a certificate was not read, in words.
@@ -174,6 +205,7 @@ fn print(ctx: &Ctx, st: &Status) {
                 pins: st.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
                 findings: &st.findings,
                 worst: st.worst,
+                sign_cert_matches_card: st.sign_matches_card,
             },
         );
     } else {
@@ -198,7 +230,9 @@ fn exit_code(st: &Status, fail_on: Option<FailOn>) -> i32 {
 fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
     let today = parse_today(a.today.as_deref())?;
     let at = check_instant(a.today.as_deref(), today);
-    let mut input = PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, a.pin.source());
+    let mut input = PinInput::new(ctx.lang)
+        .with(PinKind::Sign, Which::Current, a.pin.source())
+        .with(PinKind::CardInfo, Which::Current, a.card_info_pin.source());
     crate::usecase::status::status(
         &ctx.card,
         Request {
@@ -207,6 +241,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
             sign: a
                 .with_sign
                 .then_some((&mut input as &mut dyn Asker, a.last.force_last_try)),
+            compare_holder: a.with_card_info,
             lang: ctx.lang,
         },
     )
