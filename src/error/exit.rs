@@ -45,7 +45,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("3", "the PC/SC service is not running"),
     ("4", "no reader, or `--reader` matches none"),
     ("5", "no card (after `--wait` if given)"),
-    ("6", "not a My Number Card (no JPKI application)"),
+    ("6", "not a My Number Card, or a newer kind this version does not know (no JPKI application; the message gives the ATR)"),
     ("7", "the card was removed during the command; or a VERIFY's or CHANGE's answer was lost"),
     ("8", "the card answered an unexpected status (the message names the APDU and SW), or a PC/SC error"),
     ("9", "wrong PIN (the message gives the tries left)"),

@@ -16,6 +16,14 @@ pub(super) fn list(v: &[String]) -> String {
     }
 }
 
+/// Bytes as spaced upper-case hex (`3B DA 13`), as ATRs are usually written.
+fn hex_spaced(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The two languages of one text.
 pub(super) fn tr(lang: Lang, ja: String, en: String) -> String {
     match lang {
@@ -57,11 +65,14 @@ impl Error {
                 format!("{}にカードがありません", reader.as_deref().unwrap_or("どのリーダー")),
                 format!("no card in {}", reader.as_deref().unwrap_or("any reader")),
             ),
-            NotMyNumberCard { reader } => tr(
-                lang,
-                format!("{reader} のカードはマイナンバーカードではありません (公的個人認証APがありません)"),
-                format!("the card in {reader} is not a My Number Card (the JPKI application is missing)"),
-            ),
+            NotMyNumberCard { reader, atr } => {
+                let atr = hex_spaced(atr);
+                tr(
+                    lang,
+                    format!("{reader} のカードはマイナンバーカードではないか、この版の知らない新しい種類のカードです (公的個人認証APがありません。ATR {atr})"),
+                    format!("the card in {reader} is not a My Number Card, or a newer kind this version does not know (no JPKI application; ATR {atr})"),
+                )
+            }
             CardRemoved => tr(
                 lang,
                 "処理中にカードが取り外されました".into(),

@@ -31,8 +31,11 @@ pub enum Error {
         reader: Option<String>,
         waited: Option<f64>,
     },
+    /// No JPKI application: another card, or a newer kind of My Number
+    /// Card this version does not know (its ATR, for a report).
     NotMyNumberCard {
         reader: String,
+        atr: Vec<u8>,
     },
     CardRemoved,
     CardInUse,

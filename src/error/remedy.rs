@@ -27,8 +27,8 @@ impl Error {
                 "put the card on the reader, or add --wait SECONDS to wait for it",
             ),
             NotMyNumberCard { .. } => s(
-                "マイナンバーカードを置いてください (別のカードが読み取られました)",
-                "put a My Number Card on the reader (another card was read)",
+                "マイナンバーカードを置いてください。マイナンバーカードを置いている場合は、新しい版の mynacard を試すか、この ATR を添えて開発者に知らせてください",
+                "put a My Number Card on the reader; if it is one, try a newer mynacard or report this ATR to its developers",
             ),
             CardRemoved => s(
                 "カードを置いたまま、もう一度実行してください",

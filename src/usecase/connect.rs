@@ -307,18 +307,22 @@ pub fn require_jpki(s: &mut Session, meta: &CardMeta) -> Result<()> {
     if s.try_select_ap(App::Jpki)? {
         Ok(())
     } else {
-        Err(Error::NotMyNumberCard {
-            reader: meta.reader.clone(),
-        })
+        Err(not_my_number_card(meta))
     }
 }
 
 /// SELECT the JPKI AP and read the token type; a card without it is not a
 /// My Number Card.
 pub fn require_my_number_card(s: &mut Session, meta: &CardMeta) -> Result<TokenType> {
-    jpki::identify(s)?.ok_or_else(|| Error::NotMyNumberCard {
+    jpki::identify(s)?.ok_or_else(|| not_my_number_card(meta))
+}
+
+/// The card answered none of the known applications.
+pub fn not_my_number_card(meta: &CardMeta) -> Error {
+    Error::NotMyNumberCard {
         reader: meta.reader.clone(),
-    })
+        atr: meta.atr.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -209,9 +209,7 @@ fn read_card(
     caches: &Caches,
 ) -> Result<Read> {
     if !jpki::select(s)? {
-        return Err(Error::NotMyNumberCard {
-            reader: meta.reader.clone(),
-        });
+        return Err(super::connect::not_my_number_card(meta));
     }
     let avail = jpki::availability(s)?;
     let mut bad = Vec::new();
