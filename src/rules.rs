@@ -9,6 +9,8 @@
 //!   card's own expiry.
 //! - Renewal opens 3 months before expiry.
 //!
+//! These numbers are one row (`CURRENT`) of the table of card generations.
+//!
 //! Choices (documented in `docs/cli.md`, status): "the Nth birthday after
 //! issuance" counts birthdays strictly after the issue date; a 29 February
 //! birthday falls on 28 February in common years (the last day of the month,
@@ -91,27 +93,83 @@ pub fn adult_age(application: Date) -> i32 {
     }
 }
 
-/// The card's expiry by the rule, for a holder born `birth` whose card was
-/// applied for on `application` and issued on `issue`.
+/// The validity rules of one generation of the card: one row per
+/// generation, so that the next card (announced with 10-year certificates
+/// and renewal from one year before expiry, its date not fixed) is one new
+/// row, not new code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    pub name: &'static str,
+    /// The card, for holders who are adults at issuance: until this
+    /// birthday after issuance.
+    pub card_years_adult: u32,
+    /// The card for minors.
+    pub card_years_minor: u32,
+    /// The certificates: until this birthday after issuance (never past
+    /// the card).
+    pub cert_years: u32,
+    /// A certificate renewed within `renewal_months` before the old one
+    /// expired runs to this birthday instead (J-LIS; card-protocol.md §17).
+    pub cert_years_renewed_early: u32,
+    /// Renewal can be applied for from this many months before expiry.
+    pub renewal_months: u32,
+}
+
+/// The cards issued since 2016 (RSA-2048, five applications).
+pub const CURRENT: Generation = Generation {
+    name: "2016",
+    card_years_adult: 10,
+    card_years_minor: 5,
+    cert_years: 5,
+    cert_years_renewed_early: 6,
+    renewal_months: 3,
+};
+
+/// Every generation this version knows, oldest first.
+pub const GENERATIONS: &[Generation] = &[CURRENT];
+
+impl Generation {
+    /// The card's expiry by the rule, for a holder born `birth` whose card
+    /// was applied for on `application` and issued on `issue`.
+    pub fn card_expiry(&self, birth: Date, application: Date, issue: Date) -> Date {
+        let years = if age_on(birth, issue) >= adult_age(application) {
+            self.card_years_adult
+        } else {
+            self.card_years_minor
+        };
+        nth_birthday_after(birth, issue, years)
+    }
+
+    /// A certificate's expiry by the rule, capped by the card's expiry.
+    pub fn cert_expiry(&self, birth: Date, issue: Date, card_expiry: Date) -> Date {
+        nth_birthday_after(birth, issue, self.cert_years).min(card_expiry)
+    }
+
+    /// The same for a certificate renewed early (within the renewal window).
+    pub fn cert_expiry_renewed(&self, birth: Date, issue: Date, card_expiry: Date) -> Date {
+        nth_birthday_after(birth, issue, self.cert_years_renewed_early).min(card_expiry)
+    }
+
+    /// The first day on which renewal of something expiring on `expiry`
+    /// can be applied for.
+    pub fn renewal_opens(&self, expiry: Date) -> Date {
+        months_before(expiry, self.renewal_months)
+    }
+}
+
+/// [`Generation::card_expiry`] of today's cards.
 pub fn card_expiry(birth: Date, application: Date, issue: Date) -> Date {
-    let years = if age_on(birth, issue) >= adult_age(application) {
-        10
-    } else {
-        5
-    };
-    nth_birthday_after(birth, issue, years)
+    CURRENT.card_expiry(birth, application, issue)
 }
 
-/// A certificate's expiry by the rule: the 5th birthday after issuance,
-/// capped by the card's expiry.
+/// [`Generation::cert_expiry`] of today's cards.
 pub fn cert_expiry(birth: Date, issue: Date, card_expiry: Date) -> Date {
-    nth_birthday_after(birth, issue, 5).min(card_expiry)
+    CURRENT.cert_expiry(birth, issue, card_expiry)
 }
 
-/// The same for a certificate renewed within the three months before the
-/// old one expired: the 6th birthday after issuance (card-protocol.md §17).
+/// [`Generation::cert_expiry_renewed`] of today's cards.
 pub fn cert_expiry_renewed(birth: Date, issue: Date, card_expiry: Date) -> Date {
-    nth_birthday_after(birth, issue, 6).min(card_expiry)
+    CURRENT.cert_expiry_renewed(birth, issue, card_expiry)
 }
 
 /// `date` moved back by `months` calendar months, clamping the day to the
@@ -124,10 +182,9 @@ pub fn months_before(date: Date, months: u32) -> Date {
     Date::from_calendar_date(year, month, day).unwrap_or(date)
 }
 
-/// The first day on which renewal of something expiring on `expiry` can be
-/// applied for: three months before it.
+/// [`Generation::renewal_opens`] of today's cards: three months before.
 pub fn renewal_opens(expiry: Date) -> Date {
-    months_before(expiry, 3)
+    CURRENT.renewal_opens(expiry)
 }
 
 /// Days from `today` to `until` (negative when past).
@@ -331,5 +388,28 @@ mod tests {
         let utc = t.to_offset(UtcOffset::UTC);
         assert_eq!((utc.hour(), utc.minute(), utc.second()), (14, 59, 59));
         assert_eq!(jst_date(t), date!(2030 - 02 - 17));
+    }
+
+    #[test]
+    fn a_second_generation_is_one_row() {
+        use time::macros::date;
+        // The announced next card: 10-year certificates, renewal from a
+        // year before expiry (its row will be added when it is fixed).
+        let next = Generation {
+            name: "next",
+            cert_years: 10,
+            cert_years_renewed_early: 11,
+            renewal_months: 12,
+            ..CURRENT
+        };
+        let birth = date!(1980 - 02 - 17);
+        let issue = date!(2030 - 06 - 01);
+        let card = next.card_expiry(birth, issue, issue);
+        assert_eq!(card, date!(2040 - 02 - 17));
+        assert_eq!(next.cert_expiry(birth, issue, card), date!(2040 - 02 - 17));
+        assert_eq!(next.renewal_opens(card), date!(2039 - 02 - 17));
+        assert_eq!(CURRENT.renewal_opens(card), date!(2039 - 11 - 17));
+        assert_eq!(GENERATIONS, &[CURRENT]);
+        assert_eq!(renewal_opens(card), CURRENT.renewal_opens(card));
     }
 }

@@ -138,14 +138,15 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
             if let Some(birth) = inp.birth {
                 let rule = rules::cert_expiry(birth, c.not_before, card);
                 let renewed_early = rules::cert_expiry_renewed(birth, c.not_before, card);
+                let g = rules::CURRENT;
                 if rule != end && renewed_early != end {
                     o.add(
                         "CERT_END_NOT_BY_RULE",
                         Severity::Warning,
                         subject,
                         t(
-                            format!("{name_ja}の期限 {} は規則 (発行後5回目の誕生日、期限前3か月以内の更新なら6回目、カードの期限まで) による {} と一致しません", jp_date(end), jp_date(rule)),
-                            format!("the {name_en} ends on {end}, not on {rule} as the rule gives (5th birthday after issuance, 6th when renewed within three months before expiry, capped by the card)"),
+                            format!("{name_ja}の期限 {} は規則 (発行後{}回目の誕生日、期限前{}か月以内の更新なら{}回目、カードの期限まで) による {} と一致しません", jp_date(end), g.cert_years, g.renewal_months, g.cert_years_renewed_early, jp_date(rule)),
+                            format!("the {name_en} ends on {end}, not on {rule} as the rule gives ({} birthday after issuance, {} when renewed within {} months before expiry, capped by the card)", ordinal(g.cert_years), ordinal(g.cert_years_renewed_early), g.renewal_months),
                         ),
                         t("在留期間などで期限が短くなる場合があります。不明な点は窓口に確認してください", "a period of stay can shorten it; ask your municipal office if unsure"),
                         Some(rule),
@@ -327,4 +328,16 @@ pub(super) fn holder(o: &mut Out, inp: &Input) {
             None,
         );
     }
+}
+
+/// 1st, 2nd, 3rd, 4th … (for the rule's birthdays).
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
