@@ -428,6 +428,18 @@ fn serial_hex(raw: &[u8]) -> String {
     hex::encode_upper(v)
 }
 
+/// Whether the certificate's key is RSA (the only kind today's cards sign
+/// with, and the only kind `prove` and `sign` drive); otherwise its key,
+/// in words (`EC P-384`), for the refusal.
+pub fn rsa_or_key(der: &[u8]) -> Result<(), String> {
+    let x = parse_cert(der).map_err(|e| e.to_string())?;
+    match key_info(&x) {
+        (a, _) if a == "RSA" => Ok(()),
+        (a, Some(bits)) if a == "EC" => Err(format!("EC P-{bits}")),
+        (a, _) => Err(a),
+    }
+}
+
 /// Key algorithm name and size: RSA modulus bits, or the EC curve size.
 fn key_info(x: &X509Certificate<'_>) -> (String, Option<u32>) {
     let spki = x.public_key();

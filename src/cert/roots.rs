@@ -87,6 +87,15 @@ const AUTH_CA_02_KEY_ID: [u8; 20] = [
 const TEST_CA_KEYS: &[(Ca, &str)] = &[
     (Ca::Sign, include_str!("../../fixtures/keys/sign-ca.pem")),
     (Ca::Auth, include_str!("../../fixtures/keys/auth-ca.pem")),
+    // The ECDSA P-384 test PKI (profile `card.algorithm = "ecdsa-p384"`).
+    (
+        Ca::Sign,
+        include_str!("../../fixtures/keys/sign-ca-p384.pem"),
+    ),
+    (
+        Ca::Auth,
+        include_str!("../../fixtures/keys/auth-ca-p384.pem"),
+    ),
 ];
 
 /// Where a certificate comes from.
@@ -135,14 +144,25 @@ fn verifies(x: &X509Certificate<'_>, spki: &SubjectPublicKeyInfo<'_>) -> bool {
 }
 
 /// The test CA's public key (SubjectPublicKeyInfo DER), read from its
-/// private key file once per process: only the modulus and exponent are
-/// taken (no private-key arithmetic).
+/// private key file once per process: for RSA only the modulus and
+/// exponent are taken (no private-key arithmetic); an EC key's file
+/// carries its public point.
 fn test_spki(i: usize) -> Option<&'static [u8]> {
-    static SPKI: [std::sync::OnceLock<Option<Vec<u8>>>; 2] =
-        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    static SPKI: [std::sync::OnceLock<Option<Vec<u8>>>; 4] = [
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+    ];
     let (_, pem) = TEST_CA_KEYS.get(i)?;
     SPKI.get(i)?
         .get_or_init(|| {
+            if let Ok(k) =
+                rcgen::KeyPair::from_pem_and_sign_algo(pem, &rcgen::PKCS_ECDSA_P384_SHA384)
+            {
+                use rcgen::PublicKeyData;
+                return Some(k.subject_public_key_info());
+            }
             use rsa::pkcs1::der::Decode;
             use rsa::pkcs8::EncodePublicKey;
             let der = ::pem::parse(pem).ok()?;
@@ -249,7 +269,16 @@ mod tests {
     fn the_test_cas_public_keys_are_their_private_keys_public_halves() {
         use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
         for (i, (_, pem)) in TEST_CA_KEYS.iter().enumerate() {
-            let full = rsa::RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
+            let Ok(full) = rsa::RsaPrivateKey::from_pkcs8_pem(pem) else {
+                use rcgen::PublicKeyData;
+                let k = rcgen::KeyPair::from_pem(pem).unwrap();
+                assert_eq!(
+                    test_spki(i).unwrap(),
+                    k.subject_public_key_info(),
+                    "key {i}"
+                );
+                continue;
+            };
             let want = rsa::RsaPublicKey::from(&full).to_public_key_der().unwrap();
             assert_eq!(test_spki(i).unwrap(), want.as_bytes(), "key {i}");
         }

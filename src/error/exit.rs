@@ -23,6 +23,8 @@ pub const ABSENT: i32 = 16;
 pub const NOT_GENUINE: i32 = 17;
 /// `sign`: the key's certificate is expired or not yet valid.
 pub const CERT_NOT_VALID: i32 = 18;
+/// `prove`, `sign`: the card's keys are of a kind this version cannot drive.
+pub const UNSUPPORTED_KEY: i32 = 19;
 /// `verify`: the file changed after it was signed.
 pub const VERIFY_FILE_CHANGED: i32 = 30;
 /// `verify`: the signature does not verify.
@@ -58,6 +60,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("16", "the card does not hold what was asked for (e.g. no signature certificate)"),
     ("17", "`prove`: the card was not shown to be a genuine J-LIS card"),
     ("18", "`sign`: the key's certificate has expired (or is not yet valid); nothing was signed"),
+    ("19", "`prove`, `sign`: the card's keys are of a kind this version cannot have it sign with (ECDSA: the next card); nothing was signed"),
     ("20, 21", "(status report) a finding of severity warning / error with `--fail-on`"),
     ("30", "`verify`: the file changed after it was signed"),
     ("31", "`verify`: the signature does not verify with the signer's certificate"),

@@ -302,6 +302,11 @@ impl Error {
                     crate::i18n::cert_name(*slot, lang)
                 ),
             ),
+            UnsupportedKey { key } => tr(
+                lang,
+                format!("このカードの鍵は {key} です (次の世代のカード)。この版の mynacard は証明書の読み取りと検証はできますが、このカードに署名させることはできません。何も署名していません"),
+                format!("this card's keys are {key} (the next kind of card): this version of mynacard reads and checks its certificates but cannot have it sign; nothing was signed"),
+            ),
             Absent { slot } => tr(
                 lang,
                 format!("このカードには{}がありません", crate::i18n::cert_name(*slot, lang)),

@@ -114,6 +114,11 @@ pub enum Error {
     Absent {
         slot: CertSlot,
     },
+    /// The card's keys are of a kind this version cannot have it sign
+    /// with (the next card's ECDSA): its certificates still read and check.
+    UnsupportedKey {
+        key: String,
+    },
     /// The signing key's certificate is outside its validity: a signature
     /// made now would not verify (the date, JST).
     CertNotValid {
@@ -175,6 +180,7 @@ impl Error {
             Profile(_) => ("PROFILE", DATA),
             Usage(_) => ("USAGE", USAGE),
             Absent { .. } => ("ABSENT", ABSENT),
+            UnsupportedKey { .. } => ("UNSUPPORTED_KEY", UNSUPPORTED_KEY),
             CertNotValid { .. } => ("CERT_NOT_VALID", CERT_NOT_VALID),
             NotOnToken { .. } => ("NOT_ON_TOKEN", ABSENT),
             NoPcscBuild => ("NO_PCSC_BUILD", NO_SERVICE),

@@ -26,6 +26,10 @@ impl Error {
                 "カードをリーダーに置いてください。待つには --wait 秒数 を付けてください",
                 "put the card on the reader, or add --wait SECONDS to wait for it",
             ),
+            UnsupportedKey { .. } => s(
+                "mynacard status と cert はこのカードでも使えます。署名と prove は、この鍵に対応した版の mynacard を使ってください",
+                "status and cert work with this card; for signing and prove, use a mynacard version that supports its key",
+            ),
             NotMyNumberCard { .. } => s(
                 "マイナンバーカードを置いてください。マイナンバーカードを置いている場合は、新しい版の mynacard を試すか、この ATR を添えて開発者に知らせてください",
                 "put a My Number Card on the reader; if it is one, try a newer mynacard or report this ATR to its developers",

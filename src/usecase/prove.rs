@@ -69,6 +69,10 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
                 slot: CertSlot::Auth,
             })?;
             let ca = jpki::read_cert(s, CertSlot::AuthCa)?;
+            // Refused before the PIN is sent: the card could not answer.
+            if let Err(key) = crate::cert::rsa_or_key(&cert) {
+                return Err(Error::UnsupportedKey { key });
+            }
             policy::verify(s, KeyRef::Auth, pins.get(PinKind::Auth, Which::Current)?)?;
             let sig = jpki::sign(s, SignKey::JpkiAuth, &digest_info)?;
             Ok((cert, ca, sig))

@@ -106,6 +106,9 @@ fn unlock_and_read(
     let (_, r, _, slot) = key.parts();
     policy::verify(s, r, pin)?;
     let cert = jpki::read_cert(s, slot)?.ok_or(Error::Absent { slot })?;
+    if let Err(key) = crate::cert::rsa_or_key(&cert) {
+        return Err(Error::UnsupportedKey { key });
+    }
     usable_now(&cert, slot)?;
     Ok(cert)
 }

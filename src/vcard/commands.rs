@@ -295,6 +295,13 @@ impl VirtualCard {
         if c.data.is_empty() {
             return sw(0x6700);
         }
+        // The next card's ECDSA signing command is not published: not
+        // modelled (function not supported).
+        if matches!(key, SignKey::JpkiAuth | SignKey::JpkiSign)
+            && self.profile.card.algorithm == crate::vcard::profile::Algorithm::EcdsaP384
+        {
+            return sw(0x6A81);
+        }
         let rsa = match key {
             SignKey::JpkiAuth if self.profile.faults.wrong_auth_key => &pki::TEXT_AP,
             SignKey::JpkiAuth => &pki::AUTH_EE,

@@ -6,7 +6,7 @@
 //! v1.5 signatures, fixed serials and dates): the same profile always gives
 //! the same bytes.
 
-use super::profile::{CertSpec, Profile, ProfileError};
+use super::profile::{Algorithm, CertSpec, Profile, ProfileError};
 use crate::protocol::oids;
 use crate::protocol::tlv as der;
 use crate::rules;
@@ -28,6 +28,10 @@ pub const TEXT_AP_KEY: &str = include_str!("../../fixtures/keys/text-ap.pem");
 pub const SURFACE_AP_KEY: &str = include_str!("../../fixtures/keys/surface-ap.pem");
 pub const CV_CA_KEY: &str = include_str!("../../fixtures/keys/cv-ca.pem");
 pub const OTHER_CA_KEY: &str = include_str!("../../fixtures/keys/other-ca.pem");
+pub const SIGN_CA_P384_KEY: &str = include_str!("../../fixtures/keys/sign-ca-p384.pem");
+pub const AUTH_CA_P384_KEY: &str = include_str!("../../fixtures/keys/auth-ca-p384.pem");
+pub const SIGN_EE_P384_KEY: &str = include_str!("../../fixtures/keys/sign-ee-p384.pem");
+pub const AUTH_EE_P384_KEY: &str = include_str!("../../fixtures/keys/auth-ee-p384.pem");
 
 pub use crate::protocol::SHA256_DIGEST_INFO;
 
@@ -52,15 +56,25 @@ pub struct Pki {
 pub struct TestKey {
     pem: &'static str,
     name: &'static str,
+    alg: &'static rcgen::SignatureAlgorithm,
     rsa: OnceLock<Option<RsaPrivateKey>>,
     ring: OnceLock<Option<KeyPair>>,
 }
 
 impl TestKey {
     const fn new(pem: &'static str, name: &'static str) -> TestKey {
+        TestKey::with_alg(pem, name, &rcgen::PKCS_RSA_SHA256)
+    }
+
+    const fn with_alg(
+        pem: &'static str,
+        name: &'static str,
+        alg: &'static rcgen::SignatureAlgorithm,
+    ) -> TestKey {
         TestKey {
             pem,
             name,
+            alg,
             rsa: OnceLock::new(),
             ring: OnceLock::new(),
         }
@@ -75,7 +89,7 @@ impl TestKey {
 
     pub fn ring(&self) -> Result<&KeyPair, ProfileError> {
         self.ring
-            .get_or_init(|| KeyPair::from_pem_and_sign_algo(self.pem, &rcgen::PKCS_RSA_SHA256).ok())
+            .get_or_init(|| KeyPair::from_pem_and_sign_algo(self.pem, self.alg).ok())
             .as_ref()
             .ok_or_else(|| ProfileError(format!("test key {} does not parse", self.name)))
     }
@@ -89,6 +103,11 @@ pub static AUTH_EE: TestKey = TestKey::new(AUTH_EE_KEY, "auth-ee");
 pub static TEXT_AP: TestKey = TestKey::new(TEXT_AP_KEY, "text-ap");
 pub static SURFACE_AP: TestKey = TestKey::new(SURFACE_AP_KEY, "surface-ap");
 pub static CV_CA: TestKey = TestKey::new(CV_CA_KEY, "cv-ca");
+const P384: &rcgen::SignatureAlgorithm = &rcgen::PKCS_ECDSA_P384_SHA384;
+pub static SIGN_CA_P384: TestKey = TestKey::with_alg(SIGN_CA_P384_KEY, "sign-ca-p384", P384);
+pub static AUTH_CA_P384: TestKey = TestKey::with_alg(AUTH_CA_P384_KEY, "auth-ca-p384", P384);
+pub static SIGN_EE_P384: TestKey = TestKey::with_alg(SIGN_EE_P384_KEY, "sign-ee-p384", P384);
+pub static AUTH_EE_P384: TestKey = TestKey::with_alg(AUTH_EE_P384_KEY, "auth-ee-p384", P384);
 
 fn gen_err(e: rcgen::Error) -> ProfileError {
     ProfileError(format!("certificate generation: {e}"))
@@ -197,11 +216,14 @@ fn subject_cn(p: &Profile, purpose: &str) -> String {
 
 impl Pki {
     pub fn generate(p: &Profile) -> Result<Pki, ProfileError> {
-        let sign_ca_key = SIGN_CA.ring()?;
-        let auth_ca_key = AUTH_CA.ring()?;
+        let [sign_ca_key, auth_ca_key, sign_ee, auth_ee] = match p.card.algorithm {
+            Algorithm::Rsa2048 => [&SIGN_CA, &AUTH_CA, &SIGN_EE, &AUTH_EE],
+            Algorithm::EcdsaP384 => [&SIGN_CA_P384, &AUTH_CA_P384, &SIGN_EE_P384, &AUTH_EE_P384],
+        }
+        .map(TestKey::ring);
+        let (sign_ca_key, auth_ca_key, sign_ee, auth_ee) =
+            (sign_ca_key?, auth_ca_key?, sign_ee?, auth_ee?);
         let other_key = OTHER_CA.ring()?;
-        let sign_ee = SIGN_EE.ring()?;
-        let auth_ee = AUTH_EE.ring()?;
         // The CAs cover their certificates (the 2023 generation's dates
         // unless the profile's certificates reach further).
         let mut from = time::macros::date!(2023 - 07 - 16);

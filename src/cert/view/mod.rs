@@ -189,6 +189,10 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
         ),
     ];
     let key = match report.key_bits {
+        // The NIST curve by its size (RFC 5480): "EC P-384 (384 bits)".
+        Some(bits) if report.key_algorithm == "EC" => {
+            format!("EC P-{bits} ({bits} {})", lang.pick("ビット", "bits"))
+        }
         Some(bits) => format!(
             "{} {bits} {}",
             report.key_algorithm,

@@ -225,8 +225,19 @@ impl Profile {
             }
             None => DEFAULT_ATR.to_vec(),
         };
+        let algorithm = match c.algorithm.as_deref() {
+            None | Some("rsa-2048") => Algorithm::Rsa2048,
+            Some("ecdsa-p384") => Algorithm::EcdsaP384,
+            Some(a) => {
+                return Err(err(
+                    "card.algorithm",
+                    format!("expected rsa-2048 or ecdsa-p384, got {a:?}"),
+                ))
+            }
+        };
         let card = CardSpec {
             token,
+            algorithm,
             serial: digits("card.serial", &c.serial, 15)?,
             municipality: digits("card.municipality", &c.municipality, 5)?,
             issued,

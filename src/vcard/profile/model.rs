@@ -71,6 +71,8 @@ pub struct Holder {
 #[derive(Clone, PartialEq, Eq)]
 pub struct CardSpec {
     pub token: Token,
+    /// The certificates' key and signature algorithm.
+    pub algorithm: Algorithm,
     pub serial: String,
     pub municipality: String,
     pub issued: Date,
@@ -78,6 +80,17 @@ pub struct CardSpec {
     /// The card answers extended-length READ BINARY (Le > 256).
     pub extended_length: bool,
     pub atr: Vec<u8>,
+}
+
+/// The key and signature algorithm of the JPKI certificates and keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Today's cards: RSA-2048, PKCS#1 v1.5 with SHA-256.
+    #[default]
+    Rsa2048,
+    /// The announced next card: ECDSA P-384 with SHA-384. The card's
+    /// signing command is not modelled for it (answers 6A81).
+    EcdsaP384,
 }
 
 #[derive(Clone, PartialEq, Eq)]

@@ -103,6 +103,8 @@ pub(super) fn default_security_code() -> String {
 pub(super) struct RawCard {
     #[serde(default = "default_token")]
     pub(super) token: String,
+    /// `rsa-2048` (default) or `ecdsa-p384`.
+    pub(super) algorithm: Option<String>,
     pub(super) serial: String,
     pub(super) municipality: String,
     pub(super) issued: String,
