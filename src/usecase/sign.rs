@@ -169,6 +169,29 @@ fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
     }
 }
 
+/// The key's PIN through the one policy, then its certificate read and
+/// checked usable; `f` signs with the card in the same session.
+fn with_key<T>(
+    o: &CardOptions,
+    key: KeyChoice,
+    force_last_try: bool,
+    asker: &mut dyn Asker,
+    f: impl FnOnce(&mut Session, Vec<u8>) -> Result<T>,
+) -> Result<T> {
+    let (kind, _, _, _) = key.parts();
+    with_pins(
+        o,
+        force_last_try,
+        &[Need::verify(kind)],
+        asker,
+        |s| check(s, key),
+        |s, _, pins, _| {
+            let cert = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
+            f(s, cert)
+        },
+    )
+}
+
 /// A detached CMS SignedData over the file whose SHA-256 is `digest`:
 /// content type, message digest and signing time signed; the signer's
 /// certificate included. Returns its DER.
@@ -179,29 +202,21 @@ pub fn sign_cms(
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<Vec<u8>> {
-    let (kind, _, sign_key, _) = key.parts();
-    with_pins(
-        o,
-        force_last_try,
-        &[Need::verify(kind)],
-        asker,
-        |s| check(s, key),
-        |s, _, pins, _| {
-            let cert_der = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
-            let verifying = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert_der)?);
-            let signer = CardSigner {
-                session: RefCell::new(s),
-                key: sign_key,
-                verifying,
-                error: RefCell::new(None),
-            };
-            let out = crate::cert::cms::build(&signer, &cert_der, digest, None);
-            if let Some(e) = signer.error.take() {
-                return Err(e);
-            }
-            out.map_err(|e| Error::Data(format!("cannot build the CMS signature: {e}")))
-        },
-    )
+    let (_, _, sign_key, _) = key.parts();
+    with_key(o, key, force_last_try, asker, |s, cert_der| {
+        let verifying = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert_der)?);
+        let signer = CardSigner {
+            session: RefCell::new(s),
+            key: sign_key,
+            verifying,
+            error: RefCell::new(None),
+        };
+        let out = crate::cert::cms::build(&signer, &cert_der, digest, None);
+        if let Some(e) = signer.error.take() {
+            return Err(e);
+        }
+        out.map_err(|e| Error::Data(format!("cannot build the CMS signature: {e}")))
+    })
 }
 
 /// The raw PKCS#1 v1.5 signature of a SHA-256 `digest` (for tools that
@@ -213,19 +228,11 @@ pub fn sign_digest(
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<(Vec<u8>, Vec<u8>)> {
-    let (kind, _, sign_key, _) = key.parts();
-    with_pins(
-        o,
-        force_last_try,
-        &[Need::verify(kind)],
-        asker,
-        |s| check(s, key),
-        |s, _, pins, _| {
-            let cert = unlock_and_read(s, key, pins.get(kind, Which::Current)?)?;
-            let di = [SHA256_DIGEST_INFO, &digest[..]].concat();
-            let sig = jpki::sign(s, sign_key, &di)?;
-            check_signature(&rsa_key(&cert)?, &di, &sig)?;
-            Ok((sig, cert))
-        },
-    )
+    let (_, _, sign_key, _) = key.parts();
+    with_key(o, key, force_last_try, asker, |s, cert| {
+        let di = [SHA256_DIGEST_INFO, &digest[..]].concat();
+        let sig = jpki::sign(s, sign_key, &di)?;
+        check_signature(&rsa_key(&cert)?, &di, &sig)?;
+        Ok((sig, cert))
+    })
 }
