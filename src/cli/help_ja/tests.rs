@@ -65,11 +65,14 @@ fn every_help_text_has_its_japanese_and_every_entry_is_used() {
         .map(|(en, _)| *en)
         .filter(|en| !texts.iter().any(|(_, t)| t == en))
         .collect();
-    assert!(
-        unused.is_empty(),
-        "catalogue entries no help text uses:\n{}",
-        unused.join("\n")
-    );
+    // A build without PC/SC has no `vcard sandbox`: its texts stay unused.
+    if cfg!(feature = "pcsc") {
+        assert!(
+            unused.is_empty(),
+            "catalogue entries no help text uses:\n{}",
+            unused.join("\n")
+        );
+    }
 }
 
 #[test]
