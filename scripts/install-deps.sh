@@ -2,12 +2,13 @@
 # Install the Debian/Ubuntu packages mynacard needs to build, to serve its
 # virtual card through the real PC/SC stack, to cross-check with OpenSC,
 # and to build and check its Debian package (dpkg-dev for cargo-deb's
-# dependency scan, man-db and bsdextrautils' col to render the pages).
+# dependency scan, man-db and bsdextrautils' col to render the pages), and
+# tmux to drive the counter screen in a real terminal in its test.
 # Installs only what is missing; uses sudo when not root. Never prompts.
 set -euo pipefail
 
 PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
-      dpkg-dev man-db bsdextrautils)
+      dpkg-dev man-db bsdextrautils tmux)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -88,6 +88,8 @@ pub enum ColorChoice {
 pub enum Commands {
     /// The report: card and certificate expiry, renewal windows, all PIN counters, findings (no PIN sent)
     Status(commands::status::StatusArgs),
+    /// For counter staff: a full-screen view of the card on the reader, card after card (q to quit)
+    Watch,
     /// Name, address, date of birth and sex from the card (card-info PIN); the number only on request
     Info(commands::info::InfoArgs),
     /// List readers: card present, ATR, and what the card is
@@ -277,6 +279,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),
         Commands::Readers => commands::readers::run(&ctx),
+        Commands::Watch => commands::watch::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Prove(a) => commands::prove::run(&ctx, a),
         Commands::Sign(a) => commands::sign::sign(&ctx, a),

@@ -47,7 +47,20 @@ pub fn with_saved_tty<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
+/// A full-screen view's way back to the ordinary terminal (`watch`),
+/// called on every way out: a signal, a panic.
+static SCREEN_RESTORE: Mutex<Option<fn()>> = Mutex::new(None);
+
+pub fn set_screen_restore(f: Option<fn()>) {
+    if let Ok(mut g) = SCREEN_RESTORE.lock() {
+        *g = f;
+    }
+}
+
 fn restore_tty() {
+    if let Some(f) = SCREEN_RESTORE.try_lock().ok().and_then(|g| *g) {
+        f();
+    }
     let Ok(g) = SAVED_TTY.try_lock() else { return };
     if let (Some(attrs), Ok(t)) = (g.as_ref(), std::fs::File::open("/dev/tty")) {
         let _ = rustix::termios::tcsetattr(&t, rustix::termios::OptionalActions::Now, attrs);

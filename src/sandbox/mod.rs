@@ -164,6 +164,12 @@ impl Sandbox {
     /// Stop pcscd (by PID) and start it again, with the card left serving:
     /// the served card must find the new pcscd by itself.
     pub fn restart_pcscd(&mut self) -> io::Result<()> {
+        self.stop_pcscd();
+        self.spawn_pcscd()
+    }
+
+    /// Stop pcscd (by PID) and wait for its socket to go.
+    pub fn stop_pcscd(&mut self) {
         if let Some(mut c) = self.pcscd.take() {
             terminate(&mut c);
         }
@@ -171,6 +177,10 @@ impl Sandbox {
         while self.socket().exists() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Start pcscd again after [`Sandbox::stop_pcscd`].
+    pub fn start_pcscd(&mut self) -> io::Result<()> {
         self.spawn_pcscd()
     }
 

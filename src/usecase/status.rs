@@ -65,6 +65,9 @@ pub struct Status {
     /// `--with-card-info`: the signature certificate's name and address
     /// match the card's record (None: not compared).
     pub sign_matches_card: Option<bool>,
+    /// The facts the findings came from, so that a presenter can word them
+    /// in the other language too (`watch`'s language key).
+    pub facts: report::Input,
 }
 
 /// What the card gave.
@@ -482,6 +485,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         holder_refused: holder.1,
     };
     let findings = report::findings(&input, req.lang);
+    let facts = input.clone();
     let worst = report::worst(&findings);
     Ok(Status {
         today: req.today,
@@ -493,5 +497,6 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         findings,
         worst,
         sign_matches_card: holder.0.map(|f| f.is_empty()),
+        facts,
     })
 }

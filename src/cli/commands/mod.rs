@@ -8,6 +8,7 @@ pub mod readers;
 pub mod sign;
 pub mod status;
 pub mod vcard;
+pub mod watch;
 
 use super::Ctx;
 use crate::card::Session;

@@ -53,6 +53,9 @@ pub const JA: &[(&str, &str)] = &[
      "券面事項入力補助用暗証番号を FILE の 1 行目から読む (--with-card-info)"),
     ("Read the card-info PIN from the environment variable NAME (--with-card-info)",
      "券面事項入力補助用暗証番号を環境変数 NAME から読む (--with-card-info)"),
+    // watch
+    ("For counter staff: a full-screen view of the card on the reader, card after card (q to quit)",
+     "窓口向け: リーダー上のカードを全画面で表示し、カードを替えるたびに更新 (q で終了)"),
     // info
     ("Name, address, date of birth and sex from the card (card-info PIN); the number only on request",
      "カードの氏名・住所・生年月日・性別 (券面事項入力補助用暗証番号)。個人番号は指定したときだけ"),

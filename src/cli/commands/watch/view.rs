@@ -1,0 +1,297 @@
+//! The counter screen, drawn from what the worker saw: the card's kind,
+//! the four PINs as tries left out of their maximum (● left, ○ used) with
+//! ok / last try / locked and where a locked one is reset, the expiry
+//! timeline with the renewal windows, the findings most severe first, the
+//! reader and the time of the read. Never any personal data. Words carry
+//! every meaning; colour only repeats them (none under `NO_COLOR`).
+
+use super::worker::Seen;
+use crate::card::pin::CounterState;
+use crate::i18n::{Lang, PinText};
+use crate::protocol::CertSlot;
+use crate::report::timeline::{bar, Mark};
+use crate::report::{self, Severity};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+/// How the screen looks: the language and whether colour is used.
+#[derive(Clone, Copy)]
+pub struct Look {
+    pub lang: Lang,
+    pub color: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Tone {
+    Ok,
+    Warn,
+    Bad,
+    Dim,
+}
+
+impl Look {
+    fn style(&self, t: Tone) -> Style {
+        if !self.color {
+            return match t {
+                Tone::Bad => Style::default().add_modifier(Modifier::BOLD),
+                _ => Style::default(),
+            };
+        }
+        match t {
+            Tone::Ok => Style::default().fg(Color::Green),
+            Tone::Warn => Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            Tone::Bad => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Tone::Dim => Style::default().fg(Color::DarkGray),
+        }
+    }
+
+    fn pick(&self, ja: &'static str, en: &'static str) -> &'static str {
+        self.lang.pick(ja, en)
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(f: &mut Frame, seen: &Seen, look: Look) {
+    let area = f.area();
+    let mut lines = vec![header(seen, look, area.width), Line::default()];
+    match seen {
+        Seen::Starting => lines.push(Line::from(look.pick("起動しています…", "starting…"))),
+        Seen::NoService => big(
+            &mut lines,
+            look,
+            Tone::Bad,
+            look.pick(
+                "PC/SC サービス (pcscd) が動いていません",
+                "the PC/SC service (pcscd) is not running",
+            ),
+            look.pick(
+                "pcscd を起動してください。起動すれば自動で再開します",
+                "start pcscd: this screen resumes by itself",
+            ),
+        ),
+        Seen::NoReader => big(
+            &mut lines,
+            look,
+            Tone::Bad,
+            look.pick("IC カードリーダーが見つかりません", "no smart-card reader"),
+            look.pick(
+                "リーダーを接続してください。接続すれば自動で再開します",
+                "connect the reader: this screen resumes by itself",
+            ),
+        ),
+        Seen::Waiting { .. } => big(
+            &mut lines,
+            look,
+            Tone::Dim,
+            look.pick("次のカードを置いてください", "place the next card"),
+            "",
+        ),
+        Seen::Reading { .. } => big(
+            &mut lines,
+            look,
+            Tone::Dim,
+            look.pick("読み取り中…", "reading…"),
+            look.pick("カードを動かさないでください", "keep the card still"),
+        ),
+        Seen::Failed { error, .. } => {
+            let (tone, head) = match error {
+                crate::error::Error::NotMyNumberCard { .. } => (
+                    Tone::Warn,
+                    look.pick("マイナンバーカードではありません", "not a My Number Card"),
+                ),
+                crate::error::Error::CardInUse | crate::error::Error::Timeout { .. } => (
+                    Tone::Warn,
+                    look.pick("カードは使用中です", "the card is busy"),
+                ),
+                _ => (Tone::Bad, look.pick("読み取りエラー", "read error")),
+            };
+            lines.push(Line::from(Span::styled(head, look.style(tone))));
+            lines.push(Line::from(error.message(look.lang)));
+            lines.push(Line::from(format!("→ {}", error.remedy(look.lang))));
+        }
+        Seen::Report { status, .. } => report_lines(&mut lines, status, look, area.width),
+    }
+    let body = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let keys = Rect {
+        y: area.y + area.height.saturating_sub(1),
+        height: 1.min(area.height),
+        ..area
+    };
+    f.render_widget(
+        Paragraph::new(Line::from(Span::styled(
+            look.pick("q: 終了   l: English", "q: quit   l: 日本語"),
+            look.style(Tone::Dim),
+        ))),
+        keys,
+    );
+}
+
+fn header(seen: &Seen, look: Look, width: u16) -> Line<'static> {
+    let reader = match seen {
+        Seen::Waiting { reader }
+        | Seen::Reading { reader }
+        | Seen::Report { reader, .. }
+        | Seen::Failed { reader, .. } => reader.as_str(),
+        _ => "",
+    };
+    let at = match seen {
+        Seen::Report { at, .. } => format!("  {} {at} JST", look.pick("読み取り", "read at")),
+        _ => String::new(),
+    };
+    let title = look.pick("mynacard 窓口画面", "mynacard counter screen");
+    let mut s = format!("{title}  {reader}{at}");
+    if crate::i18n::width(&s) > width as usize {
+        s = format!("{title}{at}");
+    }
+    Line::from(Span::styled(
+        s,
+        Style::default().add_modifier(Modifier::REVERSED),
+    ))
+}
+
+fn big(
+    lines: &mut Vec<Line<'static>>,
+    look: Look,
+    tone: Tone,
+    head: &'static str,
+    sub: &'static str,
+) {
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!("  {head}"),
+        look.style(tone).add_modifier(Modifier::BOLD),
+    )));
+    if !sub.is_empty() {
+        lines.push(Line::from(format!("  {sub}")));
+    }
+}
+
+/// ●●○ for 2 of 3 tries left.
+fn dots(left: u8, max: u8) -> String {
+    let left = left.min(max);
+    "●".repeat(left as usize) + &"○".repeat((max - left) as usize)
+}
+
+fn report_lines(
+    lines: &mut Vec<Line<'static>>,
+    st: &crate::usecase::status::Status,
+    look: Look,
+    width: u16,
+) {
+    let l = look.lang;
+    lines.push(Line::from(format!(
+        "{}: {}",
+        look.pick("カード", "card"),
+        crate::i18n::describe_token(&st.token, l)
+    )));
+    let findings = report::findings(&st.facts, l);
+    lines.push(Line::from(Span::styled(
+        look.pick("暗証番号 (残り回数)", "PINs (tries left)"),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    let name_w = st
+        .pins
+        .iter()
+        .map(|p| crate::i18n::width(p.kind.name(l)))
+        .max()
+        .unwrap_or(0);
+    for p in &st.pins {
+        let left = p.remaining.unwrap_or(0);
+        let (tone, word) = match p.state {
+            CounterState::Ok | CounterState::Low => (Tone::Ok, look.pick("ok", "ok")),
+            CounterState::LastTry => (Tone::Warn, look.pick("あと1回", "LAST TRY")),
+            CounterState::Locked => (Tone::Bad, look.pick("ロック", "LOCKED")),
+            _ => (Tone::Dim, look.pick("不明", "unknown")),
+        };
+        let mut spans = vec![
+            Span::raw(format!("  {} ", crate::i18n::pad(p.kind.name(l), name_w))),
+            Span::styled(dots(left, p.max), look.style(tone)),
+            Span::raw(format!(" {left}/{} ", p.max)),
+            Span::styled(word.to_string(), look.style(tone)),
+        ];
+        if p.state == CounterState::Locked {
+            if let Some(f) = findings
+                .iter()
+                .find(|f| f.code == "PIN_LOCKED" && f.subject == p.kind.id())
+            {
+                spans.push(Span::raw(format!(" → {}", f.next_step)));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    // The timeline: today to the latest last day, renewal windows as `=`.
+    let mut marks = Vec::new();
+    let mut legend = Vec::new();
+    for (key, name, d) in [
+        (
+            'a',
+            crate::i18n::cert_name(CertSlot::Auth, l),
+            st.auth.facts.as_ref().map(|f| f.not_after),
+        ),
+        (
+            's',
+            crate::i18n::cert_name(CertSlot::Sign, l),
+            st.sign.facts.as_ref().map(|f| f.not_after),
+        ),
+        (
+            'C',
+            look.pick("カード", "card"),
+            st.card.as_ref().map(|c| c.expiry),
+        ),
+    ] {
+        if let Some(d) = d {
+            marks.push(Mark { key, last_day: d });
+            legend.push(format!("{key} {name} {d}"));
+        }
+    }
+    if !marks.is_empty() {
+        let end = marks
+            .iter()
+            .map(|m| m.last_day)
+            .max()
+            .unwrap_or(st.today)
+            .max(st.today);
+        let w = (width as usize).saturating_sub(30).clamp(16, 80);
+        lines.push(Line::from(Span::styled(
+            look.pick("期限の見通し", "timeline"),
+            Style::default().add_modifier(Modifier::BOLD),
+        )));
+        lines.push(Line::from(format!(
+            "  {} {} {end}",
+            st.today,
+            bar(st.today, &marks, w)
+        )));
+        legend.push(look.pick("= 更新受付期間", "= renewal window").to_string());
+        lines.push(Line::from(Span::styled(
+            format!("  {}", legend.join(" · ")),
+            look.style(Tone::Dim),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        look.pick("指摘 (重い順)", "findings (most severe first)"),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    if findings.is_empty() {
+        lines.push(Line::from(look.pick("  なし", "  none")));
+    }
+    for f in &findings {
+        let (tone, word) = match f.severity {
+            Severity::Error => (Tone::Bad, look.pick("エラー", "ERROR")),
+            Severity::Warning => (Tone::Warn, look.pick("警告", "WARN")),
+            Severity::Info => (Tone::Dim, look.pick("情報", "info")),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {word} "), look.style(tone)),
+            Span::raw(f.message.clone()),
+        ]));
+    }
+}
