@@ -80,28 +80,67 @@ fn start(socket: &Path) -> Tmux {
         sock: dir.path().join("tmux.sock"),
         _dir: dir,
     };
-    let bin = assert_cmd::cargo::cargo_bin("mynacard");
-    let cmd = format!(
-        "env -u LANG -u LANGUAGE -u LC_ALL NO_COLOR=1 PCSCLITE_CSOCK_NAME={} XDG_CACHE_HOME={} {} watch; echo exit=$?",
-        socket.display(),
-        t._dir.path().display(),
-        bin.display()
-    );
-    t.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "w",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    t.run(&["set-option", "-t", "w", "remain-on-exit", "on"]);
+    t.open(socket, "");
     t
+}
+
+impl Tmux {
+    /// Run `mynacard watch` in the session `w` (extra environment first).
+    fn open(&self, socket: &Path, env: &str) {
+        let bin = assert_cmd::cargo::cargo_bin("mynacard");
+        let cmd = format!(
+            "env -u LANG -u LANGUAGE -u LC_ALL NO_COLOR=1 {env} PCSCLITE_CSOCK_NAME={} XDG_CACHE_HOME={} {} watch; echo exit=$?",
+            socket.display(),
+            self._dir.path().display(),
+            bin.display()
+        );
+        let size = ["-x", "80", "-y", "24"];
+        let mut args = vec!["-f", "/dev/null", "new-session", "-d", "-s", "w"];
+        args.extend(size);
+        args.push(&cmd);
+        self.run(&args);
+        self.run(&["set-option", "-t", "w", "remain-on-exit", "on"]);
+        // The program's own bytes, to see what it leaves the terminal in.
+        let log = self._dir.path().join("out.log");
+        let _ = std::fs::remove_file(&log);
+        let pipe = format!("cat >> {}", log.display());
+        self.run(&["pipe-pane", "-t", "w", "-o", &pipe]);
+    }
+
+    /// Wait for the program in the pane to end; what the pane then holds.
+    fn ended(&self, how: &str) -> String {
+        let start = Instant::now();
+        while self.format("#{pane_dead}") != "1" {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "still running:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(
+            self.format("#{alternate_on}"),
+            "0",
+            "{how}: left the alternate screen"
+        );
+        // What it wrote last: the cursor shown and the main screen back,
+        // after its last drawing (tmux's own dead-pane note may hide the
+        // cursor afterwards, so the bytes are the judge).
+        let out = std::fs::read(self._dir.path().join("out.log")).unwrap_or_default();
+        let last = |pat: &[u8]| out.windows(pat.len()).rposition(|w| w == pat);
+        let (show, hide) = (last(b"\x1b[?25h"), last(b"\x1b[?25l"));
+        let (leave, enter) = (last(b"\x1b[?1049l"), last(b"\x1b[?1049h"));
+        assert!(
+            show.is_some() && show > hide,
+            "{how}: the cursor is not shown again"
+        );
+        assert!(
+            leave.is_some() && leave > enter,
+            "{how}: the full screen was not left"
+        );
+        assert!(hide < leave, "{how}: drawn over the restored terminal");
+        self.run(&["capture-pane", "-p", "-S", "-200", "-t", "w"])
+    }
 }
 
 #[test]
@@ -167,28 +206,30 @@ fn the_counter_screen_follows_card_after_card() {
     insert(&mut sb);
     t.wait_for("LOCKED", Duration::from_secs(15));
 
-    // q: exit 0, the terminal as it was.
+    // q: exit 0, the terminal as it was; the shell's line after it (tmux's
+    // own note may push it into the history).
     t.run(&["send-keys", "-t", "w", "q"]);
-    let start = Instant::now();
-    while t.format("#{pane_dead}") != "1" {
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "still running:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(
-        t.format("#{alternate_on}"),
-        "0",
-        "left the alternate screen"
-    );
-    // The shell's line after it, on the ordinary screen (tmux's own note
-    // may push it into the history).
-    let s = t.run(&["capture-pane", "-p", "-S", "-200", "-t", "w"]);
+    let s = t.ended("q");
     assert!(s.contains("exit=0"), "{s}");
     assert!(
         !s.contains("LOCKED"),
         "the screen's content stayed behind:\n{s}"
     );
+    t.run(&["kill-session", "-t", "w"]);
+
+    // Japanese from the locale; SIGTERM ends it the same way.
+    t.open(&sb.socket(), "LANG=ja_JP.UTF-8");
+    t.wait_for("暗証番号 (残り回数)", Duration::from_secs(15));
+    let s = t.screen();
+    assert!(
+        s.contains("ロック") && s.contains("期限の見通し") && s.contains("q: 終了"),
+        "{s}"
+    );
+    let shell = t.format("#{pane_pid}");
+    let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "no child of the pane's shell");
+    common::e2e::kill("-TERM", pid.parse().unwrap());
+    let s = t.ended("SIGTERM");
+    assert!(s.contains("exit=0"), "{s}");
 }

@@ -50,8 +50,18 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         color: ctx.color,
     };
     let r: Result<()> = (|| loop {
-        term.draw(|f| view::draw(f, &seen, look))
-            .map_err(|e| Error::io("terminal", e))?;
+        {
+            // Drawn only while the screen is on: a signal's restore holds
+            // the same lock, so nothing is drawn over the restored terminal.
+            let on = SCREEN
+                .lock()
+                .map_err(|_| Error::Helper("screen lock".into()))?;
+            if !*on {
+                return Ok(());
+            }
+            term.draw(|f| view::draw(f, &seen, look))
+                .map_err(|e| Error::io("terminal", e))?;
+        }
         if event::poll(Duration::from_millis(100)).map_err(|e| Error::io("terminal", e))? {
             if let Event::Key(k) = event::read().map_err(|e| Error::io("terminal", e))? {
                 if k.kind != KeyEventKind::Press {
@@ -85,10 +95,23 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
     r.map(|()| 0)
 }
 
-/// Leave the full screen: raw mode off, the main screen and cursor back.
+/// Whether the full screen is on; held while drawing.
+#[cfg(feature = "pcsc")]
+static SCREEN: std::sync::Mutex<bool> = std::sync::Mutex::new(true);
+
+/// Leave the full screen (once): raw mode off, the main screen and cursor
+/// back.
 #[cfg(feature = "pcsc")]
 fn restore() {
+    let Ok(mut on) = SCREEN.lock() else { return };
+    if !*on {
+        return;
+    }
+    *on = false;
     ratatui::restore();
+    // The cursor too (ratatui shows it again only when its terminal is
+    // dropped, which a signal's exit never does).
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
 }
 
 #[cfg(not(feature = "pcsc"))]
