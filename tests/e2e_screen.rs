@@ -232,4 +232,14 @@ fn the_counter_screen_follows_card_after_card() {
     common::e2e::kill("-TERM", pid.parse().unwrap());
     let s = t.ended("SIGTERM");
     assert!(s.contains("exit=0"), "{s}");
+    t.run(&["kill-session", "-t", "w"]);
+
+    // A panic (a debug build's fault point, as a report arrives) gives the
+    // terminal back too, and says what happened.
+    t.open(&sb.socket(), "MYNACARD_TEST_PANIC=watch-report");
+    let s = t.ended("panic");
+    assert!(
+        s.contains("test panic at watch-report") && s.contains("exit=101"),
+        "{s}"
+    );
 }

@@ -230,6 +230,16 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
                 "mynacard info --pin-file pin.txt --json",
             ),
         ],
+        "mynacard watch" => &[
+            (
+                "The counter screen on the only reader (q quits, l switches 日本語/English):",
+                "mynacard watch",
+            ),
+            (
+                "On a given reader, in Japanese:",
+                "mynacard --lang ja --reader 'SONY' watch",
+            ),
+        ],
         "mynacard readers" => &[(
             "Which readers there are and what card each holds:",
             "mynacard readers",

@@ -83,6 +83,9 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
             }
         }
         while let Ok(s) = rx.try_recv() {
+            if matches!(s, worker::Seen::Report { .. }) {
+                crate::testhook::point("watch-report");
+            }
             seen = s;
         }
     })();

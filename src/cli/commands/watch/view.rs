@@ -260,7 +260,7 @@ fn report_lines(
             .max()
             .unwrap_or(st.today)
             .max(st.today);
-        let w = (width as usize).saturating_sub(30).clamp(16, 80);
+        let w = (width as usize).saturating_sub(30).clamp(16, 200);
         lines.push(Line::from(Span::styled(
             look.pick("期限の見通し", "timeline"),
             Style::default().add_modifier(Modifier::BOLD),
@@ -293,5 +293,159 @@ fn report_lines(
             Span::styled(format!("  {word} "), look.style(tone)),
             Span::raw(f.message.clone()),
         ]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    fn report(profile: &str) -> Seen {
+        let o = crate::usecase::CardOptions {
+            virtual_card: Some(profile.into()),
+            timeout: 10.0,
+            no_cache: true,
+            ..Default::default()
+        };
+        let today = time::macros::date!(2026 - 11 - 25);
+        let st = crate::usecase::status::status(
+            &o,
+            crate::usecase::status::Request {
+                today,
+                at: time::OffsetDateTime::now_utc(),
+                sign: None,
+                compare_holder: false,
+                lang: Lang::En,
+            },
+        )
+        .unwrap();
+        Seen::Report {
+            reader: "Reader 00 00".into(),
+            at: "10:00:00".into(),
+            status: Box::new(st),
+        }
+    }
+
+    fn screen(seen: &Seen, look: Look, w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(f, seen, look)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let text = (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        (text, buf)
+    }
+
+    #[test]
+    fn fits_80_by_24_in_both_languages_and_uses_more_room_when_there_is_more() {
+        let seen = report("");
+        for lang in [Lang::En, Lang::Ja] {
+            let (s, _) = screen(&seen, Look { lang, color: true }, 80, 24);
+            let want = match lang {
+                Lang::En => ["PINs (tries left)", "timeline", "q: quit"],
+                Lang::Ja => ["暗証番号 (残り回数)", "期限の見通し", "q: 終了"],
+            };
+            for w in want {
+                assert!(
+                    s.replace(' ', "").contains(&w.replace(' ', "")),
+                    "{w}:\n{s}"
+                );
+            }
+        }
+        let bar_len = |s: &str| {
+            s.lines()
+                .find(|l| l.contains("|-"))
+                .map(|l| l.trim().len())
+                .unwrap_or(0)
+        };
+        let (small, _) = screen(
+            &seen,
+            Look {
+                lang: Lang::En,
+                color: true,
+            },
+            80,
+            24,
+        );
+        let (big, _) = screen(
+            &seen,
+            Look {
+                lang: Lang::En,
+                color: true,
+            },
+            140,
+            40,
+        );
+        assert!(bar_len(&big) > bar_len(&small) + 40, "{small}\n{big}");
+    }
+
+    #[test]
+    fn no_colour_without_it_and_words_carry_the_meaning() {
+        let seen = report("fixtures/profiles/pin-locked.toml");
+        let (s, buf) = screen(
+            &seen,
+            Look {
+                lang: Lang::En,
+                color: false,
+            },
+            80,
+            24,
+        );
+        assert!(s.contains("LOCKED") && s.contains("LAST TRY"), "{s}");
+        for c in buf.content() {
+            assert_eq!(c.fg, Color::Reset, "{s}");
+            assert_eq!(c.bg, Color::Reset, "{s}");
+        }
+        let (_, buf) = screen(
+            &seen,
+            Look {
+                lang: Lang::En,
+                color: true,
+            },
+            80,
+            24,
+        );
+        assert!(buf.content().iter().any(|c| c.fg == Color::Red));
+    }
+
+    #[test]
+    fn every_state_has_its_words() {
+        let look = Look {
+            lang: Lang::En,
+            color: false,
+        };
+        for (seen, want) in [
+            (Seen::NoService, "pcscd) is not running"),
+            (Seen::NoReader, "no smart-card reader"),
+            (Seen::Waiting { reader: "R".into() }, "place the next card"),
+            (Seen::Reading { reader: "R".into() }, "reading…"),
+            (
+                Seen::Failed {
+                    reader: "R".into(),
+                    error: crate::error::Error::NotMyNumberCard {
+                        reader: "R".into(),
+                        atr: vec![0x3B],
+                    },
+                },
+                "not a My Number Card",
+            ),
+            (
+                Seen::Failed {
+                    reader: "R".into(),
+                    error: crate::error::Error::CardInUse,
+                },
+                "the card is busy",
+            ),
+        ] {
+            let (s, _) = screen(&seen, look, 80, 24);
+            assert!(s.contains(want), "{want}:\n{s}");
+        }
     }
 }
