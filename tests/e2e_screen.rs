@@ -143,6 +143,13 @@ impl Tmux {
     }
 }
 
+/// `SCREEN_CAPTURE_DIR=DIR`: keep the captures (for the README).
+fn keep(lang: &str, screen: &str) {
+    if let Ok(d) = std::env::var("SCREEN_CAPTURE_DIR") {
+        std::fs::write(Path::new(&d).join(format!("watch-{lang}.txt")), screen).unwrap();
+    }
+}
+
 #[test]
 fn the_counter_screen_follows_card_after_card() {
     if Command::new("tmux").arg("-V").output().is_err() {
@@ -159,6 +166,7 @@ fn the_counter_screen_follows_card_after_card() {
     insert(&mut sb);
     t.wait_for("timeline", Duration::from_secs(15));
     let s = t.screen();
+    keep("en", &s);
     assert!(
         s.contains("mynacard counter screen") && s.contains(&sb.reader()),
         "{s}"
@@ -221,6 +229,7 @@ fn the_counter_screen_follows_card_after_card() {
     t.open(&sb.socket(), "LANG=ja_JP.UTF-8");
     t.wait_for("暗証番号 (残り回数)", Duration::from_secs(15));
     let s = t.screen();
+    keep("ja", &s);
     assert!(
         s.contains("ロック") && s.contains("期限の見通し") && s.contains("q: 終了"),
         "{s}"

@@ -207,7 +207,7 @@ fn report_lines(
     for p in &st.pins {
         let left = p.remaining.unwrap_or(0);
         let (tone, word) = match p.state {
-            CounterState::Ok | CounterState::Low => (Tone::Ok, look.pick("ok", "ok")),
+            CounterState::Ok | CounterState::Low => (Tone::Ok, look.pick("正常", "ok")),
             CounterState::LastTry => (Tone::Warn, look.pick("あと1回", "LAST TRY")),
             CounterState::Locked => (Tone::Bad, look.pick("ロック", "LOCKED")),
             _ => (Tone::Dim, look.pick("不明", "unknown")),
