@@ -71,6 +71,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "report",
             "rules",
             "sandbox",
+            "testhook",
             "transport",
             "usecase",
             "vcard",

@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod connect;
+mod holder;
 pub mod pins;
 pub mod prove;
 pub mod sign;

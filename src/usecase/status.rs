@@ -5,6 +5,7 @@
 
 use super::cache::{CaCache, CertCache, CERT_HEAD};
 use super::connect::{with_card, CardMeta, CardOptions};
+use super::holder::{compare_holder, kind_of, Compared};
 use super::pins::{with_pins, Asker, Need, Which};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
@@ -85,14 +86,6 @@ struct Read {
     unreadable: Vec<(String, String)>,
     /// The signature certificate against the card's record.
     holder: Option<Compared>,
-}
-
-/// The result of comparing the signature certificate with the card.
-enum Compared {
-    /// The fields that differ (none: it matches).
-    Differs(Vec<&'static str>),
-    /// The card-info PIN could not be used.
-    NotCompared(Error),
 }
 
 /// A part of the report that failed because of the card's data or an
@@ -245,45 +238,9 @@ fn read_card(
     })
 }
 
-/// The signature certificate's name and address against the card's own
-/// record (入力補助AP, after the card-info PIN). Only which fields differ
-/// leaves this function: the personal data itself is dropped here.
-fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Result<Compared> {
-    let Some(holder) = crate::cert::jpki_attrs::holder_from_der(sign_der)
-        .map_err(|e| Error::Data(e.to_string()))?
-    else {
-        return Ok(Compared::Differs(Vec::new()));
-    };
-    crate::card::text::select(s)?;
-    match policy::verify(s, KeyRef::CardInfo, pin) {
-        Err(e) if password_not_used(&e) => return Ok(Compared::NotCompared(e)),
-        r => r?,
-    };
-    let files = crate::card::text::read_files(s, false)?;
-    let attrs = crate::card::text::parse_attributes(&files.attributes)?;
-    Ok(Compared::Differs(report::holder_differences(
-        &holder,
-        &attrs.name,
-        &attrs.address,
-    )))
-}
-
-/// The PIN kind an error is about, when it is one.
-fn kind_of(e: &Error) -> Option<PinKind> {
-    match e {
-        Error::PinLocked { kind }
-        | Error::LastTry { kind, .. }
-        | Error::WrongPin { kind, .. }
-        | Error::PinFormat { kind, .. }
-        | Error::NoPinSource { kind, .. }
-        | Error::CountersChanged { kind, .. } => Some(*kind),
-        _ => None,
-    }
-}
-
 /// Whether an error of `--with-sign` leaves the rest of the report to show
 /// (the password could not be used); anything else ends the command.
-fn password_not_used(e: &Error) -> bool {
+pub(super) fn password_not_used(e: &Error) -> bool {
     matches!(
         e,
         Error::PinLocked { .. }

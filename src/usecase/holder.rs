@@ -1,0 +1,54 @@
+//! The signature certificate against the card's own record (入力補助AP,
+//! after the card-info PIN): the moved-resident case of `status
+//! --with-card-info`. Only which fields differ leaves this room.
+
+use super::status::password_not_used;
+use crate::card::pin::Pin;
+use crate::card::{policy, Session};
+use crate::error::{Error, Result};
+use crate::protocol::{KeyRef, PinKind};
+use crate::report;
+
+/// The result of comparing the signature certificate with the card.
+pub(super) enum Compared {
+    /// The fields that differ (none: it matches).
+    Differs(Vec<&'static str>),
+    /// The card-info PIN could not be used.
+    NotCompared(Error),
+}
+
+/// The signature certificate's name and address against the card's own
+/// record (入力補助AP, after the card-info PIN). Only which fields differ
+/// leaves this function: the personal data itself is dropped here.
+pub(super) fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Result<Compared> {
+    let Some(holder) = crate::cert::jpki_attrs::holder_from_der(sign_der)
+        .map_err(|e| Error::Data(e.to_string()))?
+    else {
+        return Ok(Compared::Differs(Vec::new()));
+    };
+    crate::card::text::select(s)?;
+    match policy::verify(s, KeyRef::CardInfo, pin) {
+        Err(e) if password_not_used(&e) => return Ok(Compared::NotCompared(e)),
+        r => r?,
+    };
+    let files = crate::card::text::read_files(s, false)?;
+    let attrs = crate::card::text::parse_attributes(&files.attributes)?;
+    Ok(Compared::Differs(report::holder_differences(
+        &holder,
+        &attrs.name,
+        &attrs.address,
+    )))
+}
+
+/// The PIN kind an error is about, when it is one.
+pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
+    match e {
+        Error::PinLocked { kind }
+        | Error::LastTry { kind, .. }
+        | Error::WrongPin { kind, .. }
+        | Error::PinFormat { kind, .. }
+        | Error::NoPinSource { kind, .. }
+        | Error::CountersChanged { kind, .. } => Some(*kind),
+        _ => None,
+    }
+}
