@@ -831,3 +831,26 @@ fn with_card_info_keeps_the_report_when_the_card_info_pin_cannot_be_used() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--wareki`: Japanese dates also in the Japanese era, on request only.
+#[test]
+fn wareki_on_request() {
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .args(["--lang", "ja", "--virtual"])
+            .args(extra)
+            .args(["status", "--today", "2026-11-25"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let with = run(&["--wareki"]);
+    assert!(with.contains("2035年2月17日 (令和17年)"), "{with}");
+    assert!(with.contains("2030年2月17日 (令和12年)"), "{with}");
+    let without = run(&[]);
+    assert!(
+        without.contains("2035年2月17日") && !without.contains("令和"),
+        "{without}"
+    );
+}

@@ -13,7 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("rules", &[]),
     ("platform", &[]),
     ("testhook", &[]),
-    ("i18n", &["protocol"]),
+    ("i18n", &["protocol", "rules"]),
     ("error", &["apdu", "protocol", "i18n"]),
     ("transport", &["apdu", "error", "platform"]),
     (

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 const GLOBALS_NOTE: &str =
     "Global options (--reader, --wait, --json, --trace, --lang, --color, --virtual, --state, \
-     --timeout, --no-cache, --extended-length) go before or after the subcommand: see `mynacard --help`.";
+     --timeout, --no-cache, --extended-length, --wareki) go before or after the subcommand: see `mynacard --help`.";
 
 /// The whole command line, globals shown only at the top. Each
 /// subcommand gets hidden copies of the global options (same ids), so that

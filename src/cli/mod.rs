@@ -62,6 +62,9 @@ pub struct Global {
     /// Do not use or fill the caches (CA certificates, extended-length support) under ~/.cache/mynacard
     #[arg(long, global = true)]
     pub no_cache: bool,
+    /// In Japanese text, dates also in the Japanese era (2035年2月17日 (令和17年))
+    #[arg(long, global = true)]
+    pub wareki: bool,
     /// Try one extended-length READ BINARY per certificate (falls back to short reads on 6700;
     /// a reader and card that take it are remembered)
     #[arg(long, global = true)]
@@ -136,6 +139,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(g: Global) -> Ctx {
         let lang = g.lang.unwrap_or_else(Lang::from_env);
+        crate::i18n::set_wareki(g.wareki);
         let color = output::use_color(g.color);
         let card = crate::usecase::CardOptions {
             reader: g.reader.clone(),

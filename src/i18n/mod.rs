@@ -61,9 +61,26 @@ pub fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
 }
 
-/// A date as a Japanese text shows it: 2035年2月17日.
+/// `--wareki`: Japanese dates also in the Japanese era (和暦). Set once at
+/// start-up; a presentation choice, like the language.
+static WAREKI: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_wareki(on: bool) {
+    WAREKI.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A date as a Japanese text shows it: 2035年2月17日, and with `--wareki`
+/// 2035年2月17日 (令和17年).
 pub fn jp_date(d: time::Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month() as u8, d.day())
+    let g = format!("{}年{}月{}日", d.year(), d.month() as u8, d.day());
+    if !WAREKI.load(std::sync::atomic::Ordering::Relaxed) {
+        return g;
+    }
+    match crate::rules::era_of(d) {
+        Some(e) if e.year == 1 => format!("{g} ({}元年)", e.name),
+        Some(e) => format!("{g} ({}{}年)", e.name, e.year),
+        None => g,
+    }
 }
 
 /// "in 3 days" / "today" / "3 days ago", for "expires …": あと 3 日で / 本日 /

@@ -28,6 +28,8 @@ pub const JA: &[(&str, &str)] = &[
      "~/.cache/mynacard のキャッシュ (CA 証明書、拡張長の対応状況) を使わず、書き込みもしない"),
     ("Try one extended-length READ BINARY per certificate (falls back to short reads on 6700; a reader and card that take it are remembered)",
      "証明書ごとに拡張長の READ BINARY を 1 回試す (6700 なら通常の読み取りに戻る。対応するリーダーとカードの組は記憶する)"),
+    ("In Japanese text, dates also in the Japanese era (2035年2月17日 (令和17年))",
+     "日本語の表示で、日付に和暦も添える (2035年2月17日 (令和17年))"),
     // status
     ("The report: card and certificate expiry, renewal windows, all PIN counters, findings (no PIN sent)",
      "報告: カードと電子証明書の有効期限、更新期間、4 種類の暗証番号の残り回数、指摘事項 (暗証番号は送りません)"),
@@ -167,8 +169,8 @@ pub const JA: &[(&str, &str)] = &[
      "man ページ (roff) を表示、またはサブコマンドごとの man ページを DIR に書き出す"),
     ("Write mynacard.1 and mynacard-SUBCOMMAND.1 for every subcommand here",
      "ここに mynacard.1 とサブコマンドごとの mynacard-SUBCOMMAND.1 を書き出す"),
-    ("Global options (--reader, --wait, --json, --trace, --lang, --color, --virtual, --state, --timeout, --no-cache, --extended-length) go before or after the subcommand: see `mynacard --help`.",
-     "共通のオプション (--reader, --wait, --json, --trace, --lang, --color, --virtual, --state, --timeout, --no-cache, --extended-length) はサブコマンドの前にも後にも書けます: `mynacard --help` を参照"),
+    ("Global options (--reader, --wait, --json, --trace, --lang, --color, --virtual, --state, --timeout, --no-cache, --extended-length, --wareki) go before or after the subcommand: see `mynacard --help`.",
+     "共通のオプション (--reader, --wait, --json, --trace, --lang, --color, --virtual, --state, --timeout, --no-cache, --extended-length, --wareki) はサブコマンドの前にも後にも書けます: `mynacard --help` を参照"),
     // clap's own texts and the note under each subcommand.
     ("Print help", "ヘルプを表示"),
     ("Print help (see more with '--help')", "ヘルプを表示 (詳しくは '--help')"),
