@@ -186,6 +186,7 @@ fn the_japanese_help_holds_no_english_word() {
         "fish",
         "elvish",
         "powershell",
+        "wareki",
         "ja",
         "en",
         "schema",
