@@ -196,6 +196,7 @@ fn the_counter_screen_follows_card_after_card() {
     // Pulled: cleared within a second.
     sb.remove();
     let took = t.wait_for("place the next card", Duration::from_secs(5));
+    eprintln!("cleared {took:?} after the card was pulled");
     assert!(took < Duration::from_secs(1), "cleared after {took:?}");
     assert!(!t.screen().contains("LOCKED"));
     pull(&mut sb);
