@@ -2,11 +2,11 @@
 //! after the card-info PIN): the moved-resident case of `status
 //! --with-card-info`. Only which fields differ leaves this room.
 
-use super::status::password_not_used;
+use super::pins::password_not_used;
 use crate::card::pin::Pin;
 use crate::card::{policy, Session};
 use crate::error::{Error, Result};
-use crate::protocol::{KeyRef, PinKind};
+use crate::protocol::KeyRef;
 use crate::report;
 
 /// The result of comparing the signature certificate with the card.
@@ -38,17 +38,4 @@ pub(super) fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Res
         &attrs.name,
         &attrs.address,
     )))
-}
-
-/// The PIN kind an error is about, when it is one.
-pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
-    match e {
-        Error::PinLocked { kind }
-        | Error::LastTry { kind, .. }
-        | Error::WrongPin { kind, .. }
-        | Error::PinFormat { kind, .. }
-        | Error::NoPinSource { kind, .. }
-        | Error::CountersChanged { kind, .. } => Some(*kind),
-        _ => None,
-    }
 }

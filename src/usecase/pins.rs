@@ -229,3 +229,33 @@ pub fn with_pins<T>(
         seen = Some(counters);
     }
 }
+
+/// Whether an error means only that a PIN could not be used (locked, last
+/// try, no source, wrong…): a part of a report that needed it is left out,
+/// the rest stands; anything else ends the command.
+pub(super) fn password_not_used(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::PinLocked { .. }
+            | Error::LastTry { .. }
+            | Error::WrongPin { .. }
+            | Error::PinFormat { .. }
+            | Error::NoPinSource { .. }
+            | Error::PinInput(_)
+            | Error::CountersChanged { .. }
+            | Error::Absent { .. }
+    )
+}
+
+/// The PIN kind an error is about, when it is one.
+pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
+    match e {
+        Error::PinLocked { kind }
+        | Error::LastTry { kind, .. }
+        | Error::WrongPin { kind, .. }
+        | Error::PinFormat { kind, .. }
+        | Error::NoPinSource { kind, .. }
+        | Error::CountersChanged { kind, .. } => Some(*kind),
+        _ => None,
+    }
+}

@@ -5,8 +5,8 @@
 
 use super::cache::{CaCache, CertCache, CERT_HEAD};
 use super::connect::{with_card, CardMeta, CardOptions};
-use super::holder::{compare_holder, kind_of, Compared};
-use super::pins::{with_pins, Asker, Need, Which};
+use super::holder::{compare_holder, Compared};
+use super::pins::{kind_of, password_not_used, with_pins, Asker, Need, Which};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::pin::{self, Pin, PinStatus};
@@ -236,22 +236,6 @@ fn read_card(
         unreadable: bad,
         holder,
     })
-}
-
-/// Whether an error of `--with-sign` leaves the rest of the report to show
-/// (the password could not be used); anything else ends the command.
-pub(super) fn password_not_used(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::PinLocked { .. }
-            | Error::LastTry { .. }
-            | Error::WrongPin { .. }
-            | Error::PinFormat { .. }
-            | Error::NoPinSource { .. }
-            | Error::PinInput(_)
-            | Error::CountersChanged { .. }
-            | Error::Absent { .. }
-    )
 }
 
 /// Parse one certificate (once) for the report; its chain to the card's CA.
