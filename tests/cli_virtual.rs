@@ -1098,3 +1098,35 @@ fn help_and_argument_errors_speak_the_chosen_language() {
         "{err}"
     );
 }
+
+/// Usage errors the tool itself finds are data worded in both languages:
+/// a Japanese line carries no English sentence.
+#[test]
+fn usage_errors_are_wholly_in_the_chosen_language() {
+    for (args, ja, en) in [
+        (
+            &["--virtual", "status", "--today", "soon"][..],
+            "--today には YYYY-MM-DD の形の日付を指定してください",
+            "--today: expected YYYY-MM-DD, got \"soon\"",
+        ),
+        (
+            &["--virtual", "status", "--watch"][..],
+            "--virtual とは併用できません",
+            "cannot be used with --virtual",
+        ),
+        (
+            &["--virtual", "pin", "change", "auth", "--reference", "juki"][..],
+            "--reference は住民基本台帳用暗証番号",
+            "--reference applies only to the resident-registry PIN",
+        ),
+    ] {
+        let out = bin().args(["--lang", "ja"]).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(ja), "{args:?}: {err}");
+        assert!(!err.contains(en), "{args:?}: {err}");
+        let out = bin().args(["--lang", "en"]).args(args).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(en), "{args:?}: {err}");
+    }
+}

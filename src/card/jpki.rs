@@ -95,7 +95,11 @@ pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>
     let fid = match key {
         SignKey::JpkiAuth => ef::AUTH_KEY,
         SignKey::JpkiSign => ef::SIGN_KEY,
-        _ => return Err(Error::Usage("only the two JPKI keys sign here".into())),
+        _ => {
+            return Err(Error::Usage(crate::error::Misuse::Internal(
+                "only the two JPKI keys sign here",
+            )))
+        }
     };
     s.select_ap(App::Jpki)?;
     if !s.try_select_ef(fid)? {

@@ -229,9 +229,11 @@ impl<'a> Session<'a> {
     /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, 入力補助) or CHANGE KEY
     /// `80 32 00 80` (共通, 住基).
     pub fn change(&mut self, key: KeyRef, new: &Pin) -> Result<()> {
-        let form = key
-            .change_form()
-            .ok_or_else(|| Error::Usage(format!("{} cannot be changed", key.id())))?;
+        let form = key.change_form().ok_or_else(|| {
+            Error::Usage(crate::error::Misuse::Internal(
+                "a key reference that cannot be changed",
+            ))
+        })?;
         self.select_ap(key.app())?;
         self.select_ef(key.fid())?;
         let (cmd, name) = match form {
@@ -272,8 +274,11 @@ impl<'a> Session<'a> {
 
 /// The user PIN a key reference holds: only those are verified.
 pub(crate) fn user_pin(key: KeyRef) -> Result<PinKind> {
-    key.kind()
-        .ok_or_else(|| Error::Usage(format!("{} is not a user PIN", key.id())))
+    key.kind().ok_or_else(|| {
+        Error::Usage(crate::error::Misuse::Internal(
+            "a key reference that is not a user PIN",
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

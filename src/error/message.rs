@@ -273,7 +273,7 @@ impl Error {
                 format!("仮想カードのプロファイルが不正です: {m}"),
                 m.clone(),
             ),
-            Usage(m) => tr(lang, format!("使い方の誤り: {m}"), m.clone()),
+            Usage(m) => m.text(lang),
             CertNotValid {
                 slot,
                 expired: true,

@@ -10,6 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub mod exit;
+mod misuse;
+pub use misuse::Misuse;
 mod message;
 mod remedy;
 
@@ -110,7 +112,7 @@ pub enum Error {
         what: &'static str,
     },
     Profile(String),
-    Usage(String),
+    Usage(Misuse),
     Absent {
         slot: CertSlot,
     },

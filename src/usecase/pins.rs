@@ -196,7 +196,9 @@ pub fn with_pins<T>(
             }
             match work.take() {
                 Some(w) => w(s, meta, &pins, &counters).map(Step::Done),
-                None => Err(Error::Usage("the card work ran twice".into())),
+                None => Err(Error::Usage(crate::error::Misuse::Internal(
+                    "the card work ran twice",
+                ))),
             }
         });
         let closed = conn.close(verified);
@@ -211,7 +213,9 @@ pub fn with_pins<T>(
         };
         if seen.is_some() {
             // Everything was asked the first time round.
-            return Err(Error::Usage("asked for a PIN twice".into()));
+            return Err(Error::Usage(crate::error::Misuse::Internal(
+                "asked for a PIN twice",
+            )));
         }
         for k in consent {
             if asker.confirm_last_try(k, counters.left(k)) != Some(true) {

@@ -78,7 +78,7 @@ pub fn parse_today(s: Option<&str>) -> Result<time::Date> {
         None => Ok(crate::rules::today_jst()),
         Some(s) => crate::card::common::parse_yyyymmdd(&s.replace('-', ""))
             .filter(|_| s.len() == 10)
-            .ok_or_else(|| Error::Usage(format!("--today: expected YYYY-MM-DD, got {s:?}"))),
+            .ok_or_else(|| Error::Usage(crate::error::Misuse::BadToday(s.to_string()))),
     }
 }
 

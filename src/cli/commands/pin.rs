@@ -291,11 +291,7 @@ fn change(
         (_, None) => kind.refs().to_vec(),
         (PinKind::Resident, Some(ResidentRef::Juki)) => vec![KeyRef::Juki],
         (PinKind::Resident, Some(ResidentRef::Common)) => vec![KeyRef::Common],
-        (_, Some(_)) => {
-            return Err(Error::Usage(
-                "--reference applies only to the resident-registry PIN (two key references)".into(),
-            ))
-        }
+        (_, Some(_)) => return Err(Error::Usage(crate::error::Misuse::ReferenceNotResident)),
     };
     let new = if let Some(f) = &new_src.new_pin_file {
         Source::File(f.clone())

@@ -111,9 +111,10 @@ fn parse_digest(v: &str) -> Result<[u8; 32]> {
     }
     let p = Path::new(v);
     if !p.exists() {
-        return Err(Error::Usage(format!(
-            "--digest-only {v}: not 64 hex digits (a SHA-256 digest), and no such file; give the digest in hex or a file holding it"
-        )));
+        return Err(Error::Usage(crate::error::Misuse::BadDigest {
+            value: v.to_string(),
+            exists: false,
+        }));
     }
     let b = crate::platform::files::read_limited(p, 1024).map_err(|e| Error::io(p, e))?;
     if let Ok(d) = <[u8; 32]>::try_from(b.as_slice()) {
@@ -123,9 +124,10 @@ fn parse_digest(v: &str) -> Result<[u8; 32]> {
         .ok()
         .and_then(from_hex)
         .ok_or_else(|| {
-            Error::Usage(format!(
-                "--digest-only {v}: not 64 hex digits, nor a file holding a SHA-256 digest (32 bytes or 64 hex digits)"
-            ))
+            Error::Usage(crate::error::Misuse::BadDigest {
+                value: v.to_string(),
+                exists: true,
+            })
         })
 }
 
@@ -166,12 +168,10 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     let file = a
         .file
         .as_deref()
-        .ok_or_else(|| Error::Usage("give FILE".into()))?;
+        .ok_or_else(|| Error::Usage(crate::error::Misuse::NoFile))?;
     // Refused before the card is touched: nothing to undo.
     if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(
-            "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal));
     }
     let digest = hash_file(file)?;
     let der = crate::usecase::sign::sign_cms(

@@ -256,20 +256,13 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     use crate::transport::agent::Agent;
     use std::time::Duration;
     if ctx.g.virtual_card.is_some() {
-        return Err(Error::Usage(
-            "--watch follows a reader for cards coming and going; it cannot be used with --virtual (serve the virtual card with mynacard vcard serve)".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
     if a.with_sign {
-        return Err(Error::Usage(
-            "--watch reads card after card; --with-sign would send one password to all of them"
-                .into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::WatchWithSign));
     }
     if a.fail_on.is_some() || ctx.g.wait.is_some() {
-        return Err(Error::Usage(
-            "--watch runs until it is stopped: --fail-on (an exit code per report) and --wait (it always waits) do not apply".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::WatchOnce));
     }
     // SIGINT/SIGTERM end the loop at any point (cli::signals), with exit 0.
     crate::cli::signals::set_watching();

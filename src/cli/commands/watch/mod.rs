@@ -20,19 +20,13 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
     use std::sync::{mpsc, Arc};
     use std::time::Duration;
     if ctx.g.virtual_card.is_some() {
-        return Err(Error::Usage(
-            "watch follows a reader for cards coming and going; it cannot be used with --virtual (serve the virtual card with mynacard vcard serve)".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
     if ctx.g.json || ctx.g.trace || ctx.g.wait.is_some() {
-        return Err(Error::Usage(
-            "watch is a screen for people: --json, --trace and --wait do not apply (status --watch --json gives one JSON line per card)".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::ScreenOptions));
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Error::Usage(
-            "watch needs a terminal to draw on (for a log or a script, use status --watch)".into(),
-        ));
+        return Err(Error::Usage(crate::error::Misuse::ScreenNeedsTerminal));
     }
     // A signal ends the screen normally (exit 0), the terminal restored.
     crate::cli::signals::set_watching();
