@@ -229,7 +229,7 @@ impl<'a> Session<'a> {
     /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, 入力補助) or CHANGE KEY
     /// `80 32 00 80` (共通, 住基).
     pub fn change(&mut self, key: KeyRef, new: &Pin) -> Result<()> {
-        let form = key.change_form().ok_or_else(|| {
+        let form = key.change_form().ok_or({
             Error::Usage(crate::error::Misuse::Internal(
                 "a key reference that cannot be changed",
             ))
@@ -274,7 +274,7 @@ impl<'a> Session<'a> {
 
 /// The user PIN a key reference holds: only those are verified.
 pub(crate) fn user_pin(key: KeyRef) -> Result<PinKind> {
-    key.kind().ok_or_else(|| {
+    key.kind().ok_or({
         Error::Usage(crate::error::Misuse::Internal(
             "a key reference that is not a user PIN",
         ))

@@ -168,7 +168,7 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     let file = a
         .file
         .as_deref()
-        .ok_or_else(|| Error::Usage(crate::error::Misuse::NoFile))?;
+        .ok_or(Error::Usage(crate::error::Misuse::NoFile))?;
     // Refused before the card is touched: nothing to undo.
     if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
         return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal));
