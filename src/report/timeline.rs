@@ -4,6 +4,8 @@
 //! its width in a Japanese terminal (box-drawing characters are
 //! East-Asian-ambiguous and may take two columns there).
 
+use crate::i18n::Lang;
+use crate::protocol::CertSlot;
 use crate::rules;
 use time::Date;
 
@@ -50,6 +52,50 @@ pub fn bar(today: Date, marks: &[Mark], width: usize) -> String {
         }
     }
     format!("|{}|", cells.into_iter().collect::<String>())
+}
+
+/// The report's marks: `a` the user-authentication certificate's last day,
+/// `s` the signature certificate's (when read), `C` the card's; and the
+/// legend of a bar drawn from them, in `lang` (one name and date per mark,
+/// then what `=` and `!` mean).
+pub fn marks(inp: &super::Input, lang: Lang) -> (Vec<Mark>, Vec<String>) {
+    let mut marks = Vec::new();
+    let mut legend = Vec::new();
+    for (key, name, d) in [
+        (
+            'a',
+            crate::i18n::cert_name(CertSlot::Auth, lang),
+            inp.auth.as_ref().map(|f| f.not_after),
+        ),
+        (
+            's',
+            crate::i18n::cert_name(CertSlot::Sign, lang),
+            inp.sign.as_ref().map(|f| f.not_after),
+        ),
+        ('C', lang.pick("カード", "card"), inp.card_expiry),
+    ] {
+        if let Some(d) = d {
+            marks.push(Mark { key, last_day: d });
+            legend.push(format!("{key} {name} {d}"));
+        }
+    }
+    if !marks.is_empty() {
+        legend.push(lang.pick("= 更新受付期間", "= renewal window").to_string());
+        if marks.iter().any(|m| m.last_day < inp.today) {
+            legend.push(lang.pick("! 期限切れ", "! expired").to_string());
+        }
+    }
+    (marks, legend)
+}
+
+/// The last column's day: the latest last day, or today.
+pub fn end(today: Date, marks: &[Mark]) -> Date {
+    marks
+        .iter()
+        .map(|m| m.last_day)
+        .max()
+        .unwrap_or(today)
+        .max(today)
 }
 
 #[cfg(test)]

@@ -61,48 +61,19 @@ fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
 /// On a terminal: the expiry timeline as one bar (report::timeline) and
 /// its legend.
 fn timeline_rows(ctx: &Ctx, st: &Status, o: &mut String) {
-    use crate::report::timeline::{bar, Mark};
+    use crate::report::timeline;
     let l = ctx.lang;
-    let day = |e: &Option<crate::report::Expiry>| {
-        e.as_ref()
-            .and_then(|e| crate::card::common::parse_yyyymmdd(&e.expires.replace('-', "")))
-    };
-    let mut marks = Vec::new();
-    let mut legend = Vec::new();
-    let card = card_json(st, l);
-    for (key, name, d) in [
-        (
-            'a',
-            crate::i18n::cert_name(CertSlot::Auth, l),
-            day(&cert_json(&st.auth, st, l).expiry),
-        ),
-        (
-            's',
-            crate::i18n::cert_name(CertSlot::Sign, l),
-            day(&cert_json(&st.sign, st, l).expiry),
-        ),
-        ('C', l.pick("カード", "card"), day(&card.expiry)),
-    ] {
-        if let Some(d) = d {
-            marks.push(Mark { key, last_day: d });
-            legend.push(format!("{key} {name} {d}"));
-        }
-    }
+    let (marks, legend) = timeline::marks(&st.facts, l);
     if marks.is_empty() {
         return;
     }
-    let end = marks.iter().map(|m| m.last_day).max().unwrap_or(st.today);
     o.push_str(&format!(
         "{}: {} {} {}\n",
         l.pick("期限の見通し", "timeline"),
         st.today,
-        bar(st.today, &marks, 48),
-        end.max(st.today)
+        timeline::bar(st.today, &marks, 48),
+        timeline::end(st.today, &marks)
     ));
-    legend.push(l.pick("= 更新受付期間", "= renewal window").to_string());
-    if marks.iter().any(|m| m.last_day < st.today) {
-        legend.push(l.pick("! 期限切れ", "! expired").to_string());
-    }
     o.push_str(&format!(
         "  {}\n",
         paint(ctx, Tone::Dim, &legend.join(" · "))

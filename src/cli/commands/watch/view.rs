@@ -8,8 +8,7 @@
 use super::worker::Seen;
 use crate::card::pin::CounterState;
 use crate::i18n::{Lang, PinText};
-use crate::protocol::CertSlot;
-use crate::report::timeline::{bar, Mark};
+use crate::report::timeline;
 use crate::report::{self, Severity};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -229,37 +228,9 @@ fn report_lines(
         lines.push(Line::from(spans));
     }
     // The timeline: today to the latest last day, renewal windows as `=`.
-    let mut marks = Vec::new();
-    let mut legend = Vec::new();
-    for (key, name, d) in [
-        (
-            'a',
-            crate::i18n::cert_name(CertSlot::Auth, l),
-            st.auth.facts.as_ref().map(|f| f.not_after),
-        ),
-        (
-            's',
-            crate::i18n::cert_name(CertSlot::Sign, l),
-            st.sign.facts.as_ref().map(|f| f.not_after),
-        ),
-        (
-            'C',
-            look.pick("カード", "card"),
-            st.card.as_ref().map(|c| c.expiry),
-        ),
-    ] {
-        if let Some(d) = d {
-            marks.push(Mark { key, last_day: d });
-            legend.push(format!("{key} {name} {d}"));
-        }
-    }
+    let (marks, legend) = timeline::marks(&st.facts, l);
     if !marks.is_empty() {
-        let end = marks
-            .iter()
-            .map(|m| m.last_day)
-            .max()
-            .unwrap_or(st.today)
-            .max(st.today);
+        let end = timeline::end(st.today, &marks);
         let w = (width as usize).saturating_sub(30).clamp(16, 200);
         lines.push(Line::from(Span::styled(
             look.pick("期限の見通し", "timeline"),
@@ -268,9 +239,8 @@ fn report_lines(
         lines.push(Line::from(format!(
             "  {} {} {end}",
             st.today,
-            bar(st.today, &marks, w)
+            timeline::bar(st.today, &marks, w)
         )));
-        legend.push(look.pick("= 更新受付期間", "= renewal window").to_string());
         lines.push(Line::from(Span::styled(
             format!("  {}", legend.join(" · ")),
             look.style(Tone::Dim),
