@@ -726,6 +726,7 @@ fn status_compares_the_signature_certificate_with_the_card() {
             .arg(&state)
             .args([
                 "--json",
+                "--trace",
                 "status",
                 "--today",
                 "2026-11-25",
@@ -737,12 +738,17 @@ fn status_compares_the_signature_certificate_with_the_card() {
             .env("CP", common::default_pin("card-info"))
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let trace = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{trace}");
+        // After the card-info VERIFY, one READ BINARY (EF 0002 by SFI) and
+        // nothing else of the 入力補助AP: the comparison needs no more.
+        let wire = sent(&trace);
+        let at = wire
+            .iter()
+            .position(|l| l.starts_with("> 00 20 00 91 04"))
+            .unwrap_or_else(|| panic!("no card-info VERIFY:\n{trace}"));
+        assert!(wire[at + 1].starts_with("> 00 B0 82 00"), "{trace}");
+        assert!(wire[at + 2].starts_with("> 00 A4 04"), "{trace}");
         let v = json(&out.stdout);
         assert_eq!(v["sign_cert"]["read"], true, "{v}");
         assert_eq!(v["sign_cert_matches_card"], matches, "{v}");
@@ -751,11 +757,12 @@ fn status_compares_the_signature_certificate_with_the_card() {
             !matches,
             "{v}"
         );
-        let text = out.stdout.iter().map(|&b| b as char).collect::<String>();
-        assert!(
-            !text.contains("清瀬") && !String::from_utf8_lossy(&out.stdout).contains("清瀬"),
-            "{v}"
-        );
+        // The addresses compared never leave the tool: not in the
+        // report, not in the trace.
+        for place in ["清瀬", "観布子"] {
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(place), "{v}");
+            assert!(!trace.contains(place), "{trace}");
+        }
         for (kind, left, _) in common::counters(profile, &state) {
             let max = if kind == "sign" { 5 } else { 3 };
             assert_eq!(left, Some(max), "{kind}");

@@ -24,9 +24,21 @@ pub struct Files {
     pub number: Option<Vec<u8>>,
 }
 
+fn missing(fid: u16) -> Error {
+    Error::Data(format!("入力補助AP EF {fid:04X} is missing"))
+}
+
+/// The four basic attributes alone (EF 0002; the card-info PIN is verified
+/// in this session): for a comparison that needs nothing else.
+pub fn read_attributes(s: &mut Session) -> Result<Attributes> {
+    let ef2 = s
+        .read_tlv_file(ef::ATTRIBUTES)?
+        .ok_or_else(|| missing(ef::ATTRIBUTES))?;
+    parse_attributes(&ef2)
+}
+
 /// Read the files (the card-info PIN is verified in this session).
 pub fn read_files(s: &mut Session, with_number: bool) -> Result<Files> {
-    let missing = |fid: u16| Error::Data(format!("入力補助AP EF {fid:04X} is missing"));
     let attributes = s
         .read_tlv_file(ef::ATTRIBUTES)?
         .ok_or_else(|| missing(ef::ATTRIBUTES))?;

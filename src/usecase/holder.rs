@@ -15,6 +15,9 @@ pub(super) enum Compared {
     Differs(Vec<&'static str>),
     /// The card-info PIN could not be used.
     NotCompared(Error),
+    /// The signature certificate carries no holder attributes: there is
+    /// nothing to compare (the card is not read for it).
+    NoHolder,
 }
 
 /// The signature certificate's name and address against the card's own
@@ -24,15 +27,14 @@ pub(super) fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Res
     let Some(holder) = crate::cert::jpki_attrs::holder_from_der(sign_der)
         .map_err(|e| Error::Data(e.to_string()))?
     else {
-        return Ok(Compared::Differs(Vec::new()));
+        return Ok(Compared::NoHolder);
     };
     crate::card::text::select(s)?;
     match policy::verify(s, KeyRef::CardInfo, pin) {
         Err(e) if password_not_used(&e) => return Ok(Compared::NotCompared(e)),
         r => r?,
     };
-    let files = crate::card::text::read_files(s, false)?;
-    let attrs = crate::card::text::parse_attributes(&files.attributes)?;
+    let attrs = crate::card::text::read_attributes(s)?;
     Ok(Compared::Differs(report::holder_differences(
         &holder,
         &attrs.name,

@@ -348,6 +348,17 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
     let holder = match (read.holder, holder_not_used) {
         (Some(Compared::Differs(f)), _) => (Some(f), None),
         (Some(Compared::NotCompared(e)), _) | (None, Some(e)) => (None, Some(e.message(req.lang))),
+        (Some(Compared::NoHolder), _) => (
+            None,
+            Some(
+                req.lang
+                    .pick(
+                        "署名用電子証明書に氏名・住所がありません",
+                        "the signature certificate carries no name or address",
+                    )
+                    .to_string(),
+            ),
+        ),
         (None, None) if req.compare_holder && not_used.is_some() => (
             None,
             Some(
