@@ -36,6 +36,18 @@ pub enum Source {
     Prompt,
 }
 
+impl Source {
+    /// A second PIN's source (`--sign-pin-file|env`, `--card-info-pin-file|env`):
+    /// the file, else the variable, else a prompt.
+    pub fn file_or_env(file: &Option<PathBuf>, env: &Option<String>) -> Source {
+        match (file, env) {
+            (Some(f), _) => Source::File(f.clone()),
+            (_, Some(n)) => Source::Env(n.clone()),
+            _ => Source::Prompt,
+        }
+    }
+}
+
 impl PinSource {
     pub fn source(&self) -> Source {
         if let Some(p) = &self.pin_file {

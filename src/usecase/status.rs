@@ -5,7 +5,7 @@
 
 use super::cache::{CaCache, CertCache, CERT_HEAD};
 use super::connect::{with_card, CardMeta, CardOptions};
-use super::holder::{compare_holder, Compared};
+use super::holder::{compare_holder, Comparison};
 use super::pins::{kind_of, password_not_used, with_pins, Asker, Need, Which};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
@@ -85,7 +85,7 @@ struct Read {
     /// Parts the card would not give: (subject, what went wrong).
     unreadable: Vec<(String, String)>,
     /// The signature certificate against the card's record.
-    holder: Option<Compared>,
+    holder: Option<Comparison>,
 }
 
 /// A part of the report that failed because of the card's data or an
@@ -346,9 +346,9 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         None => with_card(o, false, plain)?,
     };
     let holder = match (read.holder, holder_not_used) {
-        (Some(Compared::Differs(f)), _) => (Some(f), None),
-        (Some(Compared::NotCompared(e)), _) | (None, Some(e)) => (None, Some(e.message(req.lang))),
-        (Some(Compared::NoHolder), _) => (
+        (Some(Comparison::Differs(f)), _) => (Some(f), None),
+        (Some(Comparison::PinNotUsed(e)), _) | (None, Some(e)) => (None, Some(e.message(req.lang))),
+        (Some(Comparison::NoHolder), _) => (
             None,
             Some(
                 req.lang

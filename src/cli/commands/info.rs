@@ -70,11 +70,7 @@ struct InfoJson<'a> {
 
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let lang = ctx.lang;
-    let sign_src = match (&a.sign_pin.sign_pin_file, &a.sign_pin.sign_pin_env) {
-        (Some(f), _) => Source::File(f.clone()),
-        (_, Some(n)) => Source::Env(n.clone()),
-        _ => Source::Prompt,
-    };
+    let sign_src = Source::file_or_env(&a.sign_pin.sign_pin_file, &a.sign_pin.sign_pin_env);
     let mut input = PinInput::new(lang)
         .with(PinKind::CardInfo, Which::Current, a.pin.source())
         .with(PinKind::Sign, Which::Current, sign_src);

@@ -61,12 +61,7 @@ pub struct CardInfoPinSource {
 
 impl CardInfoPinSource {
     fn source(&self) -> crate::cli::input::Source {
-        use crate::cli::input::Source;
-        match (&self.card_info_pin_file, &self.card_info_pin_env) {
-            (Some(f), _) => Source::File(f.clone()),
-            (_, Some(n)) => Source::Env(n.clone()),
-            _ => Source::Prompt,
-        }
+        crate::cli::input::Source::file_or_env(&self.card_info_pin_file, &self.card_info_pin_env)
     }
 }
 
