@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print, one JSON document after another, the --json output of every command on
 # the in-process virtual card across the fixture profiles (and a few
-# errors). The schema test (tests/json_schema.rs) runs the same commands;
+# errors). The schema test (tests/it/json_schema.rs) runs the same commands;
 # this script is for a maintainer drafting a schema change
 # (scripts/json-schema-draft.py reads its output).
 set -euo pipefail

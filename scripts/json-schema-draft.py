@@ -5,7 +5,7 @@ schema their union implies into docs/schema/ — every key present in all
 samples is required, each value's types are the ones seen, enumerations
 named in ENUMS are closed. New keys stay allowed (docs/json.md: fields may
 be added at any time). A draft is reviewed before it is kept; the schema
-test (tests/json_schema.rs) then holds the output to it."""
+test (tests/it/json_schema.rs) then holds the output to it."""
 import json, sys, os
 
 # Fields whose values are a closed set (docs/json.md lists them).

@@ -332,6 +332,32 @@ impl Error {
                 format!("PC/SC の補助プロセスが使えません: {why}"),
                 format!("the PC/SC helper process failed: {why}"),
             ),
+            HelperKilled { signal, cleared } => {
+                let by = signal.map(signal_name);
+                let (by_ja, by_en) = match by {
+                    Some(n) => (format!("{n} で"), format!(" by {n}")),
+                    None => (String::new(), String::new()),
+                };
+                tr(
+                    lang,
+                    format!(
+                        "PC/SC の補助プロセス (mynacard __pcsc-agent) が外から{by_ja}終了させられました{}",
+                        if *cleared {
+                            "。暗証番号を送った後だったため、mynacard がカードの電源を切りました (照合済みの状態は残っていません)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "the PC/SC helper process (mynacard __pcsc-agent) was ended from outside{by_en}{}",
+                        if *cleared {
+                            "; a PIN had been sent, so mynacard powered the card down itself (no verified state is left)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+            }
             LeftPowered { cause } => {
                 let c = cause.as_ref().map(|e| e.message(lang));
                 tr(
@@ -352,5 +378,20 @@ impl Error {
                 format!("interrupted by {signal}"),
             ),
         }
+    }
+}
+
+/// A signal's usual name (`SIGKILL`), or its number.
+fn signal_name(n: i32) -> String {
+    match n {
+        1 => "SIGHUP".into(),
+        2 => "SIGINT".into(),
+        3 => "SIGQUIT".into(),
+        6 => "SIGABRT".into(),
+        9 => "SIGKILL".into(),
+        11 => "SIGSEGV".into(),
+        13 => "SIGPIPE".into(),
+        15 => "SIGTERM".into(),
+        n => format!("signal {n}"),
     }
 }

@@ -138,6 +138,13 @@ pub enum Error {
     Sandbox(String),
     /// The PC/SC helper process could not be started or ended early.
     Helper(String),
+    /// The helper ended without being told: another program killed it.
+    /// `signal`: what ended it, when known; `cleared`: a PIN had been
+    /// sent, and the tool powered the card down itself.
+    HelperKilled {
+        signal: Option<i32>,
+        cleared: bool,
+    },
     LeftPowered {
         cause: Option<Box<Error>>,
     },
@@ -188,6 +195,7 @@ impl Error {
             NoPcscBuild => ("NO_PCSC_BUILD", NO_SERVICE),
             Sandbox(_) => ("SANDBOX", NO_SERVICE),
             Helper(_) => ("HELPER", FAILURE),
+            HelperKilled { .. } => ("HELPER_KILLED", FAILURE),
             LeftPowered { cause } => (
                 "CARD_LEFT_POWERED",
                 cause.as_ref().map_or(CARD_ERROR, |e| e.exit_code()),

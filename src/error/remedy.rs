@@ -178,6 +178,10 @@ impl Error {
                 "mynacard を入れ直してください (実行中に更新された場合はもう一度実行してください)",
                 "run the command again; if it persists, reinstall mynacard (it may have been replaced while running)",
             ),
+            HelperKilled { .. } => s(
+                "このパソコンの別のプログラム (タスク管理ツール、スクリプト、セキュリティソフトなど) が mynacard の補助プロセスを終了させました。それを確かめてから、もう一度実行してください",
+                "another program on this PC (a task manager, a script, a security tool) ended mynacard's helper process: find out which, then run the command again",
+            ),
             LeftPowered { .. } => s(
                 "今すぐカードをリーダーから取り外してください (取り外すまで他のプログラムが使えるおそれがあります)。その後リーダーを確認してください",
                 "remove the card from the reader now (until then another program could use it); then check the reader",

@@ -1,10 +1,12 @@
 //! PC/SC on the `pcsc` crate (pcsc-lite on Linux). Only the helper
 //! process (`agent::worker`) calls it: a PC/SC call can block without end
 //! (a stopped pcscd, a reader stuck on a lost answer), and the tool must be
-//! able to give up on it and still power the card down.
+//! able to give up on it and still power the card down. The one exception
+//! is [`power_down_from_outside`], which the tool runs (on a thread it
+//! waits for with a bound) when its helper was killed.
 
 use crate::error::{Error, Result};
-use pcsc::{Context, Protocols, ReaderState, Scope, ShareMode, State};
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
@@ -185,4 +187,56 @@ pub fn transmit_raw(card: &pcsc::Card, apdu: &[u8]) -> Result<Vec<u8>> {
         return Err(Error::CardRemoved);
     }
     Ok(raw)
+}
+
+/// How a power-down from a fresh connection went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rescue {
+    /// The card was powered down (or is no longer in the reader).
+    PoweredDown,
+    /// Within `limit` it could not be: the reader does not let go, or
+    /// pcscd does not answer.
+    Failed,
+}
+
+/// Power the card in `reader` down from a new PC/SC connection. The tool
+/// calls this itself (not through a helper) when its helper was killed
+/// after a PIN was sent: pcscd then only *resets* the card, which keeps a
+/// verified PIN (card-protocol.md §6), and frees it for any program. So the
+/// connect is retried without pause while the dead helper's exclusive
+/// handle is being released, to be first in; a `SCardReconnect` with
+/// `SCARD_UNPOWER_CARD` is refused only while another program holds a
+/// transaction, and is retried the same way.
+pub fn power_down_from_outside(reader: &str, limit: Duration) -> Rescue {
+    let deadline = Instant::now() + limit;
+    let Ok(name) = CString::new(reader) else {
+        return Rescue::Failed;
+    };
+    let ctx = loop {
+        match Context::establish(Scope::User) {
+            Ok(c) => break c,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(1)),
+            Err(_) => return Rescue::Failed,
+        }
+    };
+    let mut card = loop {
+        match ctx.connect(&name, ShareMode::Shared, Protocols::ANY) {
+            Ok(c) => break c,
+            // No card (pulled, or never powered again): nothing is held.
+            Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => return Rescue::PoweredDown,
+            Err(_) if Instant::now() < deadline => std::hint::spin_loop(),
+            Err(_) => return Rescue::Failed,
+        }
+    };
+    loop {
+        match card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::UnpowerCard) {
+            Ok(()) => break,
+            Err(pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard) => return Rescue::PoweredDown,
+            Err(_) if Instant::now() < deadline => std::hint::spin_loop(),
+            Err(_) => return Rescue::Failed,
+        }
+    }
+    // Powered down and up again (no verified state): leave it unpowered.
+    let _ = card.disconnect(Disposition::UnpowerCard);
+    Rescue::PoweredDown
 }

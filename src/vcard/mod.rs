@@ -32,6 +32,10 @@ pub struct CardStats {
     pub apdus: u64,
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// The header of the last command that arrived, and its length: set
+    /// before any fault delay, so a test can see a command in flight.
+    pub last_header: [u8; 4],
+    pub last_len: usize,
 }
 
 /// One key's persistent state.
@@ -281,8 +285,36 @@ impl VirtualCard {
     /// Answer one command APDU with `data ‖ SW1 SW2`. An empty answer means
     /// the card is gone (a fault), as vpcd reads it.
     pub fn process(&mut self, raw: &[u8]) -> Vec<u8> {
+        let delay = self.arrive(raw);
+        std::thread::sleep(delay);
+        self.answer(raw)
+    }
+
+    /// Count a command that arrived; the fault delay before its answer
+    /// (the served card waits it out without holding the card's lock).
+    pub fn arrive(&mut self, raw: &[u8]) -> std::time::Duration {
         self.stats.apdus += 1;
         self.stats.bytes_in += raw.len() as u64;
+        self.stats.last_header = [0; 4];
+        for (d, s) in self.stats.last_header.iter_mut().zip(raw) {
+            *d = *s;
+        }
+        self.stats.last_len = raw.len();
+        let f = &self.profile.faults;
+        f.delay_ms
+            .filter(|_| {
+                f.delay_for.as_deref().is_none_or(|p| {
+                    p.split(',').any(|one| {
+                        profile::parse_hex("faults.delay_for", one)
+                            .is_ok_and(|p| raw.starts_with(&p))
+                    })
+                })
+            })
+            .map_or(std::time::Duration::ZERO, std::time::Duration::from_millis)
+    }
+
+    /// Answer a command that [`VirtualCard::arrive`] counted.
+    pub fn answer(&mut self, raw: &[u8]) -> Vec<u8> {
         self.apdus_since_power += 1;
         self.last_personal = false;
         let f = self.profile.faults.clone();
@@ -293,13 +325,6 @@ impl VirtualCard {
             self.remove_fired = true;
             self.removed = true;
             return Vec::new();
-        }
-        if let Some(ms) = f.delay_ms.filter(|_| {
-            f.delay_for.as_deref().is_none_or(|p| {
-                profile::parse_hex("faults.delay_for", p).is_ok_and(|p| raw.starts_with(&p))
-            })
-        }) {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         let started = std::time::Instant::now();
         let activation = if self.fresh_power {

@@ -195,9 +195,11 @@ pub fn serve_link<L: Link>(
             [] => return Ok(false),
             apdu => {
                 let t = Instant::now();
+                let delay = lock(card).arrive(apdu);
+                std::thread::sleep(delay);
                 let (resp, personal) = {
                     let mut c = lock(card);
-                    let r = c.process(apdu);
+                    let r = c.answer(apdu);
                     (r, c.last_response_personal())
                 };
                 if opts.verbose {

@@ -23,6 +23,7 @@ pub mod proto;
 pub mod worker;
 pub use connection::AgentConnection;
 
+use super::pcsc::{power_down_from_outside, Rescue};
 use super::Waiting;
 use crate::error::{Error, Result};
 use proto::{read_frame, write_frame, ErrKind, ReaderInfo, Reply, Request};
@@ -50,8 +51,12 @@ enum End {
         ok: bool,
         had_card: bool,
     },
-    /// It exited (or its output ended) without reporting.
-    Exited,
+    /// It exited (or its output ended) without reporting: killed from
+    /// outside. `rescued`: how the tool's own power-down went, when a PIN
+    /// had been sent.
+    Exited {
+        rescued: Option<Rescue>,
+    },
 }
 
 /// What stopping a helper achieved.
@@ -68,6 +73,8 @@ struct Shared {
     stdin: Mutex<Option<ChildStdin>>,
     connected: AtomicBool,
     pin_sent: AtomicBool,
+    /// The reader of the connection, for a power-down from outside.
+    reader: Mutex<Option<String>>,
     end: (Mutex<Option<End>>, Condvar),
 }
 
@@ -80,6 +87,27 @@ impl Shared {
             }
         }
         cv.notify_all();
+    }
+
+    fn ended(&self) -> bool {
+        self.end.0.lock().map(|g| g.is_some()).unwrap_or(true)
+    }
+
+    /// The helper's output ended. When it had not reported its end (it was
+    /// killed) and a PIN went to the card, pcscd only resets the card,
+    /// which keeps the PIN verified, and frees it for any program: power it
+    /// down from here at once, before anything else.
+    fn output_ended(&self) {
+        let rescued = if !self.ended()
+            && self.connected.load(Ordering::SeqCst)
+            && self.pin_sent.load(Ordering::SeqCst)
+        {
+            let reader = self.reader.lock().ok().and_then(|r| r.clone());
+            Some(reader.map_or(Rescue::Failed, |r| power_down_from_outside(&r, GRACE)))
+        } else {
+            None
+        };
+        self.set_end(End::Exited { rescued });
     }
 
     fn wait_end(&self, limit: Duration) -> Option<End> {
@@ -110,6 +138,9 @@ impl Shared {
             Some(End::Unpowered {
                 ok: false,
                 had_card: false,
+            }) => Stopped::Clean,
+            Some(End::Exited {
+                rescued: Some(Rescue::PoweredDown),
             }) => Stopped::Clean,
             _ if !connected || !pin_sent => Stopped::Clean,
             _ => Stopped::NotConfirmed { pin_sent },
@@ -181,6 +212,7 @@ impl Agent {
             stdin: Mutex::new(Some(stdin)),
             connected: AtomicBool::new(false),
             pin_sent: AtomicBool::new(false),
+            reader: Mutex::new(None),
             end: (Mutex::new(None), Condvar::new()),
         });
         let (tx, rx) = mpsc::channel();
@@ -203,7 +235,7 @@ impl Agent {
                         let _ = tx.send(r);
                     }
                     None => {
-                        shared.set_end(End::Exited);
+                        shared.output_ended();
                         return;
                     }
                 }
@@ -247,7 +279,8 @@ impl Agent {
             };
             zeroize::Zeroize::zeroize(&mut body);
             if !sent {
-                return Err(Error::Helper("it has ended".into()));
+                drop(g);
+                return Err(self.gone());
             }
         }
         match self
@@ -259,7 +292,48 @@ impl Agent {
                 self.wedged = Some(waiting);
                 Err(waiting.error(self.budget.as_secs_f64()))
             }
-            Err(RecvTimeoutError::Disconnected) => Err(Error::Helper("it has ended".into())),
+            Err(RecvTimeoutError::Disconnected) => Err(self.gone()),
+        }
+    }
+
+    /// The error for a helper that ended without being told to: its
+    /// output has ended, and the power-down from here (if one was needed)
+    /// is over before that is seen.
+    fn gone(&mut self) -> Error {
+        let end = self.shared.wait_end(GRACE + Duration::from_secs(1));
+        let signal = self.child.as_mut().and_then(|c| {
+            use std::os::unix::process::ExitStatusExt;
+            let until = Instant::now() + Duration::from_millis(300);
+            loop {
+                match c.try_wait() {
+                    Ok(Some(st)) => return st.signal(),
+                    Ok(None) if Instant::now() < until => {
+                        std::thread::sleep(Duration::from_millis(2))
+                    }
+                    _ => return None,
+                }
+            }
+        });
+        match end {
+            Some(End::Exited {
+                rescued: Some(Rescue::PoweredDown),
+            }) => Error::HelperKilled {
+                signal,
+                cleared: true,
+            },
+            Some(End::Exited {
+                rescued: Some(Rescue::Failed),
+            })
+            | None => Error::LeftPowered {
+                cause: Some(Box::new(Error::HelperKilled {
+                    signal,
+                    cleared: false,
+                })),
+            },
+            Some(_) => Error::HelperKilled {
+                signal,
+                cleared: false,
+            },
         }
     }
 
@@ -349,6 +423,9 @@ impl Agent {
         )?;
         match r {
             Reply::Connected { atr } => {
+                if let Ok(mut r) = self.shared.reader.lock() {
+                    *r = Some(reader.to_string());
+                }
                 self.shared.connected.store(true, Ordering::SeqCst);
                 Ok(AgentConnection {
                     agent: self,

@@ -358,7 +358,9 @@ impl Profile {
             parse_hex("faults.status_for", s)?;
         }
         if let Some(s) = &raw.faults.delay_for {
-            parse_hex("faults.delay_for", s)?;
+            for one in s.split(',') {
+                parse_hex("faults.delay_for", one)?;
+            }
         }
         Ok(Profile {
             holder,

@@ -159,8 +159,9 @@ pub struct Faults {
     /// Delay every answer by this many milliseconds.
     pub delay_ms: Option<u64>,
     /// Apply `delay_ms` only to commands whose header starts with this hex
-    /// prefix (e.g. "00B081", a READ BINARY of EF 0001 by SFI): a card that
-    /// goes silent at one step of a command.
+    /// prefix (e.g. "00B081", a READ BINARY of EF 0001 by SFI), or with one
+    /// of several separated by commas ("0020,802A"): a card that goes silent
+    /// at one step of a command.
     pub delay_for: Option<String>,
     /// Flip a byte in the user-authentication certificate (a corrupt EF).
     pub corrupt_auth_cert: bool,

@@ -3,7 +3,7 @@
 //! appear in any output (as text or as hex), except the number where the
 //! user asked for it.
 
-mod common;
+use crate::common;
 
 use common::bin;
 

@@ -1,7 +1,7 @@
 //! `mynacard sign` and `verify` on the in-process virtual card, with
 //! OpenSSL as the independent judge.
 
-mod common;
+use crate::common;
 
 use common::{bin, counters, json, virt};
 use std::path::Path;

@@ -7,7 +7,7 @@
 //! and no partial output file.
 #![cfg(feature = "pcsc")]
 
-mod common;
+use crate::common;
 
 use common::e2e::*;
 use mynacard::sandbox::hostile::{Fault, Hostile};

@@ -1,6 +1,6 @@
 //! `mynacard cert show|inspect` on the in-process virtual card and on files.
 
-mod common;
+use crate::common;
 
 use common::{bin, json};
 use mynacard::vcard::{Profile, VirtualCard};

@@ -2,7 +2,7 @@
 //! fixture profiles (and errors), validates against its published schema
 //! in `docs/schema/` — and every published schema is exercised.
 
-mod common;
+use crate::common;
 
 use common::{bin, fixture};
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! signatures built with `cert::cms::build` over a small PKI made here with
 //! the virtual card's test keys, so every case is exactly one fault.
 
-mod common;
+use crate::common;
 
 use common::{bin, json};
 use rcgen::{

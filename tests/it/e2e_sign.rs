@@ -3,7 +3,7 @@
 //! signature made through OpenSC's PKCS#11 module checks against the
 //! certificate mynacard reads.
 
-mod common;
+use crate::common;
 
 use common::e2e::{cli, default_card, in_ci, insert, opensc, opensc_tool, sandbox_with};
 use common::json;

@@ -8,7 +8,7 @@
 // tests have nothing to run against.
 #![cfg(feature = "pcsc")]
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::e2e::*;

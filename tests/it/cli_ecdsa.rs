@@ -3,7 +3,7 @@
 //! the RSA ones do; what this version cannot do with them (have the card
 //! sign) is refused before any PIN is sent.
 
-mod common;
+use crate::common;
 
 use common::{assert_schema, bin, default_pin, json, sent, virt};
 use serde_json::Value;

@@ -9,7 +9,7 @@
 //! Also: every wait is bounded from the first PC/SC call.
 #![cfg(feature = "pcsc")]
 
-mod common;
+use crate::common;
 
 use common::e2e::*;
 use mynacard::sandbox::Sandbox;
@@ -503,4 +503,179 @@ fn no_core_dump_and_the_pin_variable_never_reaches_the_helper() {
     assert!(!env.contains("TEST1234"));
     let (code, _) = wait_exit(&mut child.0, Duration::from_secs(30));
     assert_eq!(code, 0);
+}
+
+/// When the helper is killed (by another program) at a phase of the command.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    /// The retry-counter query is in flight: no PIN was sent.
+    BeforeVerify,
+    /// The VERIFY with the password is in flight (the card will accept it).
+    DuringVerify,
+    /// The VERIFY was answered 90 00 and a READ BINARY is on its way.
+    AfterVerify,
+    /// `sign`: the COMPUTE DIGITAL SIGNATURE is in flight.
+    DuringSignature,
+}
+
+/// A card that answers the retry query, the VERIFY, the first READ BINARY
+/// of the signature certificate by its short id, and the signature after
+/// 400 ms (everything else at once), and keeps a verified PIN across a warm
+/// reset as the real card does.
+fn slow_verify_card() -> mynacard::vcard::VirtualCard {
+    card_from(
+        "[quirks]\nkeep_verified_on_reset = true\n\
+         [faults]\ndelay_ms = 400\ndelay_for = \"0020,802A,00B08100\"\n",
+    )
+}
+
+/// Whether the card's last command matches `phase`'s moment.
+fn at_phase(stats: &mynacard::vcard::CardStats, phase: Phase, verify_seen: &mut bool) -> bool {
+    let verify = stats.last_header[..2] == [0x00, 0x20];
+    let with_data = stats.last_len > 5;
+    match phase {
+        Phase::BeforeVerify => verify && !with_data,
+        Phase::DuringVerify => verify && with_data,
+        Phase::AfterVerify => {
+            *verify_seen |= verify && with_data;
+            *verify_seen && stats.last_header == [0x00, 0xB0, 0x81, 0x00]
+        }
+        Phase::DuringSignature => stats.last_header[..2] == [0x80, 0x2A],
+    }
+}
+
+/// Every 50 ms from now until `window` has passed, another program (OpenSC's
+/// `opensc-tool`) selects the JPKI application and reads the signature
+/// certificate, which the card gives only while the password is verified.
+/// Returns the status words of the reads that got through.
+fn probe_sign_cert(sb: &Sandbox, window: Duration) -> Vec<String> {
+    let start = Instant::now();
+    let mut got = Vec::new();
+    while start.elapsed() < window {
+        let t = Instant::now();
+        let out = opensc_tool(
+            sb,
+            "opensc-tool",
+            &[
+                "--reader",
+                "0",
+                "-s",
+                JPKI,
+                "-s",
+                "00 A4 02 0C 02 00 01",
+                "-s",
+                "00 B0 00 00 04",
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let received: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("Received (SW1="))
+            .collect();
+        if let Some(l) = received.get(2) {
+            got.push(format!("{}{}", &l[16..18], &l[26..28]).to_uppercase());
+        }
+        std::thread::sleep(Duration::from_millis(50).saturating_sub(t.elapsed()));
+    }
+    got
+}
+
+/// Kill the tool's PC/SC helper with SIGKILL at `phase`, `runs` times; each
+/// time a second program probes the card every 50 ms for 1 s and must never
+/// read the signature certificate, nor then sign; the tool names the cause.
+fn helper_killed_at(phase: Phase, runs: usize) {
+    if !opensc() {
+        return;
+    }
+    let Some(mut sb) = sandbox_with(slow_verify_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let (dir, pw) = password_file();
+    let doc = dir.path().join("doc.txt");
+    std::fs::write(&doc, "a document\n").unwrap();
+    for run in 0..runs {
+        let out_file = dir.path().join(format!("o{run}"));
+        let before = sb.card.lock().unwrap().stats().apdus;
+        let mut cmd = match phase {
+            Phase::DuringSignature => {
+                let mut c = process(&sb);
+                c.args(["--reader", &sb.reader(), "sign", "--pin-file", &pw, "-o"])
+                    .arg(&out_file)
+                    .arg(&doc);
+                c
+            }
+            _ => cert_show_sign(&sb, &pw, &out_file),
+        };
+        let mut child = Guard(
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut verify_seen = false;
+        loop {
+            let st = sb.card.lock().unwrap().stats();
+            if st.apdus > before && at_phase(&st, phase, &mut verify_seen) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{phase:?} never came: {st:?}");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let helper = children_of(child.0.id());
+        assert_eq!(helper.len(), 1, "one helper: {helper:?}");
+        kill("-KILL", helper[0] as i64);
+        let reads = probe_sign_cert(&sb, Duration::from_secs(1));
+        let (code, took) = wait_exit(&mut child.0, Duration::from_secs(10));
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(
+            !reads.iter().any(|sw| sw == "9000"),
+            "{phase:?} run {run}: another program read the signature certificate: {reads:?}"
+        );
+        assert_eq!(second_program_signs(&sb), "6982", "{phase:?} run {run}");
+        assert_eq!(code, 1, "{phase:?} run {run}: {err}");
+        assert!(
+            err.contains("HELPER_KILLED") || err.contains("ended from outside by SIGKILL"),
+            "{err}"
+        );
+        let pin_sent = !matches!(phase, Phase::BeforeVerify);
+        assert_eq!(
+            err.contains("powered the card down itself"),
+            pin_sent,
+            "{phase:?}: {err}"
+        );
+        assert!(took < Duration::from_secs(8), "took {took:?}");
+        assert!(!out_file.exists(), "{phase:?}: a file was written");
+        assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Sign), 5);
+    }
+}
+
+/// Runs per phase: 2 in the suite; the stress script asks for 20.
+fn kill_runs() -> usize {
+    std::env::var("MYNACARD_HELPER_KILL_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+}
+
+#[test]
+fn helper_killed_before_the_verify_leaves_nothing() {
+    helper_killed_at(Phase::BeforeVerify, kill_runs());
+}
+
+#[test]
+fn helper_killed_during_the_verify_the_tool_powers_the_card_down() {
+    helper_killed_at(Phase::DuringVerify, kill_runs());
+}
+
+#[test]
+fn helper_killed_after_the_verify_the_tool_powers_the_card_down() {
+    helper_killed_at(Phase::AfterVerify, kill_runs());
+}
+
+#[test]
+fn helper_killed_during_a_signature_the_tool_powers_the_card_down() {
+    helper_killed_at(Phase::DuringSignature, kill_runs());
 }

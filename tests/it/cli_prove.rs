@@ -2,7 +2,7 @@
 //! challenge with its authentication key; the signature is checked with the
 //! certificate's key and the certificate with the built-in roots.
 
-mod common;
+use crate::common;
 
 use common::{bin, counters, json, profile_file, virt};
 

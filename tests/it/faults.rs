@@ -4,7 +4,7 @@
 //! counter changed unless a VERIFY really completed, that nothing panicked
 //! and that no output file is left half-written.
 
-mod common;
+use crate::common;
 
 use common::{bin, json};
 use mynacard::vcard::{Profile, VirtualCard};

@@ -1,6 +1,6 @@
 //! `mynacard info`: the card-info application on the in-process virtual card.
 
-mod common;
+use crate::common;
 
 use common::{bin, default_number, json, sent, virt};
 

@@ -1,7 +1,7 @@
 //! The shipped binary on the in-process virtual card (`--virtual`): exit
 //! codes, JSON fields, counters before and after, and the trace.
 
-mod common;
+use crate::common;
 
 use common::{bin, default_pin, json};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `mynacard status` on profiles of the virtual card: JSON findings, exit
 //! codes with --fail-on, no PIN sent and no counter changed.
 
-mod common;
+use crate::common;
 
 use common::{bin, is_verify_with_data, json, sent, virt};
 use serde_json::Value;

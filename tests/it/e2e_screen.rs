@@ -7,7 +7,7 @@
 
 #![cfg(feature = "pcsc")]
 
-mod common;
+use crate::common;
 
 use common::e2e::{card_from, insert, pull, sandbox_with};
 use std::path::{Path, PathBuf};

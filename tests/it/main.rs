@@ -1,0 +1,24 @@
+//! The integration tests, one binary (one link after a change): each file
+//! a module; `common` holds what they share. Run one group with
+//! `cargo test --test it cli_status::`.
+
+mod common;
+
+mod card_session;
+mod cli_cert;
+mod cli_ecdsa;
+mod cli_info;
+mod cli_prove;
+mod cli_sign;
+mod cli_status;
+mod cli_virtual;
+mod cms_outcomes;
+mod e2e_exit_paths;
+mod e2e_hostile;
+mod e2e_pcscd;
+mod e2e_screen;
+mod e2e_sign;
+mod faults;
+mod json_schema;
+mod layers;
+mod secrets;
