@@ -5,26 +5,10 @@
 //! would need the `cfg(windows)`/macOS halves of these functions.
 
 pub mod atomic;
+pub mod cache;
 pub mod files;
 
-use std::path::PathBuf;
-
-/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`); `None` with
-/// `--no-cache` or when no home is known.
-pub fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
-    if disabled {
-        return None;
-    }
-    std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })
-        .map(|b| b.join("mynacard").join(sub))
-}
+pub use cache::cache_dir;
 
 /// Something that changes whenever this program's file does (its size,
 /// time and inode), without reading it; empty if it cannot be known.

@@ -67,7 +67,8 @@ impl ExtendedMemory {
     }
 
     pub fn supported(&self, reader: &str, atr: &[u8]) -> bool {
-        self.path(reader, atr).is_some_and(|p| p.exists())
+        self.path(reader, atr)
+            .is_some_and(|p| crate::platform::cache::is_entry(&p))
     }
 
     /// Remember what a run showed; failures are ignored (it only saves APDUs).
@@ -148,7 +149,7 @@ impl CertCache {
         if head.len() != CERT_HEAD {
             return None;
         }
-        let b = crate::platform::files::read_limited(
+        let b = crate::platform::cache::read_entry(
             &self.path(head)?,
             crate::platform::files::limit::CERT,
         )
@@ -193,7 +194,7 @@ fn trim(dir: &std::path::Path, name_len: usize, keep: usize) {
     };
     let mut files: Vec<_> = rd
         .flatten()
-        .filter(|e| e.file_name().len() == name_len)
+        .filter(|e| e.file_name().len() == name_len && e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     if files.len() <= keep {
@@ -232,13 +233,13 @@ impl ImageCache {
         &self,
         p: &crate::vcard::Profile,
     ) -> Result<crate::vcard::CardImage, crate::vcard::ProfileError> {
-        use crate::platform::files::{limit, read_limited};
+        use crate::platform::{cache::read_entry, files::limit};
         use crate::vcard::{image::image_key, CardImage};
         let Some(dir) = &self.dir else {
             return CardImage::build(p);
         };
         let path = dir.join(image_key(p, &crate::platform::build_id()));
-        if let Some(img) = read_limited(&path, limit::IMAGE)
+        if let Some(img) = read_entry(&path, limit::IMAGE)
             .ok()
             .and_then(|b| CardImage::from_bytes(&b))
         {
@@ -272,8 +273,8 @@ impl CaCache {
         let dir = self.dir.as_ref()?;
         let (_, aki) = key_ids(ee)?;
         let path = dir.join(format!("{}.der", hex::encode(aki?)));
-        let ca = crate::platform::files::read_limited(&path, crate::platform::files::limit::CERT)
-            .ok()?;
+        let ca =
+            crate::platform::cache::read_entry(&path, crate::platform::files::limit::CERT).ok()?;
         signs(&ca, ee).then_some(ca)
     }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod attacks;
 mod card_session;
 mod cli_cert;
 mod cli_ecdsa;

@@ -1,0 +1,173 @@
+//! Where the caches live, and that nobody else can steer them: each folder
+//! from `mynacard/` down is a real folder (never a link), the user's own,
+//! mode 0700 (a 0755 one is repaired); an entry is read only when it is a
+//! regular file of the user's, opened without following a link. A cache
+//! that cannot be used safely is skipped with a note: the command goes on
+//! without it (a cache only saves work).
+
+use std::io::{self, Read};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`), made private;
+/// `None` with `--no-cache`, when no home is known, or when a folder on the
+/// way cannot be used safely (a note on stderr says which and why, once).
+pub fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
+    if disabled {
+        return None;
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    private_cache_in(&base, sub)
+}
+
+/// `<base>/mynacard/<sub>`, made private, or `None` (with a note).
+fn private_cache_in(base: &Path, sub: &str) -> Option<PathBuf> {
+    let top = base.join("mynacard");
+    let dir = top.join(sub);
+    if !base.is_dir()
+        && std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(base)
+            .is_err()
+    {
+        return None;
+    }
+    for d in [&top, &dir] {
+        if let Err(why) = private_dir(d) {
+            note_once(d, &why);
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+/// Make `d` a private folder of this user's, or say why it cannot be one.
+fn private_dir(d: &Path) -> Result<(), String> {
+    let meta = match std::fs::symlink_metadata(d) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            match std::fs::DirBuilder::new().mode(0o700).create(d) {
+                Ok(()) => std::fs::symlink_metadata(d).map_err(|e| e.to_string())?,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    std::fs::symlink_metadata(d).map_err(|e| e.to_string())?
+                }
+                Err(e) => return Err(format!("cannot be created ({e})")),
+            }
+        }
+        Err(e) => return Err(e.to_string()),
+        Ok(m) => m,
+    };
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link".into());
+    }
+    if !meta.is_dir() {
+        return Err("is not a folder".into());
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() {
+        return Err("belongs to another user".into());
+    }
+    if meta.mode() & 0o077 != 0 {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("is open to others and cannot be made private ({e})"))?;
+    }
+    Ok(())
+}
+
+/// One note per folder and process.
+fn note_once(d: &Path, why: &str) {
+    static SAID: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    if let Ok(mut said) = SAID.lock() {
+        if said.iter().any(|p| p == d) {
+            return;
+        }
+        said.push(d.to_path_buf());
+    }
+    eprintln!(
+        "mynacard: note: the cache folder {} {why}: the cache is not used (remove it, and mynacard makes a private one)",
+        crate::protocol::text::printable(&d.display().to_string())
+    );
+}
+
+/// Whether `path` is a regular file of this user's (a link is not).
+pub fn is_entry(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .is_ok_and(|m| m.file_type().is_file() && m.uid() == rustix::process::geteuid().as_raw())
+}
+
+/// Read a cache entry: a regular file of this user's of at most `limit`
+/// bytes, opened without following a link and without blocking.
+pub fn read_entry(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let bad = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_string());
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW).bits() as i32)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if !meta.file_type().is_file() || meta.uid() != rustix::process::geteuid().as_raw() {
+        return Err(bad("not a regular file of this user's"));
+    }
+    if meta.len() > limit {
+        return Err(bad("too large"));
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    f.take(limit + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit {
+        return Err(bad("too large"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_folders_are_private_and_open_ones_are_repaired() {
+        let home = tempfile::tempdir().unwrap();
+        let d = private_cache_in(home.path(), "ca").unwrap();
+        for p in [d.parent().unwrap(), &d] {
+            let m = std::fs::symlink_metadata(p).unwrap();
+            assert_eq!(m.mode() & 0o777, 0o700, "{p:?}");
+        }
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(private_cache_in(home.path(), "ca").is_some());
+        assert_eq!(std::fs::metadata(&d).unwrap().mode() & 0o777, 0o700);
+        assert!(cache_dir(true, "ca").is_none());
+    }
+
+    #[test]
+    fn a_linked_folder_is_not_used() {
+        let home = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(home.path().join("mynacard")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), home.path().join("mynacard/auth-certs"))
+            .unwrap();
+        assert!(private_cache_in(home.path(), "auth-certs").is_none());
+        // The top folder itself as a link.
+        let home2 = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), home2.path().join("mynacard")).unwrap();
+        assert!(private_cache_in(home2.path(), "ca").is_none());
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn an_entry_is_a_regular_file_never_a_link() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        std::fs::write(&f, b"kept").unwrap();
+        let l = d.path().join("l");
+        std::os::unix::fs::symlink(&f, &l).unwrap();
+        assert_eq!(read_entry(&f, 10).unwrap(), b"kept");
+        assert!(read_entry(&l, 10).is_err());
+        assert!(read_entry(&f, 2).is_err());
+        assert!(is_entry(&f) && !is_entry(&l) && !is_entry(d.path()));
+    }
+}
