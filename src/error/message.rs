@@ -249,6 +249,20 @@ impl Error {
                 ),
                 format!("{} exists; use --force to overwrite it", p.display()),
             ),
+            OutputFolder { folder, problem } => {
+                use crate::platform::atomic::FolderProblem::*;
+                let f = folder.display();
+                let (ja, en) = match problem {
+                    Missing => ("がありません", "does not exist"),
+                    NotAFolder => ("はフォルダーではありません", "is not a folder"),
+                    NotWritable => ("に書き込む権限がありません", "cannot be written to (permissions)"),
+                };
+                tr(
+                    lang,
+                    format!("出力先のフォルダー {f} {ja} (カードには何も送っていません)"),
+                    format!("the output folder {f} {en} (nothing was sent to the card)"),
+                )
+            }
             OutputRefused { path, what } => tr(
                 lang,
                 format!(

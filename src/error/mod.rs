@@ -111,6 +111,11 @@ pub enum Error {
         path: PathBuf,
         what: &'static str,
     },
+    /// The folder of an `-o` file cannot take it (found before the card).
+    OutputFolder {
+        folder: PathBuf,
+        problem: crate::platform::atomic::FolderProblem,
+    },
     Profile(String),
     Usage(Misuse),
     Absent {
@@ -186,6 +191,7 @@ impl Error {
             Io { .. } => ("IO", IO),
             FileExists(_) => ("FILE_EXISTS", IO),
             OutputRefused { .. } => ("OUTPUT_REFUSED", IO),
+            OutputFolder { .. } => ("OUTPUT_FOLDER", IO),
             Profile(_) => ("PROFILE", DATA),
             Usage(_) => ("USAGE", USAGE),
             Absent { .. } => ("ABSENT", ABSENT),

@@ -138,6 +138,17 @@ impl Error {
                 "上書きするには --force を付けてください",
                 "add --force to overwrite it",
             ),
+            OutputFolder {
+                problem: crate::platform::atomic::FolderProblem::Missing,
+                ..
+            } => s(
+                "フォルダーを先に作るか (mkdir -p)、別のパスを指定してください",
+                "create the folder first (mkdir -p), or give another path",
+            ),
+            OutputFolder { .. } => s(
+                "書き込めるフォルダーのパスを指定してください。標準出力へは -o - です",
+                "give a path in a folder you may write to, or -o - for standard output",
+            ),
             OutputRefused { .. } => s(
                 "別のパスを指定してください。標準出力へは -o - です",
                 "give another path, or -o - for standard output",

@@ -17,6 +17,37 @@ pub enum Refusal {
     Exists,
     /// Something other than a regular file is there (what it is).
     NotRegular(&'static str),
+    /// The folder it would go in cannot take it.
+    Folder(FolderProblem),
+}
+
+/// Why the folder of an output file cannot take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderProblem {
+    Missing,
+    NotAFolder,
+    NotWritable,
+}
+
+/// The folder an output `path` goes in (`.` for a bare name).
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Can a new file be created in `dir`? Checked before any card work, so
+/// that a missing folder never costs a PIN try or a signature.
+fn folder_takes_files(dir: &Path) -> Result<(), FolderProblem> {
+    match std::fs::metadata(dir) {
+        Err(_) => Err(FolderProblem::Missing),
+        Ok(m) if !m.is_dir() => Err(FolderProblem::NotAFolder),
+        Ok(_) => rustix::fs::access(
+            dir,
+            rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+        )
+        .map_err(|_| FolderProblem::NotWritable),
+    }
 }
 
 /// May `path` receive an output file? Absent: yes. A regular file: only
@@ -24,7 +55,7 @@ pub enum Refusal {
 /// symbolic link — dangling or not): never, `replace` included.
 pub fn check_target(path: &Path, replace: bool) -> Result<(), Refusal> {
     match std::fs::symlink_metadata(path) {
-        Err(_) => Ok(()),
+        Err(_) => folder_takes_files(folder_of(path)).map_err(Refusal::Folder),
         Ok(m) => match not_regular(&m) {
             Some(what) => Err(Refusal::NotRegular(what)),
             None if replace => Ok(()),
@@ -36,10 +67,7 @@ pub fn check_target(path: &Path, replace: bool) -> Result<(), Refusal> {
 /// Write `body` to `path` with permission bits `mode` (e.g. 0o600). An
 /// existing regular file is replaced; anything else at `path` is refused.
 pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -72,6 +72,48 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Stream all of `path`, a regular file of any size, to `each` in chunks
+/// (with the bytes done and the total). Exactly the length the open file
+/// reports is read: a file that is not regular once opened (a FIFO swapped
+/// in), ends early, or holds more (an endless `/proc` file, one that grows)
+/// is an error, never a wait without end.
+pub fn stream_regular(path: &Path, mut each: impl FnMut(&[u8], u64, u64)) -> io::Result<u64> {
+    let bad = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if let Some(what) = not_regular(&meta) {
+        return Err(bad(format!("is {what}, not a regular file")));
+    }
+    let total = meta.len();
+    let mut f = f.take(total);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        done += n as u64;
+        each(&buf[..n], done, total);
+    }
+    if done < total {
+        return Err(bad(format!(
+            "ended after {done} of the {total} bytes it reported (it changed while being read)"
+        )));
+    }
+    // Eight bytes: some /proc files refuse smaller reads.
+    let mut more = [0u8; 8];
+    if f.into_inner().read(&mut more)? > 0 {
+        return Err(bad(format!(
+            "holds more than the {total} bytes it reports (it is growing, or not a plain file)"
+        )));
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("platform", &[]),
     ("testhook", &[]),
     ("i18n", &["protocol", "rules"]),
-    ("error", &["apdu", "protocol", "i18n"]),
+    ("error", &["apdu", "protocol", "i18n", "platform"]),
     ("transport", &["apdu", "error", "platform"]),
     (
         "vcard",

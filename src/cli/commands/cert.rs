@@ -316,6 +316,10 @@ pub fn check_output(path: Option<&Path>, force: bool) -> Result<()> {
             path: path.to_path_buf(),
             what,
         },
+        crate::platform::atomic::Refusal::Folder(problem) => Error::OutputFolder {
+            folder: crate::platform::atomic::folder_of(path).to_path_buf(),
+            problem,
+        },
     })
 }
 

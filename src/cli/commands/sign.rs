@@ -12,7 +12,7 @@ use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
 use clap::Args;
 use sha2::{Digest, Sha256};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -59,31 +59,16 @@ pub struct VerifyArgs {
     pub show_holder: bool,
 }
 
-/// SHA-256 of a regular file, streamed; a progress bar on a terminal when
-/// it takes more than a second.
+/// SHA-256 of a regular file, streamed (exactly the length it reports);
+/// a progress bar on a terminal when it takes more than a second.
 fn hash_file(path: &Path) -> Result<[u8; 32]> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "is not a regular file"),
-        ));
-    }
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
     let start = std::time::Instant::now();
     let mut bar: Option<indicatif::ProgressBar> = None;
-    let mut done = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-        done += n as u64;
+    crate::platform::files::stream_regular(path, |chunk, done, total| {
+        h.update(chunk);
         if bar.is_none() && start.elapsed().as_secs_f64() > 1.0 && std::io::stderr().is_terminal() {
-            let b = indicatif::ProgressBar::new(meta.len());
+            let b = indicatif::ProgressBar::new(total);
             b.set_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {eta}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -93,7 +78,8 @@ fn hash_file(path: &Path) -> Result<[u8; 32]> {
         if let Some(b) = &bar {
             b.set_position(done);
         }
-    }
+    })
+    .map_err(|e| Error::io(path, e))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
