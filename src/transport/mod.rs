@@ -44,7 +44,11 @@ pub fn exchange(t: &mut dyn Transport, cmd: &Command) -> Result<Response> {
     let mut rounds = 0;
     while let StatusWord::BytesRemaining(n) = resp.sw {
         rounds += 1;
-        if rounds > 256 {
+        // A GET RESPONSE that gave nothing yet promises more makes no
+        // progress, and no answer is longer than an extended one: either is
+        // a broken card or reader (malformed data, exit 12), found at once
+        // rather than after the time budget ran out.
+        if rounds > 256 || (rounds > 1 && resp.data.is_empty()) || data.len() > 65_538 {
             return Err(Error::Data("endless 61xx chain".into()));
         }
         let mut get =
@@ -152,6 +156,19 @@ mod tests {
         let r = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(16)).unwrap();
         assert_eq!(r.data, [1, 2, 3, 4, 5, 6]);
         assert_eq!(r.sw, StatusWord::Ok);
+    }
+
+    #[test]
+    fn an_endless_get_response_chain_is_malformed_data_at_once() {
+        let mut t = Scripted {
+            expect: [(h("00B0000010"), h("61FF")), (h("00C00000FF"), h("61FF"))]
+                .into_iter()
+                .collect(),
+            sent: vec![],
+        };
+        let e = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(16)).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::DATA);
+        assert_eq!(t.sent.len(), 2);
     }
 
     #[test]

@@ -20,8 +20,10 @@ pub fn map_err(e: pcsc::Error) -> Error {
             reader: None,
             waited: None,
         },
-        P::RemovedCard | P::ResetCard | P::UnpoweredCard | P::CardUnsupported => Error::CardRemoved,
-        P::SharingViolation => Error::CardInUse,
+        P::RemovedCard | P::CardUnsupported => Error::CardRemoved,
+        // Another program reset or powered the card down while this one
+        // used it: the card is busy, not gone.
+        P::SharingViolation | P::ResetCard | P::UnpoweredCard => Error::CardInUse,
         P::Timeout => Error::Timeout {
             what: "waiting for the card".into(),
             secs: 0.0,

@@ -97,7 +97,14 @@ fn the_number_is_not_read_without_show_number() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(&number));
+    // JSON follows the same masking rule as the text.
     let v = json(&info(None, &["--show-number"]).stdout);
+    assert_eq!(
+        v["individual_number"],
+        format!("********{}", &number[8..]).as_str()
+    );
+    assert!(!v.to_string().contains(&number));
+    let v = json(&info(None, &["--show-number", "--unmask"]).stdout);
     assert_eq!(v["individual_number"], number.as_str());
     assert_eq!(v["integrity"]["number_hash_ok"], true);
 }

@@ -679,3 +679,61 @@ fn helper_killed_after_the_verify_the_tool_powers_the_card_down() {
 fn helper_killed_during_a_signature_the_tool_powers_the_card_down() {
     helper_killed_at(Phase::DuringSignature, kill_runs());
 }
+
+#[test]
+fn a_card_busy_in_another_program_is_in_use_not_removed_or_silent() {
+    if !opensc() {
+        return;
+    }
+    let Some(mut sb) = sandbox_with(slow_verify_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let (dir, pw) = password_file();
+    let before = sb.card.lock().unwrap().stats().apdus;
+    // One program holds the card (exclusively, a PIN on its way) …
+    let mut first = Guard(
+        cert_show_sign(&sb, &pw, &dir.path().join("o"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = false;
+    while !(sb.card.lock().unwrap().stats().apdus > before
+        && at_phase(
+            &sb.card.lock().unwrap().stats(),
+            Phase::BeforeVerify,
+            &mut seen,
+        ))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the first program never got going"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // … and a read-only command meanwhile says so, with what to do.
+    let out = cli(&sb)
+        .args([
+            "--reader",
+            &sb.reader(),
+            "--timeout",
+            "0.5",
+            "pin",
+            "status",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(14), "{err}");
+    assert!(err.contains("in use by another program"), "{err}");
+    assert!(err.contains("wait for it to finish"), "{err}");
+    assert!(
+        !err.contains("removed") && !err.contains("does not answer"),
+        "{err}"
+    );
+    let (code, _) = wait_exit(&mut first.0, Duration::from_secs(10));
+    assert_eq!(code, 0);
+}

@@ -61,7 +61,7 @@ struct InfoJson<'a> {
     attributes: &'a Attributes,
     sex: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    individual_number: Option<&'a str>,
+    individual_number: Option<String>,
     integrity: &'a Integrity,
     sign_certificate_matches: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -144,7 +144,15 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             &InfoJson {
                 attributes: &attrs,
                 sex: crate::protocol::records::sex_id(&attrs.sex_code).to_string(),
-                individual_number: number.as_ref().map(|n| n.expose()),
+                // The same masking rule as the text: all 12 digits only
+                // with --unmask.
+                individual_number: number.as_ref().map(|n| {
+                    if a.unmask {
+                        n.expose().to_string()
+                    } else {
+                        n.masked()
+                    }
+                }),
                 integrity: &integrity,
                 sign_certificate_matches: matches,
                 findings,
