@@ -90,9 +90,10 @@ fn note_once(d: &Path, why: &str) {
         }
         said.push(d.to_path_buf());
     }
+    // Debug form: a hostile name's control characters come out escaped.
     eprintln!(
-        "mynacard: note: the cache folder {} {why}: the cache is not used (remove it, and mynacard makes a private one)",
-        crate::protocol::text::printable(&d.display().to_string())
+        "mynacard: note: the cache folder {:?} {why}: the cache is not used (remove it, and mynacard makes a private one)",
+        d.display().to_string()
     );
 }
 
