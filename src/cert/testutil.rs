@@ -1,16 +1,13 @@
-//! Test certificates made with rcgen from the public test keys in
-//! `fixtures/keys/` (test-only, never secret), and a DER builder for
+//! Test certificates made with `protocol::certgen` from the public test
+//! keys in `fixtures/keys/` (test-only, never secret), and a DER builder for
 //! hand-written extensions.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, IsCa, Issuer,
-    KeyPair, KeyUsagePurpose, SerialNumber, PKCS_RSA_SHA256,
-};
+use crate::protocol::certgen::{self, Basic, Ext, Key, KeyUsages, Name, Params, Text};
 use std::sync::OnceLock;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-pub(crate) fn key(name: &str) -> KeyPair {
+pub(crate) fn key(name: &str) -> Key {
     let pem = match name {
         "sign-ca" => include_str!("../../fixtures/keys/sign-ca.pem"),
         "auth-ca" => include_str!("../../fixtures/keys/auth-ca.pem"),
@@ -18,7 +15,7 @@ pub(crate) fn key(name: &str) -> KeyPair {
         "auth-ee" => include_str!("../../fixtures/keys/auth-ee.pem"),
         _ => include_str!("../../fixtures/keys/other-ca.pem"),
     };
-    KeyPair::from_pkcs8_pem_and_sign_algo(pem, &PKCS_RSA_SHA256).expect("test key")
+    Key::from_pkcs8_pem(pem).expect("test key")
 }
 
 // --- DER builder (X.690) for hand-written extension values ---
@@ -55,71 +52,68 @@ pub(crate) fn holder_san() -> Vec<u8> {
     ])
 }
 
-fn policies(arcs: &[u64]) -> CustomExtension {
-    CustomExtension::from_oid_content(&[2, 5, 29, 32], seq(&[seq(&[oid(arcs)])]))
-}
-
-pub(crate) fn san(der: Vec<u8>) -> CustomExtension {
-    CustomExtension::from_oid_content(&[2, 5, 29, 17], der)
+/// A name of UTF8Strings (what these fixtures have always carried).
+pub(crate) fn dn(attrs: &[(&str, &str)]) -> Name {
+    certgen::name(attrs, Text::Utf8).expect("name")
 }
 
 /// `C=JP, O=JPKI, OU=JPKI for user authentication, OU=Japan Agency for
-/// Local Authority Information Systems` (card-protocol.md §10.1). rcgen
-/// keeps one value per type, so the second OU goes in by its OID.
-pub(crate) fn jpki_dn(ou: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "JP");
-    dn.push(DnType::OrganizationName, "JPKI");
-    dn.push(DnType::OrganizationalUnitName, ou);
-    dn.push(
-        DnType::CustomDnType(vec![2, 5, 4, 11]),
-        "Japan Agency for Local Authority Information Systems",
-    );
-    dn
+/// Local Authority Information Systems` (card-protocol.md §10.1).
+pub(crate) fn jpki_dn(ou: &str) -> Name {
+    dn(&[
+        ("C", "JP"),
+        ("O", "JPKI"),
+        ("OU", ou),
+        ("OU", "Japan Agency for Local Authority Information Systems"),
+    ])
 }
 
 pub(crate) const AUTH_OU: &str = "JPKI for user authentication";
 
-pub(crate) fn ca_params(dn: DistinguishedName, is_ca: IsCa) -> CertificateParams {
-    let mut p = CertificateParams::default();
-    p.distinguished_name = dn;
-    p.is_ca = is_ca;
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    p.not_before = datetime!(2023-07-16 01:01:04 UTC);
-    p.not_after = datetime!(2033-07-15 14:59:59 UTC);
-    p.serial_number = Some(SerialNumber::from_slice(&[0x06, 0xD1, 0x80, 0x06]));
+pub(crate) fn ca_params(dn: Name, basic: Basic) -> Params {
+    let mut p = Params::new(
+        &[0x06, 0xD1, 0x80, 0x06],
+        dn,
+        datetime!(2023-07-16 01:01:04 UTC),
+        datetime!(2033-07-15 14:59:59 UTC),
+    );
+    p.basic = basic;
+    p.key_usage = KeyUsages::KeyCertSign | KeyUsages::CRLSign;
     p
 }
 
-pub(crate) fn ee_params(cn: &str) -> CertificateParams {
-    let mut p = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "JP");
-    dn.push(DnType::CommonName, cn);
-    p.distinguished_name = dn;
-    p.is_ca = IsCa::ExplicitNoCa;
-    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    p.use_authority_key_identifier_extension = true;
-    p.not_before = datetime!(2025-10-27 00:00:00 UTC);
-    p.not_after = datetime!(2030-02-17 14:59:59 UTC);
+pub(crate) fn ee_params(cn: &str) -> Params {
     // High bit set: DER adds a 00 sign octet that the report drops.
-    p.serial_number = Some(SerialNumber::from_slice(&[0x9A, 0xBC, 0x01]));
+    let mut p = Params::new(
+        &[0x9A, 0xBC, 0x01],
+        dn(&[("C", "JP"), ("CN", cn)]),
+        datetime!(2025-10-27 00:00:00 UTC),
+        datetime!(2030-02-17 14:59:59 UTC),
+    );
+    p.basic = Basic::NotCa;
+    p.key_usage = KeyUsages::DigitalSignature.into();
+    p.authority_key_id = true;
     p
 }
 
 /// Signs `params` (public key of `ee_key`) with `issuer_params` + `issuer_key`.
 pub(crate) fn sign(
-    params: &CertificateParams,
-    ee_key: &KeyPair,
-    issuer_params: &CertificateParams,
-    issuer_key: &KeyPair,
+    params: &Params,
+    ee_key: &Key,
+    issuer_params: &Params,
+    issuer_key: &Key,
 ) -> Vec<u8> {
-    let issuer = Issuer::from_params(issuer_params, issuer_key);
     params
-        .signed_by(ee_key, &issuer)
+        .signed_by(ee_key, issuer_params, issuer_key)
         .expect("sign")
-        .der()
-        .to_vec()
+}
+
+fn self_signed(params: &Params, key: &Key) -> Vec<u8> {
+    params.self_signed(key).expect("self-signed")
+}
+
+pub(crate) fn san(der: Vec<u8>) -> Ext {
+    certgen::san(der)
 }
 
 pub(crate) struct Fixtures {
@@ -147,10 +141,10 @@ pub(crate) fn fixtures() -> &'static Fixtures {
     F.get_or_init(build)
 }
 
-pub(crate) fn ca_key_and_params() -> (KeyPair, CertificateParams) {
+pub(crate) fn ca_key_and_params() -> (Key, Params) {
     (
         key("auth-ca"),
-        ca_params(jpki_dn(AUTH_OU), IsCa::Ca(BasicConstraints::Constrained(0))),
+        ca_params(jpki_dn(AUTH_OU), Basic::Ca(Some(0))),
     )
 }
 
@@ -158,44 +152,34 @@ pub(crate) fn ca_key_and_params() -> (KeyPair, CertificateParams) {
 pub(crate) fn ee_with_san(san_der: Vec<u8>) -> Vec<u8> {
     let (ca_key, ca_p) = ca_key_and_params();
     let mut p = ee_params("san test");
-    p.custom_extensions.push(san(san_der));
+    p.extensions.push(san(san_der));
     sign(&p, &key("sign-ee"), &ca_p, &ca_key)
 }
 
 fn build() -> Fixtures {
     let (ca_key, ca_p) = ca_key_and_params();
-    let ca = ca_p.self_signed(&ca_key).expect("ca").der().to_vec();
+    let ca = self_signed(&ca_p, &ca_key);
     let other_key = key("other-ca");
-    let other_ca = ca_p.self_signed(&other_key).expect("other").der().to_vec();
+    let other_ca = self_signed(&ca_p, &other_key);
 
     let auth_key = key("auth-ee");
     let mut auth_p = ee_params("997794E9AGCIEG13221003A");
-    auth_p
-        .custom_extensions
-        .push(policies(&crate::protocol::oids::arcs(
-            crate::protocol::oids::AUTH_CLASS30_POLICY,
-        )));
+    auth_p.extensions.push(certgen::policies(
+        crate::protocol::oids::AUTH_CLASS30_POLICY,
+    ));
     let auth_ee = sign(&auth_p, &auth_key, &ca_p, &ca_key);
 
     let sign_key = key("sign-ee");
     let mut sign_p = ee_params("Test sign User");
-    sign_p
-        .distinguished_name
-        .push(DnType::LocalityName, "Kiyose-shi");
-    sign_p.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::ContentCommitment,
-    ];
-    sign_p.custom_extensions.push(san(holder_san()));
+    sign_p.subject = dn(&[("C", "JP"), ("CN", "Test sign User"), ("L", "Kiyose-shi")]);
+    sign_p.key_usage = KeyUsages::DigitalSignature | KeyUsages::NonRepudiation;
+    sign_p.extensions.push(san(holder_san()));
     let sign_ee = sign(&sign_p, &sign_key, &ca_p, &ca_key);
 
     let bad_sig_ee = sign(&auth_p, &auth_key, &ca_p, &other_key);
 
-    let mut stranger = ca_params(
-        jpki_dn("JPKI for digital signature"),
-        IsCa::Ca(BasicConstraints::Unconstrained),
-    );
-    stranger.serial_number = Some(SerialNumber::from_slice(&[1]));
+    let mut stranger = ca_params(jpki_dn("JPKI for digital signature"), Basic::Ca(None));
+    stranger.serial = vec![1];
     let unknown_issuer_ee = sign(&auth_p, &auth_key, &stranger, &key("sign-ca"));
 
     let with_dates = |nb: OffsetDateTime, na: OffsetDateTime| {
@@ -213,18 +197,14 @@ fn build() -> Fixtures {
         datetime!(2032-02-17 14:59:59 UTC),
     );
 
-    let mut nc_dn = DistinguishedName::new();
-    nc_dn.push(DnType::CommonName, "not a CA");
-    let nc_p = ca_params(nc_dn, IsCa::ExplicitNoCa);
+    let nc_p = ca_params(dn(&[("CN", "not a CA")]), Basic::NotCa);
     let nc_key = key("sign-ca");
-    let not_ca = nc_p.self_signed(&nc_key).expect("nc").der().to_vec();
+    let not_ca = self_signed(&nc_p, &nc_key);
     let under_not_ca_ee = sign(&ee_params("under"), &auth_key, &nc_p, &nc_key);
 
-    let mut ku_dn = DistinguishedName::new();
-    ku_dn.push(DnType::CommonName, "CA without keyCertSign");
-    let mut ku_p = ca_params(ku_dn, IsCa::Ca(BasicConstraints::Unconstrained));
-    ku_p.key_usages = vec![KeyUsagePurpose::CrlSign];
-    let no_certsign_ca = ku_p.self_signed(&nc_key).expect("ku").der().to_vec();
+    let mut ku_p = ca_params(dn(&[("CN", "CA without keyCertSign")]), Basic::Ca(None));
+    ku_p.key_usage = KeyUsages::CRLSign.into();
+    let no_certsign_ca = self_signed(&ku_p, &nc_key);
     let under_no_certsign_ee = sign(&ee_params("under ku"), &auth_key, &ku_p, &nc_key);
 
     Fixtures {

@@ -6,6 +6,7 @@
 //! drift apart. Facts cite `card-protocol.md` (sections in brackets).
 
 pub mod app;
+pub mod certgen;
 pub mod files;
 pub mod keys;
 pub mod oids;

@@ -3,18 +3,14 @@
 //! ones (card-protocol.md §10), generated from the profile so that any
 //! validity can be tested. The keys are the public test keys in
 //! `fixtures/keys/` — TEST ONLY. Generation is deterministic (RSA PKCS#1
-//! v1.5 signatures, fixed serials and dates): the same profile always gives
-//! the same bytes.
+//! v1.5 and RFC 6979 ECDSA signatures, fixed serials and dates): the same
+//! profile always gives the same bytes.
 
 use super::profile::{Algorithm, CertSpec, Profile, ProfileError};
+use crate::protocol::certgen::{self, name, Basic, Key, KeyUsages, Params, Text};
 use crate::protocol::oids;
 use crate::protocol::tlv as der;
 use crate::rules;
-use rcgen::{
-    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
-};
-use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -50,48 +46,33 @@ pub struct Pki {
     pub auth_cert: Option<Vec<u8>>,
 }
 
-/// One public test key, parsed once per process on first use — for the
-/// rsa crate (raw PKCS#1 signing) or ring (SHA-256 signatures, several
-/// times faster).
+/// One public test key (RSA or P-384), parsed once per process on first use.
 pub struct TestKey {
     pem: &'static str,
     name: &'static str,
-    alg: &'static rcgen::SignatureAlgorithm,
-    rsa: OnceLock<Option<RsaPrivateKey>>,
-    ring: OnceLock<Option<KeyPair>>,
+    key: OnceLock<Option<Key>>,
 }
 
 impl TestKey {
     const fn new(pem: &'static str, name: &'static str) -> TestKey {
-        TestKey::with_alg(pem, name, &rcgen::PKCS_RSA_SHA256)
-    }
-
-    const fn with_alg(
-        pem: &'static str,
-        name: &'static str,
-        alg: &'static rcgen::SignatureAlgorithm,
-    ) -> TestKey {
         TestKey {
             pem,
             name,
-            alg,
-            rsa: OnceLock::new(),
-            ring: OnceLock::new(),
+            key: OnceLock::new(),
         }
     }
 
-    pub fn rsa(&self) -> Result<&RsaPrivateKey, ProfileError> {
-        self.rsa
-            .get_or_init(|| RsaPrivateKey::from_pkcs8_pem(self.pem).ok())
+    pub fn key(&self) -> Result<&Key, ProfileError> {
+        self.key
+            .get_or_init(|| Key::from_pkcs8_pem(self.pem))
             .as_ref()
             .ok_or_else(|| ProfileError(format!("test key {} does not parse", self.name)))
     }
 
-    pub fn ring(&self) -> Result<&KeyPair, ProfileError> {
-        self.ring
-            .get_or_init(|| KeyPair::from_pem_and_sign_algo(self.pem, self.alg).ok())
-            .as_ref()
-            .ok_or_else(|| ProfileError(format!("test key {} does not parse", self.name)))
+    pub fn rsa(&self) -> Result<&RsaPrivateKey, ProfileError> {
+        self.key()?
+            .rsa()
+            .ok_or_else(|| ProfileError(format!("test key {} is not RSA", self.name)))
     }
 }
 
@@ -103,36 +84,28 @@ pub static AUTH_EE: TestKey = TestKey::new(AUTH_EE_KEY, "auth-ee");
 pub static TEXT_AP: TestKey = TestKey::new(TEXT_AP_KEY, "text-ap");
 pub static SURFACE_AP: TestKey = TestKey::new(SURFACE_AP_KEY, "surface-ap");
 pub static CV_CA: TestKey = TestKey::new(CV_CA_KEY, "cv-ca");
-const P384: &rcgen::SignatureAlgorithm = &rcgen::PKCS_ECDSA_P384_SHA384;
-pub static SIGN_CA_P384: TestKey = TestKey::with_alg(SIGN_CA_P384_KEY, "sign-ca-p384", P384);
-pub static AUTH_CA_P384: TestKey = TestKey::with_alg(AUTH_CA_P384_KEY, "auth-ca-p384", P384);
-pub static SIGN_EE_P384: TestKey = TestKey::with_alg(SIGN_EE_P384_KEY, "sign-ee-p384", P384);
-pub static AUTH_EE_P384: TestKey = TestKey::with_alg(AUTH_EE_P384_KEY, "auth-ee-p384", P384);
+pub static SIGN_CA_P384: TestKey = TestKey::new(SIGN_CA_P384_KEY, "sign-ca-p384");
+pub static AUTH_CA_P384: TestKey = TestKey::new(AUTH_CA_P384_KEY, "auth-ca-p384");
+pub static SIGN_EE_P384: TestKey = TestKey::new(SIGN_EE_P384_KEY, "sign-ee-p384");
+pub static AUTH_EE_P384: TestKey = TestKey::new(AUTH_EE_P384_KEY, "auth-ee-p384");
 
-fn gen_err(e: rcgen::Error) -> ProfileError {
-    ProfileError(format!("certificate generation: {e}"))
-}
-
-fn printable(s: &str) -> DnValue {
-    match rcgen::string::PrintableString::try_from(s) {
-        Ok(p) => DnValue::PrintableString(p),
-        Err(_) => DnValue::Utf8String(s.to_string()),
-    }
+fn gen_err(e: certgen::Error) -> ProfileError {
+    ProfileError(e.to_string())
 }
 
 /// `C=JP, O=JPKI, OU=<purpose>, OU=Japan Agency for Local Authority
 /// Information Systems`, the JPKI CAs' name pattern (card-protocol.md §10.1).
-fn ca_dn(purpose: &str) -> DistinguishedName {
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, printable("JP"));
-    dn.push(DnType::OrganizationName, printable("JPKI"));
-    dn.push(DnType::OrganizationalUnitName, printable(purpose));
-    // rcgen keeps one value per attribute type; the second OU goes in by OID.
-    dn.push(
-        DnType::CustomDnType(vec![2, 5, 4, 11]),
-        printable("Japan Agency for Local Authority Information Systems"),
-    );
-    dn
+fn ca_dn(purpose: &str) -> Result<certgen::Name, ProfileError> {
+    name(
+        &[
+            ("C", "JP"),
+            ("O", "JPKI"),
+            ("OU", purpose),
+            ("OU", "Japan Agency for Local Authority Information Systems"),
+        ],
+        Text::Printable,
+    )
+    .map_err(gen_err)
 }
 
 fn at(date: Date, h: u8) -> OffsetDateTime {
@@ -141,21 +114,16 @@ fn at(date: Date, h: u8) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn ca_params(purpose: &str, serial: u64, from: Date, until: Date) -> CertificateParams {
-    let mut p = CertificateParams::default();
-    p.distinguished_name = ca_dn(purpose);
-    p.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    p.not_before = at(from, 9);
-    p.not_after = rules::end_of_day_jst(until);
-    p
-}
-
-/// certificatePolicies with one policy OID.
-fn policies(policy: &[u64]) -> CustomExtension {
-    let body = der::seq(&[der::seq(&[der::oid(policy)])]);
-    CustomExtension::from_oid_content(&[2, 5, 29, 32], body)
+fn ca_params(purpose: &str, serial: u64, from: Date, until: Date) -> Result<Params, ProfileError> {
+    let mut p = Params::new(
+        &serial.to_be_bytes(),
+        ca_dn(purpose)?,
+        at(from, 9),
+        rules::end_of_day_jst(until),
+    );
+    p.basic = Basic::Ca(None);
+    p.key_usage = KeyUsages::KeyCertSign | KeyUsages::CRLSign;
+    Ok(p)
 }
 
 /// One SAN otherName: `[0] IMPLICIT SEQUENCE { OID, [0] EXPLICIT UTF8String }`.
@@ -174,7 +142,7 @@ pub fn era_code(d: Date) -> char {
 /// The holder attributes of the signature certificate (card-protocol.md
 /// §10.2): name, name substitute flags, sex, date of birth, address,
 /// address substitute flags.
-fn holder_san(p: &Profile, c: &CertSpec) -> CustomExtension {
+fn holder_san(p: &Profile, c: &CertSpec) -> certgen::Ext {
     let b = p.holder.birth_date;
     let dob = format!(
         "{}{:04}{:02}{:02}",
@@ -200,7 +168,7 @@ fn holder_san(p: &Profile, c: &CertSpec) -> CustomExtension {
                 .unwrap_or_else(|| zeros(&c.address)),
         ),
     ];
-    CustomExtension::from_oid_content(&[2, 5, 29, 17], der::tlv(&[0x30], &names.concat()))
+    certgen::san(der::tlv(&[0x30], &names.concat()))
 }
 
 /// A card-unique subject CN shaped like the real opaque identifiers.
@@ -220,10 +188,10 @@ impl Pki {
             Algorithm::Rsa2048 => [&SIGN_CA, &AUTH_CA, &SIGN_EE, &AUTH_EE],
             Algorithm::EcdsaP384 => [&SIGN_CA_P384, &AUTH_CA_P384, &SIGN_EE_P384, &AUTH_EE_P384],
         }
-        .map(TestKey::ring);
+        .map(TestKey::key);
         let (sign_ca_key, auth_ca_key, sign_ee, auth_ee) =
             (sign_ca_key?, auth_ca_key?, sign_ee?, auth_ee?);
-        let other_key = OTHER_CA.ring()?;
+        let other_key = OTHER_CA.key()?;
         // The CAs cover their certificates (the 2023 generation's dates
         // unless the profile's certificates reach further).
         let mut from = time::macros::date!(2023 - 07 - 16);
@@ -240,64 +208,47 @@ impl Pki {
                     .unwrap_or(c.expires),
             );
         }
-        let sign_ca_p = ca_params("JPKI for digital signature", 0x7E57_0001, from, until);
-        let auth_ca_p = ca_params("JPKI for user authentication", 0x7E57_0002, from, until);
-        let sign_ca = sign_ca_p
-            .self_signed(sign_ca_key)
-            .map_err(gen_err)?
-            .der()
-            .to_vec();
-        let auth_ca = auth_ca_p
-            .self_signed(auth_ca_key)
-            .map_err(gen_err)?
-            .der()
-            .to_vec();
+        let sign_ca_p = ca_params("JPKI for digital signature", 0x7E57_0001, from, until)?;
+        let auth_ca_p = ca_params("JPKI for user authentication", 0x7E57_0002, from, until)?;
+        let sign_ca = sign_ca_p.self_signed(sign_ca_key).map_err(gen_err)?;
+        let auth_ca = auth_ca_p.self_signed(auth_ca_key).map_err(gen_err)?;
 
         let ee = |c: &CertSpec,
                   purpose: &str,
-                  ca_p: &CertificateParams,
-                  ca_key: &KeyPair,
-                  key: &KeyPair|
+                  ca_p: &Params,
+                  ca_key: &Key,
+                  key: &Key|
          -> Result<Option<Vec<u8>>, ProfileError> {
             if !c.present {
                 return Ok(None);
             }
-            let mut e = CertificateParams::default();
-            let mut dn = DistinguishedName::new();
-            dn.push(DnType::CountryName, printable("JP"));
+            let cn = subject_cn(p, purpose);
+            let mut dn = vec![("C", "JP")];
             if purpose == "sign" {
                 // The signature certificate names the locality; the auth one does not.
-                dn.push(DnType::LocalityName, printable("Tokyo-to"));
-                dn.push(
-                    DnType::CustomDnType(vec![2, 5, 4, 7]),
-                    printable("Kiyose-shi"),
-                );
+                dn.extend([("L", "Tokyo-to"), ("L", "Kiyose-shi")]);
             }
-            dn.push(DnType::CommonName, printable(&subject_cn(p, purpose)));
-            e.distinguished_name = dn;
-            e.serial_number = Some(SerialNumber::from_slice(&c.serial.to_be_bytes()));
-            e.not_before = at(c.issued, 10);
-            e.not_after = rules::end_of_day_jst(c.expires);
-            e.use_authority_key_identifier_extension = true;
+            dn.push(("CN", &cn));
+            let mut e = Params::new(
+                &c.serial.to_be_bytes(),
+                name(&dn, Text::Printable).map_err(gen_err)?,
+                at(c.issued, 10),
+                rules::end_of_day_jst(c.expires),
+            );
+            e.authority_key_id = true;
             if purpose == "sign" {
-                e.key_usages = vec![
-                    KeyUsagePurpose::DigitalSignature,
-                    KeyUsagePurpose::ContentCommitment,
-                ];
-                e.custom_extensions = vec![
-                    policies(&oids::arcs(oids::SIGN_CLASS20_POLICY)),
+                e.key_usage = KeyUsages::DigitalSignature | KeyUsages::NonRepudiation;
+                e.extensions = vec![
+                    certgen::policies(oids::SIGN_CLASS20_POLICY),
                     holder_san(p, c),
                 ];
             } else {
-                e.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-                e.custom_extensions = vec![policies(&oids::arcs(oids::AUTH_CLASS30_POLICY))];
+                e.key_usage = KeyUsages::DigitalSignature.into();
+                e.extensions = vec![certgen::policies(oids::AUTH_CLASS30_POLICY)];
             }
             // "wrong_issuer": same issuer name, signed by an unrelated key.
             let signer = if c.wrong_issuer { other_key } else { ca_key };
-            let issuer = Issuer::from_params(ca_p, signer);
-            Ok(Some(
-                e.signed_by(key, &issuer).map_err(gen_err)?.der().to_vec(),
-            ))
+            e.signed_by(key, ca_p, signer).map(Some).map_err(gen_err)
         };
         let sign_cert = ee(&p.sign_cert, "sign", &sign_ca_p, sign_ca_key, sign_ee)?;
         let mut auth_cert = ee(&p.auth_cert, "auth", &auth_ca_p, auth_ca_key, auth_ee)?;
@@ -337,11 +288,12 @@ pub fn sign_raw(key: &TestKey, data: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// RSA PKCS#1 v1.5 with SHA-256 over `data` (through ring: several times
-/// faster than the rsa crate, and the card builds a dozen such signatures
-/// at start-up).
+/// RSA PKCS#1 v1.5 with SHA-256 over `data`.
 pub fn sign_sha256(key: &TestKey, data: &[u8]) -> Option<Vec<u8>> {
-    rcgen::SigningKey::sign(key.ring().ok()?, data).ok()
+    key.rsa()
+        .ok()?
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(data))
+        .ok()
 }
 
 #[cfg(test)]

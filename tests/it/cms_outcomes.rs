@@ -5,26 +5,15 @@
 use crate::common;
 
 use common::{bin, json};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, SerialNumber,
-};
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use mynacard::protocol::certgen::{name, Basic, Key, KeyUsages, Params, Text, Usages};
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 use time::macros::datetime;
 
-fn ring(k: &RsaPrivateKey) -> KeyPair {
-    let pem = k.to_pkcs8_pem(LineEnding::LF).unwrap();
-    KeyPair::from_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256).unwrap()
-}
-
-fn dn(cn: &str) -> DistinguishedName {
-    let mut d = DistinguishedName::new();
-    d.push(DnType::CommonName, cn);
-    d
+fn dn(cn: &str) -> mynacard::protocol::certgen::Name {
+    name(&[("CN", cn)], Text::Utf8).unwrap()
 }
 
 struct Pki {
@@ -40,29 +29,30 @@ struct Pki {
 fn pki() -> Pki {
     let ca_key = mynacard::vcard::pki::SIGN_EE.rsa().unwrap().clone();
     let ee_key = mynacard::vcard::pki::AUTH_EE.rsa().unwrap().clone();
-    let mut ca = CertificateParams::default();
-    ca.distinguished_name = dn("mynacard test CA for verify");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.not_before = datetime!(2019-01-01 0:00 UTC);
-    ca.not_after = datetime!(2040-01-01 0:00 UTC);
-    let ca_ring = ring(&ca_key);
-    let ca_der = ca.self_signed(&ca_ring).unwrap().der().to_vec();
-    let issuer = Issuer::from_params(&ca, &ca_ring);
-    let ee_ring = ring(&ee_key);
-    let ee = |serial: u8, usage: KeyUsagePurpose| {
-        let mut e = CertificateParams::default();
-        e.distinguished_name = dn("mynacard test signer");
-        e.serial_number = Some(SerialNumber::from_slice(&[serial]));
-        e.key_usages = vec![usage];
-        e.not_before = datetime!(2020-01-01 0:00 UTC);
-        e.not_after = datetime!(2030-01-01 0:00 UTC);
-        e.signed_by(&ee_ring, &issuer).unwrap().der().to_vec()
+    let mut ca = Params::new(
+        &[0x7E, 0x57],
+        dn("mynacard test CA for verify"),
+        datetime!(2019-01-01 0:00 UTC),
+        datetime!(2040-01-01 0:00 UTC),
+    );
+    ca.basic = Basic::Ca(None);
+    ca.key_usage = KeyUsages::KeyCertSign | KeyUsages::CRLSign;
+    let (ca_signer, ee_signer) = (Key::Rsa(ca_key.clone()), Key::Rsa(ee_key.clone()));
+    let ca_der = ca.self_signed(&ca_signer).unwrap();
+    let ee = |serial: u8, usage: Usages| {
+        let mut e = Params::new(
+            &[serial],
+            dn("mynacard test signer"),
+            datetime!(2020-01-01 0:00 UTC),
+            datetime!(2030-01-01 0:00 UTC),
+        );
+        e.key_usage = usage;
+        e.signed_by(&ee_signer, &ca, &ca_signer).unwrap()
     };
     Pki {
         ca: ca_der,
-        good: ee(1, KeyUsagePurpose::DigitalSignature),
-        no_sign: ee(2, KeyUsagePurpose::KeyEncipherment),
+        good: ee(1, KeyUsages::DigitalSignature.into()),
+        no_sign: ee(2, KeyUsages::KeyEncipherment.into()),
         ee_key,
         other_key: ca_key,
     }
