@@ -299,9 +299,31 @@ pub fn sign_sha256(key: &TestKey, data: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rsa::pkcs8::DecodePublicKey;
     use rsa::traits::PublicKeyParts;
     use rsa::RsaPublicKey;
     use x509_parser::prelude::*;
+
+    /// Whether `ca`'s key signed `cert`: RSA PKCS#1 v1.5 SHA-256 or ECDSA
+    /// P-384 SHA-384, the test PKI's two kinds.
+    fn signed_by(cert: &[u8], ca: &[u8]) -> bool {
+        let (_, x) = X509Certificate::from_der(cert).unwrap();
+        let (_, ca) = X509Certificate::from_der(ca).unwrap();
+        assert_eq!(x.issuer(), ca.subject());
+        let (tbs, sig) = (x.tbs_certificate.as_ref(), &x.signature_value.data);
+        let spki = ca.public_key().raw;
+        if let Ok(k) = RsaPublicKey::from_public_key_der(spki) {
+            let digest = Sha256::digest(tbs);
+            return k
+                .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, sig)
+                .is_ok();
+        }
+        let k = p384::ecdsa::VerifyingKey::from_public_key_der(spki).unwrap();
+        let Ok(s) = p384::ecdsa::Signature::from_der(sig) else {
+            return false;
+        };
+        signature::Verifier::verify(&k, tbs, &s).is_ok()
+    }
 
     #[test]
     fn certificates_follow_the_profile_and_verify() {
@@ -309,8 +331,9 @@ mod tests {
         let pki = Pki::generate(&p).unwrap();
         let (_, auth) = X509Certificate::from_der(pki.auth_cert_der()).unwrap();
         let (_, ca) = X509Certificate::from_der(&pki.auth_ca).unwrap();
-        assert_eq!(auth.issuer(), ca.subject());
-        assert!(auth.verify_signature(Some(ca.public_key())).is_ok());
+        assert!(signed_by(pki.auth_cert_der(), &pki.auth_ca));
+        assert!(signed_by(pki.sign_cert_der(), &pki.sign_ca));
+        assert!(signed_by(&pki.auth_ca, &pki.auth_ca));
         assert!(ca.is_ca());
         let na = rules::jst_date(auth.validity().not_after.to_datetime());
         assert_eq!(na, p.auth_cert.expires);
@@ -364,9 +387,33 @@ mod tests {
         ))
         .unwrap();
         let pki = Pki::generate(&p).unwrap();
+        assert!(!signed_by(pki.auth_cert_der(), &pki.auth_ca));
+    }
+
+    #[test]
+    fn p384_certificates_verify_and_are_the_same_every_time() {
+        let p =
+            Profile::from_toml("base = \"builtin\"\n[card]\nalgorithm = \"ecdsa-p384\"").unwrap();
+        let pki = Pki::generate(&p).unwrap();
+        for (cert, ca) in [
+            (pki.auth_cert_der(), &pki.auth_ca),
+            (pki.sign_cert_der(), &pki.sign_ca),
+            (&pki.auth_ca, &pki.auth_ca),
+            (&pki.sign_ca, &pki.sign_ca),
+        ] {
+            assert!(signed_by(cert, ca));
+        }
         let (_, auth) = X509Certificate::from_der(pki.auth_cert_der()).unwrap();
-        let (_, ca) = X509Certificate::from_der(&pki.auth_ca).unwrap();
-        assert_eq!(auth.issuer(), ca.subject());
-        assert!(auth.verify_signature(Some(ca.public_key())).is_err());
+        assert_eq!(
+            auth.signature_algorithm.algorithm.to_id_string(),
+            "1.2.840.10045.4.3.3"
+        );
+        // RFC 6979: no random nonce.
+        assert!(Pki::generate(&p).unwrap() == pki);
+        // A changed byte of the signature does not verify.
+        let mut bad = pki.auth_cert_der().to_vec();
+        let n = bad.len();
+        bad[n - 5] ^= 0x01;
+        assert!(!signed_by(&bad, &pki.auth_ca));
     }
 }
