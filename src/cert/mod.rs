@@ -1,6 +1,6 @@
-//! X.509 certificates: decoding files (PEM or DER), the report on one
-//! certificate, JPKI holder attributes (`jpki_attrs`), the chain check
-//! (`chain`) and the text view (`view`). No I/O except
+//! X.509 certificates: the report on one certificate; decoding files (PEM
+//! or DER, `decode`), signature checks (`sigcheck`), JPKI holder attributes
+//! (`jpki_attrs`), the chain check (`chain`) and the text view (`view`). No I/O except
 //! `chain::load_trust_anchors`.
 //!
 //! Every function here takes untrusted bytes and returns an error rather
@@ -8,11 +8,15 @@
 
 pub mod chain;
 pub mod cms;
+mod decode;
 mod der;
 pub mod jpki_attrs;
 mod pem_input;
 pub mod roots;
 mod sigcheck;
+pub use decode::decode_input;
+pub(crate) use decode::parse_cert;
+pub use sigcheck::verify_signed;
 #[cfg(test)]
 pub(crate) mod testutil;
 pub mod view;
@@ -116,122 +120,6 @@ pub struct CertReport {
     pub kind: String,
     pub holder: Option<Holder>,
     pub notes: Vec<String>,
-}
-
-/// `ee`'s signature checked with `key`. A pair that verified is not
-/// checked again in this process: one `status` checks the same pair for
-/// the CA cache, the chain and the roots, and each check is an RSA
-/// operation.
-pub fn verify_signed(
-    ee: &X509Certificate<'_>,
-    key: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
-) -> Result<(), x509_parser::error::X509Error> {
-    use sha2::Digest;
-    static VERIFIED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
-    let mut h = sha2::Sha256::new();
-    h.update(ee.tbs_certificate.as_ref());
-    h.update(ee.signature_algorithm.algorithm.as_bytes());
-    h.update(ee.signature_value.as_ref());
-    h.update(key.raw);
-    let id: [u8; 32] = h.finalize().into();
-    if VERIFIED.lock().is_ok_and(|v| v.contains(&id)) {
-        return Ok(());
-    }
-    sigcheck::check(
-        key,
-        &ee.signature_algorithm,
-        &ee.signature_value.data,
-        ee.tbs_certificate.as_ref(),
-    )?;
-    if let Ok(mut v) = VERIFIED.lock() {
-        v.push(id);
-    }
-    Ok(())
-}
-
-/// Decodes a certificate file: PEM with one or more CERTIFICATE blocks, or
-/// one DER certificate. Returns the DER of each certificate, in order; each
-/// has been parsed once.
-pub fn decode_input(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    if bytes.is_empty() {
-        return Err(CertError::Empty);
-    }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(CertError::WhitespaceOnly(bytes.len()));
-    }
-    // DER first: a binary certificate could contain the PEM marker by chance.
-    let der_error = if bytes.first() == Some(&0x30) {
-        match parse_cert(bytes) {
-            Ok(_) => return Ok(vec![bytes.to_vec()]),
-            Err(e) => Some(e),
-        }
-    } else {
-        None
-    };
-    if let Some(ders) = pem_input::decode(body)? {
-        return Ok(ders);
-    }
-    let hint = pem_input::hint(body);
-    match der_error {
-        // Text that happens to start with '0' is not a broken DER file.
-        Some(_) if pem_input::looks_like_text(body) => Err(CertError::NotPemOrDer { hint }),
-        Some(e) => Err(e),
-        None => Err(CertError::NotPemOrDer { hint }),
-    }
-}
-
-/// Parses exactly one DER certificate, rejecting truncation and trailing
-/// bytes with errors that say which.
-pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, CertError> {
-    let total = match der::header(der) {
-        Ok((0x30, hl, cl)) => hl.saturating_add(cl),
-        Ok((tag, _, _)) => {
-            return Err(CertError::NotCertificate(format!(
-                "it does not start with a DER SEQUENCE (first byte 0x{tag:02X})"
-            )))
-        }
-        Err(der::HeaderError::Empty) => {
-            return Err(CertError::NotCertificate("no data (0 bytes)".into()))
-        }
-        Err(der::HeaderError::IncompleteHeader) => {
-            return Err(CertError::TruncatedHeader {
-                available: der.len(),
-            })
-        }
-        Err(e) => return Err(CertError::NotCertificate(e.to_string())),
-    };
-    if total > der.len() {
-        return Err(CertError::Truncated {
-            promised: total,
-            available: der.len(),
-        });
-    }
-    if total < der.len() {
-        return Err(CertError::TrailingBytes {
-            extra: der.len() - total,
-            end: total,
-        });
-    }
-    match x509_parser::parse_x509_certificate(der) {
-        Ok(([], x)) => Ok(x),
-        Ok((rest, _)) => Err(CertError::TrailingBytes {
-            extra: rest.len(),
-            end: der.len() - rest.len(),
-        }),
-        Err(e) => Err(CertError::NotCertificate(format!(
-            "a DER SEQUENCE of {} bytes that does not parse as one ({})",
-            der.len(),
-            describe(&e)
-        ))),
-    }
-}
-
-fn describe(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> String {
-    match e {
-        x509_parser::nom::Err::Incomplete(_) => "incomplete data".into(),
-        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e.to_string(),
-    }
 }
 
 /// RFC 3339 text of an instant, in UTC (`Z`) or JST (`+09:00`).

@@ -3,15 +3,48 @@
 //! (ring) accepted, so a certificate checks as it did: RSA PKCS#1 v1.5 with
 //! SHA-256/384/512 (2048 to 8192 bits) or SHA-1 (from 1024 bits), RSA-PSS
 //! with SHA-256/384/512 (MGF1 and salt length of the same hash), ECDSA on
-//! P-256 or P-384 with SHA-256 or SHA-384. Ed25519 is not checked.
+//! P-256 or P-384 with SHA-256 or SHA-384. Ed25519 is not checked. A pair
+//! that verified is remembered for the rest of the process.
 
 use rsa::pkcs1::der::Decode;
 use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
+use x509_parser::certificate::X509Certificate;
 use x509_parser::error::X509Error;
 use x509_parser::signature_algorithm::SignatureAlgorithm;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
+
+/// `ee`'s signature checked with `key`. A pair that verified is not
+/// checked again in this process: one `status` checks the same pair for
+/// the CA cache, the chain and the roots, and each check is an RSA
+/// operation.
+pub fn verify_signed(
+    ee: &X509Certificate<'_>,
+    key: &x509_parser::x509::SubjectPublicKeyInfo<'_>,
+) -> Result<(), x509_parser::error::X509Error> {
+    use sha2::Digest;
+    static VERIFIED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
+    let mut h = sha2::Sha256::new();
+    h.update(ee.tbs_certificate.as_ref());
+    h.update(ee.signature_algorithm.algorithm.as_bytes());
+    h.update(ee.signature_value.as_ref());
+    h.update(key.raw);
+    let id: [u8; 32] = h.finalize().into();
+    if VERIFIED.lock().is_ok_and(|v| v.contains(&id)) {
+        return Ok(());
+    }
+    check(
+        key,
+        &ee.signature_algorithm,
+        &ee.signature_value.data,
+        ee.tbs_certificate.as_ref(),
+    )?;
+    if let Ok(mut v) = VERIFIED.lock() {
+        v.push(id);
+    }
+    Ok(())
+}
 
 const BAD: X509Error = X509Error::SignatureVerificationError;
 const UNSUPPORTED: X509Error = X509Error::SignatureUnsupportedAlgorithm;

@@ -155,11 +155,28 @@ fn the_check_sees_an_upward_import() {
     assert!(!imports("// use crate::cli::Ctx;").contains("cli"));
 }
 
-/// Lines of a file before its tests (`#[cfg(test)]`).
+/// Lines of a file that are not test code: an item under `#[cfg(test)]`
+/// is left out whole (a `mod x;` line, or a block up to its closing `}` at
+/// the start of a line), wherever it stands in the file.
 fn code_lines(text: &str) -> usize {
-    text.lines()
-        .take_while(|l| !l.starts_with("#[cfg(test)]"))
-        .count()
+    let mut n = 0;
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        if !l.starts_with("#[cfg(test)]") {
+            n += 1;
+            continue;
+        }
+        // The gated item: up to its `;`, or until its braces close.
+        let mut depth = 0i64;
+        for item in lines.by_ref() {
+            let opened = item.contains('{');
+            depth += item.matches('{').count() as i64 - item.matches('}').count() as i64;
+            if depth <= 0 && (opened || item.contains('}') || item.trim_end().ends_with(';')) {
+                break;
+            }
+        }
+    }
+    n
 }
 
 #[test]
@@ -185,6 +202,10 @@ fn every_room_holds_one_job_in_at_most_500_lines() {
 
 #[test]
 fn the_size_check_counts_code_before_the_tests() {
-    assert_eq!(code_lines("a\nb\n#[cfg(test)]\nmod tests {}\n"), 2);
+    assert_eq!(code_lines("a\nb\n#[cfg(test)]\nmod tests {\n  x\n}\n"), 2);
+    // A test module declared at the top is not the end of the file.
+    assert_eq!(code_lines("a\n#[cfg(test)]\nmod testutil;\nb\nc\n"), 3);
+    assert_eq!(code_lines("#[cfg(test)]\nmod tests;\n"), 0);
+    assert_eq!(code_lines("#[cfg(test)]\nmod tests {}\nd\n"), 1);
     assert_eq!(code_lines(&"x\n".repeat(501)), 501);
 }
