@@ -5,7 +5,7 @@
 //! that cannot be used safely is skipped with a note: the command goes on
 //! without it (a cache only saves work).
 
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -115,15 +115,7 @@ pub fn read_entry(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     if !meta.file_type().is_file() || meta.uid() != rustix::process::geteuid().as_raw() {
         return Err(bad("not a regular file of this user's"));
     }
-    if meta.len() > limit {
-        return Err(bad("too large"));
-    }
-    let mut out = Vec::with_capacity(meta.len() as usize);
-    f.take(limit + 1).read_to_end(&mut out)?;
-    if out.len() as u64 > limit {
-        return Err(bad("too large"));
-    }
-    Ok(out)
+    super::files::read_opened(f, &meta, limit)
 }
 
 #[cfg(test)]

@@ -58,6 +58,17 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     if let Some(what) = not_regular(&meta) {
         return Err(bad(format!("is {what}, not a regular file")));
     }
+    read_opened(f, &meta, limit)
+}
+
+/// Read all of an opened regular file (`meta` its own) of at most `limit`
+/// bytes; what is read is capped even if it grows meanwhile.
+pub(super) fn read_opened(
+    f: std::fs::File,
+    meta: &std::fs::Metadata,
+    limit: u64,
+) -> io::Result<Vec<u8>> {
+    let bad = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
     if meta.len() > limit {
         return Err(bad(format!(
             "is {} bytes; at most {limit} are read",

@@ -242,3 +242,20 @@ pub fn power_down_from_outside(reader: &str, limit: Duration) -> Rescue {
     let _ = card.disconnect(Disposition::UnpowerCard);
     Rescue::PoweredDown
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_reset_or_unpowered_by_another_program_is_busy_not_removed() {
+        for e in [
+            pcsc::Error::SharingViolation,
+            pcsc::Error::ResetCard,
+            pcsc::Error::UnpoweredCard,
+        ] {
+            assert_eq!(map_err(e).code(), "CARD_IN_USE", "{e:?}");
+        }
+        assert_eq!(map_err(pcsc::Error::RemovedCard).code(), "CARD_REMOVED");
+    }
+}

@@ -295,19 +295,15 @@ impl VirtualCard {
     pub fn arrive(&mut self, raw: &[u8]) -> std::time::Duration {
         self.stats.apdus += 1;
         self.stats.bytes_in += raw.len() as u64;
+        let n = raw.len().min(4);
         self.stats.last_header = [0; 4];
-        for (d, s) in self.stats.last_header.iter_mut().zip(raw) {
-            *d = *s;
-        }
+        self.stats.last_header[..n].copy_from_slice(&raw[..n]);
         self.stats.last_len = raw.len();
         let f = &self.profile.faults;
         f.delay_ms
             .filter(|_| {
                 f.delay_for.as_deref().is_none_or(|p| {
-                    p.split(',').any(|one| {
-                        profile::parse_hex("faults.delay_for", one)
-                            .is_ok_and(|p| raw.starts_with(&p))
-                    })
+                    profile::delay_prefixes(p).is_ok_and(|ps| ps.iter().any(|p| raw.starts_with(p)))
                 })
             })
             .map_or(std::time::Duration::ZERO, std::time::Duration::from_millis)

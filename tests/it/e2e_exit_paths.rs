@@ -544,6 +544,20 @@ fn at_phase(stats: &mynacard::vcard::CardStats, phase: Phase, verify_seen: &mut 
     }
 }
 
+/// Wait until the card, past its first `before` APDUs, is at `phase`.
+fn until_phase(sb: &Sandbox, before: u64, phase: Phase) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut verify_seen = false;
+    loop {
+        let st = sb.card.lock().unwrap().stats();
+        if st.apdus > before && at_phase(&st, phase, &mut verify_seen) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{phase:?} never came: {st:?}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Every 50 ms from now until `window` has passed, another program (OpenSC's
 /// `opensc-tool`) selects the JPKI application and reads the signature
 /// certificate, which the card gives only while the password is verified.
@@ -613,16 +627,7 @@ fn helper_killed_at(phase: Phase, runs: usize) {
                 .spawn()
                 .unwrap(),
         );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut verify_seen = false;
-        loop {
-            let st = sb.card.lock().unwrap().stats();
-            if st.apdus > before && at_phase(&st, phase, &mut verify_seen) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{phase:?} never came: {st:?}");
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        until_phase(&sb, before, phase);
         let helper = children_of(child.0.id());
         assert_eq!(helper.len(), 1, "one helper: {helper:?}");
         kill("-KILL", helper[0] as i64);
@@ -699,21 +704,7 @@ fn a_card_busy_in_another_program_is_in_use_not_removed_or_silent() {
             .spawn()
             .unwrap(),
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = false;
-    while !(sb.card.lock().unwrap().stats().apdus > before
-        && at_phase(
-            &sb.card.lock().unwrap().stats(),
-            Phase::BeforeVerify,
-            &mut seen,
-        ))
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the first program never got going"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    until_phase(&sb, before, Phase::BeforeVerify);
     // … and a read-only command meanwhile says so, with what to do.
     let out = cli(&sb)
         .args([

@@ -22,7 +22,7 @@ pub struct InfoArgs {
     /// Also read the individual number (個人番号); otherwise it is not read at all
     #[arg(long)]
     pub show_number: bool,
-    /// With --show-number: print all 12 digits in text output (default: only the last 4)
+    /// With --show-number: show all 12 digits, in text and JSON (default: only the last 4)
     #[arg(long, requires = "show_number")]
     pub unmask: bool,
     /// Compare with the signature certificate (needs the signature password)
@@ -138,21 +138,21 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     }
 
     let sex = crate::i18n::sex_label(&attrs.sex_code, lang);
+    // One masking rule for text and JSON: all 12 digits only with --unmask.
+    let shown_number = number.as_ref().map(|n| {
+        if a.unmask {
+            n.expose().to_string()
+        } else {
+            n.masked()
+        }
+    });
     if ctx.g.json {
         print_json(
             "info",
             &InfoJson {
                 attributes: &attrs,
                 sex: crate::protocol::records::sex_id(&attrs.sex_code).to_string(),
-                // The same masking rule as the text: all 12 digits only
-                // with --unmask.
-                individual_number: number.as_ref().map(|n| {
-                    if a.unmask {
-                        n.expose().to_string()
-                    } else {
-                        n.masked()
-                    }
-                }),
+                individual_number: shown_number.clone(),
                 integrity: &integrity,
                 sign_certificate_matches: matches,
                 findings,
@@ -172,13 +172,8 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         lang.pick("性別", "sex"),
         &format!("{sex} ({})", attrs.sex_code),
     );
-    if let Some(n) = &number {
-        let shown = if a.unmask {
-            n.expose().to_string()
-        } else {
-            n.masked()
-        };
-        row(lang.pick("個人番号", "number"), &shown);
+    if let Some(shown) = &shown_number {
+        row(lang.pick("個人番号", "number"), shown);
     }
     let ok = |b: bool| {
         if b {

@@ -300,6 +300,10 @@ impl Agent {
     /// output has ended, and the power-down from here (if one was needed)
     /// is over before that is seen.
     fn gone(&mut self) -> Error {
+        // Told to stop by this process (a signal, a panic): not killed.
+        if self.shared.stdin.lock().is_ok_and(|g| g.is_none()) {
+            return Error::Helper("it has ended".into());
+        }
         let end = self.shared.wait_end(GRACE + Duration::from_secs(1));
         let signal = self.child.as_mut().and_then(|c| {
             use std::os::unix::process::ExitStatusExt;

@@ -104,6 +104,13 @@ pub fn parse_hex(field: &str, s: &str) -> Result<Vec<u8>, ProfileError> {
     hex::decode(&clean).map_err(|e| err(field, format!("not hex ({e})")))
 }
 
+/// The command-header prefixes of `faults.delay_for` ("0020,802A").
+pub fn delay_prefixes(s: &str) -> Result<Vec<Vec<u8>>, ProfileError> {
+    s.split(',')
+        .map(|one| parse_hex("faults.delay_for", one))
+        .collect()
+}
+
 fn app_of(name: &str) -> Option<App> {
     Some(match name.to_ascii_lowercase().as_str() {
         "jpki" => App::Jpki,
@@ -358,9 +365,7 @@ impl Profile {
             parse_hex("faults.status_for", s)?;
         }
         if let Some(s) = &raw.faults.delay_for {
-            for one in s.split(',') {
-                parse_hex("faults.delay_for", one)?;
-            }
+            delay_prefixes(s)?;
         }
         Ok(Profile {
             holder,
