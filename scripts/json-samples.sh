@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Print, one JSON document after another, the --json output of every command on
 # the in-process virtual card across the fixture profiles (and a few
-# errors). The schema test (tests/it/json_schema.rs) runs the same commands;
-# this script is for a maintainer drafting a schema change
-# (scripts/json-schema-draft.py reads its output).
+# errors), in the language SAMPLES_LANG (default C). The schema test
+# (tests/it/json_schema.rs) runs the same commands; scripts/test.sh pipes
+# this script's output, in English and Japanese, to scripts/json-validate.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-target/debug/mynacard}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export XDG_CACHE_HOME=$WORK/cache NO_COLOR=1 LANG=C
+export XDG_CACHE_HOME=$WORK/cache NO_COLOR=1 LANG=${SAMPLES_LANG:-C}
 export P_SIGN=TEST1234 P_USER=1234 P_NEW=4321 P_BAD=9999
 echo "a document" > "$WORK/doc.txt"
 one() { "$BIN" "$@" 2>/dev/null || true; }
-for p in default leap-day minor moved pin-locked smartphone not-my-number-card; do
-  v="--virtual=fixtures/profiles/$p.toml"
+for f in fixtures/profiles/*.toml; do
+  v="--virtual=$f"
   one "$v" --json status
   one "$v" --json status --with-sign --pin-env P_SIGN
   one "$v" --json pin status

@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 cargo build --all-targets --locked 2>/dev/null || cargo build --all-targets
 cargo test --all-targets "$@"
 cargo test --no-default-features --lib
+# An independent judge of the JSON contract, in both languages.
+for l in C ja_JP.UTF-8; do
+  SAMPLES_LANG=$l ./scripts/json-samples.sh | /usr/bin/python3 scripts/json-validate.py
+done
 # The Debian package and the packaged crate, as a user gets them (not when
 # only some tests were asked for).
 if [ $# -eq 0 ]; then

@@ -11,7 +11,7 @@ pub use crate::protocol::TokenType;
 
 /// Which certificates the card holds (EF 0008; byte 0 = signature,
 /// byte 1 = user authentication; `8F` when present).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Availability {
     pub sign: bool,
     pub auth: bool,

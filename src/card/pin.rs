@@ -57,7 +57,7 @@ pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> 
 }
 
 /// What the retry query told (card-protocol.md §4.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Retries {
     /// 63Cx with x > 0.
@@ -150,7 +150,7 @@ mod tests {
 }
 
 /// The state shown for a counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CounterState {
     /// All tries left.
@@ -171,9 +171,9 @@ pub enum CounterState {
 }
 
 /// One key reference's counter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RefStatus {
-    pub reference: &'static str,
+    pub reference: crate::protocol::keys::RefId,
     pub remaining: Option<u8>,
     pub state: CounterState,
     /// Why the counter could not be read (state `unreadable`).
@@ -182,7 +182,7 @@ pub struct RefStatus {
 }
 
 /// The counter(s) of one PIN kind.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PinStatus {
     pub kind: PinKind,
     pub max: u8,
@@ -254,7 +254,7 @@ pub fn read_all(s: &mut super::Session) -> crate::error::Result<Vec<PinStatus>> 
                 Err(e) => return Err(e),
             };
             refs.push(RefStatus {
-                reference: r.id(),
+                reference: crate::protocol::keys::RefId(*r),
                 remaining,
                 state,
                 error,

@@ -69,7 +69,7 @@ fn bad(what: &str) -> Error {
 
 /// The four basic attributes (基本4情報). Personal data: `Debug` prints
 /// nothing of it.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Attributes {
     /// 氏名: family name, U+3000, given name.
     pub name: String,
@@ -242,7 +242,7 @@ pub fn parse_my_number(ef: &[u8]) -> Result<MyNumber> {
 }
 
 /// Result of checking the integrity record (EF 0003).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Integrity {
     /// SHA-256 of EF 0001 matches DF31 (None: the number was not read).
     pub number_hash_ok: Option<bool>,

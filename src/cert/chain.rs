@@ -10,7 +10,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChainStatus {
     Valid,
@@ -21,14 +21,14 @@ pub enum ChainStatus {
     IssuerNotCa,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ChainResult {
     pub status: ChainStatus,
     pub issuer: Option<String>,

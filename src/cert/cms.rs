@@ -18,7 +18,7 @@ const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 
 /// The outcome of a check, in the order they are made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Valid,
@@ -35,7 +35,7 @@ pub enum Outcome {
 }
 
 /// What `verify` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub outcome: Outcome,
     /// Why, in English (technical).

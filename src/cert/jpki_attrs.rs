@@ -14,7 +14,7 @@ use x509_parser::certificate::X509Certificate;
 
 /// The holder's attributes as written in the certificate. Personal data:
 /// `Debug` prints nothing of it.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Holder {
     pub name: String,
     pub name_substitutes: Option<SubstituteFlags>,
@@ -32,7 +32,7 @@ impl std::fmt::Debug for Holder {
 
 /// Date of birth, `EYYYYMMDD` (era code + Gregorian date; J-LIS 証明書
 /// プロファイル仕様 as cited by card-protocol.md §10.2) or `YYYYMMDD`.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BirthDate {
     pub raw: String,
     pub era_code: Option<char>,
@@ -53,7 +53,7 @@ impl std::fmt::Debug for BirthDate {
 /// Substitute-character flags: one `0`/`1` per character of the value, `1`
 /// where a character outside JIS level 1/2 + 補助漢字 was replaced
 /// (soltia48/myna-sign's reading, card-protocol.md §15 item 14).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SubstituteFlags {
     pub raw: String,
     /// 1-based character positions flagged `1`.

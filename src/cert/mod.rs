@@ -84,14 +84,14 @@ pub enum CertError {
 }
 
 /// A certificate policy OID and its name where one is known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Policy {
     pub oid: String,
     pub name: Option<String>,
 }
 
 /// Everything shown about one certificate (`docs/json-cert.md`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CertReport {
     pub subject: String,
     pub issuer: String,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use x509_parser::prelude::*;
 
 /// Which of the two JPKI CAs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Ca {
     /// 署名用 (digital signature).
@@ -99,7 +99,7 @@ const TEST_CA_KEYS: &[(Ca, &str)] = &[
 ];
 
 /// Where a certificate comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provenance {
     /// Its signature verifies with a built-in J-LIS root.

@@ -6,6 +6,7 @@ mod help_ja;
 pub mod input;
 pub mod manual;
 pub mod output;
+pub mod schema;
 pub mod signals;
 
 use crate::error::{Error, Result};
@@ -218,7 +219,8 @@ pub fn parse_args() -> Cli {
             let lang = lang_of_args(&args);
             // In Japanese, the same arguments against the translated tree
             // give the same error (or help) in Japanese words.
-            let ja_err = (lang == Lang::Ja)
+            let wants_json = args.iter().any(|a| a == "--json");
+            let ja_err = (lang == Lang::Ja || wants_json)
                 .then(|| {
                     help_ja::localize(manual::command())
                         .try_get_matches_from(&args)
@@ -230,40 +232,47 @@ pub fn parse_args() -> Cli {
                 let _ = ja_err.as_ref().unwrap_or(&e).print();
                 std::process::exit(0);
             }
-            let english = e.render().to_string();
-            let mut text = match &ja_err {
+            let mut english = e.render().to_string();
+            let mut japanese = match &ja_err {
                 Some(j) if j.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
                     j.render().to_string()
                 }
                 Some(j) => help_ja::error_text(j),
                 None => english.clone(),
             };
-            let mut english = english;
             for a in args.iter().skip(1).filter_map(|a| a.to_str()) {
                 let v = a.rsplit('=').next().unwrap_or(a);
                 if looks_like_pin(v) {
-                    text = text.replace(v, "****");
+                    japanese = japanese.replace(v, "****");
                     english = english.replace(v, "****");
                 }
             }
+            let text = match lang {
+                Lang::Ja => &japanese,
+                Lang::En => &english,
+            };
             use std::io::Write;
             let _ = write!(std::io::stderr(), "{text}");
-            if args.iter().any(|a| a == "--json") {
-                // The JSON message stays English (docs/json.md).
-                let first = english
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_start_matches("error: ");
-                output::print_json(
-                    "error",
-                    &serde_json::json!({ "error": {
-                        "code": "USAGE",
-                        "exit_code": crate::error::exit::USAGE,
-                        "message": first,
-                        "remedy": "see mynacard --help",
-                    }}),
-                );
+            if wants_json {
+                // The same JSON under any language (docs/json.md).
+                let first = |t: &str| {
+                    t.lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches("error: ")
+                        .trim_start_matches("エラー: ")
+                        .to_string()
+                };
+                output::print_json(&output::ErrorDoc {
+                    error: output::JsonError {
+                        code: crate::error::ErrorCode::Usage,
+                        exit_code: crate::error::exit::USAGE,
+                        message: first(&english),
+                        message_ja: first(&japanese),
+                        remedy: "see mynacard --help".into(),
+                        remedy_ja: "mynacard --help を参照してください".into(),
+                    },
+                });
             }
             std::process::exit(crate::error::exit::USAGE);
         }

@@ -6,8 +6,7 @@ use crate::i18n::Lang;
 use serde::Serialize;
 use std::io::IsTerminal;
 
-/// Version of every JSON document the tool prints (docs/json.md).
-pub const SCHEMA_VERSION: u32 = 1;
+pub use super::schema::{Document, SCHEMA_VERSION};
 
 pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
@@ -56,7 +55,8 @@ pub fn set_json_lines(reader: &str) {
 }
 
 /// A JSON document: `{"schema_version": N, "command": NAME, ...body}`.
-pub fn json_document<T: Serialize>(command: &str, body: &T) -> serde_json::Value {
+pub fn json_document<D: Document>(body: &D) -> serde_json::Value {
+    let command = D::COMMAND;
     let mut v = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
     let mut obj = serde_json::Map::new();
     obj.insert("schema_version".into(), SCHEMA_VERSION.into());
@@ -75,8 +75,8 @@ pub fn json_document<T: Serialize>(command: &str, body: &T) -> serde_json::Value
 }
 
 /// Print a JSON document (see `json_document`).
-pub fn print_json<T: Serialize>(command: &str, body: &T) {
-    let v = json_document(command, body);
+pub fn print_json<D: Document>(body: &D) {
+    let v = json_document(body);
     let text = if JSON_LINES.load(std::sync::atomic::Ordering::SeqCst) {
         serde_json::to_string(&v)
     } else {
@@ -85,17 +85,42 @@ pub fn print_json<T: Serialize>(command: &str, body: &T) {
     println!("{}", text.unwrap_or_default());
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    code: &'a str,
-    exit_code: i32,
-    message: String,
-    remedy: String,
+/// What went wrong, for scripts: `message` and `remedy` are English
+/// whatever the language (`_ja`: the same in Japanese).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct JsonError {
+    pub code: crate::error::ErrorCode,
+    /// The process's exit status.
+    #[schemars(range(min = 1))]
+    pub exit_code: i32,
+    pub message: String,
+    pub message_ja: String,
+    pub remedy: String,
+    pub remedy_ja: String,
 }
 
-/// A stable machine code for each error kind (docs/json.md).
-pub fn error_code(e: &Error) -> &'static str {
-    e.code()
+impl JsonError {
+    pub fn of(e: &Error) -> JsonError {
+        let (code, exit_code) = e.class();
+        JsonError {
+            code,
+            exit_code,
+            message: e.message(Lang::En),
+            message_ja: e.message(Lang::Ja),
+            remedy: e.remedy(Lang::En),
+            remedy_ja: e.remedy(Lang::Ja),
+        }
+    }
+}
+
+/// The document printed (with `--json`) when a command fails.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ErrorDoc {
+    pub error: JsonError,
+}
+
+impl Document for ErrorDoc {
+    const COMMAND: &'static str = "error";
 }
 
 /// Taken by the signal thread: it prints the last word and ends the
@@ -137,15 +162,9 @@ pub fn print_error(ctx: &Ctx, e: &Error) {
         e.remedy(ctx.lang)
     );
     if ctx.g.json {
-        print_json(
-            "error",
-            &serde_json::json!({ "error": JsonError {
-                code: error_code(e),
-                exit_code: e.exit_code(),
-                message: e.to_string(),
-                remedy: e.remedy(ctx.lang),
-            }}),
-        );
+        print_json(&ErrorDoc {
+            error: JsonError::of(e),
+        });
     }
 }
 

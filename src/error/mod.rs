@@ -17,6 +17,141 @@ mod remedy;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The stable machine code of each kind of error (JSON `error.code`,
+/// docs/json.md). The schema's enum is generated from this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    Absent,
+    CardData,
+    CardInUse,
+    CardLeftPowered,
+    CardRemoved,
+    CertInput,
+    CertNotValid,
+    FileExists,
+    Helper,
+    HelperKilled,
+    Interrupted,
+    Io,
+    NotMyNumberCard,
+    NotOnToken,
+    NoCard,
+    NoPcscBuild,
+    NoReader,
+    NoService,
+    OutputFolder,
+    OutputRefused,
+    PcscError,
+    PinChangeHalfDone,
+    PinChangeLost,
+    PinChangeUndone,
+    PinCounterChanged,
+    PinFormat,
+    PinInput,
+    PinLastTry,
+    PinLocked,
+    Profile,
+    ReaderAmbiguous,
+    ReaderNotFound,
+    Sandbox,
+    Timeout,
+    UnexpectedStatus,
+    UnsupportedKey,
+    Usage,
+    VerifyLost,
+    WrongPin,
+}
+
+impl ErrorCode {
+    /// Every code, for docs and tests.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Absent,
+        ErrorCode::CardData,
+        ErrorCode::CardInUse,
+        ErrorCode::CardLeftPowered,
+        ErrorCode::CardRemoved,
+        ErrorCode::CertInput,
+        ErrorCode::CertNotValid,
+        ErrorCode::FileExists,
+        ErrorCode::Helper,
+        ErrorCode::HelperKilled,
+        ErrorCode::Interrupted,
+        ErrorCode::Io,
+        ErrorCode::NotMyNumberCard,
+        ErrorCode::NotOnToken,
+        ErrorCode::NoCard,
+        ErrorCode::NoPcscBuild,
+        ErrorCode::NoReader,
+        ErrorCode::NoService,
+        ErrorCode::OutputFolder,
+        ErrorCode::OutputRefused,
+        ErrorCode::PcscError,
+        ErrorCode::PinChangeHalfDone,
+        ErrorCode::PinChangeLost,
+        ErrorCode::PinChangeUndone,
+        ErrorCode::PinCounterChanged,
+        ErrorCode::PinFormat,
+        ErrorCode::PinInput,
+        ErrorCode::PinLastTry,
+        ErrorCode::PinLocked,
+        ErrorCode::Profile,
+        ErrorCode::ReaderAmbiguous,
+        ErrorCode::ReaderNotFound,
+        ErrorCode::Sandbox,
+        ErrorCode::Timeout,
+        ErrorCode::UnexpectedStatus,
+        ErrorCode::UnsupportedKey,
+        ErrorCode::Usage,
+        ErrorCode::VerifyLost,
+        ErrorCode::WrongPin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Absent => "ABSENT",
+            ErrorCode::CardData => "CARD_DATA",
+            ErrorCode::CardInUse => "CARD_IN_USE",
+            ErrorCode::CardLeftPowered => "CARD_LEFT_POWERED",
+            ErrorCode::CardRemoved => "CARD_REMOVED",
+            ErrorCode::CertInput => "CERT_INPUT",
+            ErrorCode::CertNotValid => "CERT_NOT_VALID",
+            ErrorCode::FileExists => "FILE_EXISTS",
+            ErrorCode::Helper => "HELPER",
+            ErrorCode::HelperKilled => "HELPER_KILLED",
+            ErrorCode::Interrupted => "INTERRUPTED",
+            ErrorCode::Io => "IO",
+            ErrorCode::NotMyNumberCard => "NOT_MY_NUMBER_CARD",
+            ErrorCode::NotOnToken => "NOT_ON_TOKEN",
+            ErrorCode::NoCard => "NO_CARD",
+            ErrorCode::NoPcscBuild => "NO_PCSC_BUILD",
+            ErrorCode::NoReader => "NO_READER",
+            ErrorCode::NoService => "NO_SERVICE",
+            ErrorCode::OutputFolder => "OUTPUT_FOLDER",
+            ErrorCode::OutputRefused => "OUTPUT_REFUSED",
+            ErrorCode::PcscError => "PCSC_ERROR",
+            ErrorCode::PinChangeHalfDone => "PIN_CHANGE_HALF_DONE",
+            ErrorCode::PinChangeLost => "PIN_CHANGE_LOST",
+            ErrorCode::PinChangeUndone => "PIN_CHANGE_UNDONE",
+            ErrorCode::PinCounterChanged => "PIN_COUNTER_CHANGED",
+            ErrorCode::PinFormat => "PIN_FORMAT",
+            ErrorCode::PinInput => "PIN_INPUT",
+            ErrorCode::PinLastTry => "PIN_LAST_TRY",
+            ErrorCode::PinLocked => "PIN_LOCKED",
+            ErrorCode::Profile => "PROFILE",
+            ErrorCode::ReaderAmbiguous => "READER_AMBIGUOUS",
+            ErrorCode::ReaderNotFound => "READER_NOT_FOUND",
+            ErrorCode::Sandbox => "SANDBOX",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::UnexpectedStatus => "UNEXPECTED_STATUS",
+            ErrorCode::UnsupportedKey => "UNSUPPORTED_KEY",
+            ErrorCode::Usage => "USAGE",
+            ErrorCode::VerifyLost => "VERIFY_LOST",
+            ErrorCode::WrongPin => "WRONG_PIN",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Error {
     NoService,
@@ -161,57 +296,59 @@ pub enum Error {
 
 impl Error {
     /// The stable code (JSON `error.code`) and the exit code: the one table.
-    pub fn class(&self) -> (&'static str, i32) {
+    pub fn class(&self) -> (ErrorCode, i32) {
         use exit::*;
         use Error::*;
         match self {
-            NoService => ("NO_SERVICE", NO_SERVICE),
-            NoReader => ("NO_READER", NO_READER),
-            ReaderNotFound { .. } => ("READER_NOT_FOUND", NO_READER),
-            AmbiguousReader { .. } => ("READER_AMBIGUOUS", USAGE),
-            NoCard { .. } => ("NO_CARD", NO_CARD),
-            NotMyNumberCard { .. } => ("NOT_MY_NUMBER_CARD", NOT_MY_NUMBER_CARD),
-            CardRemoved => ("CARD_REMOVED", CARD_REMOVED),
-            CardInUse => ("CARD_IN_USE", TIMEOUT),
-            Timeout { .. } => ("TIMEOUT", TIMEOUT),
-            Pcsc(_) => ("PCSC_ERROR", CARD_ERROR),
-            UnexpectedStatus { .. } => ("UNEXPECTED_STATUS", CARD_ERROR),
-            WrongPin { .. } => ("WRONG_PIN", WRONG_PIN),
-            PinLocked { .. } => ("PIN_LOCKED", PIN_LOCKED),
-            LastTry { .. } => ("PIN_LAST_TRY", PIN_LOCKED),
-            CountersChanged { .. } => ("PIN_COUNTER_CHANGED", PIN_INPUT),
-            ChangeLost { .. } => ("PIN_CHANGE_LOST", CARD_REMOVED),
-            ChangeUndone { cause, .. } => ("PIN_CHANGE_UNDONE", cause.exit_code()),
-            ChangeHalfDone { .. } => ("PIN_CHANGE_HALF_DONE", PIN_HALF_CHANGED),
-            PinFormat { .. } => ("PIN_FORMAT", PIN_INPUT),
-            NoPinSource { .. } | NewPinsDiffer { .. } | PinInput(_) => ("PIN_INPUT", PIN_INPUT),
-            VerifyLost { .. } => ("VERIFY_LOST", CARD_REMOVED),
-            Data(_) => ("CARD_DATA", DATA),
-            Cert(_) => ("CERT_INPUT", DATA),
-            Io { .. } => ("IO", IO),
-            FileExists(_) => ("FILE_EXISTS", IO),
-            OutputRefused { .. } => ("OUTPUT_REFUSED", IO),
-            OutputFolder { .. } => ("OUTPUT_FOLDER", IO),
-            Profile(_) => ("PROFILE", DATA),
-            Usage(_) => ("USAGE", USAGE),
-            Absent { .. } => ("ABSENT", ABSENT),
-            UnsupportedKey { .. } => ("UNSUPPORTED_KEY", UNSUPPORTED_KEY),
-            CertNotValid { .. } => ("CERT_NOT_VALID", CERT_NOT_VALID),
-            NotOnToken { .. } => ("NOT_ON_TOKEN", ABSENT),
-            NoPcscBuild => ("NO_PCSC_BUILD", NO_SERVICE),
-            Sandbox(_) => ("SANDBOX", NO_SERVICE),
-            Helper(_) => ("HELPER", FAILURE),
-            HelperKilled { .. } => ("HELPER_KILLED", FAILURE),
+            NoService => (ErrorCode::NoService, NO_SERVICE),
+            NoReader => (ErrorCode::NoReader, NO_READER),
+            ReaderNotFound { .. } => (ErrorCode::ReaderNotFound, NO_READER),
+            AmbiguousReader { .. } => (ErrorCode::ReaderAmbiguous, USAGE),
+            NoCard { .. } => (ErrorCode::NoCard, NO_CARD),
+            NotMyNumberCard { .. } => (ErrorCode::NotMyNumberCard, NOT_MY_NUMBER_CARD),
+            CardRemoved => (ErrorCode::CardRemoved, CARD_REMOVED),
+            CardInUse => (ErrorCode::CardInUse, TIMEOUT),
+            Timeout { .. } => (ErrorCode::Timeout, TIMEOUT),
+            Pcsc(_) => (ErrorCode::PcscError, CARD_ERROR),
+            UnexpectedStatus { .. } => (ErrorCode::UnexpectedStatus, CARD_ERROR),
+            WrongPin { .. } => (ErrorCode::WrongPin, WRONG_PIN),
+            PinLocked { .. } => (ErrorCode::PinLocked, PIN_LOCKED),
+            LastTry { .. } => (ErrorCode::PinLastTry, PIN_LOCKED),
+            CountersChanged { .. } => (ErrorCode::PinCounterChanged, PIN_INPUT),
+            ChangeLost { .. } => (ErrorCode::PinChangeLost, CARD_REMOVED),
+            ChangeUndone { cause, .. } => (ErrorCode::PinChangeUndone, cause.exit_code()),
+            ChangeHalfDone { .. } => (ErrorCode::PinChangeHalfDone, PIN_HALF_CHANGED),
+            PinFormat { .. } => (ErrorCode::PinFormat, PIN_INPUT),
+            NoPinSource { .. } | NewPinsDiffer { .. } | PinInput(_) => {
+                (ErrorCode::PinInput, PIN_INPUT)
+            }
+            VerifyLost { .. } => (ErrorCode::VerifyLost, CARD_REMOVED),
+            Data(_) => (ErrorCode::CardData, DATA),
+            Cert(_) => (ErrorCode::CertInput, DATA),
+            Io { .. } => (ErrorCode::Io, IO),
+            FileExists(_) => (ErrorCode::FileExists, IO),
+            OutputRefused { .. } => (ErrorCode::OutputRefused, IO),
+            OutputFolder { .. } => (ErrorCode::OutputFolder, IO),
+            Profile(_) => (ErrorCode::Profile, DATA),
+            Usage(_) => (ErrorCode::Usage, USAGE),
+            Absent { .. } => (ErrorCode::Absent, ABSENT),
+            UnsupportedKey { .. } => (ErrorCode::UnsupportedKey, UNSUPPORTED_KEY),
+            CertNotValid { .. } => (ErrorCode::CertNotValid, CERT_NOT_VALID),
+            NotOnToken { .. } => (ErrorCode::NotOnToken, ABSENT),
+            NoPcscBuild => (ErrorCode::NoPcscBuild, NO_SERVICE),
+            Sandbox(_) => (ErrorCode::Sandbox, NO_SERVICE),
+            Helper(_) => (ErrorCode::Helper, FAILURE),
+            HelperKilled { .. } => (ErrorCode::HelperKilled, FAILURE),
             LeftPowered { cause } => (
-                "CARD_LEFT_POWERED",
+                ErrorCode::CardLeftPowered,
                 cause.as_ref().map_or(CARD_ERROR, |e| e.exit_code()),
             ),
-            Interrupted { code, .. } => ("INTERRUPTED", *code),
+            Interrupted { code, .. } => (ErrorCode::Interrupted, *code),
         }
     }
 
     pub fn code(&self) -> &'static str {
-        self.class().0
+        self.class().0.as_str()
     }
 
     pub fn exit_code(&self) -> i32 {
@@ -255,13 +392,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_code_is_listed_and_spelled_as_serde_spells_it() {
+        let schema = schemars::schema_for!(ErrorCode).to_value();
+        let listed = schema["enum"].as_array().map_or(0, |a| a.len());
+        assert_eq!(listed, ErrorCode::ALL.len(), "ALL misses a code");
+        for c in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+    }
+
+    #[test]
     fn every_code_is_distinct_per_meaning_and_the_english_is_the_display() {
         let e = Error::WrongPin {
             kind: PinKind::Auth,
             left: 1,
         };
         assert_eq!(e.to_string(), "wrong user-authentication PIN: 1 try left");
-        assert_eq!(e.class(), ("WRONG_PIN", exit::WRONG_PIN));
+        assert_eq!(e.class(), (ErrorCode::WrongPin, exit::WRONG_PIN));
         assert!(e.message(Lang::Ja).contains("残り 1 回"));
         let lp = Error::LeftPowered {
             cause: Some(Box::new(Error::Timeout {

@@ -59,7 +59,7 @@ pub mod common {
 }
 
 /// The four certificates on the JPKI AP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum CertSlot {
     Auth,

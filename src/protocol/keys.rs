@@ -82,6 +82,34 @@ impl PinFormat {
     }
 }
 
+/// A key reference as JSON names it: its stable id (`jpki-001b`…), one of
+/// `KeyRef::ALL`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefId(pub KeyRef);
+
+impl serde::Serialize for RefId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.id())
+    }
+}
+
+impl schemars::JsonSchema for RefId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "KeyRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = KeyRef::ALL.iter().map(|k| k.id()).collect();
+        schemars::json_schema!({ "type": "string", "enum": ids })
+    }
+}
+
+impl std::fmt::Display for KeyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 impl KeyRef {
     pub const ALL: [KeyRef; 11] = [
         KeyRef::Sign,
@@ -191,7 +219,9 @@ impl KeyRef {
 
 /// The four user-facing PINs. The resident-registry PIN is two key
 /// references on the card (住基AP and 共通AP `001C`, §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PinKind {
     /// 署名用電子証明書パスワード (JPKI 001B)
@@ -260,7 +290,9 @@ pub const SHA256_DIGEST_INFO: &[u8] = &[
 ];
 
 /// Private keys that sign with `80 2A` (§9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema, serde::Deserialize,
+)]
 pub enum SignKey {
     /// JPKI 0017, after VERIFY of 0018.
     JpkiAuth,

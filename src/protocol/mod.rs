@@ -20,4 +20,4 @@ pub use files::CertSlot;
 pub use keys::{
     ChangeForm, FormatProblem, KeyRef, PinFormat, PinKind, SignKey, SHA256_DIGEST_INFO,
 };
-pub use token::TokenType;
+pub use token::{TokenKind, TokenType};

@@ -7,7 +7,7 @@ use time::Date;
 /// The 共通AP card-information record (record 1 of EF 0001, no PIN):
 /// `01 1C` + 28 ASCII digits: serial (15) ‖ municipality code (5) ‖ card
 /// expiry `YYYYMMDD` (card-protocol.md §2.4, §8.6).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardInfo {
     /// 15-digit serial number.
     pub serial: String,
@@ -58,12 +58,38 @@ impl CardInfo {
 /// The sex code of the 入力補助AP's attributes (and, unconfirmed, the
 /// signature certificate's), as ISO/IEC 5218 defines it: a stable id.
 pub fn sex_id(code: &str) -> &'static str {
+    match sex_of(code) {
+        Sex::Unknown => "unknown",
+        Sex::Male => "male",
+        Sex::Female => "female",
+        Sex::NotApplicable => "not_applicable",
+        Sex::Undefined => "undefined",
+    }
+}
+
+/// 性別 by its ISO/IEC 5218 code as the card stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// `0`
+    Unknown,
+    /// `1`
+    Male,
+    /// `2`
+    Female,
+    /// `9`
+    NotApplicable,
+    /// Any other code.
+    Undefined,
+}
+
+pub fn sex_of(code: &str) -> Sex {
     match code {
-        "0" => "unknown",
-        "1" => "male",
-        "2" => "female",
-        "9" => "not_applicable",
-        _ => "undefined",
+        "0" => Sex::Unknown,
+        "1" => Sex::Male,
+        "2" => Sex::Female,
+        "9" => Sex::NotApplicable,
+        _ => Sex::Undefined,
     }
 }
 

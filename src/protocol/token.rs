@@ -5,8 +5,7 @@
 use super::App;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenType {
     /// `JPKIAPICCTOKEN2`: a physical My Number Card.
     Card,
@@ -19,6 +18,36 @@ pub enum TokenType {
     JukiCard,
     /// Any other label.
     Unknown(String),
+}
+
+/// What a reader holds, as every JSON document names it (`status`'s
+/// `token_type`, `readers`' `card_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// A physical My Number Card.
+    Card,
+    SmartphoneAndroid,
+    SmartphoneIos,
+    /// The older 住基カード.
+    JukiCard,
+    /// A JPKI token with a label this version does not know.
+    Unknown,
+    /// No JPKI application: not a My Number Card.
+    NotMyNumberCard,
+}
+
+impl TokenKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            TokenKind::Card => "card",
+            TokenKind::SmartphoneAndroid => "smartphone_android",
+            TokenKind::SmartphoneIos => "smartphone_ios",
+            TokenKind::JukiCard => "juki_card",
+            TokenKind::Unknown => "unknown",
+            TokenKind::NotMyNumberCard => "not_my_number_card",
+        }
+    }
 }
 
 impl TokenType {
@@ -47,15 +76,20 @@ impl TokenType {
         .unwrap_or_else(|| TokenType::Unknown(super::text::printable(label)))
     }
 
-    /// Stable identifier in JSON.
-    pub fn id(&self) -> &str {
+    /// The kind, as JSON names it.
+    pub fn kind(&self) -> TokenKind {
         match self {
-            TokenType::Card => "card",
-            TokenType::SmartphoneAndroid => "smartphone_android",
-            TokenType::SmartphoneIos => "smartphone_ios",
-            TokenType::JukiCard => "juki_card",
-            TokenType::Unknown(_) => "unknown",
+            TokenType::Card => TokenKind::Card,
+            TokenType::SmartphoneAndroid => TokenKind::SmartphoneAndroid,
+            TokenType::SmartphoneIos => TokenKind::SmartphoneIos,
+            TokenType::JukiCard => TokenKind::JukiCard,
+            TokenType::Unknown(_) => TokenKind::Unknown,
         }
+    }
+
+    /// Stable identifier in JSON.
+    pub fn id(&self) -> &'static str {
+        self.kind().id()
     }
 
     pub fn is_smartphone(&self) -> bool {
@@ -82,6 +116,20 @@ impl TokenType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_json_ids_are_serdes() {
+        for k in [
+            TokenKind::Card,
+            TokenKind::SmartphoneAndroid,
+            TokenKind::SmartphoneIos,
+            TokenKind::JukiCard,
+            TokenKind::Unknown,
+            TokenKind::NotMyNumberCard,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
+    }
 
     #[test]
     fn labels_round_trip() {

@@ -12,7 +12,7 @@ use crate::report;
 /// The result of comparing the signature certificate with the card.
 pub(super) enum Comparison {
     /// The fields that differ (none: it matches).
-    Differs(Vec<&'static str>),
+    Differs(Vec<report::HolderField>),
     /// The card-info PIN could not be used.
     PinNotUsed(Error),
     /// The signature certificate carries no holder attributes: there is

@@ -15,7 +15,7 @@ use crate::cert::chain::{check_chain, ChainStatus};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::protocol::{KeyRef, PinKind};
-use crate::report::{self, CertFacts, Finding, Severity};
+use crate::report::{self, CertFacts, Finding, Severity, Words};
 use time::{Date, OffsetDateTime};
 
 /// Why a certificate was not read or shown.
@@ -280,6 +280,11 @@ fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Resul
     })
 }
 
+/// An error's message in both languages.
+fn words_of(e: &Error) -> Words {
+    Words::new(e.message(Lang::Ja), e.message(Lang::En))
+}
+
 /// How the report is asked for.
 pub struct Request<'a> {
     pub today: Date,
@@ -347,28 +352,20 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
     };
     let holder = match (read.holder, holder_not_used) {
         (Some(Comparison::Differs(f)), _) => (Some(f), None),
-        (Some(Comparison::PinNotUsed(e)), _) | (None, Some(e)) => (None, Some(e.message(req.lang))),
+        (Some(Comparison::PinNotUsed(e)), _) | (None, Some(e)) => (None, Some(words_of(&e))),
         (Some(Comparison::NoHolder), _) => (
             None,
-            Some(
-                req.lang
-                    .pick(
-                        "署名用電子証明書に氏名・住所がありません",
-                        "the signature certificate carries no name or address",
-                    )
-                    .to_string(),
-            ),
+            Some(Words::new(
+                "署名用電子証明書に氏名・住所がありません",
+                "the signature certificate carries no name or address",
+            )),
         ),
         (None, None) if req.compare_holder && not_used.is_some() => (
             None,
-            Some(
-                req.lang
-                    .pick(
-                        "署名用電子証明書を読んでいません",
-                        "the signature certificate was not read",
-                    )
-                    .to_string(),
-            ),
+            Some(Words::new(
+                "署名用電子証明書を読んでいません",
+                "the signature certificate was not read",
+            )),
         ),
         (None, None) => (None, None),
     };
@@ -419,7 +416,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         p.note = Some(Note::Unreadable(why.clone()));
     }
     let sign_refused = match &sign.note {
-        Some(Note::PasswordNotUsed(e)) => Some(e.message(req.lang)),
+        Some(Note::PasswordNotUsed(e)) => Some(words_of(e)),
         _ => None,
     };
     let input = report::Input {
@@ -436,7 +433,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         holder_differs: holder.0.clone(),
         holder_refused: holder.1,
     };
-    let findings = report::findings(&input, req.lang);
+    let findings = report::findings(&input);
     let facts = input.clone();
     let worst = report::worst(&findings);
     Ok(Status {

@@ -518,7 +518,7 @@ fn a_json_file_written_with_o_is_the_same_document_as_stdout() {
         .output()
         .unwrap();
     assert_eq!(file, json(&out.stdout));
-    assert_eq!(file["schema_version"], 1);
+    assert_eq!(file["schema_version"], 2);
     assert_eq!(file["command"], "cert");
 }
 

@@ -20,7 +20,7 @@ fn status(profile: Option<&str>, today: &str, extra: &[&str]) -> Run {
         .output()
         .unwrap();
     let v = json(&out.stdout);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     Run {
         code: out.status.code().unwrap(),
         v,

@@ -23,10 +23,10 @@ fn readers_identifies_the_virtual_card() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out.stdout);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     let r = &v["readers"][0];
     assert_eq!(r["card_present"], true);
-    assert_eq!(r["card_type"], "my_number_card");
+    assert_eq!(r["card_type"], "card");
     assert_eq!(r["card_description"], "My Number Card");
     assert!(r["atr"].as_str().unwrap().starts_with("3B"));
 }

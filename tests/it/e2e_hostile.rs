@@ -91,8 +91,7 @@ fn present(sb: &mynacard::sandbox::Sandbox) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let out = cli(sb).args(["--json", "readers"]).output().unwrap();
-        if out.status.success() && json(&out.stdout)["readers"][0]["card_type"] == "my_number_card"
-        {
+        if out.status.success() && json(&out.stdout)["readers"][0]["card_type"] == "card" {
             return;
         }
         assert!(Instant::now() < deadline, "the card did not come back");

@@ -29,7 +29,7 @@ fn readers_reports_reader_atr_and_my_number_card() {
     let r = &v["readers"][0];
     assert_eq!(r["name"], sb.reader());
     assert_eq!(r["card_present"], true);
-    assert_eq!(r["card_type"], "my_number_card");
+    assert_eq!(r["card_type"], "card");
     let atr = sb.card.lock().unwrap().atr();
     assert_eq!(r["atr"], mynacard::apdu::hex_spaced(&atr));
     // The second slot has no card.
@@ -250,7 +250,7 @@ fn served_by_a_separate_process_stopped_by_pid() {
             .output()
             .unwrap();
         let v = json(&out.stdout);
-        if v["readers"][1]["card_type"] == "my_number_card" {
+        if v["readers"][1]["card_type"] == "card" {
             break v;
         }
         assert!(Instant::now() < deadline, "served card never appeared");

@@ -287,7 +287,7 @@ fn a_pin_typed_as_an_argument_is_never_echoed() {
         if args[0] == "--json" {
             let v = common::json(&out.stdout);
             assert_eq!(v["error"]["code"], "USAGE");
-            assert_eq!(v["schema_version"], 1);
+            assert_eq!(v["schema_version"], 2);
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
 use crate::cert::roots::{self, Provenance};
 use crate::cert::{decode_input, parse_der, CertReport};
 use crate::cli::input::{PinInput, PinSource};
-use crate::cli::output::print_json;
+use crate::cli::output::{print_json, Document};
 use crate::error::{Error, Result};
 use crate::protocol::KeyRef;
 use crate::usecase::cache::CaCache;
@@ -93,8 +93,9 @@ pub fn check_instant(today: Option<&str>, date: time::Date) -> time::OffsetDateT
     }
 }
 
-#[derive(Serialize)]
-struct CertJson<'a> {
+/// `cert show --json`, `cert inspect --json`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct CertDoc<'a> {
     source: String,
     certificate: &'a CertReport,
     chain: Option<&'a ChainResult>,
@@ -103,6 +104,10 @@ struct CertJson<'a> {
     issued_by: &'a Provenance,
     /// Level 2: whether the card's CA file is that root (card only).
     card_ca_is_root: Option<bool>,
+}
+
+impl Document for CertDoc<'_> {
+    const COMMAND: &'static str = "cert";
 }
 
 /// What is shown about one certificate.
@@ -231,7 +236,7 @@ fn emit(ctx: &Ctx, shown: Shown<'_>, output: Option<&Path>, force: bool) -> Resu
         card_ca_is_root,
     } = shown;
     if ctx.g.json {
-        let body = CertJson {
+        let body = CertDoc {
             source,
             certificate: report,
             chain,
@@ -241,12 +246,12 @@ fn emit(ctx: &Ctx, shown: Shown<'_>, output: Option<&Path>, force: bool) -> Resu
         };
         if let Some(o) = output {
             // The file is the same document stdout would get.
-            let doc = crate::cli::output::json_document("cert", &body);
+            let doc = crate::cli::output::json_document(&body);
             let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
             v.push(b'\n');
             return write_out(Some(o), &v, force, report.holder.is_some()).map(|_| 0);
         }
-        print_json("cert", &body);
+        print_json(&body);
         return Ok(0);
     }
     let mut text = crate::cert::view::render_text_with(

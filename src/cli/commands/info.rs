@@ -9,9 +9,10 @@ use crate::card::pin::PinKind;
 use crate::card::policy;
 use crate::card::text::{self, Attributes, Integrity, MyNumber};
 use crate::cli::input::{PinInput, PinSource, Source};
-use crate::cli::output::{paint, print_json, Tone};
+use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
 use crate::protocol::KeyRef;
+use crate::report::{FindingCode, HolderField};
 use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Args;
 use serde::Serialize;
@@ -48,24 +49,33 @@ pub struct SignPinSource {
     pub sign_pin_env: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Mismatch {
-    code: &'static str,
-    fields: Vec<&'static str>,
+/// The signature certificate differs from the card (`--with-sign`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Mismatch {
+    code: FindingCode,
+    fields: Vec<HolderField>,
     message: String,
+    message_ja: String,
     next_step: String,
+    next_step_ja: String,
 }
 
-#[derive(Serialize)]
-struct InfoJson<'a> {
+/// `info --json`. Personal data: printed only because it was asked for.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct InfoDoc<'a> {
     attributes: &'a Attributes,
-    sex: String,
+    sex: crate::protocol::records::Sex,
+    /// With --show-number: the last 4 digits (all 12 with --unmask).
     #[serde(skip_serializing_if = "Option::is_none")]
     individual_number: Option<String>,
     integrity: &'a Integrity,
     sign_certificate_matches: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     findings: Vec<Mismatch>,
+}
+
+impl Document for InfoDoc<'_> {
+    const COMMAND: &'static str = "info";
 }
 
 pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
@@ -126,12 +136,14 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             let fields = crate::report::holder_differences(&h, &attrs.name, &attrs.address);
             matches = Some(fields.is_empty());
             if !fields.is_empty() {
-                let (message, next_step) = crate::report::holder_mismatch(lang);
+                let (message, next_step) = crate::report::holder_mismatch();
                 findings.push(Mismatch {
-                    code: "SIGN_CERT_MISMATCH",
+                    code: FindingCode::SignCertMismatch,
                     fields,
-                    message,
-                    next_step,
+                    message: message.en,
+                    message_ja: message.ja,
+                    next_step: next_step.en,
+                    next_step_ja: next_step.ja,
                 });
             }
         }
@@ -147,17 +159,14 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         }
     });
     if ctx.g.json {
-        print_json(
-            "info",
-            &InfoJson {
-                attributes: &attrs,
-                sex: crate::protocol::records::sex_id(&attrs.sex_code).to_string(),
-                individual_number: shown_number.clone(),
-                integrity: &integrity,
-                sign_certificate_matches: matches,
-                findings,
-            },
-        );
+        print_json(&InfoDoc {
+            attributes: &attrs,
+            sex: crate::protocol::records::sex_of(&attrs.sex_code),
+            individual_number: shown_number.clone(),
+            integrity: &integrity,
+            sign_certificate_matches: matches,
+            findings,
+        });
         return Ok(0);
     }
     let row = |k: &str, v: &str| println!("  {} {v}", super::pin::pad(k, 14));
@@ -212,9 +221,20 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         println!(
             "{} {}",
             paint(ctx, Tone::Bad, lang.pick("警告", "WARN")),
-            f.message
+            if lang == crate::i18n::Lang::Ja {
+                &f.message_ja
+            } else {
+                &f.message
+            }
         );
-        println!("     → {}", f.next_step);
+        println!(
+            "     → {}",
+            if lang == crate::i18n::Lang::Ja {
+                &f.next_step_ja
+            } else {
+                &f.next_step
+            }
+        );
     }
     if matches == Some(true) {
         println!(

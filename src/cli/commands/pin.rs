@@ -4,7 +4,7 @@ use super::{require_jpki, with_card, Ctx};
 use crate::card::pin::{self, CounterState, PinKind, PinStatus};
 use crate::card::policy;
 use crate::cli::input::{PinInput, PinSource, Source};
-use crate::cli::output::{paint, print_json, Tone};
+use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::i18n::PinText;
@@ -129,8 +129,8 @@ pub fn tone(s: CounterState) -> Tone {
     }
 }
 
-/// One PIN as JSON.
-#[derive(Serialize)]
+/// One PIN as JSON (`advice` English, `advice_ja` the same in Japanese).
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PinJson<'a> {
     pub kind: PinKind,
     pub name: &'static str,
@@ -141,9 +141,25 @@ pub struct PinJson<'a> {
     pub references: &'a [pin::RefStatus],
     pub references_agree: bool,
     pub advice: Option<String>,
+    pub advice_ja: Option<String>,
 }
 
-pub fn to_json(p: &PinStatus, lang: Lang) -> PinJson<'_> {
+/// What to do about a PIN in this state, if anything.
+fn pin_advice(p: &PinStatus, lang: Lang) -> Option<String> {
+    match p.state {
+        CounterState::Locked => Some(p.kind.unlock_advice(lang)),
+        CounterState::LastTry => Some(
+            lang.pick(
+                "あと1回間違えるとロックされます",
+                "one more wrong entry locks it",
+            )
+            .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+pub fn to_json(p: &PinStatus) -> PinJson<'_> {
     PinJson {
         kind: p.kind,
         name: p.kind.name(Lang::En),
@@ -153,18 +169,42 @@ pub fn to_json(p: &PinStatus, lang: Lang) -> PinJson<'_> {
         state: p.state,
         references: &p.references,
         references_agree: p.references_agree,
-        advice: match p.state {
-            CounterState::Locked => Some(p.kind.unlock_advice(lang)),
-            CounterState::LastTry => Some(
-                lang.pick(
-                    "あと1回間違えるとロックされます",
-                    "one more wrong entry locks it",
-                )
-                .to_string(),
-            ),
-            _ => None,
-        },
+        advice: pin_advice(p, Lang::En),
+        advice_ja: pin_advice(p, Lang::Ja),
     }
+}
+
+/// `pin status --json`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PinStatusDoc<'a> {
+    pub pins: Vec<PinJson<'a>>,
+}
+
+impl Document for PinStatusDoc<'_> {
+    const COMMAND: &'static str = "pin status";
+}
+
+/// `pin verify --json` (printed only when the PIN was right).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PinVerifyDoc {
+    pub kind: PinKind,
+    pub verified: bool,
+}
+
+impl Document for PinVerifyDoc {
+    const COMMAND: &'static str = "pin verify";
+}
+
+/// `pin change --json`: the key references whose PIN was changed.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PinChangeDoc {
+    pub kind: PinKind,
+    pub changed: bool,
+    pub references: Vec<crate::protocol::keys::RefId>,
+}
+
+impl Document for PinChangeDoc {
+    const COMMAND: &'static str = "pin change";
 }
 
 /// The PIN rows as text lines (shared with the status report).
@@ -188,7 +228,7 @@ pub fn render_rows(ctx: &Ctx, pins: &[PinStatus]) -> Vec<String> {
                 .map(|r| {
                     format!(
                         "{} {}",
-                        r.reference,
+                        r.reference.0,
                         r.remaining
                             .map(|n| n.to_string())
                             .unwrap_or_else(|| state_label(r.state, ctx.lang).into())
@@ -213,8 +253,9 @@ fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
         pin::read_all(s)
     })?;
     if ctx.g.json {
-        let rows: Vec<PinJson> = pins.iter().map(|p| to_json(p, ctx.lang)).collect();
-        print_json("pin status", &serde_json::json!({ "pins": rows }));
+        print_json(&PinStatusDoc {
+            pins: pins.iter().map(to_json).collect(),
+        });
     } else {
         for l in render_rows(ctx, &pins) {
             println!("{l}");
@@ -234,12 +275,6 @@ fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
     })
 }
 
-#[derive(Serialize)]
-struct VerifyJson {
-    kind: PinKind,
-    verified: bool,
-}
-
 fn verify(ctx: &Ctx, kind: PinKind, last: LastTry, src: &PinSource) -> Result<i32> {
     let mut input = PinInput::new(ctx.lang).with(kind, Which::Current, src.source());
     with_pins(
@@ -256,13 +291,10 @@ fn verify(ctx: &Ctx, kind: PinKind, last: LastTry, src: &PinSource) -> Result<i3
         },
     )?;
     if ctx.g.json {
-        print_json(
-            "pin verify",
-            &VerifyJson {
-                kind,
-                verified: true,
-            },
-        );
+        print_json(&PinVerifyDoc {
+            kind,
+            verified: true,
+        });
     } else {
         println!(
             "{}",
@@ -322,11 +354,14 @@ fn change(
         },
     )?;
     if ctx.g.json {
-        print_json(
-            "pin change",
-            &serde_json::json!({ "kind": kind, "changed": true,
-                "references": refs.iter().map(|r| r.id()).collect::<Vec<_>>() }),
-        );
+        print_json(&PinChangeDoc {
+            kind,
+            changed: true,
+            references: refs
+                .iter()
+                .map(|r| crate::protocol::keys::RefId(*r))
+                .collect(),
+        });
     } else {
         println!(
             "{}",

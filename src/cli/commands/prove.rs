@@ -5,11 +5,20 @@ use super::Ctx;
 use crate::card::pin::PinKind;
 use crate::cert::roots::Provenance;
 use crate::cli::input::{PinInput, PinSource};
-use crate::cli::output::{paint, print_json, Tone};
+use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{exit, Result};
 use crate::i18n::{pad, Lang};
 use crate::usecase::pins::Which;
 use clap::Args;
+
+/// `prove --json`: the proof as found.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct ProveDoc<'a>(pub &'a crate::usecase::prove::Proof);
+
+impl Document for ProveDoc<'_> {
+    const COMMAND: &'static str = "prove";
+}
 
 #[derive(Args, Debug)]
 pub struct ProveArgs {
@@ -28,7 +37,7 @@ pub fn run(ctx: &Ctx, a: ProveArgs) -> Result<i32> {
         exit::NOT_GENUINE
     };
     if ctx.g.json {
-        print_json("prove", &p);
+        print_json(&ProveDoc(&p));
         return Ok(code);
     }
     let l = ctx.lang;

@@ -3,40 +3,42 @@
 
 use super::{CardMeta, Ctx};
 use crate::card::jpki::{self, TokenType};
-use crate::cli::output::{paint, print_json, Tone};
+use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::protocol::TokenKind;
 use crate::transport::Connection;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ReaderRow {
     pub index: usize,
     pub name: String,
     pub card_present: bool,
     pub atr: Option<String>,
-    /// my_number_card, smartphone_android, smartphone_ios, juki_card,
-    /// unknown_jpki_token, not_my_number_card; null without a card.
-    pub card_type: Option<String>,
+    /// What the card is; null without a card, or when it could not be
+    /// identified (`error` says why).
+    pub card_type: Option<TokenKind>,
+    /// In English; `card_description_ja` the same in Japanese.
     pub card_description: Option<String>,
+    pub card_description_ja: Option<String>,
     /// Why the card could not be identified (in use, mute…).
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// `readers --json`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ReadersReport {
     pub readers: Vec<ReaderRow>,
 }
 
-fn card_type(t: &Option<TokenType>) -> &'static str {
-    match t {
-        None => "not_my_number_card",
-        Some(TokenType::Card) => "my_number_card",
-        Some(TokenType::SmartphoneAndroid) => "smartphone_android",
-        Some(TokenType::SmartphoneIos) => "smartphone_ios",
-        Some(TokenType::JukiCard) => "juki_card",
-        Some(TokenType::Unknown(_)) => "unknown_jpki_token",
-    }
+impl Document for ReadersReport {
+    const COMMAND: &'static str = "readers";
+}
+
+fn card_type(t: &Option<TokenType>) -> TokenKind {
+    t.as_ref()
+        .map_or(TokenKind::NotMyNumberCard, TokenType::kind)
 }
 
 fn describe(t: &Option<TokenType>, lang: Lang) -> String {
@@ -53,20 +55,10 @@ fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
     super::transact(&ctx.card, conn, |s, _| jpki::identify(s)).0
 }
 
-fn row(
-    ctx: &Ctx,
-    index: usize,
-    meta: &CardMeta,
-    present: bool,
-    id: Result<Option<TokenType>>,
-) -> ReaderRow {
+fn row(index: usize, meta: &CardMeta, present: bool, id: Result<Option<TokenType>>) -> ReaderRow {
     let (ct, cd, err) = match (present, id) {
         (false, _) => (None, None, None),
-        (true, Ok(t)) => (
-            Some(card_type(&t).to_string()),
-            Some(describe(&t, ctx.lang)),
-            None,
-        ),
+        (true, Ok(t)) => (Some(card_type(&t)), Some(t), None),
         (true, Err(e)) => (None, None, Some(e.to_string())),
     };
     ReaderRow {
@@ -75,7 +67,8 @@ fn row(
         card_present: present,
         atr: present.then(|| crate::apdu::hex_spaced(&meta.atr)),
         card_type: ct,
-        card_description: cd,
+        card_description: cd.as_ref().map(|t| describe(t, Lang::En)),
+        card_description_ja: cd.as_ref().map(|t| describe(t, Lang::Ja)),
         error: err,
     }
 }
@@ -91,7 +84,7 @@ fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
             atr: r.atr.clone(),
         };
         if !r.card_present {
-            rows.push(row(ctx, i, &meta, false, Ok(None)));
+            rows.push(row(i, &meta, false, Ok(None)));
             continue;
         }
         let id = Agent::spawn(ctx.card.budget())
@@ -102,7 +95,7 @@ fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
                 let _ = c.close(false);
                 id
             });
-        rows.push(row(ctx, i, &meta, true, id));
+        rows.push(row(i, &meta, true, id));
     }
     Ok(rows)
 }
@@ -121,12 +114,12 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         };
         let id = identify(ctx, conn.as_mut());
         let _ = conn.close(false);
-        vec![row(ctx, 0, &meta, true, id)]
+        vec![row(0, &meta, true, id)]
     } else {
         pcsc_rows(ctx)?
     };
     if ctx.g.json {
-        print_json("readers", &ReadersReport { readers: rows });
+        print_json(&ReadersReport { readers: rows });
         return Ok(0);
     }
     if rows.is_empty() {
@@ -142,9 +135,13 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
             continue;
         }
         println!("    ATR  {}", r.atr.as_deref().unwrap_or(""));
-        match (&r.card_type, &r.card_description, &r.error) {
+        let description = match ctx.lang {
+            Lang::Ja => &r.card_description_ja,
+            Lang::En => &r.card_description,
+        };
+        match (&r.card_type, description, &r.error) {
             (Some(t), Some(d), _) => {
-                let tone = if t == "my_number_card" {
+                let tone = if *t == TokenKind::Card {
                     Tone::Ok
                 } else {
                     Tone::Warn

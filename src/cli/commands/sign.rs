@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::card::pin::PinKind;
 use crate::cert::cms::{self, Outcome, Trust};
 use crate::cli::input::{PinInput, PinSource};
-use crate::cli::output::{paint, print_json, Tone};
+use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{exit, Error, Result};
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
@@ -117,6 +117,51 @@ fn parse_digest(v: &str) -> Result<[u8; 32]> {
         })
 }
 
+/// The signature algorithm of `sign --digest-only`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureAlgorithm {
+    #[serde(rename = "rsassa-pkcs1-v1_5-sha256")]
+    RsassaPkcs1V15Sha256,
+}
+
+/// `sign --json`: a raw signature (`--digest-only`), or the file signed.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum SignDoc {
+    Digest {
+        /// The SHA-256 digest signed (hex).
+        digest: String,
+        /// The signature (hex).
+        signature: String,
+        algorithm: SignatureAlgorithm,
+    },
+    File {
+        file: String,
+        /// SHA-256 of the file (hex).
+        sha256: String,
+        /// Where the CMS signature was written.
+        output: Option<String>,
+    },
+}
+
+impl Document for SignDoc {
+    const COMMAND: &'static str = "sign";
+}
+
+/// `verify --json`: the verification, and the holder with --show-holder.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct VerifyDoc<'a> {
+    #[serde(flatten)]
+    pub verification: &'a crate::cert::cms::Verification,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<&'a crate::cert::jpki_attrs::Holder>,
+}
+
+impl Document for VerifyDoc<'_> {
+    const COMMAND: &'static str = "verify";
+}
+
 pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     check_output(a.output.as_deref(), a.force)?;
     let kind = match a.key {
@@ -136,11 +181,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
             &mut input,
         )?;
         if ctx.g.json {
-            print_json(
-                "sign",
-                &serde_json::json!({ "digest": hex::encode(digest), "signature": hex::encode(&sig),
-                                     "algorithm": "rsassa-pkcs1-v1_5-sha256" }),
-            );
+            print_json(&SignDoc::Digest {
+                digest: hex::encode(digest),
+                signature: hex::encode(&sig),
+                algorithm: SignatureAlgorithm::RsassaPkcs1V15Sha256,
+            });
             return Ok(0);
         }
         return match &a.output {
@@ -178,11 +223,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     };
     if ctx.g.json && a.output.is_some() {
         write_out(a.output.as_deref(), &bytes, a.force, private)?;
-        print_json(
-            "sign",
-            &serde_json::json!({ "file": file.display().to_string(), "sha256": hex::encode(digest),
-                                 "output": a.output.as_ref().map(|o| o.display().to_string()) }),
-        );
+        print_json(&SignDoc::File {
+            file: file.display().to_string(),
+            sha256: hex::encode(digest),
+            output: a.output.as_ref().map(|o| o.display().to_string()),
+        });
         return Ok(0);
     }
     write_out(a.output.as_deref(), &bytes, a.force, private).map(|_| 0)
@@ -223,11 +268,10 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
         None
     };
     if ctx.g.json {
-        let mut doc = serde_json::to_value(&v).unwrap_or_default();
-        if let (Some(h), Some(o)) = (&holder, doc.as_object_mut()) {
-            o.insert("holder".into(), serde_json::to_value(h).unwrap_or_default());
-        }
-        print_json("verify", &doc);
+        print_json(&VerifyDoc {
+            verification: &v,
+            holder: holder.as_ref(),
+        });
         return Ok(code);
     }
     let l = ctx.lang;

@@ -3,7 +3,7 @@
 use super::{renew_card_step, t, Out, RENEWAL_NOTICE_DAYS};
 use crate::i18n::{days_left as days, jp_date, Lang};
 use crate::report::advice::{Advice, CardState};
-use crate::report::{expiry, Input, Severity};
+use crate::report::{expiry, FindingCode, Input, Severity, Subject};
 use crate::rules;
 
 pub(super) fn unreadable(o: &mut Out, inp: &Input) {
@@ -26,9 +26,9 @@ pub(super) fn unreadable(o: &mut Out, inp: &Input) {
             _ => ("暗証番号の残り回数", "the PIN counters"),
         };
         o.add(
-            "CARD_DATA_UNREADABLE",
+            FindingCode::CardDataUnreadable,
             Severity::Error,
-            subject,
+            Subject::of_part(subject),
             t(
                 format!("{ja}を読めませんでした ({why})"),
                 format!("{en} could not be read ({why})"),
@@ -46,9 +46,9 @@ pub(super) fn kind_and_expiry(o: &mut Out, inp: &Input, advice: &Advice) {
     let today = inp.today;
     if inp.token.is_smartphone() {
         o.add(
-            "NOT_PHYSICAL_CARD",
+            FindingCode::NotPhysicalCard,
             Severity::Info,
-            "card",
+            Subject::Card,
             t(
                 "これはスマホ用電子証明書で、カードではありません",
                 "this is a smartphone certificate, not the physical card",
@@ -65,9 +65,9 @@ pub(super) fn kind_and_expiry(o: &mut Out, inp: &Input, advice: &Advice) {
         let e = expiry(today, card);
         match advice.card {
             CardState::Expired { .. } => o.add(
-                "CARD_EXPIRED",
+                FindingCode::CardExpired,
                 Severity::Error,
-                "card",
+                Subject::Card,
                 t(
                     format!("カードの有効期限 ({}) が切れています", jp_date(card)),
                     format!("the card expired on {card}"),
@@ -76,9 +76,9 @@ pub(super) fn kind_and_expiry(o: &mut Out, inp: &Input, advice: &Advice) {
                 Some(card),
             ),
             CardState::RenewalOpen { .. } => o.add(
-                "CARD_EXPIRES_SOON",
+                FindingCode::CardExpiresSoon,
                 Severity::Warning,
-                "card",
+                Subject::Card,
                 t(
                     format!(
                         "カードは{} ({}) 有効期限です。更新の申請を受付中です",
@@ -96,9 +96,9 @@ pub(super) fn kind_and_expiry(o: &mut Out, inp: &Input, advice: &Advice) {
             _ if e.days_left <= RENEWAL_NOTICE_DAYS => {
                 let opens = rules::renewal_opens(card);
                 o.add(
-                    "CARD_RENEWAL_OPENS",
+                    FindingCode::CardRenewalOpens,
                     Severity::Info,
-                    "card",
+                    Subject::Card,
                     t(
                         format!(
                             "カードの有効期限は {} です。更新の申請は {} から受け付けます",

@@ -4,20 +4,20 @@ use super::{renew_cert_step, t, Out, RENEWAL_NOTICE_DAYS};
 use crate::cert::chain::ChainStatus;
 use crate::i18n::{days_left as days, jp_date, Lang};
 use crate::report::advice::{Advice, Route};
-use crate::report::{expiry, Input, Severity};
+use crate::report::{expiry, FindingCode, Input, Severity, Subject};
 use crate::rules;
 
 pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
     let today = inp.today;
     let certs = [
-        ("auth_cert", &inp.auth, advice.auth),
-        ("sign_cert", &inp.sign, advice.sign),
+        (Subject::AuthCert, &inp.auth, advice.auth),
+        (Subject::SignCert, &inp.sign, advice.sign),
     ];
     for (subject, cert, route) in certs {
         let (Some(c), Some(route)) = (cert, route) else {
             continue;
         };
-        let (name_ja, name_en) = if subject == "auth_cert" {
+        let (name_ja, name_en) = if subject == Subject::AuthCert {
             ("利用者証明用電子証明書", "user-authentication certificate")
         } else {
             ("署名用電子証明書", "signature certificate")
@@ -28,7 +28,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
         if not_yet {
             // Far more often the computer's clock than the card.
             o.add(
-                "CERT_NOT_YET_VALID",
+                FindingCode::CertNotYetValid,
                 Severity::Warning,
                 subject,
                 t(
@@ -46,7 +46,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
             );
         } else if e.expired {
             o.add(
-                "CERT_EXPIRED",
+                FindingCode::CertExpired,
                 Severity::Error,
                 subject,
                 t(
@@ -64,7 +64,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
             );
         } else if e.renewal_open {
             o.add(
-                "CERT_EXPIRES_SOON",
+                FindingCode::CertExpiresSoon,
                 Severity::Warning,
                 subject,
                 t(
@@ -84,7 +84,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
         } else if e.days_left <= RENEWAL_NOTICE_DAYS && route == Route::CertOnly {
             let opens = rules::renewal_opens(end);
             o.add(
-                "CERT_RENEWAL_OPENS",
+                FindingCode::CertRenewalOpens,
                 Severity::Info,
                 subject,
                 t(
@@ -105,7 +105,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
         if let Some(card) = inp.card_expiry {
             if route == Route::CertOnly && end < card && !e.expired && !not_yet {
                 o.add(
-                    "CERT_ENDS_BEFORE_CARD",
+                    FindingCode::CertEndsBeforeCard,
                     Severity::Info,
                     subject,
                     t(
@@ -124,7 +124,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
                 );
             } else if end == card && !advice.renew_card() {
                 o.add(
-                    "CERT_CAPPED_BY_CARD",
+                    FindingCode::CertCappedByCard,
                     Severity::Info,
                     subject,
                     t(
@@ -141,7 +141,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
                 let g = rules::CURRENT;
                 if rule != end && renewed_early != end {
                     o.add(
-                        "CERT_END_NOT_BY_RULE",
+                        FindingCode::CertEndNotByRule,
                         Severity::Warning,
                         subject,
                         t(
@@ -164,7 +164,7 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
                 let label_ja = crate::cert::view::chain_label(ch, Lang::Ja);
                 let label_en = crate::cert::view::chain_label(ch, Lang::En);
                 o.add(
-                    "CERT_CHAIN_INVALID",
+                    FindingCode::CertChainInvalid,
                     Severity::Error,
                     subject,
                     t(format!("{name_ja}がカードのCA証明書で検証できません ({label_ja})"), format!("the {name_en} does not verify against the card's CA certificate ({label_en})")),
@@ -178,14 +178,17 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
 
 /// Who issued each certificate (level 1), and the card's CA file (level 2).
 pub(super) fn issuer(o: &mut Out, inp: &Input) {
-    for (subject, cert) in [("auth_cert", &inp.auth), ("sign_cert", &inp.sign)] {
+    for (subject, cert) in [
+        (Subject::AuthCert, &inp.auth),
+        (Subject::SignCert, &inp.sign),
+    ] {
         let Some(c) = cert else { continue };
         use crate::cert::roots::Provenance as P;
         let (head_ja, _) = crate::cert::view::provenance_text(&c.provenance, Lang::Ja);
         let (head_en, _) = crate::cert::view::provenance_text(&c.provenance, Lang::En);
         match &c.provenance {
             P::NotJlis { .. } => o.add(
-                "CERT_NOT_JLIS",
+                FindingCode::CertNotJlis,
                 Severity::Error,
                 subject,
                 t(head_ja, head_en),
@@ -196,7 +199,7 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
                 None,
             ),
             P::TestPki { .. } | P::JlisTest => o.add(
-                "CERT_TEST_PKI",
+                FindingCode::CertTestPki,
                 Severity::Info,
                 subject,
                 t(head_ja, head_en),
@@ -207,7 +210,7 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
                 None,
             ),
             P::JlisUnverifiable { .. } => o.add(
-                "CERT_JLIS_UNVERIFIABLE",
+                FindingCode::CertJlisUnverifiable,
                 Severity::Info,
                 subject,
                 t(head_ja, head_en),
@@ -221,7 +224,7 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
         }
         if c.card_ca_is_root == Some(false) {
             o.add(
-                "CARD_CA_NOT_ROOT",
+                FindingCode::CardCaNotRoot,
                 Severity::Warning,
                 subject,
                 t(
@@ -240,9 +243,9 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
     if let (Some(a), Some(sg)) = (&inp.auth, &inp.sign) {
         if sg.not_after > a.not_after {
             o.add(
-                "SIGN_OUTLIVES_AUTH",
+                FindingCode::SignOutlivesAuth,
                 Severity::Warning,
-                "sign_cert",
+                Subject::SignCert,
                 t(
                     format!(
                         "署名用電子証明書 ({}) が利用者証明用電子証明書 ({}) より後に期限を迎えます。通常はありえません",
@@ -267,9 +270,9 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
 pub(super) fn signature_certificate(o: &mut Out, inp: &Input) {
     if !inp.sign_present && !inp.token.is_smartphone() {
         o.add(
-            "SIGN_CERT_ABSENT",
+            FindingCode::SignCertAbsent,
             Severity::Info,
-            "sign_cert",
+            Subject::SignCert,
             t(
                 "署名用電子証明書は搭載されていません (15歳未満の方には発行されません)",
                 "no signature certificate on the card (it is not issued to holders under 15)",
@@ -283,12 +286,12 @@ pub(super) fn signature_certificate(o: &mut Out, inp: &Input) {
     }
     if let Some(why) = &inp.sign_refused {
         o.add(
-            "SIGN_CERT_NOT_READ",
+            FindingCode::SignCertNotRead,
             Severity::Warning,
-            "sign_cert",
+            Subject::SignCert,
             t(
-                format!("署名用電子証明書は読みませんでした: {why}"),
-                format!("the signature certificate was not read: {why}"),
+                format!("署名用電子証明書は読みませんでした: {}", why.ja),
+                format!("the signature certificate was not read: {}", why.en),
             ),
             t(
                 "残りの報告はそのまま有効です。署名用電子証明書パスワードを確認してから --with-sign を付けて再実行してください",
@@ -304,9 +307,9 @@ pub(super) fn holder(o: &mut Out, inp: &Input) {
     if inp.holder_differs.as_ref().is_some_and(|f| !f.is_empty()) {
         let (msg, next) = super::holder_mismatch_text();
         o.add(
-            "SIGN_CERT_MISMATCH",
+            FindingCode::SignCertMismatch,
             Severity::Warning,
-            "sign_cert",
+            Subject::SignCert,
             msg,
             next,
             None,
@@ -314,12 +317,12 @@ pub(super) fn holder(o: &mut Out, inp: &Input) {
     }
     if let Some(why) = &inp.holder_refused {
         o.add(
-            "SIGN_CERT_NOT_COMPARED",
+            FindingCode::SignCertNotCompared,
             Severity::Info,
-            "sign_cert",
+            Subject::SignCert,
             t(
-                format!("署名用電子証明書をカードの記載と照合しませんでした: {why}"),
-                format!("the signature certificate was not compared with the card: {why}"),
+                format!("署名用電子証明書をカードの記載と照合しませんでした: {}", why.ja),
+                format!("the signature certificate was not compared with the card: {}", why.en),
             ),
             t(
                 "残りの報告はそのまま有効です。券面事項入力補助用暗証番号を確認してから --with-card-info を付けて再実行してください",

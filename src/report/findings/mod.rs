@@ -7,28 +7,13 @@ mod certs;
 mod pins;
 
 use super::advice::{Advice, CardState, Route};
-use super::{Finding, Input, Severity};
-use crate::i18n::Lang;
+use super::{Finding, FindingCode, Input, Severity, Subject, Words};
 use time::Date;
 
-/// A finding's text in both languages.
-pub(super) struct Text {
-    ja: String,
-    en: String,
-}
+type Text = Words;
 
 pub(super) fn t(ja: impl Into<String>, en: impl Into<String>) -> Text {
-    Text {
-        ja: ja.into(),
-        en: en.into(),
-    }
-}
-
-fn pick(x: Text, lang: Lang) -> String {
-    match lang {
-        Lang::Ja => x.ja,
-        Lang::En => x.en,
-    }
+    Words::new(ja, en)
 }
 
 /// Show an upcoming renewal this many days ahead.
@@ -66,38 +51,36 @@ pub(super) fn renew_cert_step(route: Route, advice: &Advice) -> Text {
     }
 }
 
-/// The findings being gathered, worded in one language.
+/// The findings being gathered.
 pub(super) struct Out {
-    lang: Lang,
     list: Vec<Finding>,
 }
 
 impl Out {
     pub(super) fn add(
         &mut self,
-        code: &'static str,
+        code: FindingCode,
         severity: Severity,
-        subject: &str,
-        msg: Text,
-        next: Text,
+        subject: Subject,
+        message: Text,
+        next_step: Text,
         date: Option<Date>,
     ) {
         self.list.push(Finding {
             code,
             severity,
-            subject: subject.to_string(),
-            message: pick(msg, self.lang),
-            next_step: pick(next, self.lang),
-            date: date.map(|d| d.to_string()),
+            subject,
+            message,
+            next_step,
+            date,
         })
     }
 }
 
 /// What a signature certificate that no longer matches the card means, and
 /// what to do (`status --with-card-info`, `info --with-sign`).
-pub fn holder_mismatch(lang: Lang) -> (String, String) {
-    let (m, n) = holder_mismatch_text();
-    (pick(m, lang), pick(n, lang))
+pub fn holder_mismatch() -> (Words, Words) {
+    holder_mismatch_text()
 }
 
 fn holder_mismatch_text() -> (Text, Text) {
@@ -113,12 +96,9 @@ fn holder_mismatch_text() -> (Text, Text) {
     )
 }
 
-pub fn findings(inp: &Input, lang: Lang) -> Vec<Finding> {
+pub fn findings(inp: &Input) -> Vec<Finding> {
     let advice = Advice::decide(inp);
-    let mut o = Out {
-        lang,
-        list: Vec::new(),
-    };
+    let mut o = Out { list: Vec::new() };
     card::unreadable(&mut o, inp);
     card::kind_and_expiry(&mut o, inp, &advice);
     certs::validity(&mut o, inp, &advice);

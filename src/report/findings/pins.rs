@@ -4,15 +4,15 @@ use super::{t, Out};
 use crate::card::pin::CounterState;
 use crate::i18n::{Lang, PinText};
 use crate::report::advice::{Advice, ResetAt};
-use crate::report::{Input, Severity};
+use crate::report::{FindingCode, Input, Severity, Subject};
 
 pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
     for p in &inp.pins {
-        let subject = p.kind.id();
+        let subject = Subject::Pin(p.kind);
         let (ja, en) = (p.kind.name(Lang::Ja), p.kind.name(Lang::En));
         match p.state {
             CounterState::Locked => o.add(
-                "PIN_LOCKED",
+                FindingCode::PinLocked,
                 Severity::Error,
                 subject,
                 t(
@@ -32,7 +32,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                 None,
             ),
             CounterState::LastTry => o.add(
-                "PIN_LAST_TRY",
+                FindingCode::PinLastTry,
                 Severity::Warning,
                 subject,
                 t(
@@ -46,7 +46,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                 None,
             ),
             CounterState::Low => o.add(
-                "PIN_TRIES_USED",
+                FindingCode::PinTriesUsed,
                 Severity::Info,
                 subject,
                 t(
@@ -68,7 +68,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                 None,
             ),
             CounterState::Unreadable => o.add(
-                "PIN_UNREADABLE",
+                FindingCode::PinUnreadable,
                 Severity::Warning,
                 subject,
                 t(
@@ -82,7 +82,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                 None,
             ),
             CounterState::NotReported => o.add(
-                "PIN_NOT_REPORTED",
+                FindingCode::PinNotReported,
                 Severity::Info,
                 subject,
                 t(

@@ -9,14 +9,18 @@ use super::Ctx;
 use crate::card::jpki::CertSlot;
 use crate::card::pin::PinKind;
 use crate::cli::input::{PinInput, PinSource};
+use crate::cli::output::Document;
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
+use crate::protocol::TokenKind;
+use crate::report::day;
 use crate::report::{self, Expiry, Finding, Severity};
 use crate::usecase::pins::{Asker, Which};
 use crate::usecase::status::{CertPart, Note, Request, Status};
 use clap::Args;
 use serde::Serialize;
+use time::Date;
 
 mod text;
 use text::render;
@@ -81,46 +85,125 @@ impl FailOn {
     }
 }
 
-#[derive(Serialize)]
+/// The card in `status --json`.
+#[derive(Serialize, schemars::JsonSchema)]
 struct CardJson {
-    token_type: String,
+    token_type: TokenKind,
+    /// The token in English; `description_ja` in Japanese.
     description: String,
+    description_ja: String,
     serial: Option<String>,
     municipality: Option<String>,
     expiry: Option<Expiry>,
 }
 
-#[derive(Serialize)]
+/// Where a certificate shown was read from.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum ReadFrom {
+    /// Read whole from the card.
+    Card,
+    /// Its first bytes matched the copy kept from an earlier read.
+    Cache,
+}
+
+/// One certificate in `status --json`.
+#[derive(Serialize, schemars::JsonSchema)]
 struct CertJson {
     present: bool,
     read: bool,
+    /// Why it was not read (English; `note_ja` in Japanese).
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
-    not_before: Option<String>,
-    not_after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note_ja: Option<String>,
+    #[serde(serialize_with = "day::iso_opt")]
+    #[schemars(with = "Option<day::IsoDate>")]
+    not_before: Option<Date>,
+    #[serde(serialize_with = "day::iso_opt")]
+    #[schemars(with = "Option<day::IsoDate>")]
+    not_after: Option<Date>,
     expiry: Option<Expiry>,
-    chain: Option<String>,
+    chain: Option<crate::cert::chain::ChainStatus>,
     issued_by: Option<crate::cert::roots::Provenance>,
     card_ca_is_root: Option<bool>,
     subject: Option<String>,
     sha256_fingerprint: Option<String>,
-    /// `card` (read whole) or `cache` (its first bytes matched the copy
-    /// kept from an earlier read); absent when not read.
-    source: Option<&'static str>,
+    /// Absent when not read.
+    source: Option<ReadFrom>,
 }
 
-#[derive(Serialize)]
-struct StatusJson<'a> {
-    today: String,
+/// A finding in JSON: English `message`/`next_step`, the same in Japanese
+/// in the `_ja` fields.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct FindingJson {
+    pub code: report::FindingCode,
+    pub severity: Severity,
+    pub subject: report::Subject,
+    pub message: String,
+    pub message_ja: String,
+    pub next_step: String,
+    pub next_step_ja: String,
+    #[serde(
+        serialize_with = "day::iso_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<day::IsoDate>")]
+    pub date: Option<Date>,
+}
+
+impl FindingJson {
+    pub fn of(f: &Finding) -> FindingJson {
+        FindingJson {
+            code: f.code,
+            severity: f.severity,
+            subject: f.subject,
+            message: f.message.en.clone(),
+            message_ja: f.message.ja.clone(),
+            next_step: f.next_step.en.clone(),
+            next_step_ja: f.next_step.ja.clone(),
+            date: f.date,
+        }
+    }
+}
+
+/// `status --json` (and each line of `status --watch --json`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct StatusDoc<'a> {
+    #[serde(serialize_with = "day::iso")]
+    #[schemars(with = "day::IsoDate")]
+    today: Date,
     card: CardJson,
     auth_cert: CertJson,
     sign_cert: CertJson,
     pins: Vec<PinJson<'a>>,
-    findings: &'a [Finding],
+    findings: Vec<FindingJson>,
+    /// The worst severity among the findings; null when there are none.
     worst: Option<Severity>,
     /// `--with-card-info`: whether the signature certificate's name and
     /// address match the card's record; null when not compared.
     sign_cert_matches_card: Option<bool>,
+}
+
+impl Document for StatusDoc<'_> {
+    const COMMAND: &'static str = "status";
+}
+
+/// A line of `status --watch --json` that is not a report.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct WatchEvent {
+    pub event: WatchEventKind,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WatchEventKind {
+    /// The card was taken off the reader.
+    CardRemoved,
+}
+
+impl Document for WatchEvent {
+    const COMMAND: &'static str = "watch";
 }
 
 /// Why a certificate was not read, in words.
@@ -143,36 +226,34 @@ fn note_text(n: &Note, lang: Lang) -> String {
     }
 }
 
-fn chain_id(c: crate::cert::chain::ChainStatus) -> Option<String> {
-    serde_json::to_value(c)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-}
-
-fn cert_json(p: &CertPart, st: &Status, lang: Lang) -> CertJson {
+fn cert_json(p: &CertPart, st: &Status) -> CertJson {
     let f = p.facts.as_ref();
     CertJson {
         present: p.present,
         read: p.read(),
-        note: p.note.as_ref().map(|n| note_text(n, lang)),
-        not_before: f.map(|f| f.not_before.to_string()),
-        not_after: f.map(|f| f.not_after.to_string()),
+        note: p.note.as_ref().map(|n| note_text(n, Lang::En)),
+        note_ja: p.note.as_ref().map(|n| note_text(n, Lang::Ja)),
+        not_before: f.map(|f| f.not_before),
+        not_after: f.map(|f| f.not_after),
         expiry: f.map(|f| report::expiry(st.today, f.not_after)),
-        chain: f.and_then(|f| f.chain).and_then(chain_id),
+        chain: f.and_then(|f| f.chain),
         issued_by: f.map(|f| f.provenance.clone()),
         card_ca_is_root: f.and_then(|f| f.card_ca_is_root),
         subject: p.subject.clone(),
         sha256_fingerprint: p.sha256_fingerprint.clone(),
-        source: p
-            .read()
-            .then_some(if p.from_cache { "cache" } else { "card" }),
+        source: p.read().then_some(if p.from_cache {
+            ReadFrom::Cache
+        } else {
+            ReadFrom::Card
+        }),
     }
 }
 
-fn card_json(st: &Status, lang: Lang) -> CardJson {
+fn card_json(st: &Status) -> CardJson {
     CardJson {
-        token_type: st.token.id().to_string(),
-        description: crate::i18n::describe_token(&st.token, lang),
+        token_type: st.token.kind(),
+        description: crate::i18n::describe_token(&st.token, Lang::En),
+        description_ja: crate::i18n::describe_token(&st.token, Lang::Ja),
         serial: st.card.as_ref().map(|c| c.serial.clone()),
         municipality: st.card.as_ref().map(|c| c.municipality.clone()),
         expiry: st.card.as_ref().map(|c| report::expiry(st.today, c.expiry)),
@@ -190,19 +271,16 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> Result<i32> {
 
 fn print(ctx: &Ctx, st: &Status) {
     if ctx.g.json {
-        print_json(
-            "status",
-            &StatusJson {
-                today: st.today.to_string(),
-                card: card_json(st, ctx.lang),
-                auth_cert: cert_json(&st.auth, st, ctx.lang),
-                sign_cert: cert_json(&st.sign, st, ctx.lang),
-                pins: st.pins.iter().map(|p| to_json(p, ctx.lang)).collect(),
-                findings: &st.findings,
-                worst: st.worst,
-                sign_cert_matches_card: st.sign_matches_card,
-            },
-        );
+        print_json(&StatusDoc {
+            today: st.today,
+            card: card_json(st),
+            auth_cert: cert_json(&st.auth, st),
+            sign_cert: cert_json(&st.sign, st),
+            pins: st.pins.iter().map(to_json).collect(),
+            findings: st.findings.iter().map(FindingJson::of).collect(),
+            worst: st.worst,
+            sign_cert_matches_card: st.sign_matches_card,
+        });
     } else {
         print!("{}", render(ctx, st));
     }
@@ -329,7 +407,9 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
             }
         }
         if ctx.g.json {
-            print_json("watch", &serde_json::json!({ "event": "card_removed" }));
+            print_json(&WatchEvent {
+                event: WatchEventKind::CardRemoved,
+            });
         } else {
             println!(
                 "{}",

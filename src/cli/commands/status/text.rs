@@ -12,7 +12,7 @@ fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
         Tone::Ok
     };
     let d = e.days_left;
-    let date = shown_date(&e.expires, ctx.lang);
+    let date = shown_date(e.expires, ctx.lang);
     let s = match ctx.lang {
         Lang::Ja if d < 0 => format!("{date} (期限切れ、{} 日経過)", -d),
         Lang::Ja if d == 0 => format!("{date} (本日が有効期限です)"),
@@ -26,11 +26,11 @@ fn expiry_line(ctx: &Ctx, e: &Expiry) -> String {
     paint(ctx, tone, &s)
 }
 
-/// A YYYY-MM-DD date as the language writes it (2035年2月17日 in Japanese).
-fn shown_date(iso: &str, lang: Lang) -> String {
-    match (lang, crate::rules::parse_yyyymmdd(&iso.replace('-', ""))) {
-        (Lang::Ja, Some(d)) => crate::i18n::jp_date(d),
-        _ => iso.to_string(),
+/// A date as the language writes it (2035年2月17日 in Japanese).
+fn shown_date(d: time::Date, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => crate::i18n::jp_date(d),
+        Lang::En => d.to_string(),
     }
 }
 
@@ -45,12 +45,12 @@ fn renewal_row(ctx: &Ctx, o: &mut String, e: &Expiry) {
             ctx,
             Tone::Warn,
             &match l {
-                Lang::Ja => format!("受付中 ({} から)", shown_date(&e.renewal_opens, l)),
+                Lang::Ja => format!("受付中 ({} から)", shown_date(e.renewal_opens, l)),
                 Lang::En => format!("open now (since {})", e.renewal_opens),
             },
         )
     } else {
-        shown_date(&e.renewal_opens, l)
+        shown_date(e.renewal_opens, l)
     };
     o.push_str(&format!(
         "  {} {v}\n",
@@ -86,11 +86,14 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
     let mut o = String::new();
     let w = 24;
     let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
-    let card = card_json(st, l);
+    let card = card_json(st);
     o.push_str(&format!(
         "{}: {}\n",
         l.pick("カード", "Card"),
-        card.description
+        match l {
+            Lang::Ja => &card.description_ja,
+            Lang::En => &card.description,
+        }
     ));
     if let Some(s) = &card.serial {
         row(&mut o, l.pick("製造番号", "serial"), s);
@@ -113,7 +116,7 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
         (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
         (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
     ] {
-        let c = cert_json(part, st, l);
+        let c = cert_json(part, st);
         o.push_str(&format!("{name}:\n"));
         if !c.present {
             row(
@@ -212,8 +215,12 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
                 Severity::Warning => (Tone::Warn, l.pick("警告", "WARN ")),
                 Severity::Info => (Tone::Dim, l.pick("情報", "info ")),
             };
-            o.push_str(&format!("  {} {}\n", paint(ctx, tone, tag), f.message));
-            o.push_str(&format!("        → {}\n", f.next_step));
+            o.push_str(&format!(
+                "  {} {}\n",
+                paint(ctx, tone, tag),
+                f.message.pick(l)
+            ));
+            o.push_str(&format!("        → {}\n", f.next_step.pick(l)));
         }
     }
     o

@@ -9,7 +9,7 @@ use super::worker::Seen;
 use crate::card::pin::CounterState;
 use crate::i18n::{Lang, PinText};
 use crate::report::timeline;
-use crate::report::{self, Severity};
+use crate::report::{FindingCode, Severity, Subject};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -192,7 +192,7 @@ fn report_lines(
         look.pick("カード", "card"),
         crate::i18n::describe_token(&st.token, l)
     )));
-    let findings = report::findings(&st.facts, l);
+    let findings = &st.findings;
     lines.push(Line::from(Span::styled(
         look.pick("暗証番号 (残り回数)", "PINs (tries left)"),
         Style::default().add_modifier(Modifier::BOLD),
@@ -220,9 +220,9 @@ fn report_lines(
         if p.state == CounterState::Locked {
             if let Some(f) = findings
                 .iter()
-                .find(|f| f.code == "PIN_LOCKED" && f.subject == p.kind.id())
+                .find(|f| f.code == FindingCode::PinLocked && f.subject == Subject::Pin(p.kind))
             {
-                spans.push(Span::raw(format!(" → {}", f.next_step)));
+                spans.push(Span::raw(format!(" → {}", f.next_step.pick(l))));
             }
         }
         lines.push(Line::from(spans));
@@ -253,7 +253,7 @@ fn report_lines(
     if findings.is_empty() {
         lines.push(Line::from(look.pick("  なし", "  none")));
     }
-    for f in &findings {
+    for f in findings {
         let (tone, word) = match f.severity {
             Severity::Error => (Tone::Bad, look.pick("エラー", "ERROR")),
             Severity::Warning => (Tone::Warn, look.pick("警告", "WARN")),
@@ -261,7 +261,7 @@ fn report_lines(
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {word} "), look.style(tone)),
-            Span::raw(f.message.clone()),
+            Span::raw(f.message.pick(l).to_string()),
         ]));
     }
 }
