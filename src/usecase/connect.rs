@@ -50,18 +50,30 @@ pub struct CardMeta {
     pub atr: Vec<u8>,
 }
 
-/// Build the in-process virtual card from `--virtual[=PROFILE]` and `--state`.
+/// The in-process virtual card of `--virtual[=PROFILE]` and `--state`:
+/// built once per process and kept, like a card left on its reader, so that
+/// a second connection in the same command sees the counters the first one
+/// changed (a real card does).
 pub fn virtual_card(o: &CardOptions) -> Result<SharedCard> {
+    type Key = (Option<String>, Option<PathBuf>);
+    static CARDS: Mutex<Vec<(Key, SharedCard)>> = Mutex::new(Vec::new());
+    let key: Key = (o.virtual_card.clone(), o.state.clone());
+    let mut cards = CARDS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, card)) = cards.iter().find(|(k, _)| *k == key) {
+        return Ok(card.clone());
+    }
     let profile = o
         .virtual_card
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(std::path::Path::new);
-    Ok(Arc::new(Mutex::new(load_virtual_card(
+    let card: SharedCard = Arc::new(Mutex::new(load_virtual_card(
         profile,
         o.state.as_deref(),
         o.no_cache,
-    )?)))
+    )?));
+    cards.push((key, card.clone()));
+    Ok(card)
 }
 
 /// The virtual card of a profile file (or the built-in one), with its

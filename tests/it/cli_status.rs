@@ -861,3 +861,35 @@ fn wareki_on_request() {
         "{without}"
     );
 }
+
+/// A counter this run changed is shown as the card has it afterwards: a
+/// wrong signature password costs a try, and the PIN table says so in the
+/// same report as the note under the certificate.
+#[test]
+fn a_wrong_password_in_this_run_shows_in_the_pin_table() {
+    for extra in [&["--no-cache"][..], &[]] {
+        let out = bin()
+            .arg(virt(None))
+            .args(extra)
+            .args(["--json", "status", "--with-sign", "--pin-env", "P"])
+            .env("P", "WRONGPW1")
+            .output()
+            .unwrap();
+        let v = json(&out.stdout);
+        let sign = &v["pins"][0];
+        assert_eq!(sign["kind"], "sign");
+        assert_eq!(sign["remaining"], 4, "{v}");
+        assert_eq!(sign["state"], "low");
+        assert!(v["sign_cert"]["note"].as_str().unwrap().contains("4 tries left"));
+        let text = bin()
+            .arg(virt(None))
+            .args(extra)
+            .args(["--lang=en", "status", "--with-sign", "--pin-env", "P"])
+            .env("P", "WRONGPW1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("4/5"), "{text}");
+        assert!(!text.contains("5/5"), "{text}");
+    }
+}
