@@ -38,6 +38,10 @@ pub enum Route {
 /// Where a locked PIN can be reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResetAt {
+    /// Nowhere it need be: the card or the PIN's certificate is to be
+    /// renewed or issued anew (expired, invalidated, absent), which sets a
+    /// new PIN.
+    ByRenewal(Renewal),
     /// The municipal office only.
     Office,
     /// The municipal office, or a convenience-store kiosk that offers it:
@@ -46,11 +50,36 @@ pub enum ResetAt {
     OfficeOrKiosk,
 }
 
+/// What renewal makes a PIN reset needless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renewal {
+    /// The card has expired: the new card comes with new PINs.
+    Card,
+    /// The PIN's certificate has expired, was invalidated or is absent: a
+    /// new certificate comes with a new PIN.
+    Certificate,
+}
+
+/// The holder's age class as the card's term shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgeClass {
+    /// A card running more than six years from its certificate's issue:
+    /// a 10-year card, issued to an adult.
+    Adult,
+    /// Not known (a 5-year card is issued under 18 — under 15 or not —
+    /// and a certificate renewed mid-term hides the card's term).
+    Unknown,
+}
+
 #[derive(Debug, Clone)]
 pub struct Advice {
     pub card: CardState,
     pub auth: Option<Route>,
     pub sign: Option<Route>,
+    /// The signature certificate no longer matches the card (a move or a
+    /// name change invalidated it): a new one is to be issued.
+    pub sign_invalidated: bool,
+    pub age: AgeClass,
 }
 
 impl Advice {
@@ -73,10 +102,16 @@ impl Advice {
             CardState::Valid { expires } if f.not_after >= expires => Route::WithCard,
             _ => Route::CertOnly,
         };
+        let age = match (inp.card_expiry, &inp.auth) {
+            (Some(end), Some(a)) if (end - a.not_before).whole_days() > 6 * 366 => AgeClass::Adult,
+            _ => AgeClass::Unknown,
+        };
         Advice {
             card,
             auth: inp.auth.as_ref().map(route),
             sign: inp.sign.as_ref().map(route),
+            sign_invalidated: inp.holder_differs.as_ref().is_some_and(|f| !f.is_empty()),
+            age,
         }
     }
 
@@ -90,6 +125,24 @@ impl Advice {
 
     /// Where the locked PIN `kind` can be reset, from what the report knows.
     pub fn reset_at(&self, kind: PinKind, inp: &Input) -> ResetAt {
+        if matches!(self.card, CardState::Expired { .. }) {
+            return ResetAt::ByRenewal(Renewal::Card);
+        }
+        let expired = |f: &Option<CertFacts>| f.as_ref().is_some_and(|f| inp.today > f.not_after);
+        let cert_gone = match kind {
+            PinKind::Sign => {
+                (!inp.sign_present && !inp.token.is_smartphone())
+                    || expired(&inp.sign)
+                    || self.sign_invalidated
+            }
+            PinKind::Auth => {
+                (!inp.auth_present && !inp.token.is_smartphone()) || expired(&inp.auth)
+            }
+            _ => false,
+        };
+        if cert_gone {
+            return ResetAt::ByRenewal(Renewal::Certificate);
+        }
         if !kind.kiosk_resettable() {
             return ResetAt::Office;
         }

@@ -72,6 +72,7 @@ pub enum FindingCode {
     CardExpired,
     CardExpiresSoon,
     CardRenewalOpens,
+    AuthCertAbsent,
     CertCappedByCard,
     CertChainInvalid,
     CertEndsBeforeCard,
@@ -104,6 +105,7 @@ impl FindingCode {
         FindingCode::CardExpired,
         FindingCode::CardExpiresSoon,
         FindingCode::CardRenewalOpens,
+        FindingCode::AuthCertAbsent,
         FindingCode::CertCappedByCard,
         FindingCode::CertChainInvalid,
         FindingCode::CertEndsBeforeCard,
@@ -135,6 +137,7 @@ impl FindingCode {
             FindingCode::CardExpired => "CARD_EXPIRED",
             FindingCode::CardExpiresSoon => "CARD_EXPIRES_SOON",
             FindingCode::CardRenewalOpens => "CARD_RENEWAL_OPENS",
+            FindingCode::AuthCertAbsent => "AUTH_CERT_ABSENT",
             FindingCode::CertCappedByCard => "CERT_CAPPED_BY_CARD",
             FindingCode::CertChainInvalid => "CERT_CHAIN_INVALID",
             FindingCode::CertEndsBeforeCard => "CERT_ENDS_BEFORE_CARD",
@@ -226,6 +229,8 @@ pub struct Input {
     pub token: TokenType,
     /// Card expiry from the 共通AP record (None: not readable / token).
     pub card_expiry: Option<Date>,
+    /// The user-authentication certificate is on the token (EF 0008).
+    pub auth_present: bool,
     pub auth: Option<CertFacts>,
     pub sign_present: bool,
     pub sign: Option<CertFacts>,

@@ -423,6 +423,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         today: req.today,
         token: read.token.clone(),
         card_expiry: read.card.as_ref().map(|c| c.expiry),
+        auth_present: read.auth_present,
         auth: auth.facts.clone(),
         sign_present: read.sign_present,
         sign: sign.facts.clone(),

@@ -880,7 +880,10 @@ fn a_wrong_password_in_this_run_shows_in_the_pin_table() {
         assert_eq!(sign["kind"], "sign");
         assert_eq!(sign["remaining"], 4, "{v}");
         assert_eq!(sign["state"], "low");
-        assert!(v["sign_cert"]["note"].as_str().unwrap().contains("4 tries left"));
+        assert!(v["sign_cert"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("4 tries left"));
         let text = bin()
             .arg(virt(None))
             .args(extra)
@@ -892,4 +895,142 @@ fn a_wrong_password_in_this_run_shows_in_the_pin_table() {
         assert!(text.contains("4/5"), "{text}");
         assert!(!text.contains("5/5"), "{text}");
     }
+}
+
+/// A profile built on the default one, written to a temp file.
+fn profile_file(dir: &std::path::Path, name: &str, body: &str) -> String {
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(&p, format!("base = \"builtin\"\n{body}")).unwrap();
+    format!("--virtual={}", p.display())
+}
+
+fn status_of(virt_arg: &str, today: &str, extra: &[&str]) -> Value {
+    let out = bin()
+        .args([virt_arg, "--no-cache", "--json", "status", "--today", today])
+        .args(extra)
+        .output()
+        .unwrap();
+    json(&out.stdout)
+}
+
+fn finding<'a>(v: &'a Value, code: &str, subject: &str) -> Option<&'a Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code && f["subject"] == subject)
+}
+
+/// Advice another finding supersedes is not given: a locked PIN is not sent
+/// to be reset when renewal sets a new one anyway.
+#[test]
+fn a_locked_pin_needs_no_reset_when_its_card_or_certificate_is_renewed_anyway() {
+    let dir = tempfile::tempdir().unwrap();
+    // The card has expired (2035-02-17): every PIN comes new with the next card.
+    let v = status_of(&virt(Some("pin-locked")), "2035-03-01", &[]);
+    let f = finding(&v, "PIN_LOCKED", "card-info").expect("locked");
+    assert!(f["next_step"].as_str().unwrap().contains("no reset"), "{f}");
+    // The user-authentication certificate has expired (2030-02-17), the card
+    // has not: its PIN comes new with the new certificate; the card-info
+    // PIN still has to be reset.
+    let auth_locked = profile_file(
+        dir.path(),
+        "auth-locked",
+        "[pins.auth]\ntries = 0\n[pins.card_info]\ntries = 0\n",
+    );
+    let v = status_of(&auth_locked, "2031-01-01", &[]);
+    let f = finding(&v, "PIN_LOCKED", "auth").expect("locked");
+    assert!(
+        f["next_step"].as_str().unwrap().contains("new certificate"),
+        "{f}"
+    );
+    let f = finding(&v, "PIN_LOCKED", "card-info").expect("locked");
+    assert!(f["next_step"].as_str().unwrap().contains("reset at"), "{f}");
+    // Before it expired the same PIN is to be reset.
+    let v = status_of(&auth_locked, "2029-01-01", &[]);
+    let f = finding(&v, "PIN_LOCKED", "auth").expect("locked");
+    assert!(
+        !f["next_step"].as_str().unwrap().contains("no reset"),
+        "{f}"
+    );
+}
+
+/// A signature certificate a move invalidated is replaced, not renewed: no
+/// line speaks of renewing it when it expires.
+#[test]
+fn an_invalidated_signature_certificate_gets_no_renewal_advice() {
+    let out = bin()
+        .args([
+            &virt(Some("moved")),
+            "--no-cache",
+            "--json",
+            "status",
+            "--today",
+            "2026-12-06",
+        ])
+        .args([
+            "--with-sign",
+            "--pin-env",
+            "P_SIGN",
+            "--with-card-info",
+            "--card-info-pin-env",
+            "P_INFO",
+        ])
+        .env("P_SIGN", "TEST1234")
+        .env("P_INFO", "1234")
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    assert!(
+        finding(&v, "SIGN_CERT_MISMATCH", "sign_cert").is_some(),
+        "{v}"
+    );
+    for f in v["findings"].as_array().unwrap() {
+        if f["subject"] == "sign_cert" {
+            let code = f["code"].as_str().unwrap();
+            assert!(
+                ![
+                    "CERT_EXPIRES_SOON",
+                    "CERT_RENEWAL_OPENS",
+                    "CERT_ENDS_BEFORE_CARD",
+                    "CERT_CAPPED_BY_CARD",
+                    "CERT_END_NOT_BY_RULE",
+                    "CERT_EXPIRED",
+                ]
+                .contains(&code),
+                "{code} beside SIGN_CERT_MISMATCH: {f}"
+            );
+        }
+    }
+}
+
+/// The reason given for a missing certificate is true for the card.
+#[test]
+fn a_missing_certificate_gets_a_reason_true_for_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    // An adult's 10-year card without a signature certificate: never "under 15".
+    let adult = profile_file(
+        dir.path(),
+        "adult-no-sign",
+        "[certificates.sign]\npresent = false\n",
+    );
+    let v = status_of(&adult, "2026-12-06", &[]);
+    let f = finding(&v, "SIGN_CERT_ABSENT", "sign_cert").expect("absent");
+    assert!(!f["message"].as_str().unwrap().contains("under 15"), "{f}");
+    // A child's card: the under-15 rule is among the reasons.
+    let v = status_of(&virt(Some("minor")), "2026-12-06", &[]);
+    let f = finding(&v, "SIGN_CERT_ABSENT", "sign_cert").expect("absent");
+    assert!(f["message"].as_str().unwrap().contains("under 15"), "{f}");
+    // No user-authentication certificate: said, never "no findings".
+    let no_auth = profile_file(
+        dir.path(),
+        "no-auth",
+        "[certificates.auth]\npresent = false\n",
+    );
+    let v = status_of(&no_auth, "2026-12-06", &[]);
+    assert!(
+        finding(&v, "AUTH_CERT_ABSENT", "auth_cert").is_some(),
+        "{v}"
+    );
+    assert_eq!(v["worst"], "warning");
 }

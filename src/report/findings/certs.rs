@@ -3,7 +3,7 @@
 use super::{renew_cert_step, t, Out, RENEWAL_NOTICE_DAYS};
 use crate::cert::chain::ChainStatus;
 use crate::i18n::{days_left as days, jp_date, Lang};
-use crate::report::advice::{Advice, Route};
+use crate::report::advice::{Advice, AgeClass, Route};
 use crate::report::{expiry, FindingCode, Input, Severity, Subject};
 use crate::rules;
 
@@ -17,6 +17,11 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
         let (Some(c), Some(route)) = (cert, route) else {
             continue;
         };
+        // An invalidated signature certificate is replaced, not renewed:
+        // SIGN_CERT_MISMATCH says so, and no line speaks of its expiry.
+        if subject == Subject::SignCert && advice.sign_invalidated {
+            continue;
+        }
         let (name_ja, name_en) = if subject == Subject::AuthCert {
             ("利用者証明用電子証明書", "user-authentication certificate")
         } else {
@@ -267,16 +272,39 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
     }
 }
 
-pub(super) fn signature_certificate(o: &mut Out, inp: &Input) {
+pub(super) fn signature_certificate(o: &mut Out, inp: &Input, advice: &Advice) {
+    if !inp.auth_present && !inp.token.is_smartphone() {
+        o.add(
+            FindingCode::AuthCertAbsent,
+            Severity::Warning,
+            Subject::AuthCert,
+            t(
+                "利用者証明用電子証明書が搭載されていません (発行を希望しなかったか、失効しています)",
+                "no user-authentication certificate on the card (declined at issuance, or revoked)",
+            ),
+            t(
+                "マイナポータルへのログインなどに使うなら、市区町村の窓口で発行を申請してください",
+                "to log in to services such as マイナポータル, apply for one at your municipal office",
+            ),
+            None,
+        );
+    }
     if !inp.sign_present && !inp.token.is_smartphone() {
+        let why = match advice.age {
+            AgeClass::Adult => t(
+                "署名用電子証明書は搭載されていません (発行を希望しなかったか、転居・氏名の変更などで失効しています)",
+                "no signature certificate on the card (declined at issuance, or revoked: a move or a name change revokes it)",
+            ),
+            AgeClass::Unknown => t(
+                "署名用電子証明書は搭載されていません (15歳未満の方には発行されません。それ以外では、発行を希望しなかったか失効しています)",
+                "no signature certificate on the card (it is not issued to holders under 15; otherwise it was declined or revoked)",
+            ),
+        };
         o.add(
             FindingCode::SignCertAbsent,
             Severity::Info,
             Subject::SignCert,
-            t(
-                "署名用電子証明書は搭載されていません (15歳未満の方には発行されません)",
-                "no signature certificate on the card (it is not issued to holders under 15)",
-            ),
+            why,
             t(
                 "必要なら市区町村の窓口で発行を申請してください",
                 "apply at your municipal office if you need one",

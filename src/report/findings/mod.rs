@@ -103,7 +103,7 @@ pub fn findings(inp: &Input) -> Vec<Finding> {
     card::kind_and_expiry(&mut o, inp, &advice);
     certs::validity(&mut o, inp, &advice);
     certs::issuer(&mut o, inp);
-    certs::signature_certificate(&mut o, inp);
+    certs::signature_certificate(&mut o, inp, &advice);
     certs::holder(&mut o, inp);
     pins::counters(&mut o, inp, &advice);
     let mut out = o.list;

@@ -3,8 +3,22 @@
 use super::{t, Out};
 use crate::card::pin::CounterState;
 use crate::i18n::{Lang, PinText};
-use crate::report::advice::{Advice, ResetAt};
+use crate::report::advice::{Advice, Renewal, ResetAt};
 use crate::report::{FindingCode, Input, Severity, Subject};
+
+/// A PIN whose card or certificate is renewed anyway needs no reset.
+fn renewal_sets_pin(r: Renewal) -> super::Text {
+    match r {
+        Renewal::Card => t(
+            "カードの更新で新しい暗証番号を設定します。ロックの解除 (再設定) は不要です",
+            "renewing the card sets new PINs: no reset is needed",
+        ),
+        Renewal::Certificate => t(
+            "電子証明書を新しく発行するときに新しい暗証番号を設定します。ロックの解除 (再設定) は不要です (電子証明書の項目を参照)",
+            "a new certificate comes with a new PIN: no reset is needed (see the certificate above)",
+        ),
+    }
+}
 
 pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
     for p in &inp.pins {
@@ -20,6 +34,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                     format!("the {en} is locked"),
                 ),
                 match advice.reset_at(p.kind, inp) {
+                    ResetAt::ByRenewal(r) => renewal_sets_pin(r),
                     ResetAt::Office => t(
                         "お住まいの市区町村の窓口で初期化 (再設定) してください",
                         "have it reset at your municipal office",
@@ -39,10 +54,13 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                     format!("{ja}はあと1回間違えるとロックされます"),
                     format!("the {en} has one try left: one more wrong entry locks it"),
                 ),
-                t(
-                    "確実に分からない場合は入力せず、窓口で再設定してください",
-                    "if unsure of it, do not try: have it reset at your municipal office",
-                ),
+                match advice.reset_at(p.kind, inp) {
+                    ResetAt::ByRenewal(r) => renewal_sets_pin(r),
+                    _ => t(
+                        "確実に分からない場合は入力せず、窓口で再設定してください",
+                        "if unsure of it, do not try: have it reset at your municipal office",
+                    ),
+                },
                 None,
             ),
             CounterState::Low => o.add(
