@@ -1,6 +1,8 @@
 //! One-step chain check: end-entity certificate → issuer among candidates
 //! (the card's CA certificate or trust anchors). The checks follow RFC 5280
-//! §6.1.3 and §4.2.1.9/§4.2.1.3 for a path of length one. Revocation is not
+//! §6.1.3 and §4.2.1.9/§4.2.1.3 for a path of length one. An issuer is
+//! found by name and key identifier (§4.2.1.1/§4.2.1.2) and decided by the
+//! signature: every JPKI CA generation, and every test CA, shares its name. Revocation is not
 //! checked: JPKI OCSP needs a 署名検証者 contract (card-protocol.md §15
 //! item 21).
 
@@ -9,6 +11,7 @@ use serde::Serialize;
 use std::path::Path;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::ParsedExtension;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -107,6 +110,60 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The key identifier a certificate names for its issuer
+/// (authorityKeyIdentifier, RFC 5280 §4.2.1.1).
+pub(crate) fn authority_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    x.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
+}
+
+/// A certificate's own key identifier (subjectKeyIdentifier, §4.2.1.2).
+pub(crate) fn subject_key_id(x: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    x.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+}
+
+/// How a candidate stands as a certificate's issuer before any signature
+/// is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Match {
+    /// Named so, with the key identifier the certificate names.
+    KeyId,
+    /// Named so; one of the two has no key identifier.
+    NameOnly,
+    /// Named so, but with another key identifier: not its issuer.
+    KeyDiffers,
+}
+
+/// `None` when `ca`'s subject is not the issuer `ee` names.
+pub(crate) fn issuer_match(ee: &X509Certificate<'_>, ca: &X509Certificate<'_>) -> Option<Match> {
+    if ca.subject().as_raw() != ee.issuer().as_raw() {
+        return None;
+    }
+    Some(match (authority_key_id(ee), subject_key_id(ca)) {
+        (Some(a), Some(s)) if a == s => Match::KeyId,
+        (Some(_), Some(_)) => Match::KeyDiffers,
+        _ => Match::NameOnly,
+    })
+}
+
+/// Whether `ca` issued `ee`: its name and key identifier point at it, and
+/// `ee`'s signature verifies with its key. A name alone is only a claim.
+pub(crate) fn issued_by(ee: &X509Certificate<'_>, ca: &X509Certificate<'_>) -> bool {
+    matches!(issuer_match(ee, ca), Some(Match::KeyId | Match::NameOnly))
+        && super::verify_signed(ee, ca.public_key()).is_ok()
+}
+
 /// Verifies `ee` against the best of `candidates` at the instant `at`.
 /// Errors only when `ee` itself does not parse.
 pub fn check_chain(
@@ -115,15 +172,34 @@ pub fn check_chain(
     at: OffsetDateTime,
 ) -> Result<ChainResult, CertError> {
     let x = parse_cert(ee)?;
-    let issuer_raw = x.issuer().as_raw();
     let issuer_name = x.issuer().to_string();
 
+    let aki = authority_key_id(&x);
     let mut skipped = 0usize;
-    let mut named: Vec<(X509Certificate<'_>, &[u8])> = Vec::new();
+    let mut named_count = 0usize;
+    // Named so, and with the key identifier the certificate names (or one
+    // of the two has none): only these may be its issuer.
+    let mut keyed: Vec<(X509Certificate<'_>, &[u8])> = Vec::new();
+    let mut other_key: Vec<String> = Vec::new();
     for c in candidates {
         match parse_cert(c) {
-            Ok(cx) if cx.subject().as_raw() == issuer_raw => named.push((cx, c.as_slice())),
-            Ok(_) => {}
+            Ok(cx) => match issuer_match(&x, &cx) {
+                None => {}
+                Some(Match::KeyDiffers) => {
+                    named_count += 1;
+                    other_key.push(format!(
+                        "{}…: key identifier {}",
+                        sha256_hex(c).get(..16).unwrap_or(""),
+                        subject_key_id(&cx)
+                            .map(hex::encode_upper)
+                            .unwrap_or_default()
+                    ));
+                }
+                Some(_) => {
+                    named_count += 1;
+                    keyed.push((cx, c.as_slice()));
+                }
+            },
             Err(_) => skipped += 1,
         }
     }
@@ -138,7 +214,7 @@ pub fn check_chain(
     };
     let ee_validity = validity_check("ee_validity", "the certificate", &x, at);
 
-    if named.is_empty() {
+    if named_count == 0 {
         let message = format!(
             "no candidate certificate has the subject \"{issuer_name}\" ({} examined){skipped_note}",
             candidates.len()
@@ -152,21 +228,30 @@ pub fn check_chain(
             revocation: REVOCATION,
         });
     }
+    let key_note = match &aki {
+        Some(k) => format!(
+            "; {} the key identifier it names ({})",
+            plural(keyed.len(), "has", "have"),
+            hex::encode_upper(k)
+        ),
+        None => String::new(),
+    };
     let found = check(
         "issuer_found",
-        true,
+        !keyed.is_empty(),
         format!(
-            "{} named \"{issuer_name}\" among {}{skipped_note}",
-            plural(named.len(), "candidate", "candidates"),
+            "{} named \"{issuer_name}\" among {}{skipped_note}{key_note}",
+            plural(named_count, "candidate", "candidates"),
             candidates.len()
         ),
     );
 
-    // All JPKI CA generations share one DN: the signature decides. Among
-    // several that verify, prefer a CA that is valid at `at`.
-    let mut failures = Vec::new();
+    // All JPKI CA generations share one DN: the key identifier narrows and
+    // the signature decides. Among several that verify, prefer a CA that
+    // is valid at `at`.
+    let mut failures = other_key;
     let mut best: Option<(u8, &X509Certificate<'_>, &[u8])> = None;
-    for (cx, der) in &named {
+    for (cx, der) in &keyed {
         match super::verify_signed(&x, cx.public_key()) {
             Ok(()) => {
                 let score = u8::from(ca_flag(cx) == Ok(Some(true)))
@@ -180,19 +265,34 @@ pub fn check_chain(
         }
     }
     let Some((_, issuer, issuer_der)) = best else {
+        // A name alone is only a claim: no issuer is reported.
+        let why = if keyed.is_empty() {
+            format!(
+                "{} another key identifier than the one the certificate names for its issuer",
+                if named_count == 1 {
+                    "it has"
+                } else {
+                    "they have"
+                }
+            )
+        } else {
+            format!(
+                "the signature does not verify with {}",
+                if named_count == 1 {
+                    "its key"
+                } else {
+                    "any of their keys"
+                }
+            )
+        };
         let message = format!(
-            "{} named \"{issuer_name}\", but the signature does not verify with {}: {}",
-            plural(named.len(), "certificate is", "certificates are"),
-            if named.len() == 1 {
-                "its key"
-            } else {
-                "any of their keys"
-            },
+            "{} named \"{issuer_name}\", but {why}: {}",
+            plural(named_count, "certificate is", "certificates are"),
             failures.join("; ")
         );
         return Ok(ChainResult {
             status: ChainStatus::BadSignature,
-            issuer: Some(issuer_name),
+            issuer: None,
             issuer_sha256_fingerprint: None,
             checks: vec![
                 found,
@@ -347,6 +447,7 @@ pub fn load_trust_anchors(path: &Path) -> Result<Vec<Vec<u8>>, CertError> {
 mod tests {
     use super::*;
     use crate::cert::testutil::{fixtures, to_pem};
+    use sha2::Digest;
     use time::macros::datetime;
 
     const AT: OffsetDateTime = datetime!(2026-01-01 03:00 UTC);
@@ -419,9 +520,47 @@ mod tests {
     #[test]
     fn bad_signature() {
         let f = fixtures();
+        // bad_sig_ee names other-ca's key identifier under ca's name: ca is
+        // not its issuer, however it is named.
         let r = check_chain(&f.bad_sig_ee, std::slice::from_ref(&f.ca), AT).unwrap();
         assert_eq!(status_name(&r), "bad_signature");
+        assert_eq!(r.issuer, None);
         assert_eq!(r.issuer_sha256_fingerprint, None);
+        assert_eq!(
+            names(&r),
+            vec![
+                ("issuer_found", false),
+                ("signature", false),
+                ("ee_validity", true)
+            ]
+        );
+        assert!(
+            r.message
+                .contains("but it has another key identifier than the one the certificate names"),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.checks[0].detail.ends_with(&format!(
+                "; 0 have the key identifier it names ({})",
+                hex::encode_upper(
+                    &sha2::Sha256::digest(
+                        crate::cert::testutil::key("other-ca").spki_der().unwrap()
+                    )[..20]
+                )
+            )),
+            "{}",
+            r.checks[0].detail
+        );
+        // Without key identifiers the signature decides.
+        use crate::cert::testutil::{ca_key_and_params, ee_params, key, sign};
+        let (_, ca_p) = ca_key_and_params();
+        let mut p = ee_params("no key identifier");
+        p.authority_key_id = false;
+        let forged = sign(&p, &key("auth-ee"), &ca_p, &key("other-ca"));
+        let r = check_chain(&forged, std::slice::from_ref(&f.ca), AT).unwrap();
+        assert_eq!(r.status, ChainStatus::BadSignature);
+        assert_eq!(r.issuer, None);
         assert_eq!(
             names(&r),
             vec![
@@ -437,10 +576,12 @@ mod tests {
             r.message
         );
         assert!(r.message.contains("signature verification error"));
-        // The other CA's own certificate verifies it.
-        let r = check_chain(&f.bad_sig_ee, &[f.ca.clone(), f.other_ca.clone()], AT).unwrap();
-        assert_eq!(r.status, ChainStatus::Valid);
-        assert_eq!(r.issuer_sha256_fingerprint, Some(sha256_hex(&f.other_ca)));
+        // The other CA's own certificate verifies both, wherever it stands.
+        for ee in [&f.bad_sig_ee, &forged] {
+            let r = check_chain(ee, &[f.ca.clone(), f.other_ca.clone()], AT).unwrap();
+            assert_eq!(r.status, ChainStatus::Valid);
+            assert_eq!(r.issuer_sha256_fingerprint, Some(sha256_hex(&f.other_ca)));
+        }
     }
 
     #[test]

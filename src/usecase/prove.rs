@@ -3,8 +3,10 @@
 //! random challenge with the authentication key (`80 2A`, key 0017, after
 //! the user-authentication PIN under the usual policy); the signature is
 //! checked with the certificate's public key, and the certificate with the
-//! built-in J-LIS roots. Only both together say "this card is genuine": a
-//! certificate alone is public and can be copied onto a forged card.
+//! built-in J-LIS roots (`cert::roots::provenance`: the root its key
+//! identifier names, decided by the signature; a name alone is only a
+//! claim). Only both together say "this card is genuine": a certificate
+//! alone is public and can be copied onto a forged card.
 
 use super::connect::CardOptions;
 use super::pins::{with_pins, Asker, Need, Which};
@@ -22,7 +24,7 @@ pub struct Proof {
     /// The card's signature over the challenge verifies with the
     /// certificate's public key.
     pub holds_key: bool,
-    /// Who issued the certificate (level 1).
+    /// Who issued the certificate (level 1), by signature.
     pub issued_by: Provenance,
     /// Whether the card's CA file is that root (level 2).
     pub card_ca_is_root: Option<bool>,

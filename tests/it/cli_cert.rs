@@ -530,6 +530,7 @@ fn every_built_in_root_is_named_with_its_ca_and_generation() {
         ("signca02.cer", "sign", 2),
         ("signca03.cer", "sign", 3),
         ("authca01.cer", "auth", 1),
+        ("authca02.cer", "auth", 2),
         ("authca03.cer", "auth", 3),
     ] {
         let out = bin()
@@ -584,7 +585,7 @@ fn a_self_made_certificate_with_a_jlis_subject_is_not_jlis() {
     let out = bin().args(["cert", "inspect"]).arg(&crt).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("not issued by J-LIS"));
     // One naming the generation-02 user-authentication root (its key id),
-    // whose root is not built in: unverifiable, neither genuine nor forged.
+    // not signed by it: a claim, never J-LIS's.
     let crt2 = dir.path().join("c2.pem");
     let st = std::process::Command::new("openssl")
         .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj"])
@@ -605,11 +606,11 @@ fn a_self_made_certificate_with_a_jlis_subject_is_not_jlis() {
             .unwrap()
             .stdout,
     );
-    assert_eq!(v["issued_by"]["kind"], "jlis_unverifiable", "{v}");
-    assert_eq!(v["issued_by"]["generation"], 2);
+    assert_eq!(v["issued_by"]["kind"], "not_jlis", "{v}");
+    assert_eq!(v["issued_by"]["claims_jlis"], true);
     let out = bin().args(["cert", "inspect"]).arg(&crt2).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("cannot be verified here"), "{text}");
+    assert!(text.contains("claims to be issued by J-LIS"), "{text}");
     assert!(!text.contains("J-LIS's:"), "never called J-LIS's: {text}");
     // The virtual card's certificate: the test PKI, said as such.
     let out = bin()

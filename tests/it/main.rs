@@ -23,3 +23,4 @@ mod faults;
 mod json_schema;
 mod layers;
 mod secrets;
+mod trust_anchors;

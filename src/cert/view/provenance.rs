@@ -49,8 +49,8 @@ pub fn provenance_text(p: &roots::Provenance, lang: Lang) -> (String, String) {
         ),
         P::JlisTest => (
             lang.pick(
-                "J-LIS のテスト用 PKI (O=JPKI-TEST) が発行: 試験用カードです。住民のカードではありません",
-                "issued by J-LIS's test PKI (O=JPKI-TEST): a test card, not a resident's card",
+                "J-LIS のテスト用 PKI (O=JPKI-TEST) が発行 (その認証局の署名を確認): 試験用カードです。住民のカードではありません",
+                "issued by J-LIS's test PKI (O=JPKI-TEST; its CA's signature verifies): a test card, not a resident's card",
             )
             .into(),
             String::new(),
@@ -63,12 +63,17 @@ pub fn provenance_text(p: &roots::Provenance, lang: Lang) -> (String, String) {
             .into(),
             String::new(),
         ),
-        P::NotJlis { claims_jlis } => (
-            match (claims_jlis, lang) {
-                (true, Lang::Ja) => "J-LIS の発行ではありません (発行者名は J-LIS の認証局と同じですが、どの J-LIS のルートでも署名が検証できません): カードまたはファイルが本物でない可能性があります".into(),
-                (true, Lang::En) => "not issued by J-LIS (its issuer is named like J-LIS's CA, but no J-LIS root verifies its signature): the card or file may not be genuine".into(),
-                (false, Lang::Ja) => "J-LIS の発行ではありません: カードまたはファイルが本物でない可能性があります".into(),
-                (false, Lang::En) => "not issued by J-LIS: the card or file may not be genuine".into(),
+        P::NotJlis {
+            claims_jlis,
+            claims_test_pki,
+        } => (
+            match (claims_jlis, claims_test_pki, lang) {
+                (true, _, Lang::Ja) => "J-LIS の発行と称していますが、署名がどの J-LIS のルートでも検証できません: J-LIS の発行ではなく、カードまたはファイルが本物でない可能性があります".into(),
+                (true, _, Lang::En) => "claims to be issued by J-LIS (its signature does not verify with any J-LIS root): not issued by J-LIS; the card or file may not be genuine".into(),
+                (false, true, Lang::Ja) => "J-LIS のテスト用 PKI (O=JPKI-TEST) の発行と称していますが、署名がそのどの認証局でも検証できません: 試験用カードでもなく、カードまたはファイルが本物でない可能性があります".into(),
+                (false, true, Lang::En) => "claims to be issued by J-LIS's test PKI (O=JPKI-TEST) (its signature does not verify with any of its CAs): not even a test card; the card or file may not be genuine".into(),
+                (false, false, Lang::Ja) => "J-LIS の発行ではありません: カードまたはファイルが本物でない可能性があります".into(),
+                (false, false, Lang::En) => "not issued by J-LIS: the card or file may not be genuine".into(),
             },
             String::new(),
         ),

@@ -54,6 +54,14 @@ pub fn verification_remedy(
             "get the signature file again from the signer",
         ),
         O::UnknownSigner => match issued_by {
+            // A name copied from a real CA: no option makes it trusted.
+            Some(P::NotJlis {
+                claims_jlis,
+                claims_test_pki,
+            }) if (*claims_jlis || *claims_test_pki) && !anchors_given => lang.pick(
+                "署名者の証明書は発行元を名乗っているだけで、その署名は検証できません。この署名を信頼しないでください",
+                "the signer's certificate only claims its issuer (its signature does not verify): do not trust this signature",
+            ),
             Some(P::TestPki { .. } | P::JlisTest) if !anchors_given => lang.pick(
                 "テスト用の署名です。試験でのみ --test-pki を付けて確かめてください",
                 "a test signature: add --test-pki to check it (for tests only)",
