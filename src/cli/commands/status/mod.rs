@@ -14,7 +14,7 @@ use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
 use crate::report::{self, Expiry, Finding, Severity};
 use crate::usecase::pins::{Asker, Which};
-use crate::usecase::status::{CertPart, Note, Request, Status};
+use crate::usecase::status::{Against, CertPart, Note, Request, Status};
 use clap::Args;
 use serde::Serialize;
 
@@ -104,9 +104,12 @@ struct CertJson {
     card_ca_is_root: Option<bool>,
     subject: Option<String>,
     sha256_fingerprint: Option<String>,
-    /// `card` (read whole) or `cache` (its first bytes matched the copy
-    /// kept from an earlier read); absent when not read.
+    /// `card` (read from the card: always, when read); null when not read.
     source: Option<&'static str>,
+    /// What `chain` was checked against: `card_ca` (the card's CA file) or
+    /// `jlis_root` (the built-in root that issued it; the card's CA file
+    /// was not read); null when not checked.
+    chain_against: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -163,9 +166,11 @@ fn cert_json(p: &CertPart, st: &Status, lang: Lang) -> CertJson {
         card_ca_is_root: f.and_then(|f| f.card_ca_is_root),
         subject: p.subject.clone(),
         sha256_fingerprint: p.sha256_fingerprint.clone(),
-        source: p
-            .read()
-            .then_some(if p.from_cache { "cache" } else { "card" }),
+        source: p.read().then_some("card"),
+        chain_against: p.chain_against.map(|a| match a {
+            Against::CardCa => "card_ca",
+            Against::JlisRoot => "jlis_root",
+        }),
     }
 }
 
