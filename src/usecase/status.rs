@@ -125,10 +125,22 @@ fn with_ca(
     ee: Vec<u8>,
     bad: &mut Vec<(String, String)>,
 ) -> Result<Got> {
-    if let Some(root) = crate::cert::issuer::builtin_issuer(&ee) {
+    let root = |ee: &[u8]| crate::cert::issuer::builtin_issuer(ee).map(|r| r.der.to_vec());
+    with_ca_by(s, slot, ee, bad, &root)
+}
+
+/// `with_ca` with the built-in issuer lookup given (tests give their own).
+fn with_ca_by(
+    s: &mut Session,
+    slot: CertSlot,
+    ee: Vec<u8>,
+    bad: &mut Vec<(String, String)>,
+    builtin: &dyn Fn(&[u8]) -> Option<Vec<u8>>,
+) -> Result<Got> {
+    if let Some(root) = builtin(&ee) {
         return Ok(Got {
             ee,
-            ca: Some(root.der.to_vec()),
+            ca: Some(root),
             against: Against::JlisRoot,
         });
     }
@@ -407,4 +419,63 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         sign_matches_card: holder.0.map(|f| f.is_empty()),
         facts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::inproc::InProcess;
+    use crate::transport::Transport;
+    use crate::vcard::{Profile, VirtualCard};
+    use std::sync::{Arc, Mutex};
+
+    /// Counts the commands sent.
+    struct Counted(InProcess, Arc<Mutex<usize>>);
+
+    impl Transport for Counted {
+        fn transmit(&mut self, cmd: &crate::apdu::Command) -> Result<crate::apdu::Response> {
+            *self.1.lock().unwrap() += 1;
+            self.0.transmit(cmd)
+        }
+    }
+
+    /// A certificate whose issuer is built in is checked against that root
+    /// and the card's CA file is not read; the report then says nothing
+    /// about the card's CA file. Any other issuer: the card's file.
+    #[test]
+    fn a_built_in_issuer_skips_the_cards_ca_file() {
+        let card = VirtualCard::new(&Profile::builtin()).unwrap();
+        let ca = card.pki().auth_ca.clone();
+        let ee = card.pki().auth_cert_der().to_vec();
+        let card = Arc::new(Mutex::new(card));
+        let sent = Arc::new(Mutex::new(0));
+        let mut t = Counted(
+            InProcess::new(card, std::time::Duration::from_secs(30)),
+            sent.clone(),
+        );
+        let mut s = Session::new(&mut t);
+        let mut bad = Vec::new();
+        let today = time::macros::date!(2026 - 11 - 25);
+        let at = time::macros::datetime!(2026-11-25 03:00 UTC);
+        for (root, against) in [
+            (Some(ca.clone()), Against::JlisRoot),
+            (None, Against::CardCa),
+        ] {
+            let before = *sent.lock().unwrap();
+            let lookup = |_: &[u8]| root.clone();
+            let got = with_ca_by(&mut s, CertSlot::Auth, ee.clone(), &mut bad, &lookup).unwrap();
+            assert_eq!(got.against, against);
+            assert_eq!(got.ca.as_deref(), Some(ca.as_slice()));
+            let read = *sent.lock().unwrap() - before;
+            assert_eq!(read == 0, against == Against::JlisRoot, "{read} APDUs");
+            let part = facts(&got, today, at).unwrap();
+            assert_eq!(part.chain_against, Some(against));
+            let f = part.facts.unwrap();
+            assert_eq!(f.chain, Some(ChainStatus::Valid));
+            if against == Against::JlisRoot {
+                assert_eq!(f.card_ca_is_root, None);
+            }
+        }
+        assert!(bad.is_empty());
+    }
 }
