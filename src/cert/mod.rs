@@ -10,6 +10,7 @@ pub mod chain;
 pub mod cms;
 mod decode;
 mod der;
+pub mod issuer;
 pub mod jpki_attrs;
 mod pem_input;
 pub mod roots;

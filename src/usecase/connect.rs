@@ -3,7 +3,7 @@
 //! `--trace` output, and the disconnect that powers the card down when a
 //! PIN was sent, so no verified state outlives a command.
 
-use super::cache::{CaCache, ExtendedMemory};
+use super::cache::ExtendedMemory;
 use crate::card::jpki::{self, CertSlot, TokenType};
 use crate::card::Session;
 use crate::error::{Error, Result};
@@ -298,17 +298,16 @@ pub fn combine<T>(result: Result<T>, closed: Result<()>, verified: bool) -> Resu
 /// A certificate's DER and, when known, its CA certificate's.
 pub type CertAndCa = (Vec<u8>, Option<Vec<u8>>);
 
-/// Read a certificate and the CA certificate that issued it; the CA comes
-/// from the cache when a cached one verifies the certificate (saving its
-/// READ BINARY commands). `None` when the card has no such certificate.
-pub fn read_with_ca(s: &mut Session, slot: CertSlot, cache: &CaCache) -> Result<Option<CertAndCa>> {
+/// Read a certificate and the card's CA certificate, both from the card
+/// (callers say whether the card's CA file is the root). `None` when the
+/// card has no such certificate.
+pub fn read_with_ca(s: &mut Session, slot: CertSlot) -> Result<Option<CertAndCa>> {
     let Some(ee) = jpki::read_cert(s, slot)? else {
         return Ok(None);
     };
-    let ca = match (cache.lookup(&ee), slot.ca()) {
-        (Some(ca), _) => Some(ca),
-        (None, Some(ca_slot)) => jpki::read_cert(s, ca_slot)?,
-        (None, None) => None,
+    let ca = match slot.ca() {
+        Some(ca_slot) => jpki::read_cert(s, ca_slot)?,
+        None => None,
     };
     Ok(Some((ee, ca)))
 }

@@ -3,7 +3,6 @@
 //! and hand the facts to the report's rules. Returns a model; the command
 //! line presents it as text or JSON.
 
-use super::cache::{CaCache, CertCache, CERT_HEAD};
 use super::connect::{with_card, CardMeta, CardOptions};
 use super::holder::{compare_holder, Comparison};
 use super::pins::{kind_of, password_not_used, with_pins, Asker, Need, Which};
@@ -41,9 +40,27 @@ pub struct CertPart {
     pub facts: Option<CertFacts>,
     pub subject: Option<String>,
     pub sha256_fingerprint: Option<String>,
-    /// Confirmed by its first bytes against the copy kept from an earlier
-    /// read (`CertCache`), not read whole from the card.
-    pub from_cache: bool,
+    /// What its chain was checked against (None: not checked).
+    pub chain_against: Option<Against>,
+}
+
+/// What a certificate's chain was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The card's CA file (EF 0002 / 000B), read in this run.
+    CardCa,
+    /// The built-in J-LIS root its key identifier names and whose key
+    /// verifies it: the card's CA file was not read.
+    JlisRoot,
+}
+
+/// A certificate read from the card, the CA certificate its chain is
+/// checked against, and where that CA came from.
+struct Got {
+    ee: Vec<u8>,
+    ca: Option<Vec<u8>>,
+    against: Against,
 }
 
 impl CertPart {
@@ -77,10 +94,8 @@ struct Read {
     card: Option<CardInfo>,
     sign_present: bool,
     auth_present: bool,
-    auth: Option<super::connect::CertAndCa>,
-    /// The auth certificate was read whole from the card (not the cache).
-    auth_new: bool,
-    sign: Option<super::connect::CertAndCa>,
+    auth: Option<Got>,
+    sign: Option<Got>,
     pins: Vec<PinStatus>,
     /// Parts the card would not give: (subject, what went wrong).
     unreadable: Vec<(String, String)>,
@@ -102,17 +117,33 @@ fn part<T>(r: Result<T>, subject: &str, bad: &mut Vec<(String, String)>) -> Resu
     }
 }
 
-/// The CA certificate of `ee`: from the cache when it verifiably signed
-/// `ee`, else from the card; a failure of the CA's read is the CA's.
+/// The CA certificate to check `ee` against: the built-in J-LIS root that
+/// provably issued it (the card's CA file is then not read), else the
+/// card's CA file; a failure of the CA's read is the CA's.
 fn with_ca(
     s: &mut Session,
     slot: CertSlot,
     ee: Vec<u8>,
-    cache: &CaCache,
     bad: &mut Vec<(String, String)>,
-) -> Result<super::connect::CertAndCa> {
-    if let Some(ca) = cache.lookup(&ee) {
-        return Ok((ee, Some(ca)));
+) -> Result<Got> {
+    let root = |ee: &[u8]| crate::cert::issuer::builtin_issuer(ee).map(|r| r.der.to_vec());
+    with_ca_by(s, slot, ee, bad, &root)
+}
+
+/// `with_ca` with the built-in issuer lookup given (tests give their own).
+fn with_ca_by(
+    s: &mut Session,
+    slot: CertSlot,
+    ee: Vec<u8>,
+    bad: &mut Vec<(String, String)>,
+    builtin: &dyn Fn(&[u8]) -> Option<Vec<u8>>,
+) -> Result<Got> {
+    if let Some(root) = builtin(&ee) {
+        return Ok(Got {
+            ee,
+            ca: Some(root),
+            against: Against::JlisRoot,
+        });
     }
     let ca = match slot.ca() {
         Some(ca_slot) => {
@@ -124,16 +155,19 @@ fn with_ca(
         }
         None => None,
     };
-    Ok((ee, ca))
+    Ok(Got {
+        ee,
+        ca,
+        against: Against::CardCa,
+    })
 }
 
-/// A certificate read whole, and its CA certificate.
+/// A certificate read whole, and the CA certificate to check it against.
 fn cert_part(
     s: &mut Session,
     slot: CertSlot,
-    cache: &CaCache,
     bad: &mut Vec<(String, String)>,
-) -> Result<Option<super::connect::CertAndCa>> {
+) -> Result<Option<Got>> {
     let subject = match slot {
         CertSlot::Sign => "sign_cert",
         _ => "auth_cert",
@@ -141,60 +175,7 @@ fn cert_part(
     let Some(ee) = part(jpki::read_cert(s, slot), subject, bad)?.flatten() else {
         return Ok(None);
     };
-    with_ca(s, slot, ee, cache, bad).map(Some)
-}
-
-/// The token and the user-authentication certificate. With the cache, one
-/// short read of the certificate's first bytes tells a known certificate
-/// (whose token is known with it) from a new one, which is then read on
-/// from those bytes; without it, the token and the whole certificate.
-fn token_and_auth(
-    s: &mut Session,
-    auth_present: bool,
-    caches: &Caches,
-    bad: &mut Vec<(String, String)>,
-) -> Result<(TokenType, Option<super::connect::CertAndCa>, bool)> {
-    let head = if auth_present && caches.certs.has_entries() {
-        // A token that wants a PIN for it (the smartphone's) answers with
-        // a status word: the token label then says why.
-        match jpki::cert_head(s, CertSlot::Auth, CERT_HEAD) {
-            Ok(h) => h,
-            Err(Error::UnexpectedStatus { .. }) => None,
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
-    };
-    if let Some((der, label)) = head.as_deref().and_then(|h| caches.certs.lookup(h)) {
-        let token = TokenType::from_label(&label);
-        let auth = with_ca(s, CertSlot::Auth, der, &caches.ca, bad)?;
-        return Ok((token, Some(auth), false));
-    }
-    let token = jpki::token(s)?;
-    // The Android smartphone token wants the auth PIN before the
-    // certificate; status sends no PIN, so it says so instead.
-    if !auth_present || token.auth_cert_needs_pin() {
-        return Ok((token, None, false));
-    }
-    let ee = match head {
-        Some(h) if h.len() == CERT_HEAD => part(
-            jpki::cert_rest(s, CertSlot::Auth, h, CERT_HEAD),
-            "auth_cert",
-            bad,
-        )?,
-        _ => part(jpki::read_cert(s, CertSlot::Auth), "auth_cert", bad)?.flatten(),
-    };
-    let auth = match ee {
-        Some(ee) => Some(with_ca(s, CertSlot::Auth, ee, &caches.ca, bad)?),
-        None => None,
-    };
-    Ok((token, auth, true))
-}
-
-/// The caches `status` uses.
-struct Caches {
-    ca: CaCache,
-    certs: CertCache,
+    with_ca(s, slot, ee, bad).map(Some)
 }
 
 fn read_card(
@@ -202,23 +183,29 @@ fn read_card(
     meta: &CardMeta,
     password: Option<&Pin>,
     card_info: Option<&Pin>,
-    caches: &Caches,
 ) -> Result<Read> {
     if !jpki::select(s)? {
         return Err(super::connect::not_my_number_card(meta));
     }
     let avail = jpki::availability(s)?;
     let mut bad = Vec::new();
-    let (token, auth, auth_new) = token_and_auth(s, avail.auth, caches, &mut bad)?;
+    // The token says which kind of card this is: read every time.
+    let token = jpki::token(s)?;
+    // The Android smartphone token wants the auth PIN before the
+    // certificate; status sends no PIN, so it says so instead.
+    let auth = match avail.auth && !token.auth_cert_needs_pin() {
+        true => cert_part(s, CertSlot::Auth, &mut bad)?,
+        false => None,
+    };
     let sign = match (password, avail.sign) {
         (Some(p), true) => {
             policy::verify(s, KeyRef::Sign, p)?;
-            cert_part(s, CertSlot::Sign, &caches.ca, &mut bad)?
+            cert_part(s, CertSlot::Sign, &mut bad)?
         }
         _ => None,
     };
     let holder = match (&sign, card_info) {
-        (Some((der, _)), Some(pin)) => Some(compare_holder(s, der, pin)?),
+        (Some(got), Some(pin)) => Some(compare_holder(s, &got.ee, pin)?),
         _ => None,
     };
     let pins = part(pin::read_all(s), "pins", &mut bad)?.unwrap_or_default();
@@ -230,7 +217,6 @@ fn read_card(
         sign_present: avail.sign,
         auth_present: avail.auth,
         auth,
-        auth_new,
         sign,
         pins,
         unreadable: bad,
@@ -238,10 +224,16 @@ fn read_card(
     })
 }
 
-/// Parse one certificate (once) for the report; its chain to the card's CA.
-fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Result<CertPart> {
+/// Parse one certificate (once) for the report; its chain to the CA it
+/// was read with. Whether the card's CA file is the root is said only when
+/// that file was read.
+fn facts(got: &Got, today: Date, at: OffsetDateTime) -> Result<CertPart> {
+    let (ee, ca) = (got.ee.as_slice(), got.ca.as_deref());
     let provenance = crate::cert::roots::provenance(ee, OffsetDateTime::now_utc());
-    let card_ca_is_root = crate::cert::roots::card_ca_is_root(ca, &provenance);
+    let card_ca_is_root = match got.against {
+        Against::CardCa => crate::cert::roots::card_ca_is_root(ca, &provenance),
+        Against::JlisRoot => None,
+    };
     let r = crate::cert::parse_der(ee, today)
         .map_err(|e| Error::Data(format!("certificate on the card does not parse: {e}")))?;
     let date = |s: &str| crate::rules::parse_yyyymmdd(&s[..10.min(s.len())].replace('-', ""));
@@ -276,7 +268,7 @@ fn facts(ee: &[u8], ca: Option<&[u8]>, today: Date, at: OffsetDateTime) -> Resul
         }),
         subject: Some(r.subject),
         sha256_fingerprint: Some(r.sha256_fingerprint.to_uppercase()),
-        from_cache: false,
+        chain_against: chain.map(|_| got.against),
     })
 }
 
@@ -302,14 +294,9 @@ pub struct Request<'a> {
 
 /// Read the card and make the report.
 pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
-    let caches = Caches {
-        ca: CaCache::open(o.no_cache),
-        certs: CertCache::open(o.no_cache),
-    };
-    let cache = &caches.ca;
     let mut not_used = None;
     let mut holder_not_used = None;
-    let plain = |s: &mut Session, meta: &CardMeta| read_card(s, meta, None, None, &caches);
+    let plain = |s: &mut Session, meta: &CardMeta| read_card(s, meta, None, None);
     let read = match req.sign {
         Some((asker, force)) => {
             let mut compare = req.compare_holder;
@@ -330,7 +317,7 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
                             false => None,
                         };
                         let sign = pins.get(PinKind::Sign, Which::Current)?;
-                        read_card(s, meta, Some(sign), info, &caches)
+                        read_card(s, meta, Some(sign), info)
                     },
                 );
                 match r {
@@ -370,33 +357,15 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         (None, None) => (None, None),
     };
     let mut unreadable = read.unreadable;
-    for (ee, ca) in read.auth.iter().chain(read.sign.iter()) {
-        if let Some(ca) = ca {
-            cache.store(ca, ee);
-        }
-    }
-    // Only a certificate its CA signed is remembered (never the signature
-    // certificate: it names its holder).
-    if let (true, Some((ee, Some(ca)))) = (read.auth_new, &read.auth) {
-        if cache.lookup(ee).is_some_and(|c| &c == ca) {
-            caches.certs.store(ee, read.token.label());
-        }
-    }
-    let mut one = |c: &Option<super::connect::CertAndCa>, subject: &str| -> Result<CertPart> {
-        let Some((ee, ca)) = c else {
+    let mut one = |c: &Option<Got>, subject: &str| -> Result<CertPart> {
+        let Some(got) = c else {
             return Ok(CertPart::default());
         };
-        Ok(part(
-            facts(ee, ca.as_deref(), req.today, req.at),
-            subject,
-            &mut unreadable,
-        )?
-        .unwrap_or_default())
+        Ok(part(facts(got, req.today, req.at), subject, &mut unreadable)?.unwrap_or_default())
     };
     let mut auth = one(&read.auth, "auth_cert")?;
     let mut sign = one(&read.sign, "sign_cert")?;
     auth.present = read.auth_present;
-    auth.from_cache = auth.read() && !read.auth_new;
     sign.present = read.sign_present;
     if auth.present && !auth.read() && read.token.auth_cert_needs_pin() {
         auth.note = Some(Note::NeedsAuthPin);
@@ -449,4 +418,63 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         sign_matches_card: holder.0.map(|f| f.is_empty()),
         facts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::inproc::InProcess;
+    use crate::transport::Transport;
+    use crate::vcard::{Profile, VirtualCard};
+    use std::sync::{Arc, Mutex};
+
+    /// Counts the commands sent.
+    struct Counted(InProcess, Arc<Mutex<usize>>);
+
+    impl Transport for Counted {
+        fn transmit(&mut self, cmd: &crate::apdu::Command) -> Result<crate::apdu::Response> {
+            *self.1.lock().unwrap() += 1;
+            self.0.transmit(cmd)
+        }
+    }
+
+    /// A certificate whose issuer is built in is checked against that root
+    /// and the card's CA file is not read; the report then says nothing
+    /// about the card's CA file. Any other issuer: the card's file.
+    #[test]
+    fn a_built_in_issuer_skips_the_cards_ca_file() {
+        let card = VirtualCard::new(&Profile::builtin()).unwrap();
+        let ca = card.pki().auth_ca.clone();
+        let ee = card.pki().auth_cert_der().to_vec();
+        let card = Arc::new(Mutex::new(card));
+        let sent = Arc::new(Mutex::new(0));
+        let mut t = Counted(
+            InProcess::new(card, std::time::Duration::from_secs(30)),
+            sent.clone(),
+        );
+        let mut s = Session::new(&mut t);
+        let mut bad = Vec::new();
+        let today = time::macros::date!(2026 - 11 - 25);
+        let at = time::macros::datetime!(2026-11-25 03:00 UTC);
+        for (root, against) in [
+            (Some(ca.clone()), Against::JlisRoot),
+            (None, Against::CardCa),
+        ] {
+            let before = *sent.lock().unwrap();
+            let lookup = |_: &[u8]| root.clone();
+            let got = with_ca_by(&mut s, CertSlot::Auth, ee.clone(), &mut bad, &lookup).unwrap();
+            assert_eq!(got.against, against);
+            assert_eq!(got.ca.as_deref(), Some(ca.as_slice()));
+            let read = *sent.lock().unwrap() - before;
+            assert_eq!(read == 0, against == Against::JlisRoot, "{read} APDUs");
+            let part = facts(&got, today, at).unwrap();
+            assert_eq!(part.chain_against, Some(against));
+            let f = part.facts.unwrap();
+            assert_eq!(f.chain, Some(ChainStatus::Valid));
+            if against == Against::JlisRoot {
+                assert_eq!(f.card_ca_is_root, None);
+            }
+        }
+        assert!(bad.is_empty());
+    }
 }

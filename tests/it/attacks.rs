@@ -26,13 +26,13 @@ fn a_linked_cache_folder_is_never_written_through_and_folders_are_private() {
         std::fs::write(elsewhere.path().join(format!("{i:032}")), b"keep").unwrap();
     }
     let before = entries(elsewhere.path());
-    std::fs::create_dir_all(home.path().join("mynacard/ca")).unwrap();
+    std::fs::create_dir_all(home.path().join("mynacard/extended-length")).unwrap();
     std::fs::set_permissions(
-        home.path().join("mynacard/ca"),
+        home.path().join("mynacard/extended-length"),
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    std::os::unix::fs::symlink(elsewhere.path(), home.path().join("mynacard/auth-certs")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), home.path().join("mynacard/card-images")).unwrap();
     for _ in 0..2 {
         let out = bin()
             .env("XDG_CACHE_HOME", home.path())
@@ -51,7 +51,7 @@ fn a_linked_cache_folder_is_never_written_through_and_folders_are_private() {
         "written through the link"
     );
     // The folders the tool made or found are private now.
-    for d in ["mynacard", "mynacard/ca"] {
+    for d in ["mynacard", "mynacard/extended-length"] {
         let m = std::fs::symlink_metadata(home.path().join(d)).unwrap();
         assert_eq!(m.permissions().mode() & 0o777, 0o700, "{d}");
     }

@@ -5,6 +5,7 @@
 mod common;
 
 mod attacks;
+mod cache_order;
 mod card_session;
 mod cli_cert;
 mod cli_ecdsa;

@@ -12,7 +12,6 @@ use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{print_json, Document};
 use crate::error::{Error, Result};
 use crate::protocol::KeyRef;
-use crate::usecase::cache::CaCache;
 use crate::usecase::connect::CertAndCa;
 use crate::usecase::pins::{with_pins, Need, Which};
 use clap::Subcommand;
@@ -139,7 +138,6 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             // Refused before anything is sent to the card.
             check_output(output.as_deref(), force)?;
             let date = parse_today(today.as_deref())?;
-            let cache = CaCache::open(ctx.g.no_cache);
             let missing = || Error::Absent { slot };
             // Only the report needs the CA certificate.
             let read = |s: &mut Session| -> Result<CertAndCa> {
@@ -147,7 +145,7 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                     let ee = jpki::read_cert(s, slot)?.ok_or_else(missing)?;
                     return Ok((ee, None));
                 }
-                read_with_ca(s, slot, &cache)?.ok_or_else(missing)
+                read_with_ca(s, slot)?.ok_or_else(missing)
             };
             let (ee, ca_der) = if slot == CertSlot::Sign {
                 let mut input =
@@ -169,9 +167,6 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                     read(s)
                 })?
             };
-            if let Some(ca) = &ca_der {
-                cache.store(ca, &ee);
-            }
             if pem || der {
                 let bytes = if pem {
                     to_pem(&ee).into_bytes()

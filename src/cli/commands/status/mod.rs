@@ -17,7 +17,7 @@ use crate::protocol::TokenKind;
 use crate::report::day;
 use crate::report::{self, Expiry, Finding, Severity};
 use crate::usecase::pins::{Asker, Which};
-use crate::usecase::status::{CertPart, Note, Request, Status};
+use crate::usecase::status::{Against, CertPart, Note, Request, Status};
 use clap::Args;
 use serde::Serialize;
 use time::Date;
@@ -101,10 +101,9 @@ struct CardJson {
 #[derive(Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 enum ReadFrom {
-    /// Read whole from the card.
+    /// Read whole from the card (every time: nothing kept between runs
+    /// stands in for the card's answer).
     Card,
-    /// Its first bytes matched the copy kept from an earlier read.
-    Cache,
 }
 
 /// One certificate in `status --json`.
@@ -129,8 +128,10 @@ struct CertJson {
     card_ca_is_root: Option<bool>,
     subject: Option<String>,
     sha256_fingerprint: Option<String>,
-    /// Absent when not read.
+    /// Null when not read.
     source: Option<ReadFrom>,
+    /// What `chain` was checked against; null when not checked.
+    chain_against: Option<Against>,
 }
 
 /// A finding in JSON: English `message`/`next_step`, the same in Japanese
@@ -241,11 +242,8 @@ fn cert_json(p: &CertPart, st: &Status) -> CertJson {
         card_ca_is_root: f.and_then(|f| f.card_ca_is_root),
         subject: p.subject.clone(),
         sha256_fingerprint: p.sha256_fingerprint.clone(),
-        source: p.read().then_some(if p.from_cache {
-            ReadFrom::Cache
-        } else {
-            ReadFrom::Card
-        }),
+        source: p.read().then_some(ReadFrom::Card),
+        chain_against: p.chain_against,
     }
 }
 

@@ -144,24 +144,17 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
         if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
             let valid = ch == crate::cert::chain::ChainStatus::Valid;
             let tone = if valid { Tone::Ok } else { Tone::Bad };
-            row(
-                &mut o,
-                l.pick("CA による検証", "chain (card CA)"),
-                &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
-            );
-        }
-        if part.from_cache {
-            row(
-                &mut o,
-                "",
-                &paint(
-                    ctx,
-                    Tone::Dim,
-                    l.pick(
-                        "前回読んだ証明書と先頭 (シリアル番号) が一致したため保存した写しで確認 (--no-cache でカードから全体を読みます)",
-                        "its first bytes (serial number) match the copy kept from an earlier read; --no-cache reads it whole from the card",
-                    ),
+            let against = match part.chain_against {
+                Some(crate::usecase::status::Against::JlisRoot) => l.pick(
+                    "内蔵の J-LIS ルートによる検証",
+                    "chain (built-in J-LIS root)",
                 ),
+                _ => l.pick("CA による検証", "chain (card CA)"),
+            };
+            row(
+                &mut o,
+                against,
+                &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
             );
         }
         if let Some(f) = part.facts.as_ref() {
