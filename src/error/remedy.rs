@@ -50,6 +50,14 @@ impl Error {
                 "カードとリーダーを確認し、--timeout を延ばして再実行してください",
                 "check the card and reader, then retry with a longer --timeout",
             ),
+            // 6982: the card wants a PIN verified first — not a loose card.
+            UnexpectedStatus {
+                sw: crate::apdu::StatusWord::SecurityStatusNotSatisfied,
+                ..
+            } => s(
+                "カードはこの操作の前に暗証番号の照合を求めています。mynacard の不具合の可能性があります: --trace の出力を添えて報告してください",
+                "the card wants a PIN verified before this command: mynacard should have asked for it; report it with the --trace output",
+            ),
             Pcsc(_) | UnexpectedStatus { .. } => s(
                 "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
                 "reseat the card and retry; if it persists, report it with the --trace output",
@@ -174,8 +182,8 @@ impl Error {
                 "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",
             ),
             NotOnToken { .. } => s(
-                "スマホ用電子証明書などには一部のアプリケーションしかありません。カード本体を使ってください",
-                "a smartphone certificate (and the older 住基カード) carries only the JPKI application: use the card itself",
+                "スマホ用電子証明書と旧来の住基カードには公的個人認証のアプリケーションしかありません。この操作にはマイナンバーカード (プラスチックのカード) を使ってください",
+                "smartphone certificates and the older 住基カード carry only the JPKI application: this needs a My Number Card (the plastic card)",
             ),
             NoPcscBuild => s(
                 "--virtual を使うか、pcsc 機能付きでビルドしてください (cargo install mynacard)",

@@ -2,6 +2,7 @@
 //! below the command line (which only parses, asks and presents).
 
 pub mod cache;
+pub mod certs;
 pub mod connect;
 mod holder;
 pub mod pins;

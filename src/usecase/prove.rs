@@ -67,15 +67,24 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
         asker,
         |_| Ok(()),
         |s, _, pins, _| {
+            let pin = pins.get(PinKind::Auth, Which::Current)?;
+            // The Android smartphone token shows its certificate only after
+            // the PIN; every other token before it, so that a key the card
+            // cannot sign with is refused before the PIN is sent.
+            let pin_first = jpki::token(s)?.auth_cert_needs_pin();
+            if pin_first {
+                policy::verify(s, KeyRef::Auth, pin)?;
+            }
             let cert = jpki::read_cert(s, CertSlot::Auth)?.ok_or(Error::Absent {
                 slot: CertSlot::Auth,
             })?;
             let ca = jpki::read_cert(s, CertSlot::AuthCa)?;
-            // Refused before the PIN is sent: the card could not answer.
             if let Err(key) = crate::cert::rsa_or_key(&cert) {
                 return Err(Error::UnsupportedKey { key });
             }
-            policy::verify(s, KeyRef::Auth, pins.get(PinKind::Auth, Which::Current)?)?;
+            if !pin_first {
+                policy::verify(s, KeyRef::Auth, pin)?;
+            }
             let sig = jpki::sign(s, SignKey::JpkiAuth, &digest_info)?;
             Ok((cert, ca, sig))
         },

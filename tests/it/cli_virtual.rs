@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{bin, default_pin, json};
+use common::{bin, default_pin, fixture, json};
 use std::path::Path;
 
 /// `pin status --json` on a stateful built-in virtual card.
@@ -962,7 +962,7 @@ fn a_pin_the_token_does_not_carry_is_said_so_not_reseat() {
     assert_eq!(v["error"]["code"], "NOT_ON_TOKEN", "{v}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("reseat"), "{err}");
-    assert!(err.contains("use the card itself"), "{err}");
+    assert!(err.contains("needs a My Number Card"), "{err}");
     assert!(
         !err.lines().any(|l| l.starts_with("> 00 20 00 91 04")),
         "nothing sent"
@@ -1129,4 +1129,43 @@ fn usage_errors_are_wholly_in_the_chosen_language() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(en), "{args:?}: {err}");
     }
+}
+
+/// Each token's own rules on every command: the Android smartphone token
+/// shows its user-authentication certificate only after that PIN, so
+/// `cert show auth` and `prove` verify it first (the counter read before),
+/// and what `status` advises for it works.
+#[test]
+fn the_android_token_reads_its_auth_certificate_after_its_pin() {
+    let v = format!("--virtual={}", fixture("smartphone").display());
+    let st = bin().args([&v, "--json", "status"]).output().unwrap();
+    let st = json(&st.stdout);
+    let note = st["auth_cert"]["note"].as_str().unwrap();
+    assert!(note.contains("mynacard cert show auth"), "{note}");
+    for args in [
+        vec!["cert", "show", "auth", "--pin-env", "P"],
+        vec!["prove", "--pin-env", "P"],
+    ] {
+        let out = bin()
+            .arg(&v)
+            .args(["--trace"])
+            .args(&args)
+            .env("P", "1234")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        // prove exits 17 on a test card; it must not fail on the card.
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(17)),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("6982"), "{args:?}: {err}");
+        // The retry query comes before the VERIFY, the VERIFY before the read.
+        let q = err.find("> 00 20 00 98").expect("retry query");
+        let verify = err.find("> 00 20 00 98 04").expect("verify");
+        assert!(q < verify, "{err}");
+    }
+    // Without a PIN source and no terminal it is asked for, not read blind.
+    let out = bin().args([&v, "cert", "show", "auth"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(11), "{out:?}");
 }

@@ -1,19 +1,15 @@
 //! `mynacard cert show|inspect`.
 
-use super::{read_with_ca, require_jpki, with_card, Ctx};
-use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::PinKind;
-use crate::card::policy;
-use crate::card::Session;
-use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
-use crate::cert::roots::{self, Provenance};
-use crate::cert::{decode_input, parse_der, CertReport};
+use super::Ctx;
+use crate::cert::chain::ChainResult;
+use crate::cert::roots::Provenance;
+use crate::cert::{decode_input, CertReport};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{print_json, Document};
 use crate::error::{Error, Result};
-use crate::protocol::KeyRef;
-use crate::usecase::connect::CertAndCa;
-use crate::usecase::pins::{with_pins, Need, Which};
+use crate::protocol::{CertSlot, PinKind};
+use crate::usecase::certs::{self, CertView};
+use crate::usecase::pins::Which;
 use clap::Subcommand;
 use serde::Serialize;
 use std::io::Write;
@@ -21,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Subcommand, Debug)]
 pub enum CertCmd {
-    /// Read a certificate from the card (sign needs the signature password)
+    /// Read a certificate from the card (sign needs the signature password; auth on an Android smartphone certificate, its PIN)
     Show {
         #[arg(value_enum)]
         slot: CertSlot,
@@ -58,18 +54,6 @@ pub enum CertCmd {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<String>,
     },
-}
-
-/// The card holds a signature certificate (EF 0008 says so): checked
-/// before the password is asked for or sent.
-pub fn require_sign_cert(s: &mut Session) -> Result<()> {
-    if jpki::availability(s)?.sign {
-        Ok(())
-    } else {
-        Err(Error::Absent {
-            slot: CertSlot::Sign,
-        })
-    }
 }
 
 pub fn parse_today(s: Option<&str>) -> Result<time::Date> {
@@ -109,16 +93,6 @@ impl Document for CertDoc<'_> {
     const COMMAND: &'static str = "cert";
 }
 
-/// What is shown about one certificate.
-struct Shown<'a> {
-    source: String,
-    report: &'a CertReport,
-    chain: Option<&'a ChainResult>,
-    anchors: Option<&'a ChainResult>,
-    provenance: Provenance,
-    card_ca_is_root: Option<bool>,
-}
-
 pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
     match cmd {
         CertCmd::Inspect { file, ca, today } => {
@@ -138,35 +112,19 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
             // Refused before anything is sent to the card.
             check_output(output.as_deref(), force)?;
             let date = parse_today(today.as_deref())?;
-            let missing = || Error::Absent { slot };
+            let kind = match slot {
+                CertSlot::Sign => PinKind::Sign,
+                _ => PinKind::Auth,
+            };
+            let mut input = PinInput::new(ctx.lang).with(kind, Which::Current, pin.source());
             // Only the report needs the CA certificate.
-            let read = |s: &mut Session| -> Result<CertAndCa> {
-                if pem || der {
-                    let ee = jpki::read_cert(s, slot)?.ok_or_else(missing)?;
-                    return Ok((ee, None));
-                }
-                read_with_ca(s, slot)?.ok_or_else(missing)
-            };
-            let (ee, ca_der) = if slot == CertSlot::Sign {
-                let mut input =
-                    PinInput::new(ctx.lang).with(PinKind::Sign, Which::Current, pin.source());
-                with_pins(
-                    &ctx.card,
-                    last.force_last_try,
-                    &[Need::verify(PinKind::Sign)],
-                    &mut input,
-                    require_sign_cert,
-                    |s, _, pins, _| {
-                        policy::verify(s, KeyRef::Sign, pins.get(PinKind::Sign, Which::Current)?)?;
-                        read(s)
-                    },
-                )?
-            } else {
-                with_card(ctx, false, |s, meta| {
-                    require_jpki(s, meta)?;
-                    read(s)
-                })?
-            };
+            let (ee, ca_der) = certs::read(
+                &ctx.card,
+                slot,
+                !(pem || der),
+                last.force_last_try,
+                &mut input,
+            )?;
             if pem || der {
                 let bytes = if pem {
                     to_pem(&ee).into_bytes()
@@ -176,28 +134,12 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                 return write_out(output.as_deref(), &bytes, force, slot == CertSlot::Sign)
                     .map(|_| 0);
             }
-            let report = parse_der(&ee, date).map_err(|e| Error::Cert(e.to_string()))?;
             let at = check_instant(today.as_deref(), date);
-            let chain = match &ca_der {
-                Some(ca) => Some(
-                    check_chain(&ee, std::slice::from_ref(ca), at)
-                        .map_err(|e| Error::Cert(e.to_string()))?,
-                ),
-                None => None,
-            };
-            let anchors = anchor_chain(&ee, ca.as_deref(), at)?;
-            let provenance = roots::provenance(&ee, time::OffsetDateTime::now_utc());
-            let card_ca_is_root = roots::card_ca_is_root(ca_der.as_deref(), &provenance);
+            let v = certs::view(&ee, ca_der.as_deref(), ca.as_deref(), date, at)?;
             emit(
                 ctx,
-                Shown {
-                    source: format!("card:{}", slot.id()),
-                    report: &report,
-                    chain: chain.as_ref(),
-                    anchors: anchors.as_ref(),
-                    provenance,
-                    card_ca_is_root,
-                },
+                &format!("card:{}", slot.id()),
+                &v,
                 output.as_deref(),
                 force,
             )
@@ -205,39 +147,16 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
     }
 }
 
-fn anchor_chain(
-    ee: &[u8],
-    ca: Option<&Path>,
-    at: time::OffsetDateTime,
-) -> Result<Option<ChainResult>> {
-    match ca {
-        None => Ok(None),
-        Some(p) => {
-            let anchors = load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?;
-            Ok(Some(
-                check_chain(ee, &anchors, at).map_err(|e| Error::Cert(e.to_string()))?,
-            ))
-        }
-    }
-}
-
-fn emit(ctx: &Ctx, shown: Shown<'_>, output: Option<&Path>, force: bool) -> Result<i32> {
-    let Shown {
-        source,
-        report,
-        chain,
-        anchors,
-        provenance,
-        card_ca_is_root,
-    } = shown;
+fn emit(ctx: &Ctx, source: &str, v: &CertView, output: Option<&Path>, force: bool) -> Result<i32> {
+    let (report, chain, anchors) = (&v.report, v.chain.as_ref(), v.anchors.as_ref());
     if ctx.g.json {
         let body = CertDoc {
-            source,
+            source: source.to_string(),
             certificate: report,
             chain,
             trust_anchor_chain: anchors,
-            issued_by: &provenance,
-            card_ca_is_root,
+            issued_by: &v.provenance,
+            card_ca_is_root: v.card_ca_is_root,
         };
         if let Some(o) = output {
             // The file is the same document stdout would get.
@@ -252,8 +171,8 @@ fn emit(ctx: &Ctx, shown: Shown<'_>, output: Option<&Path>, force: bool) -> Resu
     let mut text = crate::cert::view::render_text_with(
         report,
         chain.or(anchors),
-        &provenance,
-        card_ca_is_root,
+        &v.provenance,
+        v.card_ca_is_root,
         ctx.lang,
     );
     if let (Some(_), Some(a)) = (chain, anchors) {
@@ -273,22 +192,9 @@ fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Re
     let date = parse_today(today)?;
     let at = check_instant(today, date);
     let ee = &ders[0];
-    let report =
-        parse_der(ee, date).map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
-    let anchors = anchor_chain(ee, ca, at)?;
-    emit(
-        ctx,
-        Shown {
-            source: format!("file:{}", file.display()),
-            report: &report,
-            chain: None,
-            anchors: anchors.as_ref(),
-            provenance: roots::provenance(ee, time::OffsetDateTime::now_utc()),
-            card_ca_is_root: None,
-        },
-        None,
-        false,
-    )
+    let v = certs::view(ee, None, ca, date, at)
+        .map_err(|e| Error::Cert(format!("{}: {e}", file.display())))?;
+    emit(ctx, &format!("file:{}", file.display()), &v, None, false)
 }
 
 pub fn to_pem(der: &[u8]) -> String {

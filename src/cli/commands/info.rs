@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         &needs,
         &mut input,
         |s| match with_sign {
-            true => super::cert::require_sign_cert(s),
+            true => crate::usecase::certs::require_sign_cert(s),
             false => Ok(()),
         },
         |s, _, pins, _| {
