@@ -323,7 +323,13 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
                 match r {
                     // Refused before anything was sent: the card-info PIN
                     // alone is left out, the signature password still used.
-                    Err(e) if compare && kind_of(&e) == Some(PinKind::CardInfo) => {
+                    // A token without the 入力補助AP (smartphone, 住基カード)
+                    // has no record to compare with: said, the rest stands.
+                    Err(e)
+                        if compare
+                            && (kind_of(&e) == Some(PinKind::CardInfo)
+                                || matches!(e, Error::NotOnToken { .. })) =>
+                    {
                         holder_not_used = Some(e);
                         compare = false;
                     }

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod contradictions;
+
 mod attacks;
 mod cache_order;
 mod card_session;
