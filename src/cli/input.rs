@@ -2,10 +2,11 @@
 //! them), or a no-echo prompt on a terminal; never an argument value.
 //! `PinInput` is the command line's side of `usecase::pins::Asker`.
 
-use crate::card::pin::{Pin, PinKind};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, PinText};
 use crate::platform::files::{limit, read_limited};
+use crate::protocol::PinKind;
+use crate::usecase::pins::Pin;
 use crate::usecase::pins::{Asker, Which};
 use clap::Args;
 use std::io::IsTerminal;

@@ -72,8 +72,7 @@ fn restore_tty() {
 /// not be confirmed powered down.
 #[cfg(feature = "pcsc")]
 fn stop_helpers() -> bool {
-    use crate::transport::agent::{stop_all, Stopped};
-    matches!(stop_all(), Stopped::NotConfirmed { pin_sent: true })
+    crate::usecase::connect::stop_helpers()
 }
 
 #[cfg(not(feature = "pcsc"))]

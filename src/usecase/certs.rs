@@ -4,10 +4,9 @@
 //! the view of one (parsed, its chain to the card's CA file and to given
 //! anchors, who issued it).
 
-use super::connect::{
-    read_with_ca, require_my_number_card, with_card, CardMeta, CardOptions, CertAndCa,
-};
+use super::connect::{read_with_ca, require_jpki, with_card, CardMeta, CardOptions, CertAndCa};
 use super::pins::{with_pins, Asker, Need, Which};
+use crate::apdu::StatusWord;
 use crate::card::jpki::{self, CertSlot};
 use crate::card::{policy, Session};
 use crate::cert::chain::{check_chain, load_trust_anchors, ChainResult};
@@ -59,11 +58,23 @@ pub fn read(
     let kind = match slot {
         CertSlot::Sign => PinKind::Sign,
         _ => {
+            // Read straight away (two commands on a card); only a token
+            // that answers "security status not satisfied" is asked what
+            // it is, and read again after its PIN.
             let free = with_card(o, false, |s: &mut Session, meta: &CardMeta| {
-                let token = require_my_number_card(s, meta)?;
-                match pin_to_read(slot, &token) {
-                    Some(kind) => Ok(Err(kind)),
-                    None => read_slot(s, slot, with_ca).map(Ok),
+                require_jpki(s, meta)?;
+                match read_slot(s, slot, with_ca) {
+                    Err(Error::UnexpectedStatus {
+                        sw: StatusWord::SecurityStatusNotSatisfied,
+                        ..
+                    }) => match pin_to_read(slot, &jpki::token(s)?) {
+                        Some(kind) => Ok(Err(kind)),
+                        None => Err(Error::UnexpectedStatus {
+                            command: "READ BINARY",
+                            sw: StatusWord::SecurityStatusNotSatisfied,
+                        }),
+                    },
+                    r => r.map(Ok),
                 }
             })?;
             match free {

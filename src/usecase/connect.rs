@@ -336,6 +336,21 @@ pub fn not_my_number_card(meta: &CardMeta) -> Error {
     }
 }
 
+/// Wait until `reader` holds a card, through this process's own PC/SC
+/// context (`vcard sandbox`, once its private pcscd is up).
+#[cfg(feature = "pcsc")]
+pub fn wait_for_card(reader: &str, timeout: Duration) -> Result<()> {
+    crate::transport::pcsc::Pcsc::establish()?.wait_for_card(reader, timeout)
+}
+
+/// Stop every PC/SC helper this process started (on a signal): whether a
+/// card that got a PIN could not be confirmed powered down.
+#[cfg(feature = "pcsc")]
+pub fn stop_helpers() -> bool {
+    use crate::transport::agent::{stop_all, Stopped};
+    matches!(stop_all(), Stopped::NotConfirmed { pin_sent: true })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,12 @@
 pub mod cache;
 pub mod certs;
 pub mod connect;
+pub mod follow;
 mod holder;
+pub mod info;
 pub mod pins;
 pub mod prove;
+pub mod readers;
 pub mod sign;
 pub mod status;
 

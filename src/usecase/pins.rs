@@ -8,7 +8,7 @@
 //! counters are read again before anything is sent.
 
 use super::connect::{open, require_jpki, transact, CardMeta, CardOptions};
-use crate::card::pin::{validate, Pin};
+use crate::card::pin::validate;
 use crate::card::policy::{self, Counters};
 use crate::card::Session;
 use crate::error::{Error, Result};
@@ -262,4 +262,63 @@ pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
         | Error::CountersChanged { kind, .. } => Some(*kind),
         _ => None,
     }
+}
+
+pub use crate::card::pin::{CounterState, Pin, PinStatus, RefStatus};
+
+/// Every PIN's counter, read without spending a try (no PIN is sent).
+pub fn status(o: &CardOptions) -> Result<Vec<PinStatus>> {
+    super::connect::with_card(o, false, |s, meta| {
+        require_jpki(s, meta)?;
+        crate::card::pin::read_all(s)
+    })
+}
+
+/// Check a PIN on every key reference that holds it, under the policy.
+pub fn verify(
+    o: &CardOptions,
+    kind: PinKind,
+    force_last_try: bool,
+    asker: &mut dyn Asker,
+) -> Result<()> {
+    with_pins(
+        o,
+        force_last_try,
+        &[Need::verify(kind)],
+        asker,
+        |_| Ok(()),
+        |s, _, pins, _| {
+            for &r in kind.refs() {
+                policy::verify(s, r, pins.get(kind, Which::Current)?)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Change a PIN on `refs` (all of the kind's unless finishing a half-done
+/// change), under the policy.
+pub fn change(
+    o: &CardOptions,
+    kind: PinKind,
+    refs: &[KeyRef],
+    force_last_try: bool,
+    asker: &mut dyn Asker,
+) -> Result<()> {
+    with_pins(
+        o,
+        force_last_try,
+        &[Need::change(kind, refs.to_vec())],
+        asker,
+        |_| Ok(()),
+        |s, _, pins, _| {
+            policy::change(
+                s,
+                kind,
+                refs,
+                pins.get(kind, Which::Current)?,
+                pins.get(kind, Which::New)?,
+            )
+        },
+    )
 }

@@ -59,7 +59,7 @@ pub enum CertCmd {
 pub fn parse_today(s: Option<&str>) -> Result<time::Date> {
     match s {
         None => Ok(crate::rules::today_jst()),
-        Some(s) => crate::card::common::parse_yyyymmdd(&s.replace('-', ""))
+        Some(s) => crate::rules::parse_yyyymmdd(&s.replace('-', ""))
             .filter(|_| s.len() == 10)
             .ok_or_else(|| Error::Usage(crate::error::Misuse::BadToday(s.to_string()))),
     }

@@ -4,16 +4,13 @@
 //! certificate.
 
 use super::Ctx;
-use crate::card::jpki::{self, CertSlot};
-use crate::card::pin::PinKind;
-use crate::card::policy;
-use crate::card::text::{self, Attributes, Integrity, MyNumber};
 use crate::cli::input::{PinInput, PinSource, Source};
 use crate::cli::output::{paint, print_json, Document, Tone};
-use crate::error::{Error, Result};
-use crate::protocol::KeyRef;
+use crate::error::Result;
+use crate::protocol::PinKind;
 use crate::report::{FindingCode, HolderField};
-use crate::usecase::pins::{with_pins, Need, Which};
+use crate::usecase::info::{Attributes, Integrity};
+use crate::usecase::pins::Which;
 use clap::Args;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -84,69 +81,26 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     let mut input = PinInput::new(lang)
         .with(PinKind::CardInfo, Which::Current, a.pin.source())
         .with(PinKind::Sign, Which::Current, sign_src);
-    let mut needs = Vec::new();
-    if a.with_sign {
-        needs.push(Need::verify(PinKind::Sign));
-    }
-    needs.push(Need::verify(PinKind::CardInfo));
-    let with_sign = a.with_sign;
-    let show_number = a.show_number;
-    let (files, sign_der) = with_pins(
+    let info = crate::usecase::info::info(
         &ctx.card,
+        a.show_number,
+        a.with_sign,
         a.last.force_last_try,
-        &needs,
         &mut input,
-        |s| match with_sign {
-            true => crate::usecase::certs::require_sign_cert(s),
-            false => Ok(()),
-        },
-        |s, _, pins, _| {
-            // The signature certificate first: the JPKI AP is already selected.
-            let sign_der = if with_sign {
-                policy::verify(s, KeyRef::Sign, pins.get(PinKind::Sign, Which::Current)?)?;
-                jpki::read_cert(s, CertSlot::Sign)?
-            } else {
-                None
-            };
-            text::select(s)?;
-            policy::verify(
-                s,
-                KeyRef::CardInfo,
-                pins.get(PinKind::CardInfo, Which::Current)?,
-            )?;
-            Ok((text::read_files(s, show_number)?, sign_der))
-        },
     )?;
-    let text::Files {
-        attributes: ef2,
-        integrity: ef3,
-        cv_cert: ef4,
-        number: ef1,
-    } = files;
-    let attrs = text::parse_attributes(&ef2)?;
-    let number: Option<MyNumber> = ef1.as_deref().map(text::parse_my_number).transpose()?;
-    let integrity = text::check_integrity(&ef3, &ef2, &attrs, ef1.as_deref(), ef4.as_deref())?;
-
+    let (attrs, number, integrity) = (&info.attributes, &info.number, &info.integrity);
     let mut findings = Vec::new();
-    let mut matches = None;
-    if let Some(der) = &sign_der {
-        let holder = crate::cert::jpki_attrs::holder_from_der(der)
-            .map_err(|e| Error::Data(e.to_string()))?;
-        if let Some(h) = holder {
-            let fields = crate::report::holder_differences(&h, &attrs.name, &attrs.address);
-            matches = Some(fields.is_empty());
-            if !fields.is_empty() {
-                let (message, next_step) = crate::report::holder_mismatch();
-                findings.push(Mismatch {
-                    code: FindingCode::SignCertMismatch,
-                    fields,
-                    message: message.en,
-                    message_ja: message.ja,
-                    next_step: next_step.en,
-                    next_step_ja: next_step.ja,
-                });
-            }
-        }
+    let matches = info.holder_differs.as_ref().map(|f| f.is_empty());
+    if let Some(fields) = info.holder_differs.clone().filter(|f| !f.is_empty()) {
+        let (message, next_step) = crate::report::holder_mismatch();
+        findings.push(Mismatch {
+            code: FindingCode::SignCertMismatch,
+            fields,
+            message: message.en,
+            message_ja: message.ja,
+            next_step: next_step.en,
+            next_step_ja: next_step.ja,
+        });
     }
 
     let sex = crate::i18n::sex_label(&attrs.sex_code, lang);
@@ -160,10 +114,10 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
     });
     if ctx.g.json {
         print_json(&InfoDoc {
-            attributes: &attrs,
+            attributes: attrs,
             sex: crate::protocol::records::sex_of(&attrs.sex_code),
             individual_number: shown_number.clone(),
-            integrity: &integrity,
+            integrity,
             sign_certificate_matches: matches,
             findings,
         });

@@ -1,15 +1,14 @@
 //! `mynacard pin status|verify|change`.
 
-use super::{require_jpki, with_card, Ctx};
-use crate::card::pin::{self, CounterState, PinKind, PinStatus};
-use crate::card::policy;
+use super::Ctx;
 use crate::cli::input::{PinInput, PinSource, Source};
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::i18n::PinText;
 use crate::protocol::KeyRef;
-use crate::usecase::pins::{with_pins, Need, Which};
+use crate::protocol::PinKind;
+use crate::usecase::pins::{CounterState, PinStatus, RefStatus, Which};
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -138,7 +137,7 @@ pub struct PinJson<'a> {
     pub max: u8,
     pub remaining: Option<u8>,
     pub state: CounterState,
-    pub references: &'a [pin::RefStatus],
+    pub references: &'a [RefStatus],
     pub references_agree: bool,
     pub advice: Option<String>,
     pub advice_ja: Option<String>,
@@ -248,10 +247,7 @@ pub fn render_rows(ctx: &Ctx, pins: &[PinStatus]) -> Vec<String> {
 pub use crate::i18n::pad;
 
 fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
-    let pins = with_card(ctx, false, |s, meta| {
-        require_jpki(s, meta)?;
-        pin::read_all(s)
-    })?;
+    let pins = crate::usecase::pins::status(&ctx.card)?;
     if ctx.g.json {
         print_json(&PinStatusDoc {
             pins: pins.iter().map(to_json).collect(),
@@ -277,19 +273,7 @@ fn status(ctx: &Ctx, fail_on: Option<PinFailOn>) -> Result<i32> {
 
 fn verify(ctx: &Ctx, kind: PinKind, last: LastTry, src: &PinSource) -> Result<i32> {
     let mut input = PinInput::new(ctx.lang).with(kind, Which::Current, src.source());
-    with_pins(
-        &ctx.card,
-        last.force_last_try,
-        &[Need::verify(kind)],
-        &mut input,
-        |_| Ok(()),
-        |s, _, pins, _| {
-            for &r in kind.refs() {
-                policy::verify(s, r, pins.get(kind, Which::Current)?)?;
-            }
-            Ok(())
-        },
-    )?;
+    crate::usecase::pins::verify(&ctx.card, kind, last.force_last_try, &mut input)?;
     if ctx.g.json {
         print_json(&PinVerifyDoc {
             kind,
@@ -337,22 +321,7 @@ fn change(
     let mut input = PinInput::new(ctx.lang)
         .with(kind, Which::Current, src.source())
         .with(kind, Which::New, new);
-    with_pins(
-        &ctx.card,
-        last.force_last_try,
-        &[Need::change(kind, refs.clone())],
-        &mut input,
-        |_| Ok(()),
-        |s, _, pins, _| {
-            policy::change(
-                s,
-                kind,
-                &refs,
-                pins.get(kind, Which::Current)?,
-                pins.get(kind, Which::New)?,
-            )
-        },
-    )?;
+    crate::usecase::pins::change(&ctx.card, kind, &refs, last.force_last_try, &mut input)?;
     if ctx.g.json {
         print_json(&PinChangeDoc {
             kind,

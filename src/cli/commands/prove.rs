@@ -2,12 +2,12 @@
 //! what each proves (`usecase::prove`).
 
 use super::Ctx;
-use crate::card::pin::PinKind;
 use crate::cert::roots::Provenance;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{exit, Result};
 use crate::i18n::{pad, Lang};
+use crate::protocol::PinKind;
 use crate::usecase::pins::Which;
 use clap::Args;
 

@@ -1,13 +1,13 @@
 //! `mynacard readers`: every reader, whether it holds a card, the ATR, and
 //! what the card is (by SELECT of the JPKI AID and token EF 0006, never by ATR).
 
-use super::{CardMeta, Ctx};
-use crate::card::jpki::{self, TokenType};
+use super::Ctx;
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::protocol::TokenKind;
-use crate::transport::Connection;
+use crate::protocol::TokenType;
+use crate::usecase::readers::Seen;
 use serde::Serialize;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -50,22 +50,17 @@ fn describe(t: &Option<TokenType>, lang: Lang) -> String {
     }
 }
 
-/// Identify the card behind an open connection.
-fn identify(ctx: &Ctx, conn: &mut dyn Connection) -> Result<Option<TokenType>> {
-    super::transact(&ctx.card, conn, |s, _| jpki::identify(s)).0
-}
-
-fn row(index: usize, meta: &CardMeta, present: bool, id: Result<Option<TokenType>>) -> ReaderRow {
-    let (ct, cd, err) = match (present, id) {
-        (false, _) => (None, None, None),
-        (true, Ok(t)) => (Some(card_type(&t)), Some(t), None),
-        (true, Err(e)) => (None, None, Some(e.to_string())),
+fn row(seen: Seen) -> ReaderRow {
+    let (ct, cd, err) = match seen.card {
+        None => (None, None, None),
+        Some(Ok(t)) => (Some(card_type(&t)), Some(t), None),
+        Some(Err(e)) => (None, None, Some(e.to_string())),
     };
     ReaderRow {
-        index,
-        name: meta.reader.clone(),
-        card_present: present,
-        atr: present.then(|| crate::apdu::hex_spaced(&meta.atr)),
+        index: seen.index,
+        name: seen.name,
+        card_present: seen.atr.is_some(),
+        atr: seen.atr.as_deref().map(crate::apdu::hex_spaced),
         card_type: ct,
         card_description: cd.as_ref().map(|t| describe(t, Lang::En)),
         card_description_ja: cd.as_ref().map(|t| describe(t, Lang::Ja)),
@@ -73,51 +68,11 @@ fn row(index: usize, meta: &CardMeta, present: bool, id: Result<Option<TokenType
     }
 }
 
-#[cfg(feature = "pcsc")]
-fn pcsc_rows(ctx: &Ctx) -> Result<Vec<ReaderRow>> {
-    use crate::transport::agent::Agent;
-    let readers = Agent::spawn(ctx.card.budget())?.readers()?;
-    let mut rows = Vec::new();
-    for (i, r) in readers.iter().enumerate() {
-        let meta = CardMeta {
-            reader: r.name.clone(),
-            atr: r.atr.clone(),
-        };
-        if !r.card_present {
-            rows.push(row(i, &meta, false, Ok(None)));
-            continue;
-        }
-        let id = Agent::spawn(ctx.card.budget())
-            .and_then(|a| a.connect(&r.name, false))
-            .and_then(|c| {
-                let mut c: Box<dyn Connection> = Box::new(c);
-                let id = identify(ctx, c.as_mut());
-                let _ = c.close(false);
-                id
-            });
-        rows.push(row(i, &meta, true, id));
-    }
-    Ok(rows)
-}
-
-#[cfg(not(feature = "pcsc"))]
-fn pcsc_rows(_ctx: &Ctx) -> Result<Vec<ReaderRow>> {
-    Err(Error::NoPcscBuild)
-}
-
 pub fn run(ctx: &Ctx) -> Result<i32> {
-    let rows = if ctx.g.virtual_card.is_some() {
-        let mut conn = crate::usecase::connect::open(&ctx.card, false)?;
-        let meta = CardMeta {
-            reader: conn.reader().to_string(),
-            atr: conn.atr().to_vec(),
-        };
-        let id = identify(ctx, conn.as_mut());
-        let _ = conn.close(false);
-        vec![row(0, &meta, true, id)]
-    } else {
-        pcsc_rows(ctx)?
-    };
+    let rows: Vec<ReaderRow> = crate::usecase::readers::list(&ctx.card)?
+        .into_iter()
+        .map(row)
+        .collect();
     if ctx.g.json {
         print_json(&ReadersReport { readers: rows });
         return Ok(0);

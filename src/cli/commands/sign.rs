@@ -3,11 +3,11 @@
 
 use super::cert::{check_output, write_out};
 use super::Ctx;
-use crate::card::pin::PinKind;
 use crate::cert::cms::{self, Outcome, Trust};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{exit, Error, Result};
+use crate::protocol::PinKind;
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
 use clap::Args;

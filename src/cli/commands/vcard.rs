@@ -77,8 +77,7 @@ fn sandbox(
     // This process talks to the private pcscd only (the variable is read
     // once per process, at the first PC/SC call).
     std::env::set_var("PCSCLITE_CSOCK_NAME", sb.socket());
-    crate::transport::pcsc::Pcsc::establish()?
-        .wait_for_card(&sb.reader(), std::time::Duration::from_secs(10))?;
+    crate::usecase::connect::wait_for_card(&sb.reader(), std::time::Duration::from_secs(10))?;
     let status = std::process::Command::new(&command[0])
         .args(&command[1..])
         .env("PCSCLITE_CSOCK_NAME", sb.socket())

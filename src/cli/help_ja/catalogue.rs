@@ -122,8 +122,8 @@ pub const JA: &[(&str, &str)] = &[
     // cert
     ("Read, show and export the card's certificates, or inspect a certificate file",
      "カードの電子証明書を読み、表示し、書き出す。または証明書ファイルを調べる"),
-    ("Read a certificate from the card (sign needs the signature password)",
-     "カードから電子証明書を読む (sign には署名用電子証明書パスワードが必要)"),
+    ("Read a certificate from the card (sign needs the signature password; auth on an Android smartphone certificate, its PIN)",
+     "カードから電子証明書を読む (sign には署名用電子証明書パスワード、Android のスマホ用電子証明書の auth には利用者証明用電子証明書暗証番号が必要)"),
     ("Output PEM instead of the report", "報告の代わりに PEM を出力"),
     ("Output DER instead of the report", "報告の代わりに DER を出力"),
     ("Write the output to FILE (whole or not at all; - for standard output)",

@@ -6,16 +6,17 @@
 use super::cert::{check_instant, parse_today};
 use super::pin::{render_rows, to_json, PinJson};
 use super::Ctx;
-use crate::card::jpki::CertSlot;
-use crate::card::pin::PinKind;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::Document;
 use crate::cli::output::{paint, print_json, Tone};
 use crate::error::{exit, Error, Result};
 use crate::i18n::Lang;
+use crate::protocol::CertSlot;
+use crate::protocol::PinKind;
 use crate::protocol::TokenKind;
 use crate::report::day;
 use crate::report::{self, Expiry, Finding, Severity};
+use crate::usecase::follow::{Event, Mode};
 use crate::usecase::pins::{Asker, Which};
 use crate::usecase::status::{Against, CertPart, Note, Request, Status};
 use clap::Args;
@@ -324,8 +325,6 @@ fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
 /// on. With `--json`, one JSON object per line (JSON Lines).
 #[cfg(feature = "pcsc")]
 fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
-    use crate::transport::agent::Agent;
-    use std::time::Duration;
     if ctx.g.virtual_card.is_some() {
         return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
@@ -337,52 +336,42 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     }
     // SIGINT/SIGTERM end the loop at any point (cli::signals), with exit 0.
     crate::cli::signals::set_watching();
-    let mut p = Agent::spawn(ctx.card.budget())?;
-    let names: Vec<String> = p.readers()?.into_iter().map(|r| r.name).collect();
-    let reader = match (&ctx.g.reader, names.len()) {
-        (Some(q), _) => crate::usecase::connect::choose_reader(&names, q)?,
-        (None, 0) => return Err(Error::NoReader),
-        (None, 1) => names[0].clone(),
-        (None, _) => {
-            return Err(Error::AmbiguousReader {
-                query: "(--watch needs one reader: give --reader)".into(),
-                matches: names,
-            })
-        }
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mode = Mode {
+        recover: false,
+        one_reader: true,
     };
-    crate::cli::output::set_json_lines(&reader);
-    let mut g = ctx.g.clone();
-    g.reader = Some(reader.clone());
-    g.wait = None;
-    let one = ctx.with_global(g);
-    let tick = Duration::from_millis(250);
-    if !ctx.g.json {
-        eprintln!(
-            "{}",
-            match ctx.lang {
-                Lang::Ja => format!("{reader} を監視しています (Ctrl-C で終了)"),
-                Lang::En => format!("watching {reader} (Ctrl-C to stop)"),
+    let mut read = |one: &crate::usecase::CardOptions| {
+        let mut g = ctx.g.clone();
+        g.reader = one.reader.clone();
+        g.wait = None;
+        report_once(&ctx.with_global(g), a)
+    };
+    let mut on = |e: Event| -> bool {
+        use std::io::Write;
+        match e {
+            Event::Following { reader } => {
+                crate::cli::output::set_json_lines(&reader);
+                if !ctx.g.json {
+                    eprintln!(
+                        "{}",
+                        match ctx.lang {
+                            Lang::Ja => format!("{reader} を監視しています (Ctrl-C で終了)"),
+                            Lang::En => format!("watching {reader} (Ctrl-C to stop)"),
+                        }
+                    );
+                }
             }
-        );
-    }
-    loop {
-        // Wait for a card, waking to look at the stop flag.
-        loop {
-            match p.wait_for_card(&reader, tick) {
-                Ok(()) => break,
-                Err(Error::NoCard { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        let (_, seen) = p.card_event(&reader)?;
-        match report_once(&one, a) {
-            Ok(st) => {
+            Event::Report { status, .. } => {
                 if !ctx.g.json {
                     println!("── {} ──", crate::rules::now_jst_string());
                 }
-                print(&one, &st);
+                print(ctx, &status);
             }
-            Err(Error::CardRemoved) if !ctx.g.json => println!(
+            Event::Failed {
+                error: Error::CardRemoved,
+                ..
+            } if !ctx.g.json => println!(
                 "{}",
                 paint(
                     ctx,
@@ -393,23 +382,13 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                     )
                 )
             ),
-            Err(e) => crate::cli::output::print_error(ctx, &e),
-        }
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        // Wait for the card to go; say so, so that the last holder's
-        // report never stays on screen as if current.
-        loop {
-            if p.wait_for_removal(&reader, seen, tick)? {
-                break;
-            }
-        }
-        if ctx.g.json {
-            print_json(&WatchEvent {
+            Event::Failed { error, .. } => crate::cli::output::print_error(ctx, &error),
+            // Say so, so that the last holder's report never stays on
+            // screen as if current.
+            Event::Removed { .. } if ctx.g.json => print_json(&WatchEvent {
                 event: WatchEventKind::CardRemoved,
-            });
-        } else {
-            println!(
+            }),
+            Event::Removed { .. } => println!(
                 "{}",
                 paint(
                     ctx,
@@ -419,10 +398,14 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                         "── card removed: waiting for the next card ──"
                     )
                 )
-            );
+            ),
+            Event::NoService | Event::NoReader | Event::Waiting { .. } | Event::Reading { .. } => {}
         }
         let _ = std::io::stdout().flush();
-    }
+        true
+    };
+    crate::usecase::follow::follow(&ctx.card, mode, &stop, &mut read, &mut on)?;
+    Ok(0)
 }
 
 #[cfg(not(feature = "pcsc"))]

@@ -6,10 +6,10 @@
 //! every meaning; colour only repeats them (none under `NO_COLOR`).
 
 use super::worker::Seen;
-use crate::card::pin::CounterState;
 use crate::i18n::{Lang, PinText};
 use crate::report::timeline;
 use crate::report::{FindingCode, Severity, Subject};
+use crate::usecase::pins::CounterState;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
