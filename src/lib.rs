@@ -4,6 +4,18 @@
 //! `apdu`/`transport`; `vcard` is the virtual card, which uses only `apdu`
 //! and the calendar `rules`.
 #![forbid(unsafe_code)]
+// Outside tests an error is returned and explained, never a panic.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 /// `0.1.0`, or `0.1.0 (git 1a2b3c4d5e6f)` when built from a git checkout.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("MYNACARD_VERSION_SUFFIX"));

@@ -4,6 +4,10 @@
 //! every point to nothing.
 
 #[cfg(debug_assertions)]
+#[allow(
+    clippy::panic,
+    reason = "the fault point's whole purpose, in debug builds only"
+)]
 pub fn point(name: &str) {
     if std::env::var("MYNACARD_TEST_PANIC").is_ok_and(|v| v == name) {
         panic!("test panic at {name}");

@@ -6,7 +6,10 @@
 use super::connect::CardOptions;
 use super::status::Status;
 use crate::error::{Error, Result};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
+#[cfg(feature = "pcsc")]
+use std::sync::atomic::Ordering;
+#[cfg(feature = "pcsc")]
 use std::time::{Duration, Instant};
 
 /// What happened on the reader.
@@ -41,9 +44,12 @@ pub struct Mode {
     pub one_reader: bool,
 }
 
+#[cfg(feature = "pcsc")]
 const TICK: Duration = Duration::from_millis(200);
+#[cfg(feature = "pcsc")]
 const RETRY: Duration = Duration::from_secs(1);
 
+#[cfg(feature = "pcsc")]
 fn pause(stop: &AtomicBool, d: Duration) {
     let until = Instant::now() + d;
     while Instant::now() < until && !stop.load(Ordering::SeqCst) {
@@ -51,6 +57,7 @@ fn pause(stop: &AtomicBool, d: Duration) {
     }
 }
 
+#[cfg(feature = "pcsc")]
 fn outage(e: &Error) -> Event {
     match e {
         Error::NoReader | Error::ReaderNotFound { .. } => Event::NoReader,

@@ -123,6 +123,10 @@ fn app_of(name: &str) -> Option<App> {
 }
 
 impl Profile {
+    #[allow(
+        clippy::unreachable,
+        reason = "the built-in profile is compiled in and parsed by a test"
+    )]
     pub fn builtin() -> Profile {
         match Profile::from_toml(BUILTIN_PROFILE_TOML) {
             Ok(p) => p,

@@ -16,7 +16,6 @@ use crate::protocol::PinKind;
 use crate::protocol::TokenKind;
 use crate::report::day;
 use crate::report::{self, Expiry, Finding, Severity};
-use crate::usecase::follow::{Event, Mode};
 use crate::usecase::pins::{Asker, Which};
 use crate::usecase::status::{Against, CertPart, Note, Request, Status};
 use clap::Args;
@@ -325,6 +324,7 @@ fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
 /// on. With `--json`, one JSON object per line (JSON Lines).
 #[cfg(feature = "pcsc")]
 fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
+    use crate::usecase::follow::{Event, Mode};
     if ctx.g.virtual_card.is_some() {
         return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
