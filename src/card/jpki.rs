@@ -105,10 +105,7 @@ pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>
     if !s.try_select_ef(fid)? {
         return Err(Error::Data(format!("JPKI key EF {fid:04X} is missing")));
     }
-    let cmd = crate::apdu::Command::new(0x80, 0x2A, 0x00, 0x80)
-        .with_data(digest_info)
-        .with_le(256);
-    let r = s.send(&cmd)?;
+    let r = s.send(&crate::apdu::cmd::sign(digest_info))?;
     match r.sw {
         crate::apdu::StatusWord::Ok if !r.data.is_empty() => Ok(r.data),
         sw => Err(Error::UnexpectedStatus {
