@@ -54,8 +54,32 @@ pub mod surface {
 pub mod common {
     /// Record EF: record 1 is the card-information record (no PIN).
     pub const CARD_INFO: u16 = 0x0001;
+    /// The card-information record's number in `CARD_INFO`.
+    pub const CARD_INFO_RECORD: u8 = 1;
     /// 16-byte key reference record (住基AP).
     pub const JUKI_KEY_ID: u16 = 0x0002;
+}
+
+/// The data objects GET DATA answers at the MF level (§2.5).
+pub mod mf {
+    /// Issuer ID, 16 bytes.
+    pub const ISSUER_ID: u16 = 0x0042;
+    /// Card identification number, ASCII.
+    pub const CARD_ID: u16 = 0x0045;
+    /// GlobalPlatform card recognition data.
+    pub const CARD_RECOGNITION: u16 = 0x0066;
+    /// Municipality code, 5 ASCII digits.
+    pub const MUNICIPALITY: u16 = 0x00F0;
+    /// Card expiry, 8 ASCII digits.
+    pub const CARD_EXPIRY: u16 = 0x00F2;
+    /// The intermediate CV key ID.
+    pub const INTERMEDIATE_KEY_ID: u16 = 0x00F7;
+    /// The CV certificate root → intermediate.
+    pub const CV_CHAIN: u16 = 0x00F8;
+    /// The same CV certificate (absent on older cards).
+    pub const CV_CERT: u16 = 0x7F21;
+    /// The contact ATR without TS; also answered with an AP selected.
+    pub const CONTACT_ATR: u16 = 0x5F51;
 }
 
 /// The four certificates on the JPKI AP.
