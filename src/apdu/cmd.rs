@@ -23,6 +23,17 @@ pub const SFI_MASK: u8 = 0x1F;
 pub const RECORD_BY_NUMBER: u8 = 0x04;
 /// CHANGE REFERENCE DATA P1: the data is the new value alone (after a VERIFY).
 pub const NEW_VALUE_ONLY: u8 = 0x01;
+/// COMPUTE DIGITAL SIGNATURE P1, the scheme (§9.2): PKCS#1 v1.5 over the
+/// data as given (a DigestInfo) — the one the tool sends.
+pub const SIGN_AS_GIVEN: u8 = 0x00;
+/// … the card hashes (SHA-256) and signs the bare hash.
+pub const SIGN_HASHED_BY_CARD: u8 = 0x01;
+/// … a 32-byte hash is given; the card wraps it in a DigestInfo.
+pub const SIGN_WRAPPED_BY_CARD: u8 = 0x02;
+/// … the card hashes and wraps.
+pub const SIGN_HASHED_AND_WRAPPED: u8 = 0x03;
+/// COMPUTE DIGITAL SIGNATURE P2: the selected application's own key.
+pub const AP_KEY: u8 = 0x00;
 /// The Le of an extended READ BINARY of a whole file.
 pub const EXTENDED_LE: usize = 65536;
 
@@ -122,7 +133,7 @@ pub fn change_key(new: &[u8]) -> Command {
 pub fn sign(digest_info: &[u8]) -> Command {
     of(
         Instruction::ComputeDigitalSignature,
-        0x00,
+        SIGN_AS_GIVEN,
         Target::Selected.key_p2(),
     )
     .with_data(digest_info)

@@ -14,6 +14,9 @@ pub mod jpki {
     pub const TOKEN_INFO: u16 = 0x0006;
     /// Which certificates exist (`8F 8F 00` when both do).
     pub const CERT_AVAILABILITY: u16 = 0x0008;
+    /// The byte of `CERT_AVAILABILITY` that says a certificate is there
+    /// (the tool takes any non-zero byte so, §16 item 16).
+    pub const CERT_PRESENT: u8 = 0x8F;
     pub const AUTH_CERT: u16 = 0x000A;
     pub const AUTH_CA_CERT: u16 = 0x000B;
     pub const AUTH_KEY: u16 = 0x0017;
