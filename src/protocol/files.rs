@@ -41,6 +41,8 @@ pub mod text {
     pub const AP_KEY: u16 = 0x0013;
     /// Length of the 個人番号 EF as the card stores it (two filler bytes).
     pub const MY_NUMBER_LEN: usize = 17;
+    /// The byte that fills the 個人番号 EF after its record.
+    pub const FILLER: u8 = 0xFF;
 }
 
 /// 券面AP (§2.3).

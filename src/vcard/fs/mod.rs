@@ -142,7 +142,7 @@ pub fn attributes_ef(p: &Profile) -> Vec<u8> {
 /// 入力補助AP EF 0001 (§8.1): `FF 10 0C` + 12 digits + two `FF` fillers.
 pub fn number_ef(p: &Profile) -> Vec<u8> {
     let mut v = tlv(&tags::text::NUMBER, p.holder.number.as_bytes());
-    v.extend_from_slice(&[0xFF, 0xFF]);
+    v.resize(text::MY_NUMBER_LEN, text::FILLER);
     v
 }
 
