@@ -4,11 +4,15 @@
 use std::fmt;
 use zeroize::Zeroize;
 
-/// INS codes whose command data is a secret (PIN, new PIN) and must never
-/// be printed: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, and the
-/// proprietary CHANGE KEY (CLA 80, INS 32) of the 共通/住基 APs.
+pub mod cmd;
+mod ins;
+pub use ins::{Instruction, CLA_ISO, CLA_PROPRIETARY};
+
+/// Whether a command's data is a secret (PIN, new PIN) that must never be
+/// printed: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, and the
+/// proprietary CHANGE KEY (CLA 8x) of the 共通/住基 APs.
 pub fn is_secret_command(cla: u8, ins: u8) -> bool {
-    matches!(ins, 0x20 | 0x21 | 0x24 | 0x2C) || (cla & 0x80 != 0 && ins == 0x32)
+    Instruction::from_byte(ins).is_some_and(|i| i.carries_secret(cla))
 }
 
 /// A command APDU. The data is wiped from memory when the command is dropped,
@@ -78,6 +82,22 @@ impl Command {
 
     pub fn is_secret(&self) -> bool {
         is_secret_command(self.cla, self.ins)
+    }
+
+    /// The instruction its CLA and INS name (`None`: not one the card knows
+    /// in that class).
+    pub fn instruction(&self) -> Option<Instruction> {
+        Instruction::from_header(self.cla, self.ins)
+    }
+
+    /// CLA bits 3–4: secure messaging asked for.
+    pub fn secure_messaging(&self) -> bool {
+        self.cla & 0x0C != 0
+    }
+
+    /// CLA bits 1–2: a logical channel other than 0.
+    pub fn logical_channel(&self) -> bool {
+        self.cla & 0x03 != 0
     }
 
     /// Encode to bytes (ISO 7816-4 §5.1 cases 1, 2S/3S/4S, 2E/3E/4E).
@@ -234,7 +254,7 @@ impl Response {
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut v = self.data.clone();
-        v.extend_from_slice(&self.sw.code().to_be_bytes());
+        v.extend_from_slice(&self.sw.bytes());
         v
     }
 
@@ -269,12 +289,17 @@ pub enum StatusWord {
     VerifyFailed,
     /// 63Cx: x tries left (also the answer to the retry query).
     RetriesLeft(u8),
+    /// 6581: memory failure (the virtual card could not store a counter).
+    MemoryFailure,
     /// 6700
     WrongLength,
     /// 6881
     LogicalChannelNotSupported,
     /// 6882
     SecureMessagingNotSupported,
+    /// 6981: command incompatible with the file structure (READ BINARY of
+    /// a record EF or the reverse).
+    IncompatibleFileStructure,
     /// 6982
     SecurityStatusNotSatisfied,
     /// 6983: authentication method blocked (some sources' "PIN blocked").
@@ -295,6 +320,10 @@ pub enum StatusWord {
     RecordNotFound,
     /// 6A86
     IncorrectP1P2,
+    /// 6A88: referenced data (a key, a data object) not found.
+    ReferencedDataNotFound,
+    /// 69FC: secure messaging refused (READ BINARY, VERIFY; card-protocol.md §4).
+    SecureMessagingRefused,
     /// 6B00: wrong parameters; past the end of file on READ BINARY.
     WrongP1P2,
     /// 6Cxx: wrong Le, resend with Le = xx (00 = 256).
@@ -319,9 +348,11 @@ impl From<u16> for StatusWord {
             0x6282 => EndOfFile,
             0x6300 => VerifyFailed,
             0x63C0..=0x63CF => RetriesLeft(sw2 & 0x0F),
+            0x6581 => MemoryFailure,
             0x6700 => WrongLength,
             0x6881 => LogicalChannelNotSupported,
             0x6882 => SecureMessagingNotSupported,
+            0x6981 => IncompatibleFileStructure,
             0x6982 => SecurityStatusNotSatisfied,
             0x6983 => AuthMethodBlocked,
             0x6984 => ReferenceDataBlocked,
@@ -332,6 +363,8 @@ impl From<u16> for StatusWord {
             0x6A82 => FileNotFound,
             0x6A83 => RecordNotFound,
             0x6A86 => IncorrectP1P2,
+            0x6A88 => ReferencedDataNotFound,
+            0x69FC => SecureMessagingRefused,
             0x6B00 => WrongP1P2,
             0x6C00..=0x6CFF => WrongLe(sw2),
             0x6D00 => InsNotSupported,
@@ -351,9 +384,11 @@ impl StatusWord {
             EndOfFile => 0x6282,
             VerifyFailed => 0x6300,
             RetriesLeft(n) => 0x63C0 | (n & 0x0F) as u16,
+            MemoryFailure => 0x6581,
             WrongLength => 0x6700,
             LogicalChannelNotSupported => 0x6881,
             SecureMessagingNotSupported => 0x6882,
+            IncompatibleFileStructure => 0x6981,
             SecurityStatusNotSatisfied => 0x6982,
             AuthMethodBlocked => 0x6983,
             ReferenceDataBlocked => 0x6984,
@@ -364,6 +399,8 @@ impl StatusWord {
             FileNotFound => 0x6A82,
             RecordNotFound => 0x6A83,
             IncorrectP1P2 => 0x6A86,
+            ReferencedDataNotFound => 0x6A88,
+            SecureMessagingRefused => 0x69FC,
             WrongP1P2 => 0x6B00,
             WrongLe(n) => 0x6C00 | n as u16,
             InsNotSupported => 0x6D00,
@@ -371,6 +408,11 @@ impl StatusWord {
             NoPreciseDiagnosis => 0x6F00,
             Other(c) => c,
         }
+    }
+
+    /// SW1 SW2 as sent on the wire.
+    pub fn bytes(self) -> [u8; 2] {
+        self.code().to_be_bytes()
     }
 
     /// 6983 or 6984: both are read as "blocked" (card-protocol.md §4.1).
@@ -390,9 +432,11 @@ impl StatusWord {
             EndOfFile => "end of file reached",
             VerifyFailed => "verification failed",
             RetriesLeft(_) => "verification failed / tries left",
+            MemoryFailure => "memory failure",
             WrongLength => "wrong length",
             LogicalChannelNotSupported => "logical channel not supported",
             SecureMessagingNotSupported => "secure messaging not supported",
+            IncompatibleFileStructure => "command incompatible with the file structure",
             SecurityStatusNotSatisfied => "security status not satisfied (PIN needed)",
             AuthMethodBlocked => "authentication method blocked",
             ReferenceDataBlocked => "reference data blocked (PIN locked)",
@@ -403,6 +447,8 @@ impl StatusWord {
             FileNotFound => "file or application not found",
             RecordNotFound => "record not found",
             IncorrectP1P2 => "incorrect parameters P1-P2",
+            ReferencedDataNotFound => "referenced data not found",
+            SecureMessagingRefused => "secure messaging refused",
             WrongP1P2 => "wrong parameters (offset past end of file)",
             WrongLe(_) => "wrong Le",
             InsNotSupported => "instruction not supported",

@@ -21,7 +21,10 @@ pub fn read_card_info(s: &mut Session) -> Result<Option<CardInfo>> {
     if !s.try_select_ap(App::Common)? {
         return Ok(None);
     }
-    match s.read_record(EF_CARD_INFO, 1)? {
+    match s.read_record(
+        EF_CARD_INFO,
+        crate::protocol::files::common::CARD_INFO_RECORD,
+    )? {
         Some(rec) => parse_card_info(&rec).map(Some),
         None => Ok(None),
     }

@@ -92,23 +92,17 @@ pub use crate::protocol::SHA256_DIGEST_INFO;
 /// pads (PKCS#1 v1.5) and signs. The key's PIN must have been verified in
 /// this session. Returns the signature.
 pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>> {
-    let fid = match key {
-        SignKey::JpkiAuth => ef::AUTH_KEY,
-        SignKey::JpkiSign => ef::SIGN_KEY,
-        _ => {
-            return Err(Error::Usage(crate::error::Misuse::Internal(
-                "only the two JPKI keys sign here",
-            )))
-        }
-    };
+    if key.app() != App::Jpki {
+        return Err(Error::Usage(crate::error::Misuse::Internal(
+            "only the two JPKI keys sign here",
+        )));
+    }
+    let fid = key.fid();
     s.select_ap(App::Jpki)?;
     if !s.try_select_ef(fid)? {
         return Err(Error::Data(format!("JPKI key EF {fid:04X} is missing")));
     }
-    let cmd = crate::apdu::Command::new(0x80, 0x2A, 0x00, 0x80)
-        .with_data(digest_info)
-        .with_le(256);
-    let r = s.send(&cmd)?;
+    let r = s.send(&crate::apdu::cmd::sign(digest_info))?;
     match r.sw {
         crate::apdu::StatusWord::Ok if !r.data.is_empty() => Ok(r.data),
         sw => Err(Error::UnexpectedStatus {

@@ -10,6 +10,7 @@ pub mod policy;
 mod read;
 pub mod text;
 
+use crate::apdu::cmd::{self, Target};
 use crate::apdu::{Command, Response, StatusWord};
 use crate::error::{Error, Result};
 use crate::protocol::{App, ChangeForm, KeyRef, PinKind};
@@ -95,7 +96,7 @@ impl<'a> Session<'a> {
         if self.ap == Some(app) {
             return Ok(true);
         }
-        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(app.aid()))?;
+        let r = self.send(&cmd::select_df(app.aid()))?;
         match r.sw {
             StatusWord::Ok => {
                 self.ap = Some(app);
@@ -131,7 +132,7 @@ impl<'a> Session<'a> {
         if self.ef == Some(fid) {
             return Ok(true);
         }
-        let r = self.send(&Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes()))?;
+        let r = self.send(&cmd::select_ef(fid))?;
         match r.sw {
             StatusWord::Ok => {
                 self.ef = Some(fid);
@@ -156,20 +157,28 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// How a VERIFY or the retry query names `key` (the current application
+    /// selected): by SFI unless it is the current EF or the card refused
+    /// SFIs, else the IEF is selected first.
+    fn key_target(&mut self, key: KeyRef) -> Result<Target> {
+        if self.ef != Some(key.fid()) && self.addressing == Addressing::Sfi {
+            Ok(Target::Sfi(key.sfi()))
+        } else {
+            self.select_ef(key.fid())?;
+            Ok(Target::Selected)
+        }
+    }
+
     /// The retry counter of a key, with the case-1 APDU `00 20 00 80`
     /// (or P2 = 0x80|SFI): no data, no Le, nothing spent.
     pub fn retries(&mut self, key: KeyRef) -> Result<Retries> {
         self.select_ap(key.app())?;
-        let cmd = if self.ef != Some(key.fid()) && self.addressing == Addressing::Sfi {
-            Command::new(0x00, 0x20, 0x00, 0x80 | key.sfi())
-        } else {
-            self.select_ef(key.fid())?;
-            Command::new(0x00, 0x20, 0x00, 0x80)
-        };
-        debug_assert!(cmd.data.is_empty() && cmd.le.is_none());
+        let at = self.key_target(key)?;
+        let query = cmd::retry_query(at);
+        debug_assert!(query.data.is_empty() && query.le.is_none());
         self.fresh = false;
-        let r = self.t.transmit(&cmd)?;
-        if cmd.p2 != 0x80 && sfi_rejected(r.sw) {
+        let r = self.t.transmit(&query)?;
+        if at.by_sfi() && sfi_rejected(r.sw) {
             self.addressing = Addressing::Select;
             return self.retries(key);
         }
@@ -192,16 +201,11 @@ impl<'a> Session<'a> {
             });
         }
         self.select_ap(key.app())?;
-        let p2 = if self.ef != Some(key.fid()) && self.addressing == Addressing::Sfi {
-            0x80 | key.sfi()
-        } else {
-            self.select_ef(key.fid())?;
-            0x80
-        };
-        let cmd = Command::new(0x00, 0x20, 0x00, p2).with_data(pin.expose().as_bytes());
+        let at = self.key_target(key)?;
+        let verify = cmd::verify(at, pin.expose().as_bytes());
         self.verified = true;
         self.fresh = false;
-        let r = match self.t.transmit(&cmd) {
+        let r = match self.t.transmit(&verify) {
             Ok(r) => r,
             // A timeout keeps its own error: it already says the try may
             // have been counted.
@@ -236,15 +240,14 @@ impl<'a> Session<'a> {
         })?;
         self.select_ap(key.app())?;
         self.select_ef(key.fid())?;
-        let (cmd, name) = match form {
-            ChangeForm::Key => (Command::new(0x80, 0x32, 0x00, 0x80), "CHANGE KEY"),
-            ChangeForm::ReferenceData => (
-                Command::new(0x00, 0x24, 0x01, 0x80),
-                "CHANGE REFERENCE DATA",
-            ),
+        let new = new.expose().as_bytes();
+        let change = match form {
+            ChangeForm::Key => cmd::change_key(new),
+            ChangeForm::ReferenceData => cmd::change_reference_data(new),
         };
+        let name = change.instruction().map_or("CHANGE", |i| i.name());
         self.verified = true;
-        let r = match self.t.transmit(&cmd.with_data(new.expose().as_bytes())) {
+        let r = match self.t.transmit(&change) {
             Ok(r) => r,
             // The card may have set the new PIN: never resent, and said so.
             Err(Error::CardRemoved | Error::Pcsc(_) | Error::Timeout { .. }) => {

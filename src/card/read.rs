@@ -2,8 +2,10 @@
 //! RECORD, with the trace told which answers hold personal data.
 
 use super::{sfi_rejected, Addressing, Session, MAX_OFFSET, SHORT_LE};
-use crate::apdu::{Command, Response, StatusWord};
+use crate::apdu::cmd::{self, Target};
+use crate::apdu::{Response, StatusWord};
 use crate::error::{Error, Result};
+use crate::protocol::files::sfi;
 
 impl Session<'_> {
     /// Whether `fid` of the current application holds personal data: its
@@ -19,16 +21,16 @@ impl Session<'_> {
         if offset > MAX_OFFSET {
             return Err(too_long(fid));
         }
-        let mut cmd = if self.ef != Some(fid) && self.addressing == Addressing::Sfi && offset <= 255
-        {
-            Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), offset as u8).with_le(le)
+        let at = if self.ef != Some(fid) && self.addressing == Addressing::Sfi && offset <= 255 {
+            Target::Sfi(sfi(fid))
         } else {
             self.select_ef(fid)?;
-            Command::new(0x00, 0xB0, (offset >> 8) as u8 & 0x7F, offset as u8).with_le(le)
+            Target::Selected
         };
-        cmd.redact_response = self.personal(fid);
-        let by_sfi = cmd.p1 & 0x80 != 0;
-        let r = self.send(&cmd)?;
+        let mut read = cmd::read_binary(at, offset, le);
+        read.redact_response = self.personal(fid);
+        let by_sfi = at.by_sfi();
+        let r = self.send(&read)?;
         // More than was asked for: the answer cannot be trusted.
         if r.data.len() > le {
             return Err(Error::Data(format!(
@@ -156,11 +158,9 @@ impl Session<'_> {
         {
             return Ok(None);
         }
-        let mut cmd = Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), 0x00)
-            .with_le(65536)
-            .extended();
-        cmd.redact_response = self.personal(fid);
-        let r = self.send(&cmd)?;
+        let mut read = cmd::read_binary_whole(sfi(fid));
+        read.redact_response = self.personal(fid);
+        let r = self.send(&read)?;
         match r.sw {
             StatusWord::Ok | StatusWord::EndOfFile if !r.data.is_empty() => {
                 self.ef = Some(fid);
@@ -184,8 +184,7 @@ impl Session<'_> {
     /// READ RECORD `n` of `fid` (by SFI in P2 where possible).
     pub fn read_record(&mut self, fid: u16, n: u8) -> Result<Option<Vec<u8>>> {
         let r = if self.ef != Some(fid) && self.addressing == Addressing::Sfi {
-            let sfi = fid as u8 & 0x1F;
-            let r = self.send(&Command::new(0x00, 0xB2, n, (sfi << 3) | 0x04).with_le(SHORT_LE))?;
+            let r = self.send(&cmd::read_record(Target::Sfi(sfi(fid)), n, SHORT_LE))?;
             if sfi_rejected(r.sw) {
                 self.addressing = Addressing::Select;
                 return self.read_record(fid, n);
@@ -195,7 +194,7 @@ impl Session<'_> {
             if !self.try_select_ef(fid)? {
                 return Ok(None);
             }
-            self.send(&Command::new(0x00, 0xB2, n, 0x04).with_le(SHORT_LE))?
+            self.send(&cmd::read_record(Target::Selected, n, SHORT_LE))?
         };
         match r.sw {
             StatusWord::Ok => Ok(Some(r.data)),

@@ -3,6 +3,7 @@
 
 use super::Session;
 use crate::error::{Error, Result};
+use crate::protocol::tags::{cv, text as tag, Tag2};
 use crate::protocol::App;
 use iso7816_tlv::ber::{Tag, Tlv, Value};
 use serde::Serialize;
@@ -96,11 +97,11 @@ impl fmt::Debug for Attributes {
 
 /// Where a `FF xx` record starts: at 0, or after up to two leading bytes
 /// (reported, unconfirmed, on some cards issued around 2023).
-fn record_start(b: &[u8], tag2: u8) -> Option<usize> {
-    (0..=2).find(|&i| b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&tag2))
+fn record_start(b: &[u8], record: Tag2) -> Option<usize> {
+    (0..=2).find(|&i| b.get(i..i + 2) == Some(&record[..]))
 }
 
-fn tag(b: &[u8; 2]) -> Result<Tag> {
+fn tag(b: &Tag2) -> Result<Tag> {
     Tag::try_from(u16::from_be_bytes(*b)).map_err(|_| bad("invalid tag constant"))
 }
 
@@ -108,7 +109,7 @@ fn tag(b: &[u8; 2]) -> Result<Tag> {
 /// birth, DF25 sex }) with a real BER-TLV parse: long-form lengths are
 /// accepted, filler after the record is ignored, malformed input is an error.
 pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
-    let start = record_start(ef, 0x20).ok_or_else(|| {
+    let start = record_start(ef, tag::ATTRIBUTES).ok_or_else(|| {
         bad(&format!(
             "EF 0002 does not start with tag FF 20 (starts {})",
             crate::apdu::hex_spaced(&ef[..ef.len().min(4)])
@@ -121,7 +122,7 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         Value::Constructed(c) => c,
         Value::Primitive(_) => return Err(bad("EF 0002's FF 20 is not constructed")),
     };
-    let get = |t: [u8; 2], name: &str| -> Result<Vec<u8>> {
+    let get = |t: Tag2, name: &str| -> Result<Vec<u8>> {
         let want = tag(&t)?;
         match children
             .iter()
@@ -144,11 +145,11 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
             .map(|s| crate::protocol::text::printable(&s))
             .map_err(|_| bad(&format!("EF 0002: {name} is not valid UTF-8")))
     };
-    let offsets = get([0xDF, 0x21], "offset table")?;
-    let name = utf8(get([0xDF, 0x22], "name")?, "name")?;
-    let address = utf8(get([0xDF, 0x23], "address")?, "address")?;
-    let birth = get([0xDF, 0x24], "birth date")?;
-    let sex = get([0xDF, 0x25], "sex")?;
+    let offsets = get(tag::OFFSETS, "offset table")?;
+    let name = utf8(get(tag::NAME, "name")?, "name")?;
+    let address = utf8(get(tag::ADDRESS, "address")?, "address")?;
+    let birth = get(tag::BIRTH_DATE, "birth date")?;
+    let sex = get(tag::SEX, "sex")?;
     let birth_raw =
         String::from_utf8(birth).map_err(|_| bad("EF 0002: birth date is not ASCII"))?;
     if birth_raw.len() != 8 || !birth_raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -165,13 +166,13 @@ pub fn parse_attributes(ef: &[u8]) -> Result<Attributes> {
         .filter(|c| c.len() == 2)
         .map(|c| u16::from_be_bytes([c[0], c[1]]) as usize)
         .collect();
-    let expected: Vec<usize> = [0x22u8, 0x23, 0x24, 0x25]
+    let expected: Vec<usize> = tag::ATTRIBUTE_ORDER
         .iter()
         .filter_map(|t| {
             ef.windows(2)
                 .enumerate()
                 .skip(start + 2)
-                .find(|(_, w)| w[0] == 0xDF && w[1] == *t)
+                .find(|(_, w)| w == t)
                 .map(|(i, _)| i)
         })
         .collect();
@@ -225,8 +226,8 @@ pub use crate::rules::number_check_digit as check_digit;
 /// hand: iso7816-tlv reads FF 10 as a constructed tag and would try to
 /// parse the digits as nested TLVs.
 pub fn parse_my_number(ef: &[u8]) -> Result<MyNumber> {
-    let start =
-        record_start(ef, 0x10).ok_or_else(|| bad("EF 0001 does not start with tag FF 10"))?;
+    let start = record_start(ef, tag::NUMBER)
+        .ok_or_else(|| bad("EF 0001 does not start with tag FF 10"))?;
     let b = &ef[start..];
     if b.len() < 15 || b[2] != 0x0C {
         return Err(bad("EF 0001 is not FF 10 0C followed by 12 digits"));
@@ -265,7 +266,7 @@ pub fn cv_public_key(ef4: &[u8]) -> Result<rsa::RsaPublicKey> {
     let Value::Constructed(children) = outer.value() else {
         return Err(e("7F21 is not constructed"));
     };
-    let want = Tag::try_from(0x5F4Eu16).map_err(|_| e("tag"))?;
+    let want = Tag::try_from(u16::from_be_bytes(cv::BODY)).map_err(|_| e("tag"))?;
     let body = match children
         .iter()
         .find(|c| *c.tag() == want)
@@ -289,8 +290,8 @@ pub fn cv_public_key(ef4: &[u8]) -> Result<rsa::RsaPublicKey> {
             _ => Err(e(&format!("no {t:02X} key part"))),
         }
     };
-    let exp = take(0x90)?;
-    let modulus = take(0x91)?;
+    let exp = take(cv::RSA_EXPONENT)?;
+    let modulus = take(cv::RSA_MODULUS)?;
     rsa::RsaPublicKey::new(
         rsa::BigUint::from_bytes_be(&modulus),
         rsa::BigUint::from_bytes_be(&exp),
@@ -307,14 +308,14 @@ pub fn check_integrity(
     ef1: Option<&[u8]>,
     ef4: Option<&[u8]>,
 ) -> Result<Integrity> {
-    let start =
-        record_start(ef3, 0x30).ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
+    let start = record_start(ef3, tag::INTEGRITY)
+        .ok_or_else(|| bad("EF 0003 does not start with tag FF 30"))?;
     let (tlv, _) = Tlv::parse(&ef3[start..]);
     let tlv = tlv.map_err(|e| bad(&format!("EF 0003 is not valid BER-TLV ({e:?})")))?;
     let Value::Constructed(children) = tlv.value() else {
         return Err(bad("EF 0003's FF 30 is not constructed"));
     };
-    let get = |t: [u8; 2]| -> Result<Vec<u8>> {
+    let get = |t: Tag2| -> Result<Vec<u8>> {
         let want = tag(&t)?;
         match children
             .iter()
@@ -328,8 +329,8 @@ pub fn check_integrity(
             ))),
         }
     };
-    let h_num = get([0xDF, 0x31])?;
-    let h_attr = get([0xDF, 0x32])?;
+    let h_num = get(tag::NUMBER_HASH)?;
+    let h_attr = get(tag::ATTRIBUTES_HASH)?;
     let (a, b) = attrs.hashed_range;
     let range = ef2
         .get(a..b)
@@ -340,7 +341,7 @@ pub fn check_integrity(
             let key = cv_public_key(ef4)?;
             let sig = match children
                 .iter()
-                .find(|c| c.tag().to_bytes() == [0xDF, 0x33])
+                .find(|c| c.tag().to_bytes() == tag::INTEGRITY_SIGNATURE)
                 .map(|c| c.value())
             {
                 Some(Value::Primitive(v)) => v.clone(),
@@ -350,7 +351,10 @@ pub fn check_integrity(
             // §8.3, "the bytes before it").
             let signed: Vec<u8> = children
                 .iter()
-                .filter(|c| matches!(c.tag().to_bytes(), [0xDF, 0x31] | [0xDF, 0x32]))
+                .filter(|c| {
+                    let t = c.tag().to_bytes();
+                    t == tag::NUMBER_HASH || t == tag::ATTRIBUTES_HASH
+                })
                 .flat_map(|c| c.to_vec())
                 .collect();
             let digest = Sha256::digest(&signed);

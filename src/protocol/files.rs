@@ -14,6 +14,9 @@ pub mod jpki {
     pub const TOKEN_INFO: u16 = 0x0006;
     /// Which certificates exist (`8F 8F 00` when both do).
     pub const CERT_AVAILABILITY: u16 = 0x0008;
+    /// The byte of `CERT_AVAILABILITY` that says a certificate is there
+    /// (the tool takes any non-zero byte so, §16 item 16).
+    pub const CERT_PRESENT: u8 = 0x8F;
     pub const AUTH_CERT: u16 = 0x000A;
     pub const AUTH_CA_CERT: u16 = 0x000B;
     pub const AUTH_KEY: u16 = 0x0017;
@@ -38,6 +41,8 @@ pub mod text {
     pub const AP_KEY: u16 = 0x0013;
     /// Length of the 個人番号 EF as the card stores it (two filler bytes).
     pub const MY_NUMBER_LEN: usize = 17;
+    /// The byte that fills the 個人番号 EF after its record.
+    pub const FILLER: u8 = 0xFF;
 }
 
 /// 券面AP (§2.3).
@@ -54,8 +59,32 @@ pub mod surface {
 pub mod common {
     /// Record EF: record 1 is the card-information record (no PIN).
     pub const CARD_INFO: u16 = 0x0001;
+    /// The card-information record's number in `CARD_INFO`.
+    pub const CARD_INFO_RECORD: u8 = 1;
     /// 16-byte key reference record (住基AP).
     pub const JUKI_KEY_ID: u16 = 0x0002;
+}
+
+/// The data objects GET DATA answers at the MF level (§2.5).
+pub mod mf {
+    /// Issuer ID, 16 bytes.
+    pub const ISSUER_ID: u16 = 0x0042;
+    /// Card identification number, ASCII.
+    pub const CARD_ID: u16 = 0x0045;
+    /// GlobalPlatform card recognition data.
+    pub const CARD_RECOGNITION: u16 = 0x0066;
+    /// Municipality code, 5 ASCII digits.
+    pub const MUNICIPALITY: u16 = 0x00F0;
+    /// Card expiry, 8 ASCII digits.
+    pub const CARD_EXPIRY: u16 = 0x00F2;
+    /// The intermediate CV key ID.
+    pub const INTERMEDIATE_KEY_ID: u16 = 0x00F7;
+    /// The CV certificate root → intermediate.
+    pub const CV_CHAIN: u16 = 0x00F8;
+    /// The same CV certificate (absent on older cards).
+    pub const CV_CERT: u16 = 0x7F21;
+    /// The contact ATR without TS; also answered with an AP selected.
+    pub const CONTACT_ATR: u16 = 0x5F51;
 }
 
 /// The four certificates on the JPKI AP.

@@ -304,6 +304,36 @@ pub enum SignKey {
     SurfaceAp,
 }
 
+impl SignKey {
+    pub fn app(self) -> App {
+        match self {
+            SignKey::JpkiAuth | SignKey::JpkiSign => App::Jpki,
+            SignKey::TextAp => App::Text,
+            SignKey::SurfaceAp => App::Surface,
+        }
+    }
+
+    /// The key's EF.
+    pub fn fid(self) -> u16 {
+        use super::files::{jpki, surface, text};
+        match self {
+            SignKey::JpkiAuth => jpki::AUTH_KEY,
+            SignKey::JpkiSign => jpki::SIGN_KEY,
+            SignKey::TextAp => text::AP_KEY,
+            SignKey::SurfaceAp => surface::AP_KEY,
+        }
+    }
+
+    /// The PIN verified before it signs; `None`: no credential.
+    pub fn credential(self) -> Option<KeyRef> {
+        match self {
+            SignKey::JpkiAuth => Some(KeyRef::Auth),
+            SignKey::JpkiSign => Some(KeyRef::Sign),
+            SignKey::TextAp | SignKey::SurfaceAp => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,9 @@ pub struct CardInfo {
 }
 
 impl CardInfo {
+    /// The record's tag (`01`) and its length (`1C`: the 28 digits).
     pub const TAG: u8 = 0x01;
+    pub const DIGITS: usize = 28;
 
     pub fn encode(&self) -> Vec<u8> {
         let digits = format!(
@@ -32,16 +34,20 @@ impl CardInfo {
 
     /// Decode record 1; the error says what is wrong with it.
     pub fn decode(rec: &[u8]) -> Result<CardInfo, String> {
-        if rec.len() < 30 {
-            return Err(format!("{} bytes, expected 30", rec.len()));
+        let end = 2 + Self::DIGITS;
+        if rec.len() < end {
+            return Err(format!("{} bytes, expected {end}", rec.len()));
         }
-        if rec[0] != Self::TAG || rec[1] != 0x1C {
+        if rec[0] != Self::TAG || rec[1] as usize != Self::DIGITS {
             return Err(format!(
-                "starts {:02X} {:02X}, expected 01 1C",
-                rec[0], rec[1]
+                "starts {:02X} {:02X}, expected {:02X} {:02X}",
+                rec[0],
+                rec[1],
+                Self::TAG,
+                Self::DIGITS
             ));
         }
-        let digits = &rec[2..30];
+        let digits = &rec[2..end];
         if !digits.iter().all(u8::is_ascii_digit) {
             return Err("contains non-digits".into());
         }

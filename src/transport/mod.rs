@@ -51,8 +51,7 @@ pub fn exchange(t: &mut dyn Transport, cmd: &Command) -> Result<Response> {
         if rounds > 256 || (rounds > 1 && resp.data.is_empty()) || data.len() > 65_538 {
             return Err(Error::Data("endless 61xx chain".into()));
         }
-        let mut get =
-            Command::new(0x00, 0xC0, 0x00, 0x00).with_le(if n == 0 { 256 } else { n as usize });
+        let mut get = crate::apdu::cmd::get_response(n);
         get.redact_response = cmd.redact_response;
         resp = t.transmit(&get)?;
         data.extend_from_slice(&resp.data);
@@ -153,7 +152,11 @@ mod tests {
             .collect(),
             sent: vec![],
         };
-        let r = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(16)).unwrap();
+        let r = exchange(
+            &mut t,
+            &crate::apdu::cmd::read_binary(crate::apdu::cmd::Target::Selected, 0, 16),
+        )
+        .unwrap();
         assert_eq!(r.data, [1, 2, 3, 4, 5, 6]);
         assert_eq!(r.sw, StatusWord::Ok);
     }
@@ -166,7 +169,11 @@ mod tests {
                 .collect(),
             sent: vec![],
         };
-        let e = exchange(&mut t, &Command::new(0, 0xB0, 0, 0).with_le(16)).unwrap_err();
+        let e = exchange(
+            &mut t,
+            &crate::apdu::cmd::read_binary(crate::apdu::cmd::Target::Selected, 0, 16),
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), crate::error::exit::DATA);
         assert_eq!(t.sent.len(), 2);
     }
@@ -179,7 +186,11 @@ mod tests {
                 .collect(),
             sent: vec![],
         };
-        let r = exchange(&mut t, &Command::new(0, 0x20, 0, 0x80).with_data(*b"1234")).unwrap();
+        let r = exchange(
+            &mut t,
+            &crate::apdu::cmd::verify(crate::apdu::cmd::Target::Selected, b"1234"),
+        )
+        .unwrap();
         assert_eq!(r.sw, StatusWord::WrongLe(4));
         assert_eq!(t.sent.len(), 1);
     }

@@ -98,6 +98,7 @@ impl<T: Transport + ?Sized> Transport for Tracer<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apdu::cmd::{self, Target};
     use crate::apdu::StatusWord;
 
     struct Echo;
@@ -113,10 +114,9 @@ mod tests {
         let mut e = Echo;
         {
             let mut t = Tracer::new(&mut e, Some(&mut buf));
-            t.transmit(&Command::new(0, 0x20, 0, 0x80).with_data(*b"9876"))
-                .unwrap();
+            t.transmit(&cmd::verify(Target::Selected, b"9876")).unwrap();
             t.transmit(
-                &Command::new(0, 0xB0, 0x81, 0)
+                &cmd::read_binary(Target::Sfi(1), 0, 12)
                     .with_data(*b"123456789012")
                     .redacted_response(),
             )

@@ -17,7 +17,7 @@ pub use image::CardImage;
 pub use pki::Pki;
 pub use profile::{Profile, ProfileError, Token, BUILTIN_PROFILE_TOML};
 
-use crate::apdu::Command;
+use crate::apdu::{Command, Instruction, StatusWord as Sw, CLA_ISO, CLA_PROPRIETARY};
 use fs::{Access, Content, Files};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -77,12 +77,14 @@ pub struct VirtualCard {
     stats: CardStats,
 }
 
-fn sw(code: u16) -> Vec<u8> {
-    code.to_be_bytes().to_vec()
+/// An answer of a status word alone.
+fn sw(s: Sw) -> Vec<u8> {
+    s.bytes().to_vec()
 }
 
+/// An answer of data and `9000`.
 fn ok(mut data: Vec<u8>) -> Vec<u8> {
-    data.extend_from_slice(&[0x90, 0x00]);
+    data.extend_from_slice(&Sw::Ok.bytes());
     data
 }
 
@@ -329,13 +331,13 @@ impl VirtualCard {
             std::time::Duration::ZERO
         };
         let mut out = if self.profile.quirks.first_command_6f00 && self.fresh_power {
-            sw(0x6F00)
+            sw(Sw::NoPreciseDiagnosis)
         } else if let Some(code) = self.status_fault(raw) {
             code
         } else {
             match Command::parse(raw) {
                 Ok(c) => self.dispatch(&c),
-                Err(_) => sw(0x6700),
+                Err(_) => sw(Sw::WrongLength),
             }
         };
         self.fresh_power = false;
@@ -373,34 +375,39 @@ impl VirtualCard {
     }
 
     fn dispatch(&mut self, c: &Command) -> Vec<u8> {
+        use Instruction as I;
         // Secure messaging (CLA 08/0C): SELECT 6882, the rest 69FC.
-        if c.cla & 0x0C != 0 {
-            return sw(if c.ins == 0xA4 { 0x6882 } else { 0x69FC });
-        }
-        if c.cla & 0x03 != 0 {
-            return sw(0x6881);
-        }
-        match (c.cla, c.ins) {
-            (0x00, 0xA4) => self.select(c),
-            (0x00, 0xB0) => self.read_binary(c),
-            (0x00, 0xB2) => self.read_record(c),
-            (0x00, 0x20) => self.verify(c),
-            (0x00, 0x24) => self.change(c, false),
-            (0x80, 0x32) => self.change(c, true),
-            (0x80, 0x2A) => self.sign(c),
-            (0x00, 0xCA) => self.get_data(c),
-            (0x00, 0x84) => self.get_challenge(c),
-            (0x00, 0xC0) => sw(0x6985),
-            // Last-command indicator: iPhone token only.
-            (0x80, 0xFC) => sw(if self.profile.card.token == Token::SmartphoneIos {
-                0x9000
+        if c.secure_messaging() {
+            return sw(if Instruction::from_byte(c.ins) == Some(I::Select) {
+                Sw::SecureMessagingNotSupported
             } else {
-                0x6700
+                Sw::SecureMessagingRefused
+            });
+        }
+        if c.logical_channel() {
+            return sw(Sw::LogicalChannelNotSupported);
+        }
+        match c.instruction() {
+            Some(I::Select) => self.select(c),
+            Some(I::ReadBinary) => self.read_binary(c),
+            Some(I::ReadRecord) => self.read_record(c),
+            Some(I::Verify) => self.verify(c),
+            Some(I::ChangeReferenceData) => self.change(c, false),
+            Some(I::ChangeKey) => self.change(c, true),
+            Some(I::ComputeDigitalSignature) => self.sign(c),
+            Some(I::GetData) => self.get_data(c),
+            Some(I::GetChallenge) => self.get_challenge(c),
+            Some(I::GetResponse) => sw(Sw::ConditionsNotSatisfied),
+            // Last-command indicator: iPhone token only.
+            Some(I::LastCommand) => sw(if self.profile.card.token == Token::SmartphoneIos {
+                Sw::Ok
+            } else {
+                Sw::WrongLength
             }),
             // Secure-messaging key set-up: only the 入力補助AP says yes.
-            (0x80, 0xAE) if self.app == Some(App::Text) => sw(0x9000),
-            (0x00 | 0x80, _) => sw(0x6D00),
-            _ => sw(0x6E00),
+            Some(I::SecureMessagingKey) if self.app == Some(App::Text) => sw(Sw::Ok),
+            _ if matches!(c.cla, CLA_ISO | CLA_PROPRIETARY) => sw(Sw::InsNotSupported),
+            _ => sw(Sw::ClaNotSupported),
         }
     }
 }

@@ -159,14 +159,15 @@ impl Timing {
         if self.is_none() {
             return Duration::ZERO;
         }
-        let ins = raw.get(1).copied().unwrap_or(0);
+        use crate::apdu::Instruction as I;
+        let ins = raw.get(1).copied().and_then(I::from_byte);
         let has_data = raw.len() > 5;
         let extra = match ins {
             // VERIFY with data, CHANGE REFERENCE DATA, CHANGE KEY.
-            0x20 if has_data => self.verify_us,
-            0x24 | 0x32 => self.verify_us,
+            Some(I::Verify) if has_data => self.verify_us,
+            Some(I::ChangeReferenceData | I::ChangeKey) => self.verify_us,
             // COMPUTE DIGITAL SIGNATURE (JPKI), PSO.
-            0x2A => self.sign_us,
+            Some(I::ComputeDigitalSignature) => self.sign_us,
             _ => 0,
         };
         Duration::from_micros(self.command_us + extra) + self.transfer(raw.len(), resp)

@@ -111,8 +111,9 @@ pub const MAX_PAYLOAD: usize = u16::MAX as usize;
 pub(crate) fn send_frame<L: Link>(s: &mut L, payload: &[u8]) -> io::Result<()> {
     // An answer too long for the frame's length field would desynchronise
     // the stream: the card answers 6700 (wrong length) instead.
+    let wrong_length = crate::apdu::StatusWord::WrongLength.bytes();
     let payload = if payload.len() > MAX_PAYLOAD {
-        &[0x67, 0x00][..]
+        &wrong_length[..]
     } else {
         payload
     };

@@ -199,3 +199,206 @@ fn the_size_check_counts_code_before_the_tests() {
     assert_eq!(code_lines("#[cfg(test)]\nmod tests {}\nd\n"), 1);
     assert_eq!(code_lines(&"x\n".repeat(501)), 501);
 }
+
+/// A file's code outside its `#[cfg(test)]` items, line by line (the same
+/// rule as `code_lines`).
+fn non_test_lines(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, l)) = lines.next() {
+        if !l.starts_with("#[cfg(test)]") {
+            out.push((i + 1, l));
+            continue;
+        }
+        let mut depth = 0i64;
+        for (_, item) in lines.by_ref() {
+            let opened = item.contains('{');
+            depth += item.matches('{').count() as i64 - item.matches('}').count() as i64;
+            if depth <= 0 && (opened || item.contains('}') || item.trim_end().ends_with(';')) {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The code of a line: without a `//` comment (doc comments cite bytes).
+fn code_of(line: &str) -> String {
+    line.split("//").next().unwrap_or("").to_ascii_uppercase()
+}
+
+/// Non-test source files under `src/<dir>` (all of `src` for ""), with
+/// their path relative to `src`; test-only files left out.
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join(dir), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n != "tests.rs" && n != "testutil.rs")
+        })
+        .map(|f| {
+            let rel = f.strip_prefix(&src).unwrap().display().to_string();
+            (rel, std::fs::read_to_string(&f).unwrap())
+        })
+        .collect()
+}
+
+/// Where a line builds or reads an APDU's instruction by its byte: a
+/// `Command::new` with literal bytes, a `Command { .. }` literal, the raw
+/// `.ins` field read other than through `Instruction`, or a known CLA and
+/// INS written side by side (`0x80, 0x2A`).
+fn raw_instruction(line: &str) -> Option<&'static str> {
+    let code = code_of(line);
+    let compact: String = code.split_whitespace().collect();
+    if let Some(i) = compact.find("COMMAND::NEW(") {
+        if compact[i + 13..].starts_with(|c: char| c.is_ascii_digit()) {
+            return Some("Command::new with literal bytes");
+        }
+    }
+    for (i, _) in compact.match_indices("INS") {
+        let before = compact[..i].chars().last();
+        let after = &compact[i + 3..];
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            || after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        if before == Some('.')
+            && !compact.contains("FROM_BYTE(")
+            && !compact.contains("FROM_HEADER(")
+        {
+            return Some("the raw INS byte");
+        }
+        if after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            return Some("a Command literal with a raw INS");
+        }
+    }
+    for i in mynacard::apdu::Instruction::ALL {
+        let pair = format!("0X{:02X},0X{:02X}", i.cla(), i.byte());
+        if compact.contains(&pair) {
+            return Some("a CLA and INS pair");
+        }
+    }
+    None
+}
+
+#[test]
+fn no_instruction_byte_outside_apdu_and_protocol() {
+    let mut found = Vec::new();
+    for (rel, text) in sources("") {
+        if rel.starts_with("apdu") || rel.starts_with("protocol") {
+            continue;
+        }
+        for (n, line) in non_test_lines(&text) {
+            if let Some(why) = raw_instruction(line) {
+                found.push(format!("{rel}:{n}: {why}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "APDUs built or read by their bytes: use apdu::cmd and apdu::Instruction\n{}",
+        found.join("\n")
+    );
+}
+
+/// A hex literal in `code` (upper-cased) and the digits after `0X`.
+fn hex_literals(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("0X") {
+        let digits: String = rest[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit() || *c == '_')
+            .filter(|c| *c != '_')
+            .collect();
+        // Not the tail of an identifier or a longer number.
+        let before = rest[..i].chars().last();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(digits.clone());
+        }
+        rest = &rest[i + 2..];
+    }
+    out
+}
+
+/// Why a line of the virtual card holds a status word, an EF id or a
+/// record tag by its bytes: a `6xxx`/`9xxx` literal, a two-byte array
+/// `[0x6x, 0x..]`/`[0x9x, 0x..]`, a four-digit `0x00xx` (an EF id or a
+/// data-object tag), or a two-byte `[0xFF|0xDF, 0x..]` tag.
+fn raw_card_fact(line: &str) -> Option<&'static str> {
+    let code = code_of(line);
+    for h in hex_literals(&code) {
+        let h = h.trim_end_matches(|c: char| !c.is_ascii_hexdigit());
+        if h.len() == 4 && (h.starts_with('6') || h.starts_with('9')) {
+            return Some("a status word");
+        }
+        if h.len() == 4 && h.starts_with("00") {
+            return Some("an EF id or a data-object tag");
+        }
+    }
+    let compact: String = code.split_whitespace().collect();
+    let mut rest = compact.as_str();
+    while let Some(i) = rest.find("[0X") {
+        let pair = &rest[i..];
+        let two = pair.len() >= 11 && &pair[5..8] == ",0X" && pair[10..].starts_with(']');
+        if two {
+            match &pair[3..4] {
+                "6" | "9" if &pair[3..5] != "60" => return Some("a status word"),
+                _ => {}
+            }
+            if matches!(&pair[3..5], "FF" | "DF") {
+                return Some("a record tag");
+            }
+        }
+        rest = &rest[i + 3..];
+    }
+    None
+}
+
+#[test]
+fn the_virtual_card_speaks_the_tools_vocabulary() {
+    let mut found = Vec::new();
+    for (rel, text) in sources("vcard") {
+        for (n, line) in non_test_lines(&text) {
+            if let Some(why) = raw_card_fact(line) {
+                found.push(format!("{rel}:{n}: {why}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the virtual card names these by their bytes: use apdu::StatusWord, \
+         protocol::files, protocol::keys and protocol::tags\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_vocabulary_checks_see_raw_bytes() {
+    assert!(raw_instruction("let c = Command::new(0x00, 0xA4, 4, 0x0C);").is_some());
+    assert!(raw_instruction("Command::new(0, 0x20, 0, 0x80)").is_some());
+    assert!(raw_instruction("(0x80, 0x2a) => self.sign(c),").is_some());
+    assert!(raw_instruction("if c.ins == 0xA4 {").is_some());
+    assert!(raw_instruction("let raw = [0x00, 0xB0, 0x81, 0];").is_some());
+    assert!(raw_instruction("Command { cla: 0, ins: 0xB0, p1: 0, p2: 0,").is_some());
+    assert!(raw_instruction("Command::new(\"unshare\")").is_none());
+    assert!(raw_instruction("f.insert((app, fid), ef); let pins: u8 = 0;").is_none());
+    assert!(raw_instruction("pub fn command() -> clap::Command {").is_none());
+    assert!(raw_instruction("Instruction::from_byte(c.ins) == Some(I::Select)").is_none());
+    assert!(raw_instruction("s.send(&cmd::select_ef(fid)) // 00 A4 02 0C").is_none());
+    assert!(raw_card_fact("return sw(0x6982);").is_some());
+    assert!(raw_card_fact("sw(0x63C0 | tries as u16)").is_some());
+    assert!(raw_card_fact("v.extend_from_slice(&[0x62, 0x82]);").is_some());
+    assert!(raw_card_fact("&[0x67, 0x00][..]").is_some());
+    assert!(raw_card_fact("f.insert((j, 0x0001), bin(c));").is_some());
+    assert!(raw_card_fact("tlv(&[0xDF, 0x22], name)").is_some());
+    assert!(raw_card_fact("sw(Sw::SecurityStatusNotSatisfied)").is_none());
+    assert!(raw_card_fact("ca_params(\"x\", 0x7E57_0001, from, until)").is_none());
+    assert!(raw_card_fact("tlv(&[0x06], &[0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x01])").is_none());
+    assert!(raw_card_fact("/// answers 6A86 to 0x6A86").is_none());
+}

@@ -5,6 +5,8 @@
 use super::pki::{self, Pki, TestKey, CV_CA, SURFACE_AP, TEXT_AP};
 use super::profile::Profile;
 use super::{App, KeyRef, SignKey};
+use crate::protocol::files::{common, jpki, mf, surface, text};
+use crate::protocol::tags::{self, cv, Tag2};
 use crate::protocol::tlv::{len, tlv};
 use crate::rules;
 use rsa::traits::PublicKeyParts;
@@ -77,8 +79,8 @@ pub fn rsa_pub(k: &TestKey) -> Vec<u8> {
         return Vec::new();
     };
     [
-        tlv(&[0x90], &k.e().to_bytes_be()),
-        tlv(&[0x91], &k.n().to_bytes_be()),
+        tlv(&[cv::RSA_EXPONENT], &k.e().to_bytes_be()),
+        tlv(&[cv::RSA_MODULUS], &k.n().to_bytes_be()),
     ]
     .concat()
 }
@@ -97,16 +99,16 @@ fn key_id(id: &str, gen: &str) -> Vec<u8> {
 /// certifying `subject_key`, signed by the CV CA key.
 fn cv_cert(issuer: &[u8], subject: &[u8], subject_key: &TestKey) -> Vec<u8> {
     let body = tlv(
-        &[0x5F, 0x4E],
+        &cv::BODY,
         &[issuer, subject, &rsa_pub(subject_key)].concat(),
     );
     let sig = pki::sign_sha256(&CV_CA, &body).unwrap_or_default();
-    tlv(&[0x7F, 0x21], &[body, tlv(&[0x5F, 0x37], &sig)].concat())
+    tlv(&cv::CERT, &[body, tlv(&cv::SIGNATURE, &sig)].concat())
 }
 
 /// An `FF xx` record whose first child is a `DF yy` table of u16 offsets
 /// (from the file start) of the remaining children.
-fn with_offsets(outer: u8, children: &[Vec<u8>]) -> Vec<u8> {
+fn with_offsets(outer: Tag2, table: Tag2, children: &[Vec<u8>]) -> Vec<u8> {
     let table_len = 3 + 2 * children.len();
     let content_len = table_len + children.iter().map(Vec::len).sum::<usize>();
     let header = 2 + len(content_len).len();
@@ -116,29 +118,31 @@ fn with_offsets(outer: u8, children: &[Vec<u8>]) -> Vec<u8> {
         offsets.extend_from_slice(&(pos as u16).to_be_bytes());
         pos += c.len();
     }
-    let table = tlv(&[0xDF, outer + 1], &offsets);
-    tlv(&[0xFF, outer], &[table, children.concat()].concat())
+    let table = tlv(&table, &offsets);
+    tlv(&outer, &[table, children.concat()].concat())
 }
 
 use crate::rules::yyyymmdd as ymd;
 
 /// 入力補助AP EF 0002 (§8.2).
 pub fn attributes_ef(p: &Profile) -> Vec<u8> {
+    use tags::text as t;
     with_offsets(
-        0x20,
+        t::ATTRIBUTES,
+        t::OFFSETS,
         &[
-            tlv(&[0xDF, 0x22], p.holder.name.as_bytes()),
-            tlv(&[0xDF, 0x23], p.holder.address.as_bytes()),
-            tlv(&[0xDF, 0x24], ymd(p.holder.birth_date).as_bytes()),
-            tlv(&[0xDF, 0x25], p.holder.sex.as_bytes()),
+            tlv(&t::NAME, p.holder.name.as_bytes()),
+            tlv(&t::ADDRESS, p.holder.address.as_bytes()),
+            tlv(&t::BIRTH_DATE, ymd(p.holder.birth_date).as_bytes()),
+            tlv(&t::SEX, p.holder.sex.as_bytes()),
         ],
     )
 }
 
 /// 入力補助AP EF 0001 (§8.1): `FF 10 0C` + 12 digits + two `FF` fillers.
 pub fn number_ef(p: &Profile) -> Vec<u8> {
-    let mut v = tlv(&[0xFF, 0x10], p.holder.number.as_bytes());
-    v.extend_from_slice(&[0xFF, 0xFF]);
+    let mut v = tlv(&tags::text::NUMBER, p.holder.number.as_bytes());
+    v.resize(text::MY_NUMBER_LEN, text::FILLER);
     v
 }
 
@@ -151,16 +155,20 @@ fn integrity_ef(ef1: &[u8], ef2: &[u8]) -> Vec<u8> {
         .get(header + 3..header + 5)
         .map(|o| u16::from_be_bytes([o[0], o[1]]) as usize)
         .unwrap_or(0);
+    use tags::text as t;
     let signed = [
-        tlv(&[0xDF, 0x31], &Sha256::digest(ef1)),
+        tlv(&t::NUMBER_HASH, &Sha256::digest(ef1)),
         tlv(
-            &[0xDF, 0x32],
+            &t::ATTRIBUTES_HASH,
             &Sha256::digest(ef2.get(first..).unwrap_or_default()),
         ),
     ]
     .concat();
     let sig = pki::sign_sha256(&TEXT_AP, &signed).unwrap_or_default();
-    tlv(&[0xFF, 0x30], &[signed, tlv(&[0xDF, 0x33], &sig)].concat())
+    tlv(
+        &t::INTEGRITY,
+        &[signed, tlv(&t::INTEGRITY_SIGNATURE, &sig)].concat(),
+    )
 }
 
 /// JPKI EF 0006: a 160-byte PKCS#11 CK_TOKEN_INFO, big-endian CK_ULONGs (§8.8).
@@ -187,157 +195,45 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
     let mut f = Files::new();
     let token = p.card.token;
     if token.has_app(App::Jpki) {
-        let j = App::Jpki;
-        if let Some(c) = &pki.sign_cert {
-            f.insert((j, 0x0001), guarded(c.clone(), &[KeyRef::Sign]));
-        }
-        f.insert((j, 0x0002), bin(pki.sign_ca.clone()));
-        let label = token.token_type().map(|t| t.label().to_string());
-        f.insert((j, 0x0006), bin(token_info(label.as_deref().unwrap_or(""))));
-        let avail = |present: bool| if present { 0x8F } else { 0x00 };
-        f.insert(
-            (j, 0x0008),
-            bin(vec![
-                avail(pki.sign_cert.is_some()),
-                avail(pki.auth_cert.is_some()),
-                0x00,
-            ]),
-        );
-        if let Some(c) = &pki.auth_cert {
-            // The Android smartphone token wants the auth PIN first.
-            let ef = if token.token_type().is_some_and(|t| t.auth_cert_needs_pin()) {
-                guarded(c.clone(), &[KeyRef::Auth])
-            } else {
-                bin(c.clone())
-            };
-            f.insert((j, 0x000A), ef);
-        }
-        f.insert((j, 0x000B), bin(pki.auth_ca.clone()));
-        f.insert((j, 0x0017), key_ef(SignKey::JpkiAuth));
-        f.insert((j, 0x0018), pin_ef(KeyRef::Auth));
-        f.insert((j, 0x001A), key_ef(SignKey::JpkiSign));
-        f.insert((j, 0x001B), pin_ef(KeyRef::Sign));
+        jpki_files(&mut f, p, pki);
     }
-    let cv_issuer = key_id("6000001", "001");
     if token.has_app(App::Text) {
-        let t = App::Text;
-        let ef1 = number_ef(p);
-        let ef2 = attributes_ef(p);
-        let ef3 = integrity_ef(&ef1, &ef2);
-        let pin = [KeyRef::CardInfo, KeyRef::TextCodeA, KeyRef::TextCodeB];
-        let text_id = key_id("6000033", "001");
-        f.insert(
-            (t, 0x0001),
-            guarded(ef1, &[KeyRef::CardInfo, KeyRef::TextCodeA]),
-        );
-        f.insert(
-            (t, 0x0002),
-            guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB]),
-        );
-        f.insert((t, 0x0003), guarded(ef3, &pin));
-        f.insert((t, 0x0004), bin(cv_cert(&cv_issuer, &text_id, &TEXT_AP)));
-        let basic = tlv(
-            &[0xFF, 0x40],
-            &[
-                tlv(&[0xDF, 0x41], &[0x01, 0x03, 0x0E, 0x01]),
-                tlv(&[0xDF, 0x42], &text_id),
-                tlv(&[0xDF, 0x43], &[0u8; 128]),
-            ]
-            .concat(),
-        );
-        f.insert((t, 0x0005), bin(basic));
-        f.insert((t, 0x0006), guarded(tlv(&[0xA1], &rsa_pub(&TEXT_AP)), &pin));
-        let own = tlv(&[0xDF, 0x51], &rsa_pub(&TEXT_AP));
-        let own_sig = pki::sign_sha256(&CV_CA, &own).unwrap_or_default();
-        f.insert(
-            (t, 0x0007),
-            guarded(
-                tlv(&[0xFF, 0x50], &[own, tlv(&[0xDF, 0x52], &own_sig)].concat()),
-                &pin,
-            ),
-        );
-        f.insert((t, 0x0008), bin(vec![0xFF; 16]));
-        f.insert((t, 0x0011), pin_ef(KeyRef::CardInfo));
-        f.insert((t, 0x0012), pin_ef(KeyRef::TextBlocked));
-        f.insert((t, 0x0013), key_ef(SignKey::TextAp));
-        f.insert((t, 0x0014), pin_ef(KeyRef::TextCodeA));
-        f.insert((t, 0x0015), pin_ef(KeyRef::TextCodeB));
+        text_files(&mut f, p);
     }
     if token.has_app(App::Surface) {
-        let s = App::Surface;
-        let surface_id = key_id("6000023", "001");
-        let birth = tlv(&[0xDF, 0x11], ymd(p.holder.birth_date).as_bytes());
-        let card_key = tlv(&[0xDF, 0x12], &rsa_pub(&SURFACE_AP));
-        let age_sig = pki::sign_sha256(&CV_CA, &[birth.clone(), card_key.clone()].concat())
-            .unwrap_or_default();
-        let age = tlv(
-            &[0xFF, 0x10],
-            &[birth, card_key, tlv(&[0xDF, 0x13], &age_sig)].concat(),
-        );
-        f.insert((s, 0x0001), guarded(age, &[KeyRef::SurfaceBirth]));
-        f.insert(
-            (s, 0x0002),
-            guarded(card_face(p), &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB]),
-        );
-        let basic = tlv(
-            &[0xFF, 0x30],
-            &[
-                tlv(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]),
-                tlv(&[0xDF, 0x32], &surface_id),
-                tlv(&[0xDF, 0x33], b"01"),
-                tlv(&[0xDF, 0x34], p.card.municipality.as_bytes()),
-                tlv(&[0xDF, 0x35], &[0u8; 272]),
-            ]
-            .concat(),
-        );
-        f.insert((s, 0x0003), bin(basic));
-        f.insert(
-            (s, 0x0004),
-            bin(cv_cert(&cv_issuer, &surface_id, &SURFACE_AP)),
-        );
-        let png = blank_png(72, 12);
-        let sig = pki::sign_sha256(&CV_CA, &png).unwrap_or_default();
-        let number_image = tlv(
-            &[0xFF, 0x40],
-            &[
-                tlv(&[0xDF, 0x41], &png),
-                tlv(&[0xDF, 0x42], &surface_id),
-                tlv(&[0xDF, 0x43], &sig),
-            ]
-            .concat(),
-        );
-        f.insert((s, 0x0005), guarded(number_image, &[KeyRef::SurfaceCodeA]));
-        f.insert((s, 0x0011), pin_ef(KeyRef::SurfaceBirth));
-        f.insert((s, 0x0012), pin_ef(KeyRef::SurfaceCodeB));
-        f.insert((s, 0x0013), pin_ef(KeyRef::SurfaceCodeA));
-        f.insert((s, 0x001A), key_ef(SignKey::SurfaceAp));
+        surface_files(&mut f, p);
     }
     if token.has_app(App::Common) {
-        let c = App::Common;
         let rec = crate::protocol::records::CardInfo {
             serial: p.card.serial.clone(),
             municipality: p.card.municipality.clone(),
             expiry: p.card.expiry,
         };
         f.insert(
-            (c, 0x0001),
+            (App::Common, common::CARD_INFO),
             Ef {
                 content: Content::Records(vec![rec.encode()]),
                 read: Access::Free,
             },
         );
-        f.insert((c, 0x001C), pin_ef(KeyRef::Common));
     }
     if token.has_app(App::Juki) {
         let k = Sha256::digest(format!("juki:{}", p.card.serial));
         f.insert(
-            (App::Juki, 0x0002),
+            (App::Juki, common::JUKI_KEY_ID),
             Ef {
                 content: Content::Records(vec![k[..16].to_vec()]),
                 read: Access::Free,
             },
         );
-        f.insert((App::Juki, 0x001C), pin_ef(KeyRef::Juki));
+    }
+    // Every key reference and signing key of an application the card has,
+    // in its IEF.
+    for k in KeyRef::ALL.into_iter().filter(|k| token.has_app(k.app())) {
+        f.insert((k.app(), k.fid()), pin_ef(k));
+    }
+    for k in SIGN_KEYS.into_iter().filter(|k| token.has_app(k.app())) {
+        f.insert((k.app(), k.fid()), key_ef(k));
     }
     for (app, fid, data) in &p.overrides {
         let ef = f.entry((*app, *fid)).or_insert_with(|| bin(Vec::new()));
@@ -346,16 +242,169 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
     f
 }
 
+/// Every private key that signs with `80 2A`.
+const SIGN_KEYS: [SignKey; 4] = [
+    SignKey::JpkiAuth,
+    SignKey::JpkiSign,
+    SignKey::TextAp,
+    SignKey::SurfaceAp,
+];
+
+/// The CV key IDs of the test hierarchy (§8.10).
+fn cv_issuer_id() -> Vec<u8> {
+    key_id("6000001", "001")
+}
+
+/// JPKI AP (§2.1): certificates, token label, availability.
+fn jpki_files(f: &mut Files, p: &Profile, pki: &Pki) {
+    let j = App::Jpki;
+    let token = p.card.token;
+    if let Some(c) = &pki.sign_cert {
+        f.insert((j, jpki::SIGN_CERT), guarded(c.clone(), &[KeyRef::Sign]));
+    }
+    f.insert((j, jpki::SIGN_CA_CERT), bin(pki.sign_ca.clone()));
+    let label = token.token_type().map(|t| t.label().to_string());
+    f.insert(
+        (j, jpki::TOKEN_INFO),
+        bin(token_info(label.as_deref().unwrap_or(""))),
+    );
+    let avail = |present: bool| if present { jpki::CERT_PRESENT } else { 0x00 };
+    f.insert(
+        (j, jpki::CERT_AVAILABILITY),
+        bin(vec![
+            avail(pki.sign_cert.is_some()),
+            avail(pki.auth_cert.is_some()),
+            0x00,
+        ]),
+    );
+    if let Some(c) = &pki.auth_cert {
+        // The Android smartphone token wants the auth PIN first.
+        let ef = if token.token_type().is_some_and(|t| t.auth_cert_needs_pin()) {
+            guarded(c.clone(), &[KeyRef::Auth])
+        } else {
+            bin(c.clone())
+        };
+        f.insert((j, jpki::AUTH_CERT), ef);
+    }
+    f.insert((j, jpki::AUTH_CA_CERT), bin(pki.auth_ca.clone()));
+}
+
+/// 券面事項入力補助AP (§2.2).
+fn text_files(f: &mut Files, p: &Profile) {
+    use tags::text as tag;
+    let t = App::Text;
+    let ef1 = number_ef(p);
+    let ef2 = attributes_ef(p);
+    let ef3 = integrity_ef(&ef1, &ef2);
+    let pin = [KeyRef::CardInfo, KeyRef::TextCodeA, KeyRef::TextCodeB];
+    let text_id = key_id("6000033", "001");
+    f.insert(
+        (t, text::MY_NUMBER),
+        guarded(ef1, &[KeyRef::CardInfo, KeyRef::TextCodeA]),
+    );
+    f.insert(
+        (t, text::ATTRIBUTES),
+        guarded(ef2, &[KeyRef::CardInfo, KeyRef::TextCodeB]),
+    );
+    f.insert((t, text::INTEGRITY), guarded(ef3, &pin));
+    f.insert(
+        (t, text::CV_CERT),
+        bin(cv_cert(&cv_issuer_id(), &text_id, &TEXT_AP)),
+    );
+    let basic = tlv(
+        &tag::BASIC_INFO,
+        &[
+            tlv(&tag::BASIC_AP_ID, &[0x01, 0x03, 0x0E, 0x01]),
+            tlv(&tag::BASIC_KEY_ID, &text_id),
+            tlv(&tag::BASIC_OPAQUE, &[0u8; 128]),
+        ]
+        .concat(),
+    );
+    f.insert((t, text::BASIC_INFO), bin(basic));
+    f.insert(
+        (t, text::SESSION_KEY),
+        guarded(tlv(&[tag::SESSION_KEY], &rsa_pub(&TEXT_AP)), &pin),
+    );
+    let own = tlv(&tag::SIGNED_KEY_VALUE, &rsa_pub(&TEXT_AP));
+    let own_sig = pki::sign_sha256(&CV_CA, &own).unwrap_or_default();
+    f.insert(
+        (t, text::SIGNED_PUBLIC_KEY),
+        guarded(
+            tlv(
+                &tag::SIGNED_KEY,
+                &[own, tlv(&tag::SIGNED_KEY_SIGNATURE, &own_sig)].concat(),
+            ),
+            &pin,
+        ),
+    );
+    f.insert((t, text::UNKNOWN_0008), bin(vec![0xFF; 16]));
+}
+
+/// 券面AP (§2.3).
+fn surface_files(f: &mut Files, p: &Profile) {
+    use tags::surface as tag;
+    let s = App::Surface;
+    let surface_id = key_id("6000023", "001");
+    let birth = tlv(&tag::AGE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
+    let card_key = tlv(&tag::AGE_CARD_KEY, &rsa_pub(&SURFACE_AP));
+    let age_sig =
+        pki::sign_sha256(&CV_CA, &[birth.clone(), card_key.clone()].concat()).unwrap_or_default();
+    let age = tlv(
+        &tag::AGE_RECORD,
+        &[birth, card_key, tlv(&tag::AGE_SIGNATURE, &age_sig)].concat(),
+    );
+    f.insert(
+        (s, surface::AGE_RECORD),
+        guarded(age, &[KeyRef::SurfaceBirth]),
+    );
+    f.insert(
+        (s, surface::CARD_FACE),
+        guarded(card_face(p), &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB]),
+    );
+    let basic = tlv(
+        &tag::BASIC_INFO,
+        &[
+            tlv(&tag::BASIC_AP_ID, &[0x06, 0x03, 0x0E, 0x01]),
+            tlv(&tag::BASIC_KEY_ID, &surface_id),
+            tlv(&tag::BASIC_VERSION, b"01"),
+            tlv(&tag::BASIC_MUNICIPALITY, p.card.municipality.as_bytes()),
+            tlv(&tag::BASIC_OPAQUE, &[0u8; 272]),
+        ]
+        .concat(),
+    );
+    f.insert((s, surface::BASIC_INFO), bin(basic));
+    f.insert(
+        (s, surface::CV_CERT),
+        bin(cv_cert(&cv_issuer_id(), &surface_id, &SURFACE_AP)),
+    );
+    let png = blank_png(72, 12);
+    let sig = pki::sign_sha256(&CV_CA, &png).unwrap_or_default();
+    let number_image = tlv(
+        &tag::NUMBER_IMAGE,
+        &[
+            tlv(&tag::NUMBER_PNG, &png),
+            tlv(&tag::NUMBER_KEY_ID, &surface_id),
+            tlv(&tag::NUMBER_SIGNATURE, &sig),
+        ]
+        .concat(),
+    );
+    f.insert(
+        (s, surface::NUMBER_IMAGE),
+        guarded(number_image, &[KeyRef::SurfaceCodeA]),
+    );
+}
+
 /// 券面AP EF 0002 (§8.4). DF28 signs DigestInfo(SHA-256, H(DF22‖DF23‖DF24)
 /// ‖ H(DF25‖DF26) ‖ H(DF27)); DF29 (the card expiry) follows the signature
 /// and is not covered by it.
 fn card_face(p: &Profile) -> Vec<u8> {
-    let df22 = tlv(&[0xDF, 0x22], ymd(p.holder.birth_date).as_bytes());
-    let df23 = tlv(&[0xDF, 0x23], p.holder.sex.as_bytes());
-    let df24 = tlv(&[0xDF, 0x24], &rsa_pub(&SURFACE_AP));
-    let df25 = tlv(&[0xDF, 0x25], &blank_png(400, 64));
-    let df26 = tlv(&[0xDF, 0x26], &blank_png(800, 96));
-    let df27 = tlv(&[0xDF, 0x27], &jp2_placeholder());
+    use tags::surface as tag;
+    let df22 = tlv(&tag::FACE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
+    let df23 = tlv(&tag::FACE_SEX, p.holder.sex.as_bytes());
+    let df24 = tlv(&tag::FACE_CARD_KEY, &rsa_pub(&SURFACE_AP));
+    let df25 = tlv(&tag::NAME_IMAGE, &blank_png(400, 64));
+    let df26 = tlv(&tag::ADDRESS_IMAGE, &blank_png(800, 96));
+    let df27 = tlv(&tag::PHOTO, &jp2_placeholder());
     let mut hashes = Vec::new();
     hashes.extend_from_slice(&Sha256::digest(
         [df22.clone(), df23.clone(), df24.clone()].concat(),
@@ -366,11 +415,12 @@ fn card_face(p: &Profile) -> Vec<u8> {
     let alg = &pki::SHA256_DIGEST_INFO[2..17];
     let di = tlv(&[0x30], &[alg, &tlv(&[0x04], &hashes)].concat());
     let sig = pki::sign_raw(&CV_CA, &di).unwrap_or_default();
-    let df28 = tlv(&[0xDF, 0x28], &sig);
-    let df29 = tlv(&[0xDF, 0x29], ymd(p.card.expiry).as_bytes());
-    let df2a = tlv(&[0xDF, 0x2A], &blank_png(24, 12));
+    let df28 = tlv(&tag::FACE_SIGNATURE, &sig);
+    let df29 = tlv(&tag::CARD_EXPIRY, ymd(p.card.expiry).as_bytes());
+    let df2a = tlv(&tag::SECURITY_CODE_IMAGE, &blank_png(24, 12));
     with_offsets(
-        0x20,
+        tag::FACE,
+        tag::FACE_OFFSETS,
         &[df22, df23, df24, df25, df26, df27, df28, df29, df2a],
     )
 }
@@ -378,25 +428,28 @@ fn card_face(p: &Profile) -> Vec<u8> {
 /// Data objects that GET DATA answers at the MF level (§2.5).
 pub fn mf_data(p: &Profile) -> BTreeMap<u16, Vec<u8>> {
     let mut m = BTreeMap::new();
-    m.insert(0x0042, b"JPKI-TEST-ISSUER".to_vec());
-    m.insert(0x0045, p.card.serial.as_bytes().to_vec());
+    m.insert(mf::ISSUER_ID, b"JPKI-TEST-ISSUER".to_vec());
+    m.insert(mf::CARD_ID, p.card.serial.as_bytes().to_vec());
     // GlobalPlatform card recognition data: the GP OID (1.2.840.114283.1).
     m.insert(
-        0x0066,
+        mf::CARD_RECOGNITION,
         tlv(
             &[0x73],
             &tlv(&[0x06], &[0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x01]),
         ),
     );
-    m.insert(0x00F0, p.card.municipality.as_bytes().to_vec());
-    m.insert(0x00F2, ymd(p.card.expiry).as_bytes().to_vec());
-    let inter = key_id("6000001", "001");
-    m.insert(0x00F7, inter.clone());
+    m.insert(mf::MUNICIPALITY, p.card.municipality.as_bytes().to_vec());
+    m.insert(mf::CARD_EXPIRY, ymd(p.card.expiry).as_bytes().to_vec());
+    let inter = cv_issuer_id();
+    m.insert(mf::INTERMEDIATE_KEY_ID, inter.clone());
     let root = key_id("6000000", "001");
     let chain = cv_cert(&root, &inter, &CV_CA);
-    m.insert(0x00F8, chain.clone());
-    m.insert(0x7F21, chain);
-    m.insert(0x5F51, p.card.atr.get(1..).unwrap_or_default().to_vec());
+    m.insert(mf::CV_CHAIN, chain.clone());
+    m.insert(mf::CV_CERT, chain);
+    m.insert(
+        mf::CONTACT_ATR,
+        p.card.atr.get(1..).unwrap_or_default().to_vec(),
+    );
     m
 }
 
