@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# The package as a user gets it: build it (scripts/package.sh), unpack it
-# into a temporary folder (dpkg-deb -x), run the unpacked binary on the
-# virtual card, render every man page with man -l, load the bash
-# completion in a bash subshell, check the control file's dependencies;
-# then `cargo package` (the crate builds from its packaged sources).
+# The crate and the package as users get them, with ONE release build: the
+# crate is packaged (`cargo package --no-verify`), unpacked, and built in
+# release from its packaged sources (this is the check that the packaged
+# crate builds); that binary goes into the Debian package
+# (scripts/package.sh), which is unpacked into a temporary folder
+# (dpkg-deb -x): the unpacked binary runs on the virtual card, every man
+# page renders with man -l, the bash completion loads in a bash subshell,
+# the control file's dependencies and the docs are checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DEB=$(./scripts/package.sh | tail -1)
+HERE=$PWD
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+cargo package --locked --quiet --allow-dirty --no-verify
+CRATE=target/package/mynacard-$VERSION.crate
+[ -e "$CRATE" ] || { echo "package: cargo package made no crate" >&2; exit 1; }
+rm -rf target/package-src && mkdir -p target/package-src
+tar -xzf "$CRATE" -C target/package-src
+(cd "target/package-src/mynacard-$VERSION" && cargo build --release --locked --quiet --target-dir "$HERE/target")
+DEB=$(BIN=target/release/mynacard ./scripts/package.sh | tail -1)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 dpkg-deb -x "$DEB" "$WORK/root"
@@ -31,7 +42,8 @@ done
 [ -e "$WORK/root/usr/share/man/man1/mynacard-status.1.gz" ] || [ -e "$WORK/root/usr/share/man/man1/mynacard-status.1" ] ||
   { echo "package: no mynacard-status(1)" >&2; exit 1; }
 for f in usr/share/bash-completion/completions/mynacard usr/share/zsh/vendor-completions/_mynacard \
-         usr/share/fish/vendor_completions.d/mynacard.fish usr/share/doc/mynacard/copyright; do
+         usr/share/fish/vendor_completions.d/mynacard.fish usr/share/doc/mynacard/copyright \
+         usr/share/doc/mynacard/changelog.Debian.gz usr/share/doc/mynacard/schema/status.schema.json; do
   [ -s "$WORK/root/$f" ] || { echo "package: $f missing" >&2; exit 1; }
 done
 bash --norc --noprofile -c "
@@ -42,8 +54,3 @@ bash --norc --noprofile -c "
   printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx status
 " || { echo "package: the bash completion does not complete 'mynacard st'" >&2; exit 1; }
 echo "package: $DEB: $pages man pages render, completion loads, the binary reports" >&2
-# Verified in a target folder of its own: the packaged crate's build must
-# not replace this checkout's binaries (same paths, other sources).
-cargo package --locked --quiet --allow-dirty --target-dir target/package-verify
-[ -e "target/package-verify/package/mynacard-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1).crate" ] ||
-  { echo "package: cargo package made no crate" >&2; exit 1; }

@@ -1,20 +1,46 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, the CLI on the in-process virtual card,
-# and end-to-end tests through a real pcscd + vpcd + the served virtual card
-# (each test starts and stops its own pcscd by PID). With CI=true the
-# end-to-end tests fail instead of skipping when pcscd cannot start.
+# end-to-end tests through a real pcscd + vpcd + the served virtual card
+# (each test starts and stops its own pcscd by PID), the JSON contract
+# judged by Python's jsonschema, the build without PC/SC, and the crate and
+# Debian package as users get them. With CI=true the end-to-end tests fail
+# instead of skipping when pcscd cannot start.
+#
+# Budget: under 10 minutes from a clean clone on the 2-core CI machine
+# (`.ci/run` runs this script). Each step prints its wall time; the shares
+# measured on a clean clone (docs/performance.md, "CI budget") are:
+#   deps      install-deps.sh (apt, only what is missing)      ~ 0.5 min
+#   build     debug build of every target, once                ~ 3.5 min
+#   tests     unit + integration tests, 6 test threads         ~ 2 min
+#   no-pcsc   the library and its tests without PC/SC         ~ 0.7 min
+#   json      json-samples.sh | json-validate.py, en and ja    ~ 0.2 min
+#   package   one release build from the packaged crate, .deb  ~ 2.5 min
+# A change that adds a step or grows one past its share says so here and
+# in docs/performance.md, and keeps the total under 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
-cargo build --all-targets --locked 2>/dev/null || cargo build --all-targets
-cargo test --all-targets "$@"
-cargo test --no-default-features --lib
-# An independent judge of the JSON contract, in both languages.
-for l in C ja_JP.UTF-8; do
-  SAMPLES_LANG=$l ./scripts/json-samples.sh | /usr/bin/python3 scripts/json-validate.py
-done
-# The Debian package and the packaged crate, as a user gets them (not when
-# only some tests were asked for).
+step() {
+  local name=$1 t0=$SECONDS
+  shift
+  "$@"
+  echo "test.sh: $name: $((SECONDS - t0)) s" >&2
+}
+# Most tests wait on a card, a pcscd or a timer, not on a core.
+export RUST_TEST_THREADS=${RUST_TEST_THREADS:-6}
+step deps ./scripts/install-deps.sh
+step build cargo build --all-targets --locked
+step tests cargo test --all-targets --locked "$@"
+step no-pcsc cargo test --no-default-features --lib --locked
+json() {
+  local l
+  for l in C ja_JP.UTF-8; do
+    SAMPLES_LANG=$l ./scripts/json-samples.sh | /usr/bin/python3 scripts/json-validate.py
+  done
+}
+step json json
+# The crate and the Debian package, as users get them (not when only some
+# tests were asked for).
 if [ $# -eq 0 ]; then
-  ./scripts/test-package.sh
+  step package ./scripts/test-package.sh
 fi
+echo "test.sh: total: $SECONDS s" >&2
