@@ -72,19 +72,6 @@ pub fn read_cert(s: &mut Session, slot: CertSlot) -> Result<Option<Vec<u8>>> {
     s.read_tlv_file(slot.fid())
 }
 
-/// The first `n` bytes of a certificate EF in one READ BINARY (enough to
-/// tell a known certificate from another); `None` when there is no EF.
-pub fn cert_head(s: &mut Session, slot: CertSlot, n: usize) -> Result<Option<Vec<u8>>> {
-    s.select_ap(App::Jpki)?;
-    s.read_binary(slot.fid(), n)
-}
-
-/// The rest of a certificate whose `head` (a read of `n` bytes) is known.
-pub fn cert_rest(s: &mut Session, slot: CertSlot, head: Vec<u8>, n: usize) -> Result<Vec<u8>> {
-    s.select_ap(App::Jpki)?;
-    s.read_tlv_rest(slot.fid(), head, n)
-}
-
 pub use crate::protocol::SHA256_DIGEST_INFO;
 
 /// COMPUTE DIGITAL SIGNATURE with a JPKI key (card-protocol.md §3, §9):
