@@ -10,10 +10,43 @@ pub use crate::protocol::{KeyRef, PinKind};
 
 pub use crate::protocol::FormatProblem;
 
+/// A PIN whose format was checked for its kind: the only form the policy
+/// sends. Made once, by `CheckedPin::check`, where the PIN is read.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CheckedPin {
+    kind: PinKind,
+    value: Pin,
+}
+
+impl CheckedPin {
+    /// Check `pin`'s format for `kind`; a malformed PIN never reaches the
+    /// card. Also whether lowercase letters were upper-cased (the caller
+    /// must say so).
+    pub fn check(kind: PinKind, pin: &Pin) -> Result<(CheckedPin, bool), FormatProblem> {
+        let (value, folded) = validate(kind, pin)?;
+        Ok((CheckedPin { kind, value }, folded))
+    }
+
+    pub fn kind(&self) -> PinKind {
+        self.kind
+    }
+
+    /// The bytes to send.
+    pub fn pin(&self) -> &Pin {
+        &self.value
+    }
+}
+
+impl fmt::Debug for CheckedPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CheckedPin({:?}, REDACTED)", self.kind)
+    }
+}
+
 /// Check a PIN's format before it is sent; a malformed PIN never reaches
 /// the card. Returns the bytes to send and whether lowercase letters were
 /// upper-cased (the caller must say so).
-pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> {
+fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> {
     let s = pin.expose();
     if s.is_empty() {
         return Err(FormatProblem::Empty);
@@ -21,7 +54,7 @@ pub fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> 
     match kind.format() {
         PinFormat::SignPassword => {
             let n = s.chars().count();
-            if !(6..=16).contains(&n) {
+            if !PinFormat::PASSWORD_LEN.contains(&n) {
                 return Err(FormatProblem::PasswordLength { got: n });
             }
             let mut folded = false;

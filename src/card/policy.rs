@@ -11,7 +11,7 @@
 //!   the first; where that is impossible the error says which reference
 //!   holds which PIN.
 
-use super::pin::{validate, Pin, Retries};
+use super::pin::{CheckedPin, Retries};
 use super::{Session, VerifyOutcome};
 use crate::error::{Error, Result};
 use crate::protocol::{KeyRef, PinKind};
@@ -89,14 +89,14 @@ impl Counters {
 }
 
 /// VERIFY `pin` once for `key` (its counter was read in this session).
-pub fn verify(s: &mut Session, key: KeyRef, pin: &Pin) -> Result<()> {
+pub fn verify(s: &mut Session, key: KeyRef, pin: &CheckedPin) -> Result<()> {
     let kind = super::user_pin(key)?;
-    let (pin, _) = validate(kind, pin).map_err(|problem| Error::PinFormat {
-        kind,
-        problem,
-        new: false,
-    })?;
-    match s.verify(key, &pin)? {
+    if pin.kind() != kind {
+        return Err(Error::Usage(crate::error::Misuse::Internal(
+            "a PIN checked for another kind",
+        )));
+    }
+    match s.verify(key, pin.pin())? {
         VerifyOutcome::Verified => Ok(()),
         VerifyOutcome::Wrong(left) => Err(Error::WrongPin { kind, left }),
         VerifyOutcome::Locked => Err(Error::PinLocked { kind }),
@@ -107,12 +107,19 @@ pub fn verify(s: &mut Session, key: KeyRef, pin: &Pin) -> Result<()> {
 /// on none: `old` is verified on all of them first; they are then changed
 /// last-verified first; if a later change fails, the earlier ones are set
 /// back (with `new`, which is known) and the error says it was undone.
-pub fn change(s: &mut Session, kind: PinKind, refs: &[KeyRef], old: &Pin, new: &Pin) -> Result<()> {
-    let (new, _) = validate(kind, new).map_err(|problem| Error::PinFormat {
-        kind,
-        problem,
-        new: true,
-    })?;
+pub fn change(
+    s: &mut Session,
+    kind: PinKind,
+    refs: &[KeyRef],
+    old: &CheckedPin,
+    new: &CheckedPin,
+) -> Result<()> {
+    if new.kind() != kind {
+        return Err(Error::Usage(crate::error::Misuse::Internal(
+            "a new PIN checked for another kind",
+        )));
+    }
+    let new_pin = new.pin();
     for &r in refs {
         verify(s, r, old)?;
     }
@@ -121,9 +128,9 @@ pub fn change(s: &mut Session, kind: PinKind, refs: &[KeyRef], old: &Pin, new: &
         // The last reference verified is still verified; the others were
         // left (selecting another application drops what was verified).
         let step = if i == 0 {
-            s.change(r, &new)
+            s.change(r, new_pin)
         } else {
-            verify(s, r, old).and_then(|()| s.change(r, &new))
+            verify(s, r, old).and_then(|()| s.change(r, new_pin))
         };
         let Err(cause) = step else {
             done.push(r);
@@ -136,10 +143,11 @@ pub fn change(s: &mut Session, kind: PinKind, refs: &[KeyRef], old: &Pin, new: &
         }
         // Set the changed ones back, newest first.
         let undone = unknown.is_none()
-            && done
-                .iter()
-                .rev()
-                .all(|&d| verify(s, d, &new).and_then(|()| s.change(d, old)).is_ok());
+            && done.iter().rev().all(|&d| {
+                verify(s, d, new)
+                    .and_then(|()| s.change(d, old.pin()))
+                    .is_ok()
+            });
         if undone {
             return Err(Error::ChangeUndone {
                 kind,

@@ -174,7 +174,7 @@ impl Ctx {
 fn looks_like_pin(arg: &str) -> bool {
     let a = arg.rsplit('=').next().unwrap_or(arg);
     let digits = a.len() >= 4 && a.bytes().all(|b| b.is_ascii_digit());
-    let password = (6..=16).contains(&a.len())
+    let password = crate::protocol::PinFormat::PASSWORD_LEN.contains(&a.len())
         && a.bytes().all(|b| b.is_ascii_alphanumeric())
         && a.bytes().any(|b| b.is_ascii_digit())
         && a.bytes().any(|b| b.is_ascii_alphabetic());

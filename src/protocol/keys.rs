@@ -69,12 +69,15 @@ pub enum ChangeForm {
 }
 
 impl PinFormat {
+    /// The signature password's length (JPKI: 6 to 16 of A–Z and 0–9).
+    pub const PASSWORD_LEN: std::ops::RangeInclusive<usize> = 6..=16;
+
     /// Whether `v` is well formed (the bytes sent to the card).
     pub fn accepts(self, v: &[u8]) -> bool {
         match self {
             PinFormat::Digits(n) => v.len() == n && v.iter().all(u8::is_ascii_digit),
             PinFormat::SignPassword => {
-                (6..=16).contains(&v.len())
+                Self::PASSWORD_LEN.contains(&v.len())
                     && v.iter()
                         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             }

@@ -3,7 +3,7 @@
 //! --with-card-info`. Only which fields differ leaves this room.
 
 use super::pins::password_not_used;
-use crate::card::pin::Pin;
+use crate::card::pin::CheckedPin;
 use crate::card::{policy, Session};
 use crate::error::{Error, Result};
 use crate::protocol::KeyRef;
@@ -23,7 +23,11 @@ pub(super) enum Comparison {
 /// The signature certificate's name and address against the card's own
 /// record (入力補助AP, after the card-info PIN). Only which fields differ
 /// leaves this function: the personal data itself is dropped here.
-pub(super) fn compare_holder(s: &mut Session, sign_der: &[u8], pin: &Pin) -> Result<Comparison> {
+pub(super) fn compare_holder(
+    s: &mut Session,
+    sign_der: &[u8],
+    pin: &CheckedPin,
+) -> Result<Comparison> {
     let Some(holder) = crate::cert::jpki_attrs::holder_from_der(sign_der)
         .map_err(|e| Error::Data(e.to_string()))?
     else {

@@ -8,7 +8,6 @@
 //! counters are read again before anything is sent.
 
 use super::connect::{open, require_jpki, transact, CardMeta, CardOptions};
-use crate::card::pin::validate;
 use crate::card::policy::{self, Counters};
 use crate::card::Session;
 use crate::error::{Error, Result};
@@ -82,10 +81,10 @@ impl Need {
 
 /// The PINs read for an operation (checked, ready to send).
 #[derive(Default)]
-pub struct Pins(HashMap<(PinKind, Which), Pin>);
+pub struct Pins(HashMap<(PinKind, Which), CheckedPin>);
 
 impl Pins {
-    pub fn get(&self, kind: PinKind, which: Which) -> Result<&Pin> {
+    pub fn get(&self, kind: PinKind, which: Which) -> Result<&CheckedPin> {
         self.0.get(&(kind, which)).ok_or_else(|| {
             Error::PinInput(format!("no {} PIN was read for {kind}", which_en(which)))
         })
@@ -93,7 +92,7 @@ impl Pins {
 
     /// Check `pin`'s format and keep it.
     fn put(&mut self, asker: &mut dyn Asker, kind: PinKind, which: Which, pin: Pin) -> Result<()> {
-        let (pin, folded) = validate(kind, &pin).map_err(|problem| Error::PinFormat {
+        let (pin, folded) = CheckedPin::check(kind, &pin).map_err(|problem| Error::PinFormat {
             kind,
             problem,
             new: which == Which::New,
@@ -264,7 +263,7 @@ pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
     }
 }
 
-pub use crate::card::pin::{CounterState, Pin, PinStatus, RefStatus};
+pub use crate::card::pin::{CheckedPin, CounterState, Pin, PinStatus, RefStatus};
 
 /// Every PIN's counter, read without spending a try (no PIN is sent).
 pub fn status(o: &CardOptions) -> Result<Vec<PinStatus>> {

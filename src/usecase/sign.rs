@@ -101,7 +101,7 @@ fn rsa_key(cert: &[u8]) -> Result<rsa::RsaPublicKey> {
 fn unlock_and_read(
     s: &mut Session,
     key: KeyChoice,
-    pin: &crate::card::pin::Pin,
+    pin: &crate::card::pin::CheckedPin,
 ) -> Result<Vec<u8>> {
     let (_, r, _, slot) = key.parts();
     policy::verify(s, r, pin)?;

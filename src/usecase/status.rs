@@ -8,7 +8,7 @@ use super::holder::{compare_holder, Comparison};
 use super::pins::{kind_of, password_not_used, with_pins, Asker, Need, Which};
 use crate::card::common::{self, CardInfo};
 use crate::card::jpki::{self, CertSlot, TokenType};
-use crate::card::pin::{self, Pin, PinStatus};
+use crate::card::pin::{self, CheckedPin, PinStatus};
 use crate::card::{policy, Session};
 use crate::cert::chain::{check_chain, ChainStatus};
 use crate::error::{Error, Result};
@@ -181,8 +181,8 @@ fn cert_part(
 fn read_card(
     s: &mut Session,
     meta: &CardMeta,
-    password: Option<&Pin>,
-    card_info: Option<&Pin>,
+    password: Option<&CheckedPin>,
+    card_info: Option<&CheckedPin>,
 ) -> Result<Read> {
     if !jpki::select(s)? {
         return Err(super::connect::not_my_number_card(meta));

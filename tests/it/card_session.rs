@@ -74,11 +74,23 @@ fn counters_are_read_with_case_1_queries_only() {
     );
 }
 
+/// A PIN checked for `kind` (as the use cases make them).
+fn checked_kind(kind: PinKind, pin: &str) -> mynacard::card::pin::CheckedPin {
+    mynacard::card::pin::CheckedPin::check(kind, &Pin::new(pin.into()))
+        .unwrap()
+        .0
+}
+
+/// A PIN checked for the kind of `key`.
+fn checked(key: KeyRef, pin: &str) -> mynacard::card::pin::CheckedPin {
+    checked_kind(key.kind().unwrap(), pin)
+}
+
 /// Read the counter, apply the guard (`force`), then VERIFY once.
 fn guarded(s: &mut Session, key: KeyRef, pin: &str, force: bool) -> Result<Vec<PinKind>> {
     let c = policy::read_counters(s, &[key])?;
     let last = c.check(force)?;
-    policy::verify(s, key, &Pin::new(pin.into()))?;
+    policy::verify(s, key, &checked(key, pin))?;
     Ok(last)
 }
 
@@ -173,8 +185,8 @@ fn change_resident(extra: &str) -> (Arc<Mutex<VirtualCard>>, Result<()>) {
                 &mut s,
                 PinKind::Resident,
                 refs,
-                &Pin::new("1234".into()),
-                &Pin::new("5678".into()),
+                &checked_kind(PinKind::Resident, "1234"),
+                &checked_kind(PinKind::Resident, "5678"),
             )
         });
     (card, r)
@@ -185,7 +197,7 @@ fn holds(card: &Arc<Mutex<VirtualCard>>, key: KeyRef, pin: &str) -> bool {
     let mut t = InProcess::new(card.clone(), std::time::Duration::from_secs(30));
     let mut s = Session::new(&mut t);
     s.select_ap(key.app()).unwrap();
-    let ok = policy::verify(&mut s, key, &Pin::new(pin.into())).is_ok();
+    let ok = policy::verify(&mut s, key, &checked(key, pin)).is_ok();
     card.lock().unwrap().power_off();
     ok
 }
@@ -229,8 +241,8 @@ fn a_card_pulled_at_the_second_change_says_which_reference_holds_what() {
         &mut s,
         PinKind::Resident,
         refs,
-        &Pin::new("1234".into()),
-        &Pin::new("5678".into()),
+        &checked_kind(PinKind::Resident, "1234"),
+        &checked_kind(PinKind::Resident, "5678"),
     )
     .unwrap();
     let nth = t.sent.iter().rposition(|b| b[..2] == [0x80, 0x32]).unwrap() + 1;

@@ -53,14 +53,12 @@ fn digits(field: &str, s: &str, n: usize) -> Result<String, ProfileError> {
 
 fn pin(field: &str, value: &str, tries: Option<u8>, sign: bool) -> Result<PinSpec, ProfileError> {
     let max = if sign { 5 } else { 3 };
-    let ok = if sign {
-        (6..=16).contains(&value.len())
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    let format = if sign {
+        crate::protocol::PinFormat::SignPassword
     } else {
-        value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit())
+        crate::protocol::PinFormat::Digits(4)
     };
+    let ok = format.accepts(value.as_bytes());
     if !ok {
         // The value itself is not echoed: it is a PIN.
         return Err(err(
