@@ -86,25 +86,23 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
     let mut o = String::new();
     let w = 24;
     let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
-    let card = card_json(st);
     o.push_str(&format!(
         "{}: {}\n",
         l.pick("カード", "Card"),
-        match l {
-            Lang::Ja => &card.description_ja,
-            Lang::En => &card.description,
-        }
+        crate::i18n::describe_token(&st.token, l)
     ));
-    if let Some(s) = &card.serial {
-        row(&mut o, l.pick("製造番号", "serial"), s);
+    if let Some(c) = &st.card {
+        row(&mut o, l.pick("製造番号", "serial"), &c.serial);
+        row(
+            &mut o,
+            l.pick("市区町村コード", "municipality code"),
+            &c.municipality,
+        );
     }
-    if let Some(m) = &card.municipality {
-        row(&mut o, l.pick("市区町村コード", "municipality code"), m);
-    }
-    match &card.expiry {
+    match st.card.as_ref().map(|c| report::expiry(st.today, c.expiry)) {
         Some(e) => {
-            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
-            renewal_row(ctx, &mut o, e);
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
+            renewal_row(ctx, &mut o, &e);
         }
         None => row(
             &mut o,
@@ -116,9 +114,8 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
         (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
         (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
     ] {
-        let c = cert_json(part, st);
         o.push_str(&format!("{name}:\n"));
-        if !c.present {
+        if !part.present {
             row(
                 &mut o,
                 l.pick("状態", "state"),
@@ -126,20 +123,21 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
             );
             continue;
         }
-        if !c.read {
+        if !part.read() {
             row(
                 &mut o,
                 l.pick("状態", "state"),
                 l.pick("搭載 (未読取)", "present (not read)"),
             );
-            if let Some(n) = &c.note {
-                row(&mut o, "", &paint(ctx, Tone::Dim, n));
+            if let Some(n) = &part.note {
+                row(&mut o, "", &paint(ctx, Tone::Dim, &note_text(n, l)));
             }
             continue;
         }
-        if let Some(e) = &c.expiry {
-            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, e));
-            renewal_row(ctx, &mut o, e);
+        if let Some(f) = &part.facts {
+            let e = report::expiry(st.today, f.not_after);
+            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
+            renewal_row(ctx, &mut o, &e);
         }
         if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
             let valid = ch == crate::cert::chain::ChainStatus::Valid;
