@@ -69,28 +69,25 @@ fn first_line(mut s: String) -> String {
     line
 }
 
-/// Warn when a PIN file can be read by others.
+/// Warn when a PIN file can be read by others (Unix: its mode).
 fn check_file_mode(path: &Path, lang: Lang) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.permissions().mode() & 0o077 != 0 {
-            eprintln!(
-                "mynacard: {}: {}",
-                lang.pick("警告", "warning"),
-                match lang {
-                    Lang::Ja => format!(
-                        "{} は他のユーザーから読めます (chmod 600 {} を推奨)",
-                        path.display(),
-                        path.display()
-                    ),
-                    Lang::En => format!(
-                        "{} is readable by other users (run: chmod 600 {})",
-                        path.display(),
-                        path.display()
-                    ),
-                }
-            );
-        }
+    if crate::platform::files::readable_by_others(path) {
+        eprintln!(
+            "mynacard: {}: {}",
+            lang.pick("警告", "warning"),
+            match lang {
+                Lang::Ja => format!(
+                    "{} は他のユーザーから読めます (chmod 600 {} を推奨)",
+                    path.display(),
+                    path.display()
+                ),
+                Lang::En => format!(
+                    "{} is readable by other users (run: chmod 600 {})",
+                    path.display(),
+                    path.display()
+                ),
+            }
+        );
     }
 }
 
@@ -98,12 +95,13 @@ fn check_file_mode(path: &Path, lang: Lang) {
 /// byte at a time: no buffer keeps a copy, and what follows the line (a
 /// second PIN) stays unread.
 fn stdin_line() -> Result<Pin> {
-    use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
+    use std::io::Read;
+    let mut stdin = crate::platform::term::stdin_unbuffered()
+        .map_err(|e| Error::PinInput(format!("cannot read the PIN from standard input: {e}")))?;
     let mut line = Vec::with_capacity(64);
     let mut b = [0u8; 1];
     loop {
-        match rustix::io::read(stdin.as_fd(), &mut b) {
+        match stdin.read(&mut b) {
             Ok(0) => break,
             Ok(_) if b[0] == b'\n' => break,
             Ok(_) => {
@@ -115,7 +113,7 @@ fn stdin_line() -> Result<Pin> {
                     ));
                 }
             }
-            Err(rustix::io::Errno::INTR) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 line.zeroize();
                 return Err(Error::PinInput(format!(
