@@ -22,7 +22,9 @@
 #     status, --virtual pin status (the in-process virtual card; exit 0 and
 #     the expected output), and `readers` (it must start its PC/SC helper
 #     process and end with a PC/SC exit code, 3 or 8, not hang or crash:
-#     no pcscd is running, so wine's winscard has none to talk to).
+#     wine 8.0's winscard.dll is a stub with no pcsc-lite behind it), `vcard
+#     sandbox` ("only on Linux", exit 3), and Ctrl-C (a SIGINT to wine is
+#     the console's CTRL_C_EVENT) during a slow `pin status`: exit 130.
 #     Wine 8 (Debian 12) lacks bcryptprimitives.dll, which Rust's standard
 #     library on Windows needs (ProcessPrng): a 10-line stand-in built with
 #     mingw over RtlGenRandom is put into a private wine prefix in
@@ -122,5 +124,34 @@ EOF
   expect 0 'signature password  *5/5' --virtual pin status
   expect "3 8" 'PC/SC' readers
   expect 3 'only on Linux' vcard sandbox -- true
+  # Files: a PIN file and a wrong PIN on standard input against a state
+  # file (locked by an unshared open, written atomically); an output file,
+  # not replaced without --force.
+  d="$TARGET_DIR/cross-wine/files"
+  rm -rf "$d"; mkdir -p "$d"; printf '1234\n' >"$d/pin"
+  wd="Z:${d//\//\\}"
+  expect 0 'is correct' --virtual --state "$wd\\state.json" pin verify auth --pin-file "$wd\\pin"
+  set +e; printf '9999\n' | timeout 120 wine "$EXE" --virtual --state "$wd\\state.json" pin verify auth --pin-stdin >/dev/null 2>&1; code=$?; set -e
+  [ "$code" = 9 ] || { echo "cross-check: FAILED under wine: a wrong PIN on stdin gave exit $code, not 9" >&2; exit 1; }
+  expect 0 'user-authentication PIN  *2/3' --virtual --state "$wd\\state.json" pin status
+  expect 0 '' --virtual cert show auth --pem -o "$wd\\auth.pem"
+  expect 13 'exists' --virtual cert show auth --pem -o "$wd\\auth.pem"
+  grep -q 'BEGIN CERTIFICATE' "$d/auth.pem" || { echo "cross-check: FAILED under wine: -o wrote no certificate" >&2; exit 1; }
+  # Ctrl-C: wine turns a SIGINT to the program into the console's
+  # CTRL_C_EVENT. A card that answers after 3 s keeps `pin status` busy.
+  prof="$TARGET_DIR/cross-wine/slow.toml"
+  wine "$EXE" vcard profile 2>/dev/null | tr -d '\r' >"$prof"
+  printf '\n[faults]\ndelay_ms = 3000\n' >>"$prof"
+  log="$TARGET_DIR/cross-wine/ctrl-c.log"
+  wine "$EXE" --virtual="Z:${prof//\//\\}" --timeout 30 pin status >"$log" 2>&1 &
+  pid=$!
+  sleep 6
+  kill -INT "$pid"
+  set +e; wait "$pid"; code=$?; set -e
+  tr -d '\r' <"$log" | sed 's/^/    /' >&2
+  if [ "$code" != 130 ] || ! grep -q 'interrupted by Ctrl-C' "$log"; then
+    echo "cross-check: FAILED under wine: Ctrl-C during pin status (exit $code, wanted 130)" >&2; exit 1
+  fi
+  echo "cross-check: wine: Ctrl-C during pin status: exit $code" >&2
 fi
 echo "cross-check: passed" >&2

@@ -3,11 +3,15 @@
 //!
 //! - Unix: SIGINT, SIGTERM and SIGHUP (`signal-hook`), waited for on a
 //!   thread of their own.
-//! - Windows: the console's Ctrl-C and Ctrl-Break, which the C runtime turns
-//!   into SIGINT and SIGBREAK (`signal-hook`'s flags; a thread looks at
-//!   them every 20 ms). The closing of the console window, a log-off and a
-//!   shutdown are not caught: Windows then ends the process, and the PC/SC
-//!   helper sees its input end and powers the card down itself.
+//! - Windows: the console's Ctrl-C and Ctrl-Break, through a console
+//!   control handler (`ctrlc`, which runs the action on a thread of its
+//!   own). Not `signal-hook`: on Windows it asks the C runtime for the
+//!   current handler with `signal(sig, SIG_GET)`, which the `msvcrt.dll`
+//!   the GNU target links may take for a handler at address 2 (under wine
+//!   the first Ctrl-C jumped there). The closing of the console window, a log-off and a shutdown reach
+//!   the same handler, but Windows ends the process as soon as it returns:
+//!   the PC/SC helper (which has no console) then sees its input end and
+//!   powers the card down itself.
 
 use std::io;
 use std::sync::atomic::AtomicBool;
@@ -47,35 +51,31 @@ const CAUGHT: [(i32, Signal); 3] = [
     ),
 ];
 
-/// The C runtime's SIGBREAK (Ctrl-Break); `libc` has no name for it.
+/// Windows: the console's Ctrl-C and Ctrl-Break (one console handler,
+/// which cannot tell them apart).
 #[cfg(windows)]
-const SIGBREAK: i32 = 21;
-
-#[cfg(windows)]
-const CAUGHT: [(i32, Signal); 2] = [
-    (
-        signal_hook::consts::SIGINT,
-        Signal {
-            name: "Ctrl-C",
-            exit_code: 130,
-        },
-    ),
-    (
-        SIGBREAK,
-        Signal {
-            name: "Ctrl-Break",
-            exit_code: 130,
-        },
-    ),
-];
+const CONSOLE_STOP: Signal = Signal {
+    name: "Ctrl-C/Ctrl-Break",
+    exit_code: 130,
+};
 
 /// Set `flag` when any request to stop arrives (the PC/SC helper, `vcard
 /// serve`): the process goes on, and looks at the flag when it can.
+#[cfg(unix)]
 pub fn set_flag_on_stop(flag: &Arc<AtomicBool>) -> io::Result<()> {
     for (sig, _) in CAUGHT {
         signal_hook::flag::register(sig, Arc::clone(flag))?;
     }
     Ok(())
+}
+
+/// Set `flag` when any request to stop arrives (the PC/SC helper, `vcard
+/// serve`): the process goes on, and looks at the flag when it can.
+#[cfg(windows)]
+pub fn set_flag_on_stop(flag: &Arc<AtomicBool>) -> io::Result<()> {
+    let flag = Arc::clone(flag);
+    ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+        .map_err(io::Error::other)
 }
 
 /// Run `f` on a thread of its own when the first request to stop arrives
@@ -97,17 +97,11 @@ pub fn on_first_stop(f: impl FnOnce(Signal) + Send + 'static) -> io::Result<()> 
 /// (the process then no longer ends by itself on one: `f` ends it).
 #[cfg(windows)]
 pub fn on_first_stop(f: impl FnOnce(Signal) + Send + 'static) -> io::Result<()> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    // 0: none yet; else 1 + the index in CAUGHT.
-    let got = Arc::new(AtomicUsize::new(0));
-    for (i, (sig, _)) in CAUGHT.iter().enumerate() {
-        signal_hook::flag::register_usize(*sig, Arc::clone(&got), i + 1)?;
-    }
-    std::thread::spawn(move || loop {
-        match got.load(Ordering::SeqCst) {
-            0 => std::thread::sleep(std::time::Duration::from_millis(20)),
-            i => return f(CAUGHT[i - 1].1),
+    let mut f = Some(f);
+    ctrlc::set_handler(move || {
+        if let Some(f) = f.take() {
+            f(CONSOLE_STOP)
         }
-    });
-    Ok(())
+    })
+    .map_err(io::Error::other)
 }
