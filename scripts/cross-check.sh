@@ -24,7 +24,8 @@
 #     process and end with a PC/SC exit code, 3 or 8, not hang or crash:
 #     wine 8.0's winscard.dll is a stub with no pcsc-lite behind it), `vcard
 #     sandbox` ("only on Linux", exit 3), and Ctrl-C (a SIGINT to wine is
-#     the console's CTRL_C_EVENT) during a slow `pin status`: exit 130.
+#     the console's CTRL_C_EVENT) during a slow `pin status`: exit 130;
+#     PIN files, --pin-stdin, --state, -o, and `| head` (no panic).
 #     Wine 8 (Debian 12) lacks bcryptprimitives.dll, which Rust's standard
 #     library on Windows needs (ProcessPrng): a 10-line stand-in built with
 #     mingw over RtlGenRandom is put into a private wine prefix in
@@ -137,6 +138,17 @@ EOF
   expect 0 '' --virtual cert show auth --pem -o "$wd\\auth.pem"
   expect 13 'exists' --virtual cert show auth --pem -o "$wd\\auth.pem"
   grep -q 'BEGIN CERTIFICATE' "$d/auth.pem" || { echo "cross-check: FAILED under wine: -o wrote no certificate" >&2; exit 1; }
+  # A closed standard output (`| head`): a quiet end (141), or 0 when all
+  # was written before the reader went; never a panic.
+  set +e
+  timeout 120 wine "$EXE" --virtual --json status 2>"$d/pipe.err" | head -c 1 >/dev/null
+  code=${PIPESTATUS[0]}
+  set -e
+  if ! [[ "$code" == 0 || "$code" == 141 ]] || grep -q panicked "$d/pipe.err"; then
+    tr -d '\r' <"$d/pipe.err" | head -3 >&2
+    echo "cross-check: FAILED under wine: | head gave exit $code" >&2; exit 1
+  fi
+  echo "cross-check: wine: mynacard.exe --virtual --json status | head -c 1: exit $code" >&2
   # Ctrl-C: wine turns a SIGINT to the program into the console's
   # CTRL_C_EVENT. A card that answers after 3 s keeps `pin status` busy.
   prof="$TARGET_DIR/cross-wine/slow.toml"

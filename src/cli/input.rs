@@ -69,25 +69,27 @@ fn first_line(mut s: String) -> String {
     line
 }
 
-/// Warn when a PIN file can be read by others (Unix: its mode).
+/// Warn when a PIN file can be read by others.
 fn check_file_mode(path: &Path, lang: Lang) {
-    if crate::platform::files::readable_by_others(path) {
-        eprintln!(
-            "mynacard: {}: {}",
-            lang.pick("警告", "warning"),
-            match lang {
-                Lang::Ja => format!(
-                    "{} は他のユーザーから読めます (chmod 600 {} を推奨)",
-                    path.display(),
-                    path.display()
-                ),
-                Lang::En => format!(
-                    "{} is readable by other users (run: chmod 600 {})",
-                    path.display(),
-                    path.display()
-                ),
-            }
-        );
+    if let Ok(m) = std::fs::metadata(path) {
+        if crate::platform::files::open_to_others(&m) {
+            eprintln!(
+                "mynacard: {}: {}",
+                lang.pick("警告", "warning"),
+                match lang {
+                    Lang::Ja => format!(
+                        "{} は他のユーザーから読めます (chmod 600 {} を推奨)",
+                        path.display(),
+                        path.display()
+                    ),
+                    Lang::En => format!(
+                        "{} is readable by other users (run: chmod 600 {})",
+                        path.display(),
+                        path.display()
+                    ),
+                }
+            );
+        }
     }
 }
 

@@ -88,7 +88,7 @@ fn is_broken_pipe(info: &std::panic::PanicHookInfo<'_>) -> bool {
         .map(String::as_str)
         .or_else(|| info.payload().downcast_ref::<&str>().copied())
         .unwrap_or("");
-    msg.contains("Broken pipe") || msg.contains("os error 32")
+    crate::platform::is_closed_pipe_message(msg)
 }
 
 /// Install the signal thread and the panic hook (once, at start).

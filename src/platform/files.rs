@@ -115,17 +115,18 @@ pub(super) fn open_read(path: &Path, follow: bool) -> io::Result<std::fs::File> 
 #[cfg(windows)]
 const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
 
-/// Whether `path` may be read by other users. Unix: any group or other
-/// permission bit. Windows: not known (mynacard reads no ACL), so `false`.
-pub fn readable_by_others(path: &Path) -> bool {
+/// Whether a file with metadata `meta` may be read by other users. Unix:
+/// any group or other permission bit. Windows: not known (mynacard reads
+/// no ACL), so `false`.
+pub fn open_to_others(meta: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+        meta.permissions().mode() & 0o077 != 0
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = meta;
         false
     }
 }

@@ -75,6 +75,19 @@ pub fn protect_memory() {
     let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
 
+/// Whether a message (a panic's, from `print!`) is about writing to a pipe
+/// whose reader went away (`| head`): EPIPE on Unix; on Windows
+/// `ERROR_BROKEN_PIPE` (109), `ERROR_NO_DATA` (232, "the pipe is being
+/// closed") or `ERROR_PIPE_NOT_CONNECTED` (233, what wine says).
+pub fn is_closed_pipe_message(msg: &str) -> bool {
+    let codes: &[&str] = if cfg!(windows) {
+        &["(os error 109)", "(os error 232)", "(os error 233)"]
+    } else {
+        &["Broken pipe", "os error 32"]
+    };
+    codes.iter().any(|c| msg.contains(c))
+}
+
 /// Ask for the next TCP acknowledgement at once (Linux's `TCP_QUICKACK`,
 /// which vpcd's one-frame-at-a-time exchange needs to avoid 40 ms delayed
 /// acknowledgements); nothing elsewhere.
