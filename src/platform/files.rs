@@ -283,6 +283,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_held_lock_is_busy_until_it_is_closed() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("state.lock");
+        let held = lock_exclusive(&p, Duration::ZERO).unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+        assert!(matches!(
+            lock_exclusive(&p, Duration::from_millis(60)),
+            Err(LockError::Busy)
+        ));
+        drop(held);
+        assert!(lock_exclusive(&p, Duration::ZERO).is_ok());
+        // Never through a link.
+        let l = d.path().join("linked.lock");
+        std::os::unix::fs::symlink(&p, &l).unwrap();
+        assert!(matches!(
+            lock_exclusive(&l, Duration::ZERO),
+            Err(LockError::Open(_))
+        ));
+    }
+
+    #[test]
+    fn group_or_other_bits_make_a_file_open_to_others() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("pin");
+        std::fs::write(&f, b"1234\n").unwrap();
+        for (mode, open) in [(0o600, false), (0o640, true), (0o604, true)] {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(
+                open_to_others(&std::fs::metadata(&f).unwrap()),
+                open,
+                "{mode:o}"
+            );
+        }
+    }
+
+    #[test]
     fn only_bounded_regular_files() {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("f");

@@ -97,3 +97,37 @@ pub fn tcp_quickack(s: &std::net::TcpStream) {
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     let _ = s;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_told_from_other_errors() {
+        assert!(is_closed_pipe_message(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        assert!(!is_closed_pipe_message(
+            "failed printing to stdout: No space left on device (os error 28)"
+        ));
+    }
+
+    #[test]
+    fn the_build_id_is_known_and_stable() {
+        let id = build_id();
+        assert!(!id.is_empty());
+        assert_eq!(id, build_id());
+    }
+
+    #[test]
+    fn a_child_ended_by_a_signal_is_told_from_one_that_exited() {
+        let sh = |script: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", script])
+                .status()
+                .unwrap()
+        };
+        assert_eq!(process::ended_by_signal(&sh("kill -9 $$")), Some(9));
+        assert_eq!(process::ended_by_signal(&sh("exit 3")), None);
+    }
+}
