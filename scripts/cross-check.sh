@@ -18,6 +18,8 @@
 #   macOS (x86_64-apple-darwin): cargo clippy -D warnings (a `cargo check`
 #     with lints), default features and --no-default-features. Nothing is
 #     linked: Debian has no macOS linker or SDK.
+#   The library and the binary only: the tests are not compiled for either
+#   target (some use Unix-only calls), and the suite runs on Linux only.
 #   --wine: mynacard.exe --version, --virtual status, --virtual --json pin
 #     status, --virtual pin status (the in-process virtual card; exit 0 and
 #     the expected output), and `readers` (it must start its PC/SC helper
