@@ -30,6 +30,8 @@ pub mod platform;
 pub mod protocol;
 pub mod report;
 pub mod rules;
+/// The private pcscd + vpcd sandbox: Linux only (a mount namespace).
+#[cfg(target_os = "linux")]
 pub mod sandbox;
 pub mod testhook;
 pub mod transport;

@@ -72,9 +72,8 @@ fn first_line(mut s: String) -> String {
 
 /// Warn when a PIN file can be read by others.
 fn check_file_mode(path: &Path, lang: Lang) {
-    use std::os::unix::fs::PermissionsExt;
     if let Ok(m) = std::fs::metadata(path) {
-        if m.permissions().mode() & 0o077 != 0 {
+        if crate::platform::files::open_to_others(&m) {
             eprintln!(
                 "mynacard: {}: {}",
                 lang.pick("警告", "warning"),
@@ -99,12 +98,13 @@ fn check_file_mode(path: &Path, lang: Lang) {
 /// byte at a time: no buffer keeps a copy, and what follows the line (a
 /// second PIN) stays unread.
 fn stdin_line() -> Result<Pin> {
-    use std::os::fd::AsFd;
-    let stdin = std::io::stdin();
+    use std::io::Read;
+    let mut stdin = crate::platform::term::stdin_unbuffered()
+        .map_err(|e| Error::PinInput(format!("cannot read the PIN from standard input: {e}")))?;
     let mut line = Vec::with_capacity(64);
     let mut b = [0u8; 1];
     loop {
-        match rustix::io::read(stdin.as_fd(), &mut b) {
+        match stdin.read(&mut b) {
             Ok(0) => break,
             Ok(_) if b[0] == b'\n' => break,
             Ok(_) => {
@@ -116,7 +116,7 @@ fn stdin_line() -> Result<Pin> {
                     ));
                 }
             }
-            Err(rustix::io::Errno::INTR) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
                 line.zeroize();
                 return Err(Error::PinInput(format!(

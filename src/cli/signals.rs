@@ -1,10 +1,12 @@
 //! Every way out of the process leaves the card powered down and the
-//! terminal as it was: SIGINT, SIGTERM and SIGHUP are handled on a thread
-//! of their own, and a panic (a closed pipe among them) first stops the
-//! PC/SC helpers, which power their cards down.
+//! terminal as it was: SIGINT, SIGTERM and SIGHUP (on Windows Ctrl-C and
+//! Ctrl-Break; `platform::signals`) are handled on a thread of their own,
+//! and a panic (a closed pipe among them) first stops the PC/SC helpers,
+//! which power their cards down.
 
 use super::Ctx;
 use crate::error::Error;
+use crate::platform::term::{self, TermState};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -29,16 +31,13 @@ pub fn set_watching() {
 
 /// The terminal settings saved before a no-echo prompt, restored if the
 /// process ends during it.
-static SAVED_TTY: Mutex<Option<rustix::termios::Termios>> = Mutex::new(None);
+static SAVED_TTY: Mutex<Option<TermState>> = Mutex::new(None);
 
 /// Run `f` (a no-echo prompt) with the terminal's settings saved, so that a
 /// signal during it can give the echo back.
 pub fn with_saved_tty<T>(f: impl FnOnce() -> T) -> T {
-    let tty = std::fs::File::open("/dev/tty").ok();
-    if let Some(t) = &tty {
-        if let (Ok(attrs), Ok(mut g)) = (rustix::termios::tcgetattr(t), SAVED_TTY.lock()) {
-            *g = Some(attrs);
-        }
+    if let (Some(saved), Ok(mut g)) = (term::save(), SAVED_TTY.lock()) {
+        *g = Some(saved);
     }
     let r = f();
     if let Ok(mut g) = SAVED_TTY.lock() {
@@ -62,9 +61,10 @@ fn restore_tty() {
         f();
     }
     let Ok(g) = SAVED_TTY.try_lock() else { return };
-    if let (Some(attrs), Ok(t)) = (g.as_ref(), std::fs::File::open("/dev/tty")) {
-        let _ = rustix::termios::tcsetattr(&t, rustix::termios::OptionalActions::Now, attrs);
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
+    if let Some(saved) = g.as_ref() {
+        if term::restore(saved).is_ok() {
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
+        }
     }
 }
 
@@ -87,46 +87,39 @@ fn is_broken_pipe(info: &std::panic::PanicHookInfo<'_>) -> bool {
         .map(String::as_str)
         .or_else(|| info.payload().downcast_ref::<&str>().copied())
         .unwrap_or("");
-    msg.contains("Broken pipe") || msg.contains("os error 32")
+    crate::platform::is_closed_pipe_message(msg)
 }
 
 /// Install the signal thread and the panic hook (once, at start).
 pub fn install(ctx: &Ctx) {
     let mut wctx = ctx.with_global(ctx.g.clone());
     wctx.color = false;
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
-        std::thread::spawn(move || {
-            if let Some(sig) = signals.forever().next() {
-                super::output::take_last_word();
-                let left = stop_helpers();
-                restore_tty();
-                // Let a line being printed finish; print nothing after it.
-                let out = std::io::stdout();
-                let mut lock = out.lock();
-                let _ = std::io::Write::flush(&mut lock);
-                let (name, code) = match sig {
-                    SIGINT => ("SIGINT", 130),
-                    SIGTERM => ("SIGTERM", 143),
-                    _ => ("SIGHUP", 129),
-                };
-                let e = Error::Interrupted { signal: name, code };
-                let e = if left {
-                    Error::LeftPowered {
-                        cause: Some(Box::new(e)),
-                    }
-                } else {
-                    e
-                };
-                if WATCHING.load(Ordering::SeqCst) && !left {
-                    std::process::exit(0);
-                }
-                drop(lock);
-                super::output::print_error(&wctx, &e);
-                std::process::exit(e.exit_code());
+    let _ = crate::platform::signals::on_first_stop(move |sig| {
+        super::output::take_last_word();
+        let left = stop_helpers();
+        restore_tty();
+        // Let a line being printed finish; print nothing after it.
+        let out = std::io::stdout();
+        let mut lock = out.lock();
+        let _ = std::io::Write::flush(&mut lock);
+        let e = Error::Interrupted {
+            signal: sig.name,
+            code: sig.exit_code,
+        };
+        let e = if left {
+            Error::LeftPowered {
+                cause: Some(Box::new(e)),
             }
-        });
-    }
+        } else {
+            e
+        };
+        if WATCHING.load(Ordering::SeqCst) && !left {
+            std::process::exit(0);
+        }
+        drop(lock);
+        super::output::print_error(&wctx, &e);
+        std::process::exit(e.exit_code());
+    });
     let mut pctx = ctx.with_global(ctx.g.clone());
     pctx.color = false;
     let default = std::panic::take_hook();

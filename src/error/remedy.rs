@@ -189,6 +189,11 @@ impl Error {
                 "--virtual を使うか、pcsc 機能付きでビルドしてください (cargo install mynacard)",
                 "use --virtual, or a build with the pcsc feature (the default: cargo install mynacard)",
             ),
+            // The sandbox is Linux only (`platform`): elsewhere, what works.
+            Sandbox(_) if !cfg!(target_os = "linux") => s(
+                "Linux でのみ使えます。ここでは --virtual を使ってください",
+                "on Linux only; here, use --virtual",
+            ),
             Sandbox(_) => s(
                 "root で実行し、pcscd と vsmartcard-vpcd を入れてください (./scripts/install-deps.sh)",
                 "run as root with pcscd and vsmartcard-vpcd installed (./scripts/install-deps.sh)",

@@ -1,13 +1,14 @@
 //! Files written whole or not at all, and never through a link: the body
 //! goes to a temporary file with an unpredictable name, created exclusively
-//! (`O_EXCL`, so a pre-created file or symlink of that name is never
-//! followed) with its mode set at creation, in the target's directory;
-//! it is synced and renamed over the target, and the directory is synced.
+//! (`O_EXCL`, on Windows `CREATE_NEW`, so a pre-created file or symlink of
+//! that name is never followed) with its mode set at creation (Unix; on
+//! Windows it takes the ACL its folder passes on), in the target's
+//! directory; it is synced and renamed over the target (on Windows
+//! `MoveFileEx` replacing the target), and the directory is synced (Unix).
 //! A failure removes the temporary file and leaves the target as it was.
 
 use super::files::not_regular;
 use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 /// Why an output path is refused.
@@ -42,12 +43,25 @@ fn folder_takes_files(dir: &Path) -> Result<(), FolderProblem> {
     match std::fs::metadata(dir) {
         Err(_) => Err(FolderProblem::Missing),
         Ok(m) if !m.is_dir() => Err(FolderProblem::NotAFolder),
-        Ok(_) => rustix::fs::access(
-            dir,
-            rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
-        )
-        .map_err(|_| FolderProblem::NotWritable),
+        Ok(_) => may_create_in(dir).map_err(|_| FolderProblem::NotWritable),
     }
+}
+
+/// Unix: the permission bits (and ACLs) say so (`access(W_OK|X_OK)`).
+#[cfg(unix)]
+fn may_create_in(dir: &Path) -> io::Result<()> {
+    rustix::fs::access(
+        dir,
+        rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+    )
+    .map_err(io::Error::from)
+}
+
+/// Elsewhere (a folder's ACL, not a read-only flag, decides on Windows):
+/// an anonymous temporary file is made there and removed at once.
+#[cfg(not(unix))]
+fn may_create_in(dir: &Path) -> io::Result<()> {
+    tempfile::tempfile_in(dir).map(drop)
 }
 
 /// May `path` receive an output file? Absent: yes. A regular file: only
@@ -64,19 +78,26 @@ pub fn check_target(path: &Path, replace: bool) -> Result<(), Refusal> {
     }
 }
 
-/// Write `body` to `path` with permission bits `mode` (e.g. 0o600). An
-/// existing regular file is replaced; anything else at `path` is refused.
+/// Write `body` to `path` with permission bits `mode` (e.g. 0o600; Unix
+/// only). An existing regular file is replaced; anything else at `path` is
+/// refused.
 pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
     let dir = folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(body)?;
     tmp.as_file().sync_all()?;
     // Checked again just before the rename: the rename itself replaces a
@@ -88,6 +109,9 @@ pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
         ));
     }
     tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself made durable (Windows has no handle on a folder
+    // to sync this way; NTFS journals the rename).
+    #[cfg(unix)]
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }

@@ -4,41 +4,88 @@
 //! regular file of the user's, opened without following a link. A cache
 //! that cannot be used safely is skipped with a note: the command goes on
 //! without it (a cache only saves work).
+//!
+//! On Windows, owner and mode are not checked or set (mynacard reads and
+//! writes no ACL): the folders take the ACL of `%LOCALAPPDATA%`, which in
+//! a user's profile admits the user, SYSTEM and the administrators. A link
+//! or junction in place of a folder or an entry is still refused.
 
+use std::env::var_os;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// `$XDG_CACHE_HOME/mynacard/<sub>` (or `~/.cache/…`), made private;
+/// The folder the `mynacard/` cache goes in: Linux and other Unix systems
+/// `$XDG_CACHE_HOME`, else `~/.cache`; macOS `$XDG_CACHE_HOME` when set,
+/// else `~/Library/Caches`; Windows `%LOCALAPPDATA%`.
+fn cache_base() -> Option<PathBuf> {
+    let set = |name: &str| var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if cfg!(windows) {
+        return set("LOCALAPPDATA");
+    }
+    let home_sub = if cfg!(target_os = "macos") {
+        "Library/Caches"
+    } else {
+        ".cache"
+    };
+    set("XDG_CACHE_HOME").or_else(|| set("HOME").map(|h| h.join(home_sub)))
+}
+
+/// `<cache base>/mynacard/<sub>` (see [`cache_base`]), made private;
 /// `None` with `--no-cache`, when no home is known, or when a folder on the
 /// way cannot be used safely (a note on stderr says which and why, once).
 pub fn cache_dir(disabled: bool, sub: &str) -> Option<PathBuf> {
     if disabled {
         return None;
     }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    private_cache_in(&base, sub)
+    private_cache_in(&cache_base()?, sub)
+}
+
+/// Create the folder `d` (and, with `all`, the folders above it), owner-only
+/// on Unix.
+fn make_dir(d: &Path, all: bool) -> io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(all);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(d)
+}
+
+/// Whether `meta` is of a file or folder of this process's user (Unix; on
+/// Windows not checked: `true`).
+fn mine(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.uid() == rustix::process::geteuid().as_raw()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
+/// Make a folder of the user's owner-only when others may enter it (Unix).
+fn make_private(d: &Path, meta: &std::fs::Metadata) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("is open to others and cannot be made private ({e})"))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (d, meta);
+    Ok(())
 }
 
 /// `<base>/mynacard/<sub>`, made private, or `None` (with a note).
 fn private_cache_in(base: &Path, sub: &str) -> Option<PathBuf> {
     let top = base.join("mynacard");
     let dir = top.join(sub);
-    if !base.is_dir()
-        && std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(base)
-            .is_err()
-    {
+    if !base.is_dir() && make_dir(base, true).is_err() {
         return None;
     }
     for d in [&top, &dir] {
@@ -53,15 +100,13 @@ fn private_cache_in(base: &Path, sub: &str) -> Option<PathBuf> {
 /// Make `d` a private folder of this user's, or say why it cannot be one.
 fn private_dir(d: &Path) -> Result<(), String> {
     let meta = match std::fs::symlink_metadata(d) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            match std::fs::DirBuilder::new().mode(0o700).create(d) {
-                Ok(()) => std::fs::symlink_metadata(d).map_err(|e| e.to_string())?,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    std::fs::symlink_metadata(d).map_err(|e| e.to_string())?
-                }
-                Err(e) => return Err(format!("cannot be created ({e})")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match make_dir(d, false) {
+            Ok(()) => std::fs::symlink_metadata(d).map_err(|e| e.to_string())?,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::symlink_metadata(d).map_err(|e| e.to_string())?
             }
-        }
+            Err(e) => return Err(format!("cannot be created ({e})")),
+        },
         Err(e) => return Err(e.to_string()),
         Ok(m) => m,
     };
@@ -71,14 +116,10 @@ fn private_dir(d: &Path) -> Result<(), String> {
     if !meta.is_dir() {
         return Err("is not a folder".into());
     }
-    if meta.uid() != rustix::process::geteuid().as_raw() {
+    if !mine(&meta) {
         return Err("belongs to another user".into());
     }
-    if meta.mode() & 0o077 != 0 {
-        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("is open to others and cannot be made private ({e})"))?;
-    }
-    Ok(())
+    make_private(d, &meta)
 }
 
 /// One note per folder and process.
@@ -99,20 +140,16 @@ fn note_once(d: &Path, why: &str) {
 
 /// Whether `path` is a regular file of this user's (a link is not).
 pub fn is_entry(path: &Path) -> bool {
-    std::fs::symlink_metadata(path)
-        .is_ok_and(|m| m.file_type().is_file() && m.uid() == rustix::process::geteuid().as_raw())
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file() && mine(&m))
 }
 
 /// Read a cache entry: a regular file of this user's of at most `limit`
 /// bytes, opened without following a link and without blocking.
 pub fn read_entry(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let bad = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_string());
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOFOLLOW).bits() as i32)
-        .open(path)?;
+    let f = super::files::open_read(path, false)?;
     let meta = f.metadata()?;
-    if !meta.file_type().is_file() || meta.uid() != rustix::process::geteuid().as_raw() {
+    if super::files::opened_not_regular(&f, &meta).is_some() || !mine(&meta) {
         return Err(bad("not a regular file of this user's"));
     }
     super::files::read_opened(f, &meta, limit)
@@ -121,6 +158,7 @@ pub fn read_entry(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     #[test]
     fn new_folders_are_private_and_open_ones_are_repaired() {

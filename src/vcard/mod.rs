@@ -434,33 +434,15 @@ impl crate::transport::inproc::Simulator for VirtualCard {
 /// Lock `<state>.lock` (created beside it, 0600, never through a link),
 /// waiting up to 10 s for another process to let go.
 fn lock_state(path: &Path) -> Result<std::fs::File, String> {
-    use rustix::fs::{flock, FlockOperation, OFlags};
-    use std::os::unix::fs::OpenOptionsExt;
+    use crate::platform::files::{lock_exclusive, LockError};
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     let lock = path.with_file_name(name);
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(OFlags::NOFOLLOW.bits() as i32)
-        .open(&lock)
-        .map_err(|e| format!("cannot open its lock {}: {e}", lock.display()))?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        match flock(&f, FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => return Ok(f),
-            Err(rustix::io::Errno::WOULDBLOCK) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(20))
-            }
-            Err(rustix::io::Errno::WOULDBLOCK) => {
-                return Err("in use by another mynacard process for more than 10 s".into())
-            }
-            Err(e) => return Err(format!("cannot lock {}: {e}", lock.display())),
-        }
-    }
+    lock_exclusive(&lock, std::time::Duration::from_secs(10)).map_err(|e| match e {
+        LockError::Open(e) => format!("cannot open its lock {}: {e}", lock.display()),
+        LockError::Busy => "in use by another mynacard process for more than 10 s".into(),
+        LockError::Lock(e) => format!("cannot lock {}: {e}", lock.display()),
+    })
 }
 
 #[cfg(test)]

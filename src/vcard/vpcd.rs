@@ -5,7 +5,6 @@
 
 use super::VirtualCard;
 use crate::apdu::{hex_spaced, Command, Response};
-use socket2::SockRef;
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,7 +60,7 @@ pub trait Link: Read + Write {
 
 impl Link for TcpStream {
     fn before_read(&mut self) {
-        let _ = SockRef::from(&*self).set_quickack(true);
+        crate::platform::tcp_quickack(self);
     }
 }
 

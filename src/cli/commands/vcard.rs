@@ -61,7 +61,7 @@ fn load_card(
     crate::usecase::connect::load_virtual_card(profile, state.as_deref(), ctx.g.no_cache)
 }
 
-#[cfg(feature = "pcsc")]
+#[cfg(all(feature = "pcsc", target_os = "linux"))]
 fn sandbox(
     ctx: &Ctx,
     profile: Option<&std::path::Path>,
@@ -101,6 +101,22 @@ fn sandbox(
     }
 }
 
+/// The sandbox is a mount namespace with pcscd and vpcd: Linux only.
+#[cfg(all(feature = "pcsc", not(target_os = "linux")))]
+fn sandbox(
+    _: &Ctx,
+    _: Option<&std::path::Path>,
+    _: Option<PathBuf>,
+    _: Option<PathBuf>,
+    _: &[String],
+) -> Result<i32> {
+    Err(Error::Sandbox(
+        "`vcard sandbox` runs only on Linux (a private pcscd in a mount namespace); \
+         here, use --virtual, or `vcard serve` to a vpcd reader"
+            .into(),
+    ))
+}
+
 pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
     match cmd {
         #[cfg(feature = "pcsc")]
@@ -124,10 +140,8 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
         } => {
             let card = load_card(ctx, profile.as_deref(), card_state)?;
             let stop = Arc::new(AtomicBool::new(false));
-            for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                signal_hook::flag::register(sig, Arc::clone(&stop))
-                    .map_err(|e| Error::io("signal handler", e))?;
-            }
+            crate::platform::signals::set_flag_on_stop(&stop)
+                .map_err(|e| Error::io("signal handler", e))?;
             let opts = vpcd::ServeOptions {
                 host: host.clone(),
                 port,

@@ -15,8 +15,9 @@
 //!   powers the card down — inside the transaction when one is open — as
 //!   soon as the call in progress returns. The tool waits [`GRACE`] for it
 //!   to confirm; if the reader is stuck and it cannot, the tool says so.
-//! - The helper runs in its own process group: a Ctrl-C at the terminal
-//!   reaches the tool, which then stops the helper in order.
+//! - The helper runs apart from the terminal (its own process group on
+//!   Unix; no console on Windows, `platform::process`): a Ctrl-C at the
+//!   terminal reaches the tool, which then stops the helper in order.
 
 mod connection;
 pub mod proto;
@@ -27,7 +28,6 @@ use super::pcsc::{power_down_from_outside, Rescue};
 use super::Waiting;
 use crate::error::{Error, Result};
 use proto::{read_frame, write_frame, ErrKind, ReaderInfo, Reply, Request};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -195,12 +195,12 @@ impl Agent {
                 "cannot find this program to start its PC/SC helper: {e}"
             ))
         })?;
-        let mut child = std::process::Command::new(exe)
-            .arg(AGENT_ARG)
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg(AGENT_ARG)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
+            .stderr(Stdio::null());
+        let mut child = crate::platform::process::apart_from_terminal(&mut cmd)
             .spawn()
             .map_err(|e| Error::Helper(format!("cannot start it: {e}")))?;
         let (Some(stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
@@ -306,11 +306,10 @@ impl Agent {
         }
         let end = self.shared.wait_end(GRACE + Duration::from_secs(1));
         let signal = self.child.as_mut().and_then(|c| {
-            use std::os::unix::process::ExitStatusExt;
             let until = Instant::now() + Duration::from_millis(300);
             loop {
                 match c.try_wait() {
-                    Ok(Some(st)) => return st.signal(),
+                    Ok(Some(st)) => return crate::platform::process::ended_by_signal(&st),
                     Ok(None) if Instant::now() < until => {
                         std::thread::sleep(Duration::from_millis(2))
                     }

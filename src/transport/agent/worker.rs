@@ -119,13 +119,9 @@ fn in_transaction(
 /// The helper's main loop; returns its exit code.
 pub fn main() -> i32 {
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        let _ = signal_hook::flag::register(sig, Arc::clone(&stop));
-    }
+    // SIGINT, SIGTERM, SIGHUP (Unix). On Windows the helper has no console
+    // (`platform::process`), so no console event reaches it.
+    let _ = crate::platform::signals::set_flag_on_stop(&stop);
     let (txq, rx) = mpsc::channel::<Option<Request>>();
     {
         let stop = Arc::clone(&stop);
