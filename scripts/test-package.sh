@@ -10,14 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE=$PWD
+# Where cargo builds (CARGO_TARGET_DIR when set).
+TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cargo package --locked --quiet --allow-dirty --no-verify
-CRATE=target/package/mynacard-$VERSION.crate
+CRATE=$TARGET/package/mynacard-$VERSION.crate
 [ -e "$CRATE" ] || { echo "package: cargo package made no crate" >&2; exit 1; }
-rm -rf target/package-src && mkdir -p target/package-src
-tar -xzf "$CRATE" -C target/package-src
-(cd "target/package-src/mynacard-$VERSION" && cargo build --release --locked --quiet --target-dir "$HERE/target")
-DEB=$(BIN=target/release/mynacard ./scripts/package.sh | tail -1)
+rm -rf "$TARGET/package-src" && mkdir -p "$TARGET/package-src"
+tar -xzf "$CRATE" -C "$TARGET/package-src"
+(cd "$TARGET/package-src/mynacard-$VERSION" && cargo build --release --locked --quiet --target-dir "$TARGET")
+DEB=$(BIN=$TARGET/release/mynacard ./scripts/package.sh | tail -1)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 dpkg-deb -x "$DEB" "$WORK/root"
