@@ -223,7 +223,7 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
         (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
         (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
     ] {
-        cert_rows(ctx, st, &name, part, &mut o);
+        cert_rows(ctx, st, name, part, &mut o);
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         timeline_rows(ctx, st, &mut o);
