@@ -246,8 +246,13 @@ fn function_lengths(text: &str) -> Vec<(String, usize)> {
 }
 
 /// Functions left long for now, as "file: name".
-// TODO: split after the platform work lands
-const NOT_YET: &[&str] = &["transport/agent/worker.rs: main"];
+const NOT_YET: &[&str] = &[
+    // TODO: split after the platform work lands
+    "transport/agent/worker.rs: main",
+    // TODO: split after the virtual-card work lands (vcard is being edited)
+    "vcard/fs/mod.rs: build",
+    "vcard/profile/mod.rs: from_value",
+];
 
 #[test]
 fn no_function_is_over_120_lines() {
