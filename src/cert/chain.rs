@@ -13,6 +13,9 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 
+mod candidates;
+use candidates::{best_issuer, named_candidates};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChainStatus {
@@ -164,155 +167,41 @@ pub(crate) fn issued_by(ee: &X509Certificate<'_>, ca: &X509Certificate<'_>) -> b
         && super::verify_signed(ee, ca.public_key()).is_ok()
 }
 
-/// Verifies `ee` against the best of `candidates` at the instant `at`.
-/// Errors only when `ee` itself does not parse.
-pub fn check_chain(
-    ee: &[u8],
-    candidates: &[Vec<u8>],
-    at: OffsetDateTime,
-) -> Result<ChainResult, CertError> {
-    let x = parse_cert(ee)?;
-    let issuer_name = x.issuer().to_string();
-
-    let aki = authority_key_id(&x);
-    let mut skipped = 0usize;
-    let mut named_count = 0usize;
-    // Named so, and with the key identifier the certificate names (or one
-    // of the two has none): only these may be its issuer.
-    let mut keyed: Vec<(X509Certificate<'_>, &[u8])> = Vec::new();
-    let mut other_key: Vec<String> = Vec::new();
-    for c in candidates {
-        match parse_cert(c) {
-            Ok(cx) => match issuer_match(&x, &cx) {
-                None => {}
-                Some(Match::KeyDiffers) => {
-                    named_count += 1;
-                    other_key.push(format!(
-                        "{}…: key identifier {}",
-                        sha256_hex(c).get(..16).unwrap_or(""),
-                        subject_key_id(&cx)
-                            .map(hex::encode_upper)
-                            .unwrap_or_default()
-                    ));
-                }
-                Some(_) => {
-                    named_count += 1;
-                    keyed.push((cx, c.as_slice()));
-                }
-            },
-            Err(_) => skipped += 1,
-        }
-    }
-    let skipped_note = if skipped > 0 {
+/// Why no named candidate is the issuer: the message of a bad signature.
+fn bad_signature_message(
+    issuer_name: &str,
+    named_count: usize,
+    none_keyed: bool,
+    failures: &[String],
+) -> String {
+    let why = if none_keyed {
         format!(
-            " ({} did not parse and {} skipped)",
-            plural(skipped, "candidate certificate", "candidate certificates"),
-            if skipped == 1 { "was" } else { "were" }
+            "{} another key identifier than the one the certificate names for its issuer",
+            if named_count == 1 {
+                "it has"
+            } else {
+                "they have"
+            }
         )
     } else {
-        String::new()
-    };
-    let ee_validity = validity_check("ee_validity", "the certificate", &x, at);
-
-    if named_count == 0 {
-        let message = format!(
-            "no candidate certificate has the subject \"{issuer_name}\" ({} examined){skipped_note}",
-            candidates.len()
-        );
-        return Ok(ChainResult {
-            status: ChainStatus::UnknownIssuer,
-            issuer: None,
-            issuer_sha256_fingerprint: None,
-            checks: vec![check("issuer_found", false, message.clone()), ee_validity],
-            message,
-            revocation: REVOCATION,
-        });
-    }
-    let key_note = match &aki {
-        Some(k) => format!(
-            "; {} the key identifier it names ({})",
-            plural(keyed.len(), "has", "have"),
-            hex::encode_upper(k)
-        ),
-        None => String::new(),
-    };
-    let found = check(
-        "issuer_found",
-        !keyed.is_empty(),
         format!(
-            "{} named \"{issuer_name}\" among {}{skipped_note}{key_note}",
-            plural(named_count, "candidate", "candidates"),
-            candidates.len()
-        ),
-    );
-
-    // All JPKI CA generations share one DN: the key identifier narrows and
-    // the signature decides. Among several that verify, prefer a CA that
-    // is valid at `at`.
-    let mut failures = other_key;
-    let mut best: Option<(u8, &X509Certificate<'_>, &[u8])> = None;
-    for (cx, der) in &keyed {
-        match super::verify_signed(&x, cx.public_key()) {
-            Ok(()) => {
-                let score = u8::from(ca_flag(cx) == Ok(Some(true)))
-                    + u8::from(cert_sign_allowed(cx) != Ok(Some(false)))
-                    + 2 * u8::from(matches!(validity(cx, at), Validity::Within));
-                if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                    best = Some((score, cx, der));
-                }
+            "the signature does not verify with {}",
+            if named_count == 1 {
+                "its key"
+            } else {
+                "any of their keys"
             }
-            Err(e) => failures.push(format!("{}…: {e}", sha256_hex(der).get(..16).unwrap_or(""))),
-        }
-    }
-    let Some((_, issuer, issuer_der)) = best else {
-        // A name alone is only a claim: no issuer is reported.
-        let why = if keyed.is_empty() {
-            format!(
-                "{} another key identifier than the one the certificate names for its issuer",
-                if named_count == 1 {
-                    "it has"
-                } else {
-                    "they have"
-                }
-            )
-        } else {
-            format!(
-                "the signature does not verify with {}",
-                if named_count == 1 {
-                    "its key"
-                } else {
-                    "any of their keys"
-                }
-            )
-        };
-        let message = format!(
-            "{} named \"{issuer_name}\", but {why}: {}",
-            plural(named_count, "certificate is", "certificates are"),
-            failures.join("; ")
-        );
-        return Ok(ChainResult {
-            status: ChainStatus::BadSignature,
-            issuer: None,
-            issuer_sha256_fingerprint: None,
-            checks: vec![
-                found,
-                check("signature", false, message.clone()),
-                ee_validity,
-            ],
-            message,
-            revocation: REVOCATION,
-        });
+        )
     };
-    let fingerprint = sha256_hex(issuer_der);
-    let sig = check(
-        "signature",
-        true,
-        format!(
-            "{} signature verifies with the key of the issuer certificate (SHA-256 {fingerprint})",
-            super::signature_name(&x.signature_algorithm.algorithm.to_id_string())
-        ),
-    );
+    format!(
+        "{} named \"{issuer_name}\", but {why}: {}",
+        plural(named_count, "certificate is", "certificates are"),
+        failures.join("; ")
+    )
+}
 
+/// Whether the issuer may issue certificates: its CA flag and key usage.
+fn issuer_ca_checks(issuer: &X509Certificate<'_>) -> (Check, Check) {
     let is_ca = match ca_flag(issuer) {
         Ok(Some(true)) => check("issuer_is_ca", true, "basicConstraints CA:TRUE".into()),
         Ok(Some(false)) => check("issuer_is_ca", false, "basicConstraints CA:FALSE".into()),
@@ -349,11 +238,17 @@ pub fn check_chain(
             format!("keyUsage unreadable: {e}"),
         ),
     };
-    let issuer_validity = validity_check("issuer_validity", "the issuer certificate", issuer, at);
-    let ee_state = validity(&x, at);
-    let issuer_state = validity(issuer, at);
+    (is_ca, usage)
+}
 
-    let (status, message) = if !is_ca.ok || !usage.ok {
+/// The status and its message: an issuer that may not issue outranks a
+/// validity failure; `valid` is the message when all holds.
+fn verdict(
+    [is_ca, usage]: [&Check; 2],
+    validities: [(&Check, Validity); 2],
+    valid: String,
+) -> (ChainStatus, String) {
+    if !is_ca.ok || !usage.ok {
         let why = if is_ca.ok {
             &usage.detail
         } else {
@@ -363,28 +258,122 @@ pub fn check_chain(
             ChainStatus::IssuerNotCa,
             format!("the issuer certificate may not issue certificates: {why}"),
         )
-    } else if !ee_validity.ok || !issuer_validity.ok {
+    } else if validities.iter().any(|(c, _)| !c.ok) {
         // not_yet_valid outranks expired; the deciding check comes first.
         let before = |v: &Validity| matches!(v, Validity::Before(_));
-        let status = if before(&ee_state) || before(&issuer_state) {
+        let status = if validities.iter().any(|(_, v)| before(v)) {
             ChainStatus::NotYetValid
         } else {
             ChainStatus::Expired
         };
-        let mut failed = vec![(&ee_validity, &ee_state), (&issuer_validity, &issuer_state)];
+        let mut failed = Vec::from(validities);
         failed.retain(|(c, _)| !c.ok);
         failed.sort_by_key(|(_, v)| !before(v));
         let details: Vec<&str> = failed.iter().map(|(c, _)| c.detail.as_str()).collect();
         (status, details.join("; "))
     } else {
-        (
-            ChainStatus::Valid,
-            format!(
-                "signed by \"{issuer_name}\" (SHA-256 {fingerprint}); both certificates are valid at {}",
-                rfc3339(at, false)
-            ),
+        (ChainStatus::Valid, valid)
+    }
+}
+
+/// Verifies `ee` against the best of `candidates` at the instant `at`.
+/// Errors only when `ee` itself does not parse.
+pub fn check_chain(
+    ee: &[u8],
+    candidates: &[Vec<u8>],
+    at: OffsetDateTime,
+) -> Result<ChainResult, CertError> {
+    let x = parse_cert(ee)?;
+    let issuer_name = x.issuer().to_string();
+
+    let aki = authority_key_id(&x);
+    let named = named_candidates(&x, candidates);
+    let skipped = named.skipped;
+    let skipped_note = if skipped > 0 {
+        format!(
+            " ({} did not parse and {} skipped)",
+            plural(skipped, "candidate certificate", "candidate certificates"),
+            if skipped == 1 { "was" } else { "were" }
         )
+    } else {
+        String::new()
     };
+    let ee_validity = validity_check("ee_validity", "the certificate", &x, at);
+
+    if named.count == 0 {
+        let message = format!(
+            "no candidate certificate has the subject \"{issuer_name}\" ({} examined){skipped_note}",
+            candidates.len()
+        );
+        return Ok(ChainResult {
+            status: ChainStatus::UnknownIssuer,
+            issuer: None,
+            issuer_sha256_fingerprint: None,
+            checks: vec![check("issuer_found", false, message.clone()), ee_validity],
+            message,
+            revocation: REVOCATION,
+        });
+    }
+    let key_note = match &aki {
+        Some(k) => format!(
+            "; {} the key identifier it names ({})",
+            plural(named.keyed.len(), "has", "have"),
+            hex::encode_upper(k)
+        ),
+        None => String::new(),
+    };
+    let found = check(
+        "issuer_found",
+        !named.keyed.is_empty(),
+        format!(
+            "{} named \"{issuer_name}\" among {}{skipped_note}{key_note}",
+            plural(named.count, "candidate", "candidates"),
+            candidates.len()
+        ),
+    );
+
+    let mut failures = named.other_key;
+    let Some((issuer, issuer_der)) = best_issuer(&x, &named.keyed, at, &mut failures) else {
+        // A name alone is only a claim: no issuer is reported.
+        let message =
+            bad_signature_message(&issuer_name, named.count, named.keyed.is_empty(), &failures);
+        return Ok(ChainResult {
+            status: ChainStatus::BadSignature,
+            issuer: None,
+            issuer_sha256_fingerprint: None,
+            checks: vec![
+                found,
+                check("signature", false, message.clone()),
+                ee_validity,
+            ],
+            message,
+            revocation: REVOCATION,
+        });
+    };
+    let fingerprint = sha256_hex(issuer_der);
+    let sig = check(
+        "signature",
+        true,
+        format!(
+            "{} signature verifies with the key of the issuer certificate (SHA-256 {fingerprint})",
+            super::signature_name(&x.signature_algorithm.algorithm.to_id_string())
+        ),
+    );
+
+    let (is_ca, usage) = issuer_ca_checks(issuer);
+    let issuer_validity = validity_check("issuer_validity", "the issuer certificate", issuer, at);
+    let valid = format!(
+        "signed by \"{issuer_name}\" (SHA-256 {fingerprint}); both certificates are valid at {}",
+        rfc3339(at, false)
+    );
+    let (status, message) = verdict(
+        [&is_ca, &usage],
+        [
+            (&ee_validity, validity(&x, at)),
+            (&issuer_validity, validity(issuer, at)),
+        ],
+        valid,
+    );
     Ok(ChainResult {
         status,
         issuer: Some(issuer_name),

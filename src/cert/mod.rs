@@ -149,6 +149,79 @@ pub(crate) fn sha256_hex(der: &[u8]) -> String {
     hex::encode_upper(sha2::Sha256::digest(der))
 }
 
+/// The certificate policies and the subject's and authority's key
+/// identifiers (hex); an extension that does not parse is a note.
+fn policies_and_key_ids(
+    x: &X509Certificate<'_>,
+    notes: &mut Vec<String>,
+) -> (Vec<Policy>, Option<String>, Option<String>) {
+    let mut certificate_policies = Vec::new();
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    for ext in x.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::CertificatePolicies(ps) => {
+                for p in ps {
+                    let oid = p.policy_id.to_id_string();
+                    let name = policy_name(&oid).map(str::to_string);
+                    certificate_policies.push(Policy { oid, name });
+                }
+            }
+            ParsedExtension::SubjectKeyIdentifier(k) => {
+                subject_key_id = Some(hex::encode_upper(k.0));
+            }
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode_upper(k.0));
+            }
+            ParsedExtension::ParseError { error } => {
+                notes.push(format!(
+                    "extension {} does not parse and was ignored: {error}",
+                    ext.oid.to_id_string()
+                ));
+            }
+            _ => {}
+        }
+    }
+    (certificate_policies, subject_key_id, authority_key_id)
+}
+
+/// The holder's attributes (a signature certificate's), with their notes.
+fn holder_of(x: &X509Certificate<'_>, notes: &mut Vec<String>) -> Option<Holder> {
+    match jpki_attrs::holder_with_notes(x) {
+        Ok(Some((h, n))) => {
+            notes.extend(n);
+            Some(h)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            notes.push(e.to_string());
+            None
+        }
+    }
+}
+
+/// The kind of certificate: JPKI signature or authentication (by holder
+/// or policy), a CA, or other.
+fn kind_of(has_holder: bool, certificate_policies: &[Policy], is_ca: Option<bool>) -> &'static str {
+    let has_policy = |arc: &str| {
+        certificate_policies.iter().any(|p| {
+            p.oid == arc
+                || p.oid
+                    .strip_prefix(arc)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    };
+    if has_holder || has_policy(JPKI_SIGN_POLICY) {
+        "jpki_sign"
+    } else if has_policy(JPKI_AUTH_POLICY) {
+        "jpki_auth"
+    } else if is_ca == Some(true) {
+        "ca"
+    } else {
+        "other"
+    }
+}
+
 /// The report on one DER certificate; `today` is the JST date used for
 /// "days left".
 pub fn parse_der(der: &[u8], today: Date) -> Result<CertReport, CertError> {
@@ -190,63 +263,10 @@ pub fn parse_der(der: &[u8], today: Date) -> Result<CertReport, CertError> {
         }
     };
 
-    let mut certificate_policies = Vec::new();
-    let mut subject_key_id = None;
-    let mut authority_key_id = None;
-    for ext in x.extensions() {
-        match ext.parsed_extension() {
-            ParsedExtension::CertificatePolicies(ps) => {
-                for p in ps {
-                    let oid = p.policy_id.to_id_string();
-                    let name = policy_name(&oid).map(str::to_string);
-                    certificate_policies.push(Policy { oid, name });
-                }
-            }
-            ParsedExtension::SubjectKeyIdentifier(k) => {
-                subject_key_id = Some(hex::encode_upper(k.0));
-            }
-            ParsedExtension::AuthorityKeyIdentifier(a) => {
-                authority_key_id = a.key_identifier.as_ref().map(|k| hex::encode_upper(k.0));
-            }
-            ParsedExtension::ParseError { error } => {
-                notes.push(format!(
-                    "extension {} does not parse and was ignored: {error}",
-                    ext.oid.to_id_string()
-                ));
-            }
-            _ => {}
-        }
-    }
-
-    let holder = match jpki_attrs::holder_with_notes(&x) {
-        Ok(Some((h, n))) => {
-            notes.extend(n);
-            Some(h)
-        }
-        Ok(None) => None,
-        Err(e) => {
-            notes.push(e.to_string());
-            None
-        }
-    };
-
-    let has_policy = |arc: &str| {
-        certificate_policies.iter().any(|p| {
-            p.oid == arc
-                || p.oid
-                    .strip_prefix(arc)
-                    .is_some_and(|rest| rest.starts_with('.'))
-        })
-    };
-    let kind = if holder.is_some() || has_policy(JPKI_SIGN_POLICY) {
-        "jpki_sign"
-    } else if has_policy(JPKI_AUTH_POLICY) {
-        "jpki_auth"
-    } else if is_ca == Some(true) {
-        "ca"
-    } else {
-        "other"
-    };
+    let (certificate_policies, subject_key_id, authority_key_id) =
+        policies_and_key_ids(&x, &mut notes);
+    let holder = holder_of(&x, &mut notes);
+    let kind = kind_of(holder.is_some(), &certificate_policies, is_ca);
 
     Ok(CertReport {
         subject: crate::protocol::text::printable(&x.subject().to_string()),

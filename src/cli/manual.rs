@@ -196,9 +196,22 @@ pub const FILES: &[(&str, &str)] = &[
     ("FILE (--state FILE)", "The virtual card's counters and PINs across runs (0600, written atomically)."),
 ];
 
-/// Examples for a command line (`mynacard pin status`).
-fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
-    match bin {
+/// A command line's examples: (what it does, the command).
+type Examples = &'static [(&'static str, &'static str)];
+
+/// Examples for a command line (`mynacard pin status`), looked up group by
+/// group of commands; none for a line no group knows.
+fn examples(bin: &str) -> Examples {
+    reading_examples(bin)
+        .or_else(|| signing_examples(bin))
+        .or_else(|| pin_and_cert_examples(bin))
+        .or_else(|| vcard_and_tool_examples(bin))
+        .unwrap_or(&[])
+}
+
+/// Reading the card: the report, the attributes, the counter screen, the readers.
+fn reading_examples(bin: &str) -> Option<Examples> {
+    Some(match bin {
         "mynacard" => &[
             ("The report on the card in the reader:", "mynacard status"),
             (
@@ -244,6 +257,13 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
             "Which readers there are and what card each holds:",
             "mynacard readers",
         )],
+        _ => return None,
+    })
+}
+
+/// Proving, signing and verifying.
+fn signing_examples(bin: &str) -> Option<Examples> {
+    Some(match bin {
         "mynacard prove" => &[(
             "Does the card hold its certificate's key? (user-authentication PIN)",
             "mynacard prove",
@@ -268,6 +288,13 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
                 "mynacard verify --test-pki doc.txt doc.txt.p7s",
             ),
         ],
+        _ => return None,
+    })
+}
+
+/// The PINs and the certificates.
+fn pin_and_cert_examples(bin: &str) -> Option<Examples> {
+    Some(match bin {
         "mynacard pin" | "mynacard pin status" => &[
             (
                 "Tries left of all four PINs, none spent:",
@@ -300,6 +327,13 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
             "Report on a certificate file:",
             "mynacard cert inspect auth.pem",
         )],
+        _ => return None,
+    })
+}
+
+/// The virtual card, completions and man pages.
+fn vcard_and_tool_examples(bin: &str) -> Option<Examples> {
+    Some(match bin {
         "mynacard vcard" | "mynacard vcard serve" => &[(
             "Serve the built-in virtual card to pcscd (vpcd):",
             "mynacard vcard serve",
@@ -317,8 +351,8 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
             "source <(mynacard completions bash)",
         )],
         "mynacard man" => &[("Every man page into a folder:", "mynacard man --dir man/")],
-        _ => &[],
-    }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

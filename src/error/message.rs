@@ -37,9 +37,20 @@ impl Error {
     /// JSON `message` (stable for scripts). Technical details (status
     /// words, file names, parser reasons) stay as they are.
     pub fn message(&self, lang: Lang) -> String {
+        // Each kind belongs to one group (a test walks every kind).
+        self.reader_and_card_message(lang)
+            .or_else(|| self.pins_message(lang))
+            .or_else(|| self.pin_change_message(lang))
+            .or_else(|| self.files_message(lang))
+            .or_else(|| self.certs_message(lang))
+            .or_else(|| self.helper_message(lang))
+            .unwrap_or_default()
+    }
+
+    /// The service, the reader and the card's answers.
+    fn reader_and_card_message(&self, lang: Lang) -> Option<String> {
         use Error::*;
-        let name = |k: &PinKind| k.name(lang);
-        match self {
+        Some(match self {
             NoService => tr(
                 lang,
                 "PC/SC サービス (pcscd) が動いていません".into(),
@@ -52,7 +63,10 @@ impl Error {
             ),
             ReaderNotFound { query, readers } => tr(
                 lang,
-                format!("{query:?} に当たるリーダーがありません。リーダー: {}", list(readers)),
+                format!(
+                    "{query:?} に当たるリーダーがありません。リーダー: {}",
+                    list(readers)
+                ),
                 format!("no reader matches {query:?}; readers: {}", list(readers)),
             ),
             AmbiguousReader { query, matches } => tr(
@@ -62,7 +76,10 @@ impl Error {
             ),
             NoCard { reader, .. } => tr(
                 lang,
-                format!("{}にカードがありません", reader.as_deref().unwrap_or("どのリーダー")),
+                format!(
+                    "{}にカードがありません",
+                    reader.as_deref().unwrap_or("どのリーダー")
+                ),
                 format!("no card in {}", reader.as_deref().unwrap_or("any reader")),
             ),
             NotMyNumberCard { reader, atr } => {
@@ -88,12 +105,30 @@ impl Error {
                 format!("{secs} 秒で時間切れになりました ({what})"),
                 format!("timed out after {secs} s while {what}"),
             ),
-            Pcsc(e) => tr(lang, format!("PC/SC のエラー: {e}"), format!("PC/SC error: {e}")),
+            Pcsc(e) => tr(
+                lang,
+                format!("PC/SC のエラー: {e}"),
+                format!("PC/SC error: {e}"),
+            ),
             UnexpectedStatus { command, sw } => tr(
                 lang,
                 format!("カードが {command} に {sw} を返しました"),
                 format!("the card answered {sw} to {command}"),
             ),
+            Data(m) => tr(
+                lang,
+                format!("カードのデータが不正です: {m}"),
+                format!("the card's data is malformed: {m}"),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Entering and verifying a PIN.
+    fn pins_message(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let name = |k: &PinKind| k.name(lang);
+        Some(match self {
             WrongPin { kind, left } => tr(
                 lang,
                 format!("{}が違います。残り {left} 回です", name(kind)),
@@ -136,6 +171,55 @@ impl Error {
                     name(kind)
                 ),
             ),
+            PinFormat { kind, problem, new } => tr(
+                lang,
+                format!(
+                    "{}{}の形式が違います ({})",
+                    if *new { "新しい" } else { "" },
+                    name(kind),
+                    crate::i18n::format_problem(*problem, lang)
+                ),
+                format!(
+                    "invalid {}{}: {}",
+                    if *new { "new " } else { "" },
+                    name(kind),
+                    crate::i18n::format_problem(*problem, lang)
+                ),
+            ),
+            NoPinSource { kind } => tr(
+                lang,
+                format!("{}が必要ですが、端末がなく入力元も指定されていません", name(kind)),
+                format!(
+                    "the {} is needed, but there is no terminal and no PIN source was given",
+                    name(kind)
+                ),
+            ),
+            NewPinsDiffer { kind } => tr(
+                lang,
+                format!("新しい{}が一致しません", name(kind)),
+                format!("the two new {}s differ", name(kind)),
+            ),
+            PinInput(m) => tr(lang, format!("暗証番号を読めません: {m}"), m.clone()),
+            VerifyLost { kind } => tr(
+                lang,
+                format!(
+                    "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
+                    name(kind)
+                ),
+                format!(
+                    "no answer to the VERIFY of the {}: the try may have been counted",
+                    name(kind)
+                ),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A PIN change that did not finish cleanly.
+    fn pin_change_message(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let name = |k: &PinKind| k.name(lang);
+        Some(match self {
             ChangeLost { kind, reference } => tr(
                 lang,
                 format!(
@@ -194,51 +278,14 @@ impl Error {
                     ),
                 )
             }
-            PinFormat { kind, problem, new } => tr(
-                lang,
-                format!(
-                    "{}{}の形式が違います ({})",
-                    if *new { "新しい" } else { "" },
-                    name(kind),
-                    crate::i18n::format_problem(*problem, lang)
-                ),
-                format!(
-                    "invalid {}{}: {}",
-                    if *new { "new " } else { "" },
-                    name(kind),
-                    crate::i18n::format_problem(*problem, lang)
-                ),
-            ),
-            NoPinSource { kind } => tr(
-                lang,
-                format!("{}が必要ですが、端末がなく入力元も指定されていません", name(kind)),
-                format!(
-                    "the {} is needed, but there is no terminal and no PIN source was given",
-                    name(kind)
-                ),
-            ),
-            NewPinsDiffer { kind } => tr(
-                lang,
-                format!("新しい{}が一致しません", name(kind)),
-                format!("the two new {}s differ", name(kind)),
-            ),
-            PinInput(m) => tr(lang, format!("暗証番号を読めません: {m}"), m.clone()),
-            VerifyLost { kind } => tr(
-                lang,
-                format!(
-                    "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
-                    name(kind)
-                ),
-                format!(
-                    "no answer to the VERIFY of the {}: the try may have been counted",
-                    name(kind)
-                ),
-            ),
-            Data(m) => tr(
-                lang,
-                format!("カードのデータが不正です: {m}"),
-                format!("the card's data is malformed: {m}"),
-            ),
+            _ => return None,
+        })
+    }
+
+    /// Files read and written, and the command line itself.
+    fn files_message(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        Some(match self {
             Cert(m) => tr(lang, format!("証明書を読めません: {m}"), m.clone()),
             Io { path, source } => format!("{}: {source}", path.display()),
             FileExists(p) => tr(
@@ -255,7 +302,10 @@ impl Error {
                 let (ja, en) = match problem {
                     Missing => ("がありません", "does not exist"),
                     NotAFolder => ("はフォルダーではありません", "is not a folder"),
-                    NotWritable => ("に書き込む権限がありません", "cannot be written to (permissions)"),
+                    NotWritable => (
+                        "に書き込む権限がありません",
+                        "cannot be written to (permissions)",
+                    ),
                 };
                 tr(
                     lang,
@@ -288,6 +338,14 @@ impl Error {
                 m.clone(),
             ),
             Usage(m) => m.text(lang),
+            _ => return None,
+        })
+    }
+
+    /// What the card's certificates and keys allow.
+    fn certs_message(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        Some(match self {
             CertNotValid {
                 slot,
                 expired: true,
@@ -331,6 +389,14 @@ impl Error {
                 format!("このトークンには {app} がありません"),
                 format!("this token has no {app}"),
             ),
+            _ => return None,
+        })
+    }
+
+    /// The PC/SC build, helper process and sandbox; ending early.
+    fn helper_message(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        Some(match self {
             NoPcscBuild => tr(
                 lang,
                 "このビルドには PC/SC がありません (pcsc 機能なしでビルドされています)".into(),
@@ -391,7 +457,8 @@ impl Error {
                 format!("{signal} により中断されました"),
                 format!("interrupted by {signal}"),
             ),
-        }
+            _ => return None,
+        })
     }
 }
 

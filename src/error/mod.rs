@@ -401,6 +401,128 @@ mod tests {
         }
     }
 
+    /// One error of every kind (a new code fails
+    /// `every_kind_has_a_message_and_a_remedy` until it is added here).
+    fn one_of_each() -> Vec<Error> {
+        use crate::platform::atomic::FolderProblem;
+        let kind = PinKind::Auth;
+        let date = time::macros::date!(2030 - 01 - 01);
+        vec![
+            Error::NoService,
+            Error::NoReader,
+            Error::ReaderNotFound {
+                query: "x".into(),
+                readers: vec![],
+            },
+            Error::AmbiguousReader {
+                query: "x".into(),
+                matches: vec![],
+            },
+            Error::NoCard {
+                reader: None,
+                waited: None,
+            },
+            Error::NotMyNumberCard {
+                reader: "r".into(),
+                atr: vec![0x3B],
+            },
+            Error::CardRemoved,
+            Error::CardInUse,
+            Error::Timeout {
+                what: "w".into(),
+                secs: 1.0,
+            },
+            Error::Pcsc("p".into()),
+            Error::UnexpectedStatus {
+                command: "READ BINARY",
+                sw: StatusWord::SecurityStatusNotSatisfied,
+            },
+            Error::WrongPin { kind, left: 2 },
+            Error::PinLocked { kind },
+            Error::LastTry { kind, left: None },
+            Error::CountersChanged { kind },
+            Error::ChangeLost {
+                kind,
+                reference: "a",
+            },
+            Error::ChangeUndone {
+                kind,
+                cause: Box::new(Error::CardRemoved),
+            },
+            Error::ChangeHalfDone {
+                kind,
+                new_on: vec!["a"],
+                old_on: vec!["b"],
+                unknown: None,
+                cause: Box::new(Error::CardRemoved),
+            },
+            Error::PinFormat {
+                kind,
+                problem: crate::protocol::FormatProblem::FullWidth,
+                new: true,
+            },
+            Error::NoPinSource { kind },
+            Error::NewPinsDiffer { kind },
+            Error::PinInput("i".into()),
+            Error::VerifyLost { kind },
+            Error::Data("d".into()),
+            Error::Cert("c".into()),
+            Error::io("f", std::io::Error::other("e")),
+            Error::FileExists("f".into()),
+            Error::OutputRefused {
+                path: "f".into(),
+                what: "a FIFO",
+            },
+            Error::OutputFolder {
+                folder: "d".into(),
+                problem: FolderProblem::Missing,
+            },
+            Error::Profile("p".into()),
+            Error::Usage(Misuse::NoFile),
+            Error::Absent {
+                slot: CertSlot::Sign,
+            },
+            Error::UnsupportedKey {
+                key: "ECDSA".into(),
+            },
+            Error::CertNotValid {
+                slot: CertSlot::Sign,
+                expired: true,
+                date,
+            },
+            Error::NotOnToken { app: "x" },
+            Error::NoPcscBuild,
+            Error::Sandbox("s".into()),
+            Error::Helper("h".into()),
+            Error::HelperKilled {
+                signal: Some(9),
+                cleared: true,
+            },
+            Error::LeftPowered { cause: None },
+            Error::Interrupted {
+                signal: "SIGINT",
+                code: 130,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_a_message_and_a_remedy() {
+        let all = one_of_each();
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(
+            codes.len(),
+            ErrorCode::ALL.len(),
+            "a kind is missing from one_of_each"
+        );
+        for e in &all {
+            for lang in [Lang::Ja, Lang::En] {
+                assert!(!e.message(lang).is_empty(), "{e:?} has no message");
+                assert!(!e.remedy(lang).is_empty(), "{e:?} has no remedy");
+            }
+        }
+    }
+
     #[test]
     fn every_code_is_distinct_per_meaning_and_the_english_is_the_display() {
         let e = Error::WrongPin {

@@ -7,9 +7,21 @@ use crate::i18n::{Lang, PinText};
 impl Error {
     /// What the user should do, in one line.
     pub fn remedy(&self, lang: Lang) -> String {
+        // Each kind belongs to one group (a test walks every kind).
+        self.reader_and_card_remedy(lang)
+            .or_else(|| self.pins_remedy(lang))
+            .or_else(|| self.pin_change_remedy(lang))
+            .or_else(|| self.files_remedy(lang))
+            .or_else(|| self.certs_remedy(lang))
+            .or_else(|| self.helper_remedy(lang))
+            .unwrap_or_default()
+    }
+
+    /// The service, the reader and the card's answers.
+    fn reader_and_card_remedy(&self, lang: Lang) -> Option<String> {
         use Error::*;
         let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
-        match self {
+        Some(match self {
             NoService => s(
                 "PC/SC サービス (pcscd) を起動してください: sudo systemctl start pcscd",
                 "start the PC/SC service: sudo systemctl start pcscd (or run pcscd)",
@@ -26,10 +38,6 @@ impl Error {
                 "カードをリーダーに置いてください。待つには --wait 秒数 を付けてください",
                 "put the card on the reader, or add --wait SECONDS to wait for it",
             ),
-            UnsupportedKey { .. } => s(
-                "mynacard status と cert はこのカードでも使えます。署名と prove は、この鍵に対応した版の mynacard を使ってください",
-                "status and cert work with this card; for signing and prove, use a mynacard version that supports its key",
-            ),
             NotMyNumberCard { .. } => s(
                 "マイナンバーカードを置いてください。マイナンバーカードを置いている場合は、新しい版の mynacard を試すか、この ATR を添えて開発者に知らせてください",
                 "put a My Number Card on the reader; if it is one, try a newer mynacard or report this ATR to its developers",
@@ -37,10 +45,6 @@ impl Error {
             CardRemoved => s(
                 "カードを置いたまま、もう一度実行してください",
                 "keep the card on the reader and run the command again",
-            ),
-            VerifyLost { .. } => s(
-                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
-                "a try may have been used: check with mynacard pin status before trying again",
             ),
             CardInUse => s(
                 "他のプログラムがカードを使用中です。終了を待ってから再実行してください",
@@ -62,6 +66,23 @@ impl Error {
                 "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
                 "reseat the card and retry; if it persists, report it with the --trace output",
             ),
+            Data(_) => s(
+                "カードのデータを解釈できません。--trace の出力を添えて報告してください",
+                "the card's data could not be read as expected; report it with the --trace output",
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Entering and verifying a PIN.
+    fn pins_remedy(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        Some(match self {
+            VerifyLost { .. } => s(
+                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
+                "a try may have been used: check with mynacard pin status before trying again",
+            ),
             WrongPin { kind, .. } => tr(
                 lang,
                 format!(
@@ -82,6 +103,24 @@ impl Error {
                 "他のプログラムがカードを使った可能性があります。mynacard pin status で確認してから再実行してください",
                 "another program may have used the card: check with mynacard pin status, then run again",
             ),
+            PinFormat { kind, .. } => kind.format_hint(lang),
+            NoPinSource { .. } | PinInput(_) => s(
+                "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
+                "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
+            ),
+            NewPinsDiffer { .. } => s(
+                "新しい暗証番号を同じように2回入力してください",
+                "type the same new PIN twice",
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A PIN change that did not finish cleanly.
+    fn pin_change_remedy(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        Some(match self {
             ChangeLost { kind, .. } => tr(
                 lang,
                 format!(
@@ -121,19 +160,15 @@ impl Error {
                     )
                 }
             }
-            PinFormat { kind, .. } => kind.format_hint(lang),
-            NoPinSource { .. } | PinInput(_) => s(
-                "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
-                "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
-            ),
-            NewPinsDiffer { .. } => s(
-                "新しい暗証番号を同じように2回入力してください",
-                "type the same new PIN twice",
-            ),
-            Data(_) => s(
-                "カードのデータを解釈できません。--trace の出力を添えて報告してください",
-                "the card's data could not be read as expected; report it with the --trace output",
-            ),
+            _ => return None,
+        })
+    }
+
+    /// Files read and written, and the command line itself.
+    fn files_remedy(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        Some(match self {
             Cert(_) => s(
                 "証明書ファイル (PEM または DER) を指定してください",
                 "give a certificate file (PEM or DER)",
@@ -169,6 +204,19 @@ impl Error {
                 "mynacard --help で使い方を確認してください",
                 "see mynacard --help",
             ),
+            _ => return None,
+        })
+    }
+
+    /// What the card's certificates and keys allow.
+    fn certs_remedy(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        Some(match self {
+            UnsupportedKey { .. } => s(
+                "mynacard status と cert はこのカードでも使えます。署名と prove は、この鍵に対応した版の mynacard を使ってください",
+                "status and cert work with this card; for signing and prove, use a mynacard version that supports its key",
+            ),
             CertNotValid { expired: true, .. } => s(
                 "市区町村の窓口で電子証明書を更新してから署名してください",
                 "renew the certificate at your municipal office, then sign",
@@ -185,6 +233,15 @@ impl Error {
                 "スマホ用電子証明書と旧来の住基カードには公的個人認証のアプリケーションしかありません。この操作にはマイナンバーカード (プラスチックのカード) を使ってください",
                 "smartphone certificates and the older 住基カード carry only the JPKI application: this needs a My Number Card (the plastic card)",
             ),
+            _ => return None,
+        })
+    }
+
+    /// The PC/SC build, helper process and sandbox; ending early.
+    fn helper_remedy(&self, lang: Lang) -> Option<String> {
+        use Error::*;
+        let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+        Some(match self {
             NoPcscBuild => s(
                 "--virtual を使うか、pcsc 機能付きでビルドしてください (cargo install mynacard)",
                 "use --virtual, or a build with the pcsc feature (the default: cargo install mynacard)",
@@ -214,6 +271,7 @@ impl Error {
                 "カードに照合済みの状態は残っていません。必要ならもう一度実行してください",
                 "no verified state was left on the card; run the command again if needed",
             ),
-        }
+            _ => return None,
+        })
     }
 }

@@ -65,6 +65,21 @@ fn outage(e: &Error) -> Event {
     }
 }
 
+/// The reader to follow among `names`: the one `--reader` names, or the
+/// only one (the first, unless `mode.one_reader`).
+#[cfg(feature = "pcsc")]
+fn which_reader(o: &CardOptions, mode: Mode, names: &[String]) -> Result<String> {
+    match (&o.reader, names.len()) {
+        (Some(q), _) => super::connect::choose_reader(names, q),
+        (None, 0) => Err(Error::NoReader),
+        (None, n) if n > 1 && mode.one_reader => Err(Error::AmbiguousReader {
+            query: "(--watch needs one reader: give --reader)".into(),
+            matches: names.to_vec(),
+        }),
+        (None, _) => Ok(names[0].clone()),
+    }
+}
+
 /// Follow until `stop` is set or `on` returns false. `read` makes the
 /// report of the card on the reader it is given (`CardOptions` naming it).
 #[cfg(feature = "pcsc")]
@@ -104,16 +119,7 @@ pub fn follow(
                 continue;
             }
         };
-        let reader = match (&o.reader, names.len()) {
-            (Some(q), _) => super::connect::choose_reader(&names, q),
-            (None, 0) => Err(Error::NoReader),
-            (None, n) if n > 1 && mode.one_reader => Err(Error::AmbiguousReader {
-                query: "(--watch needs one reader: give --reader)".into(),
-                matches: names.clone(),
-            }),
-            (None, _) => Ok(names[0].clone()),
-        };
-        let reader = match reader {
+        let reader = match which_reader(o, mode, &names) {
             Ok(r) => r,
             Err(e @ Error::AmbiguousReader { .. }) => return Err(e),
             Err(e) => {

@@ -292,6 +292,35 @@ pub struct Request<'a> {
     pub lang: Lang,
 }
 
+/// The comparison with the card's record: the fields that differ, or why
+/// there is none (`unread`: it was asked for, but the signature
+/// certificate was not read).
+fn holder_outcome(
+    comparison: Option<Comparison>,
+    not_used: Option<Error>,
+    unread: bool,
+) -> (Option<Vec<report::HolderField>>, Option<Words>) {
+    match (comparison, not_used) {
+        (Some(Comparison::Differs(f)), _) => (Some(f), None),
+        (Some(Comparison::PinNotUsed(e)), _) | (None, Some(e)) => (None, Some(words_of(&e))),
+        (Some(Comparison::NoHolder), _) => (
+            None,
+            Some(Words::new(
+                "署名用電子証明書に氏名・住所がありません",
+                "the signature certificate carries no name or address",
+            )),
+        ),
+        (None, None) if unread => (
+            None,
+            Some(Words::new(
+                "署名用電子証明書を読んでいません",
+                "the signature certificate was not read",
+            )),
+        ),
+        (None, None) => (None, None),
+    }
+}
+
 /// Read the card and make the report.
 pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
     let mut not_used = None;
@@ -343,25 +372,11 @@ pub fn status(o: &CardOptions, req: Request<'_>) -> Result<Status> {
         }
         None => with_card(o, false, plain)?,
     };
-    let holder = match (read.holder, holder_not_used) {
-        (Some(Comparison::Differs(f)), _) => (Some(f), None),
-        (Some(Comparison::PinNotUsed(e)), _) | (None, Some(e)) => (None, Some(words_of(&e))),
-        (Some(Comparison::NoHolder), _) => (
-            None,
-            Some(Words::new(
-                "署名用電子証明書に氏名・住所がありません",
-                "the signature certificate carries no name or address",
-            )),
-        ),
-        (None, None) if req.compare_holder && not_used.is_some() => (
-            None,
-            Some(Words::new(
-                "署名用電子証明書を読んでいません",
-                "the signature certificate was not read",
-            )),
-        ),
-        (None, None) => (None, None),
-    };
+    let holder = holder_outcome(
+        read.holder,
+        holder_not_used,
+        req.compare_holder && not_used.is_some(),
+    );
     let mut unreadable = read.unreadable;
     let mut one = |c: &Option<Got>, subject: &str| -> Result<CertPart> {
         let Some(got) = c else {

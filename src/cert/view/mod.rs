@@ -4,7 +4,7 @@
 
 use super::chain::{ChainResult, ChainStatus};
 use super::jpki_attrs::{BirthDate, SubstituteFlags};
-use super::CertReport;
+use super::{CertReport, Holder};
 use crate::i18n::Lang;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -163,8 +163,8 @@ pub fn chain_label(s: ChainStatus, lang: Lang) -> &'static str {
     }
 }
 
-/// The report as text; every line ends with '\n'.
-pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang) -> String {
+/// The rows of the certificate's own fields, up to its fingerprint.
+fn certificate_rows(report: &CertReport, lang: Lang) -> Vec<Row> {
     let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
     let field = |label: String, value: String| Row::Field(label, vec![value]);
     let mut rows = vec![
@@ -240,60 +240,44 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
         t("SHA-256 フィンガープリント", "SHA-256 fingerprint"),
         fingerprint_lines(&report.sha256_fingerprint),
     ));
+    rows
+}
 
-    if let Some(h) = &report.holder {
-        rows.push(Row::Heading(t(
-            "記録されている本人の情報 (基本4情報)",
-            "Holder attributes recorded in the certificate",
-        )));
-        let mut name = vec![h.name.clone()];
-        name.extend(
-            h.name_substitutes
-                .as_ref()
-                .and_then(|f| substitutes_text(f, lang)),
-        );
-        rows.push(Row::Field(t("  氏名", "  Name"), name));
-        if let Some(sex) = &h.sex {
-            rows.push(field(t("  性別", "  Sex"), sex_text(sex, lang)));
-        }
-        if let Some(b) = &h.date_of_birth {
-            rows.push(field(
-                t("  生年月日", "  Date of birth"),
-                birth_text(b, lang),
-            ));
-        }
-        let mut addr = vec![h.address.clone()];
-        addr.extend(
-            h.address_substitutes
-                .as_ref()
-                .and_then(|f| substitutes_text(f, lang)),
-        );
-        rows.push(Row::Field(t("  住所", "  Address"), addr));
+/// The holder's attributes recorded in a signature certificate.
+fn holder_rows(h: &Holder, lang: Lang, rows: &mut Vec<Row>) {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let field = |label: String, value: String| Row::Field(label, vec![value]);
+    rows.push(Row::Heading(t(
+        "記録されている本人の情報 (基本4情報)",
+        "Holder attributes recorded in the certificate",
+    )));
+    let mut name = vec![h.name.clone()];
+    name.extend(
+        h.name_substitutes
+            .as_ref()
+            .and_then(|f| substitutes_text(f, lang)),
+    );
+    rows.push(Row::Field(t("  氏名", "  Name"), name));
+    if let Some(sex) = &h.sex {
+        rows.push(field(t("  性別", "  Sex"), sex_text(sex, lang)));
     }
-
-    if let Some(c) = chain {
-        rows.push(Row::Field(
-            t("証明書チェーン", "Chain"),
-            vec![
-                chain_label(c.status, lang).to_string(),
-                chain_detail(c, lang),
-            ],
-        ));
+    if let Some(b) = &h.date_of_birth {
         rows.push(field(
-            t("失効確認", "Revocation"),
-            t(
-                "未確認 (JPKI の OCSP は署名検証者の契約が必要)",
-                "not checked (JPKI OCSP needs a 署名検証者 contract)",
-            ),
+            t("  生年月日", "  Date of birth"),
+            birth_text(b, lang),
         ));
     }
-    if !report.notes.is_empty() {
-        rows.push(Row::Field(
-            t("備考", "Notes"),
-            report.notes.iter().map(|n| format!("- {n}")).collect(),
-        ));
-    }
+    let mut addr = vec![h.address.clone()];
+    addr.extend(
+        h.address_substitutes
+            .as_ref()
+            .and_then(|f| substitutes_text(f, lang)),
+    );
+    rows.push(Row::Field(t("  住所", "  Address"), addr));
+}
 
+/// The rows laid out: labels in one column, as wide as the widest.
+fn lay_out(rows: Vec<Row>) -> String {
     let col = rows
         .iter()
         .map(|r| match r {
@@ -326,6 +310,40 @@ pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang)
         }
     }
     out
+}
+
+/// The report as text; every line ends with '\n'.
+pub fn render_text(report: &CertReport, chain: Option<&ChainResult>, lang: Lang) -> String {
+    let t = |ja: &str, en: &str| lang.pick(ja, en).to_string();
+    let field = |label: String, value: String| Row::Field(label, vec![value]);
+    let mut rows = certificate_rows(report, lang);
+    if let Some(h) = &report.holder {
+        holder_rows(h, lang, &mut rows);
+    }
+    if let Some(c) = chain {
+        rows.push(Row::Field(
+            t("証明書チェーン", "Chain"),
+            vec![
+                chain_label(c.status, lang).to_string(),
+                chain_detail(c, lang),
+            ],
+        ));
+        rows.push(field(
+            t("失効確認", "Revocation"),
+            t(
+                "未確認 (JPKI の OCSP は署名検証者の契約が必要)",
+                "not checked (JPKI OCSP needs a 署名検証者 contract)",
+            ),
+        ));
+    }
+    if !report.notes.is_empty() {
+        rows.push(Row::Field(
+            t("備考", "Notes"),
+            report.notes.iter().map(|n| format!("- {n}")).collect(),
+        ));
+    }
+
+    lay_out(rows)
 }
 
 mod provenance;

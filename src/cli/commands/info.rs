@@ -89,21 +89,9 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         &mut input,
     )?;
     let (attrs, number, integrity) = (&info.attributes, &info.number, &info.integrity);
-    let mut findings = Vec::new();
     let matches = info.holder_differs.as_ref().map(|f| f.is_empty());
-    if let Some(fields) = info.holder_differs.clone().filter(|f| !f.is_empty()) {
-        let (message, next_step) = crate::report::holder_mismatch();
-        findings.push(Mismatch {
-            code: FindingCode::SignCertMismatch,
-            fields,
-            message: message.en,
-            message_ja: message.ja,
-            next_step: next_step.en,
-            next_step_ja: next_step.ja,
-        });
-    }
+    let findings = mismatch(info.holder_differs.clone());
 
-    let sex = crate::i18n::sex_label(&attrs.sex_code, lang);
     // One masking rule for text and JSON: all 12 digits only with --unmask.
     let shown_number = number.as_ref().map(|n| {
         if a.unmask {
@@ -123,6 +111,31 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         });
         return Ok(0);
     }
+    print_text(ctx, attrs, shown_number.as_deref(), integrity);
+    print_findings(ctx, &findings, matches);
+    Ok(0)
+}
+
+/// `--with-sign`: a finding when the signature certificate differs.
+fn mismatch(differs: Option<Vec<HolderField>>) -> Vec<Mismatch> {
+    let Some(fields) = differs.filter(|f| !f.is_empty()) else {
+        return Vec::new();
+    };
+    let (message, next_step) = crate::report::holder_mismatch();
+    vec![Mismatch {
+        code: FindingCode::SignCertMismatch,
+        fields,
+        message: message.en,
+        message_ja: message.ja,
+        next_step: next_step.en,
+        next_step_ja: next_step.ja,
+    }]
+}
+
+/// The attributes and the integrity record, as text.
+fn print_text(ctx: &Ctx, attrs: &Attributes, shown_number: Option<&str>, integrity: &Integrity) {
+    let lang = ctx.lang;
+    let sex = crate::i18n::sex_label(&attrs.sex_code, lang);
     let row = |k: &str, v: &str| println!("  {} {v}", super::pin::pad(k, 14));
     println!("{}", lang.pick("券面事項 (入力補助)", "Card information"));
     row(lang.pick("氏名", "name"), &attrs.name);
@@ -135,9 +148,18 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         lang.pick("性別", "sex"),
         &format!("{sex} ({})", attrs.sex_code),
     );
-    if let Some(shown) = &shown_number {
+    if let Some(shown) = shown_number {
         row(lang.pick("個人番号", "number"), shown);
     }
+    row(
+        lang.pick("改ざん検査", "integrity"),
+        &integrity_text(ctx, integrity),
+    );
+}
+
+/// The integrity record in one line: each hash and the signature.
+fn integrity_text(ctx: &Ctx, integrity: &Integrity) -> String {
+    let lang = ctx.lang;
     let ok = |b: bool| {
         if b {
             paint(ctx, Tone::Ok, lang.pick("一致", "match"))
@@ -161,17 +183,19 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
         Some(false) => paint(ctx, Tone::Bad, lang.pick("無効", "INVALID")),
         None => paint(ctx, Tone::Dim, lang.pick("未確認", "not checked")),
     };
-    row(
-        lang.pick("改ざん検査", "integrity"),
-        &format!(
-            "{} {}, {} {num}, {} {sig}",
-            lang.pick("4情報", "attributes"),
-            ok(integrity.attributes_hash_ok),
-            lang.pick("番号", "number"),
-            lang.pick("署名", "signature"),
-        ),
-    );
-    for f in &findings {
+    format!(
+        "{} {}, {} {num}, {} {sig}",
+        lang.pick("4情報", "attributes"),
+        ok(integrity.attributes_hash_ok),
+        lang.pick("番号", "number"),
+        lang.pick("署名", "signature"),
+    )
+}
+
+/// The findings, or that the signature certificate matches.
+fn print_findings(ctx: &Ctx, findings: &[Mismatch], matches: Option<bool>) {
+    let lang = ctx.lang;
+    for f in findings {
         println!(
             "{} {}",
             paint(ctx, Tone::Bad, lang.pick("警告", "WARN")),
@@ -203,5 +227,4 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             )
         );
     }
-    Ok(0)
 }

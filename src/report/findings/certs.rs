@@ -4,11 +4,20 @@ use super::{renew_cert_step, t, Out, RENEWAL_NOTICE_DAYS};
 use crate::cert::chain::ChainStatus;
 use crate::i18n::{days_left as days, jp_date, Lang};
 use crate::report::advice::{Advice, AgeClass, Route};
-use crate::report::{expiry, FindingCode, Input, Severity, Subject};
+use crate::report::{expiry, CertFacts, FindingCode, Input, Severity, Subject};
 use crate::rules;
 
+/// One certificate under review: whose it is, its facts, its renewal
+/// route, and its name in each language.
+struct Reviewed<'a> {
+    subject: Subject,
+    c: &'a CertFacts,
+    route: Route,
+    name_ja: &'static str,
+    name_en: &'static str,
+}
+
 pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
-    let today = inp.today;
     let certs = [
         (Subject::AuthCert, &inp.auth, advice.auth),
         (Subject::SignCert, &inp.sign, advice.sign),
@@ -27,156 +36,205 @@ pub(super) fn validity(o: &mut Out, inp: &Input, advice: &Advice) {
         } else {
             ("署名用電子証明書", "signature certificate")
         };
-        let e = expiry(today, c.not_after);
-        let end = c.not_after;
-        let not_yet = today < c.not_before;
-        if not_yet {
-            // Far more often the computer's clock than the card.
-            o.add(
-                FindingCode::CertNotYetValid,
-                Severity::Warning,
-                subject,
-                t(
-                    format!(
-                        "{name_ja}はまだ有効期間前です ({} から)",
-                        jp_date(c.not_before)
-                    ),
-                    format!("the {name_en} is not valid before {}", c.not_before),
+        let r = Reviewed {
+            subject,
+            c,
+            route,
+            name_ja,
+            name_en,
+        };
+        expiry_finding(o, inp, advice, &r);
+        term_findings(o, inp, advice, &r);
+        chain_finding(o, &r);
+    }
+}
+
+/// Where the certificate stands against its dates: not yet valid,
+/// expired, renewal open, or renewal opening soon.
+fn expiry_finding(o: &mut Out, inp: &Input, advice: &Advice, r: &Reviewed<'_>) {
+    let Reviewed {
+        subject,
+        c,
+        route,
+        name_ja,
+        name_en,
+    } = *r;
+    let today = inp.today;
+    let e = expiry(today, c.not_after);
+    let end = c.not_after;
+    let not_yet = today < c.not_before;
+    if not_yet {
+        // Far more often the computer's clock than the card.
+        o.add(
+            FindingCode::CertNotYetValid,
+            Severity::Warning,
+            subject,
+            t(
+                format!(
+                    "{name_ja}はまだ有効期間前です ({} から)",
+                    jp_date(c.not_before)
                 ),
-                t(
-                    "このコンピューターの日付と時刻を確認してください (有効期間前と出るのは、ほとんどの場合時計の誤りです。カードの異常ではありません)",
-                    "check this computer's date and time: a certificate that is not yet valid almost always means the clock is wrong, not that the card is",
+                format!("the {name_en} is not valid before {}", c.not_before),
+            ),
+            t(
+                "このコンピューターの日付と時刻を確認してください (有効期間前と出るのは、ほとんどの場合時計の誤りです。カードの異常ではありません)",
+                "check this computer's date and time: a certificate that is not yet valid almost always means the clock is wrong, not that the card is",
+            ),
+            Some(c.not_before),
+        );
+    } else if e.expired {
+        o.add(
+            FindingCode::CertExpired,
+            Severity::Error,
+            subject,
+            t(
+                format!("{name_ja}の有効期限 ({}) が切れています", jp_date(end)),
+                format!("the {name_en} expired on {end}"),
+            ),
+            match route {
+                Route::CertOnly => t(
+                    "市区町村の窓口で電子証明書の発行 (更新) を申請してください (カードの更新は不要です)",
+                    "apply for a new certificate at your municipal office (the card itself need not be renewed)",
                 ),
-                Some(c.not_before),
-            );
-        } else if e.expired {
-            o.add(
-                FindingCode::CertExpired,
-                Severity::Error,
-                subject,
-                t(
-                    format!("{name_ja}の有効期限 ({}) が切れています", jp_date(end)),
-                    format!("the {name_en} expired on {end}"),
+                Route::WithCard => renew_cert_step(route, advice),
+            },
+            Some(end),
+        );
+    } else if e.renewal_open {
+        o.add(
+            FindingCode::CertExpiresSoon,
+            Severity::Warning,
+            subject,
+            t(
+                format!(
+                    "{name_ja}は{} ({}) 有効期限です。更新を受付中です",
+                    days(e.days_left, Lang::Ja),
+                    jp_date(end)
                 ),
-                match route {
-                    Route::CertOnly => t(
-                        "市区町村の窓口で電子証明書の発行 (更新) を申請してください (カードの更新は不要です)",
-                        "apply for a new certificate at your municipal office (the card itself need not be renewed)",
-                    ),
-                    Route::WithCard => renew_cert_step(route, advice),
-                },
-                Some(end),
-            );
-        } else if e.renewal_open {
-            o.add(
-                FindingCode::CertExpiresSoon,
-                Severity::Warning,
-                subject,
-                t(
-                    format!(
-                        "{name_ja}は{} ({}) 有効期限です。更新を受付中です",
-                        days(e.days_left, Lang::Ja),
-                        jp_date(end)
-                    ),
-                    format!(
-                        "the {name_en} expires {} ({end}); renewal is open now",
-                        days(e.days_left, Lang::En)
-                    ),
+                format!(
+                    "the {name_en} expires {} ({end}); renewal is open now",
+                    days(e.days_left, Lang::En)
                 ),
-                renew_cert_step(route, advice),
-                Some(end),
-            );
-        } else if e.days_left <= RENEWAL_NOTICE_DAYS && route == Route::CertOnly {
-            let opens = rules::renewal_opens(end);
+            ),
+            renew_cert_step(route, advice),
+            Some(end),
+        );
+    } else if e.days_left <= RENEWAL_NOTICE_DAYS && route == Route::CertOnly {
+        let opens = rules::renewal_opens(end);
+        o.add(
+            FindingCode::CertRenewalOpens,
+            Severity::Info,
+            subject,
+            t(
+                format!(
+                    "{name_ja}の有効期限は {} です。更新は {} から受け付けます",
+                    jp_date(end),
+                    jp_date(opens)
+                ),
+                format!("the {name_en} expires on {end}; renewal opens on {opens}"),
+            ),
+            t(
+                format!("{} 以降に窓口で更新してください", jp_date(opens)),
+                format!("renew it at your municipal office from {opens}"),
+            ),
+            Some(opens),
+        );
+    }
+}
+
+/// Its term against the card's: ending first, capped by the card, or not
+/// by the rule.
+fn term_findings(o: &mut Out, inp: &Input, advice: &Advice, r: &Reviewed<'_>) {
+    let Reviewed {
+        subject,
+        c,
+        route,
+        name_ja,
+        name_en,
+    } = *r;
+    let e = expiry(inp.today, c.not_after);
+    let end = c.not_after;
+    let not_yet = inp.today < c.not_before;
+    if let Some(card) = inp.card_expiry {
+        if route == Route::CertOnly && end < card && !e.expired && !not_yet {
             o.add(
-                FindingCode::CertRenewalOpens,
+                FindingCode::CertEndsBeforeCard,
                 Severity::Info,
                 subject,
                 t(
                     format!(
-                        "{name_ja}の有効期限は {} です。更新は {} から受け付けます",
+                        "{name_ja} ({}) はカード ({}) より先に期限が来ます",
                         jp_date(end),
-                        jp_date(opens)
+                        jp_date(card)
                     ),
-                    format!("the {name_en} expires on {end}; renewal opens on {opens}"),
+                    format!("the {name_en} ({end}) expires before the card ({card})"),
                 ),
                 t(
-                    format!("{} 以降に窓口で更新してください", jp_date(opens)),
-                    format!("renew it at your municipal office from {opens}"),
+                    "期限が来たら電子証明書だけを更新してください (カードの更新は不要)",
+                    "when it expires, renew the certificate, not the card",
                 ),
-                Some(opens),
+                Some(end),
+            );
+        } else if end == card && !advice.renew_card() {
+            o.add(
+                FindingCode::CertCappedByCard,
+                Severity::Info,
+                subject,
+                t(
+                    format!("{name_ja}の期限はカードの有効期限 ({}) に合わせられています", jp_date(card)),
+                    format!("the {name_en} ends with the card ({card}): its term is capped by the card's expiry"),
+                ),
+                t("カードを更新すると電子証明書も新しくなります", "renewing the card renews the certificate too"),
+                Some(end),
             );
         }
-        if let Some(card) = inp.card_expiry {
-            if route == Route::CertOnly && end < card && !e.expired && !not_yet {
+        if let Some(birth) = inp.birth {
+            let rule = rules::cert_expiry(birth, c.not_before, card);
+            let renewed_early = rules::cert_expiry_renewed(birth, c.not_before, card);
+            let g = rules::CURRENT;
+            if rule != end && renewed_early != end {
                 o.add(
-                    FindingCode::CertEndsBeforeCard,
-                    Severity::Info,
+                    FindingCode::CertEndNotByRule,
+                    Severity::Warning,
                     subject,
                     t(
-                        format!(
-                            "{name_ja} ({}) はカード ({}) より先に期限が来ます",
-                            jp_date(end),
-                            jp_date(card)
-                        ),
-                        format!("the {name_en} ({end}) expires before the card ({card})"),
+                        format!("{name_ja}の期限 {} は規則 (発行後{}回目の誕生日、期限前{}か月以内の更新なら{}回目、カードの期限まで) による {} と一致しません", jp_date(end), g.cert_years, g.renewal_months, g.cert_years_renewed_early, jp_date(rule)),
+                        format!("the {name_en} ends on {end}, not on {rule} as the rule gives ({} birthday after issuance, {} when renewed within {} months before expiry, capped by the card)", ordinal(g.cert_years), ordinal(g.cert_years_renewed_early), g.renewal_months),
                     ),
-                    t(
-                        "期限が来たら電子証明書だけを更新してください (カードの更新は不要)",
-                        "when it expires, renew the certificate, not the card",
-                    ),
-                    Some(end),
+                    t("在留期間などで期限が短くなる場合があります。不明な点は窓口に確認してください", "a period of stay can shorten it; ask your municipal office if unsure"),
+                    Some(rule),
                 );
-            } else if end == card && !advice.renew_card() {
-                o.add(
-                    FindingCode::CertCappedByCard,
-                    Severity::Info,
-                    subject,
-                    t(
-                        format!("{name_ja}の期限はカードの有効期限 ({}) に合わせられています", jp_date(card)),
-                        format!("the {name_en} ends with the card ({card}): its term is capped by the card's expiry"),
-                    ),
-                    t("カードを更新すると電子証明書も新しくなります", "renewing the card renews the certificate too"),
-                    Some(end),
-                );
-            }
-            if let Some(birth) = inp.birth {
-                let rule = rules::cert_expiry(birth, c.not_before, card);
-                let renewed_early = rules::cert_expiry_renewed(birth, c.not_before, card);
-                let g = rules::CURRENT;
-                if rule != end && renewed_early != end {
-                    o.add(
-                        FindingCode::CertEndNotByRule,
-                        Severity::Warning,
-                        subject,
-                        t(
-                            format!("{name_ja}の期限 {} は規則 (発行後{}回目の誕生日、期限前{}か月以内の更新なら{}回目、カードの期限まで) による {} と一致しません", jp_date(end), g.cert_years, g.renewal_months, g.cert_years_renewed_early, jp_date(rule)),
-                            format!("the {name_en} ends on {end}, not on {rule} as the rule gives ({} birthday after issuance, {} when renewed within {} months before expiry, capped by the card)", ordinal(g.cert_years), ordinal(g.cert_years_renewed_early), g.renewal_months),
-                        ),
-                        t("在留期間などで期限が短くなる場合があります。不明な点は窓口に確認してください", "a period of stay can shorten it; ask your municipal office if unsure"),
-                        Some(rule),
-                    );
-                }
             }
         }
-        // A chain that fails only on the validity dates is covered above;
-        // the signature or the issuer failing is another matter.
-        if let Some(ch) = c.chain {
-            if matches!(
-                ch,
-                ChainStatus::BadSignature | ChainStatus::UnknownIssuer | ChainStatus::IssuerNotCa
-            ) {
-                let label_ja = crate::cert::view::chain_label(ch, Lang::Ja);
-                let label_en = crate::cert::view::chain_label(ch, Lang::En);
-                o.add(
-                    FindingCode::CertChainInvalid,
-                    Severity::Error,
-                    subject,
-                    t(format!("{name_ja}がカードのCA証明書で検証できません ({label_ja})"), format!("the {name_en} does not verify against the card's CA certificate ({label_en})")),
-                    t("カードが破損しているか、正規のものでない可能性があります。窓口に相談してください", "the card may be damaged or not genuine; ask your municipal office"),
-                    None,
-                );
-            }
+    }
+}
+
+/// Its chain failing on the signature or the issuer.
+fn chain_finding(o: &mut Out, r: &Reviewed<'_>) {
+    let Reviewed {
+        subject,
+        c,
+        name_ja,
+        name_en,
+        ..
+    } = *r;
+    // A chain that fails only on the validity dates is covered above;
+    // the signature or the issuer failing is another matter.
+    if let Some(ch) = c.chain {
+        if matches!(
+            ch,
+            ChainStatus::BadSignature | ChainStatus::UnknownIssuer | ChainStatus::IssuerNotCa
+        ) {
+            let label_ja = crate::cert::view::chain_label(ch, Lang::Ja);
+            let label_en = crate::cert::view::chain_label(ch, Lang::En);
+            o.add(
+                FindingCode::CertChainInvalid,
+                Severity::Error,
+                subject,
+                t(format!("{name_ja}がカードのCA証明書で検証できません ({label_ja})"), format!("the {name_en} does not verify against the card's CA certificate ({label_en})")),
+                t("カードが破損しているか、正規のものでない可能性があります。窓口に相談してください", "the card may be damaged or not genuine; ask your municipal office"),
+                None,
+            );
         }
     }
 }

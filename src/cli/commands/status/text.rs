@@ -80,115 +80,112 @@ fn timeline_rows(ctx: &Ctx, st: &Status, o: &mut String) {
     ));
 }
 
-pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
-    use crate::cli::commands::pin::pad;
+/// One labelled row; labels are padded to one column.
+fn row(o: &mut String, k: &str, v: &str) {
+    let k = crate::cli::commands::pin::pad(k, 24);
+    o.push_str(&format!("  {k} {v}\n"));
+}
+
+/// The card's own rows: its kind, serial, municipality and expiry.
+fn card_rows(ctx: &Ctx, st: &Status, o: &mut String) {
     let l = ctx.lang;
-    let mut o = String::new();
-    let w = 24;
-    let row = |o: &mut String, k: &str, v: &str| o.push_str(&format!("  {} {v}\n", pad(k, w)));
     o.push_str(&format!(
         "{}: {}\n",
         l.pick("カード", "Card"),
         crate::i18n::describe_token(&st.token, l)
     ));
     if let Some(c) = &st.card {
-        row(&mut o, l.pick("製造番号", "serial"), &c.serial);
+        row(o, l.pick("製造番号", "serial"), &c.serial);
         row(
-            &mut o,
+            o,
             l.pick("市区町村コード", "municipality code"),
             &c.municipality,
         );
     }
     match st.card.as_ref().map(|c| report::expiry(st.today, c.expiry)) {
         Some(e) => {
-            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
-            renewal_row(ctx, &mut o, &e);
+            row(o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
+            renewal_row(ctx, o, &e);
         }
         None => row(
-            &mut o,
+            o,
             l.pick("有効期限", "expires"),
             l.pick("(読めません)", "(not readable)"),
         ),
     }
-    for (name, part) in [
-        (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
-        (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
-    ] {
-        o.push_str(&format!("{name}:\n"));
-        if !part.present {
-            row(
-                &mut o,
-                l.pick("状態", "state"),
-                l.pick("搭載されていません", "not on the card"),
-            );
-            continue;
+}
+
+/// One certificate's rows: its state, expiry, chain and provenance.
+fn cert_rows(ctx: &Ctx, st: &Status, name: &str, part: &CertPart, o: &mut String) {
+    let l = ctx.lang;
+    o.push_str(&format!("{name}:\n"));
+    if !part.present {
+        row(
+            o,
+            l.pick("状態", "state"),
+            l.pick("搭載されていません", "not on the card"),
+        );
+        return;
+    }
+    if !part.read() {
+        row(
+            o,
+            l.pick("状態", "state"),
+            l.pick("搭載 (未読取)", "present (not read)"),
+        );
+        if let Some(n) = &part.note {
+            row(o, "", &paint(ctx, Tone::Dim, &note_text(n, l)));
         }
-        if !part.read() {
+        return;
+    }
+    if let Some(f) = &part.facts {
+        let e = report::expiry(st.today, f.not_after);
+        row(o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
+        renewal_row(ctx, o, &e);
+    }
+    if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
+        let valid = ch == crate::cert::chain::ChainStatus::Valid;
+        let tone = if valid { Tone::Ok } else { Tone::Bad };
+        let against = match part.chain_against {
+            Some(crate::usecase::status::Against::JlisRoot) => l.pick(
+                "内蔵の J-LIS ルートによる検証",
+                "chain (built-in J-LIS root)",
+            ),
+            _ => l.pick("CA による検証", "chain (card CA)"),
+        };
+        row(
+            o,
+            against,
+            &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
+        );
+    }
+    if let Some(f) = part.facts.as_ref() {
+        use crate::cert::roots::Provenance as P;
+        let (head, _) = crate::cert::view::provenance_text(&f.provenance, l);
+        let tone = match f.provenance {
+            P::Jlis { .. } => Tone::Ok,
+            P::NotJlis { .. } => Tone::Bad,
+            _ => Tone::Warn,
+        };
+        row(
+            o,
+            l.pick("発行元の確認", "provenance"),
+            &paint(ctx, tone, &head),
+        );
+        if let Some(same) = f.card_ca_is_root {
+            let tone = if same { Tone::Ok } else { Tone::Warn };
             row(
-                &mut o,
-                l.pick("状態", "state"),
-                l.pick("搭載 (未読取)", "present (not read)"),
+                o,
+                l.pick("カードの CA ファイル", "card's CA file"),
+                &paint(ctx, tone, &crate::cert::view::card_ca_text(same, l)),
             );
-            if let Some(n) = &part.note {
-                row(&mut o, "", &paint(ctx, Tone::Dim, &note_text(n, l)));
-            }
-            continue;
-        }
-        if let Some(f) = &part.facts {
-            let e = report::expiry(st.today, f.not_after);
-            row(&mut o, l.pick("有効期限", "expires"), &expiry_line(ctx, &e));
-            renewal_row(ctx, &mut o, &e);
-        }
-        if let Some(ch) = part.facts.as_ref().and_then(|f| f.chain) {
-            let valid = ch == crate::cert::chain::ChainStatus::Valid;
-            let tone = if valid { Tone::Ok } else { Tone::Bad };
-            let against = match part.chain_against {
-                Some(crate::usecase::status::Against::JlisRoot) => l.pick(
-                    "内蔵の J-LIS ルートによる検証",
-                    "chain (built-in J-LIS root)",
-                ),
-                _ => l.pick("CA による検証", "chain (card CA)"),
-            };
-            row(
-                &mut o,
-                against,
-                &paint(ctx, tone, crate::cert::view::chain_label(ch, l)),
-            );
-        }
-        if let Some(f) = part.facts.as_ref() {
-            use crate::cert::roots::Provenance as P;
-            let (head, _) = crate::cert::view::provenance_text(&f.provenance, l);
-            let tone = match f.provenance {
-                P::Jlis { .. } => Tone::Ok,
-                P::NotJlis { .. } => Tone::Bad,
-                _ => Tone::Warn,
-            };
-            row(
-                &mut o,
-                l.pick("発行元の確認", "provenance"),
-                &paint(ctx, tone, &head),
-            );
-            if let Some(same) = f.card_ca_is_root {
-                let tone = if same { Tone::Ok } else { Tone::Warn };
-                row(
-                    &mut o,
-                    l.pick("カードの CA ファイル", "card's CA file"),
-                    &paint(ctx, tone, &crate::cert::view::card_ca_text(same, l)),
-                );
-            }
         }
     }
-    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        timeline_rows(ctx, st, &mut o);
-    }
-    o.push_str(&format!(
-        "{}:\n",
-        l.pick("暗証番号 (残り回数)", "PINs (tries left)")
-    ));
-    for line in render_rows(ctx, &st.pins) {
-        o.push_str(&format!("  {line}\n"));
-    }
-    let findings = &st.findings;
+}
+
+/// The findings, or that there are none.
+fn findings_rows(ctx: &Ctx, findings: &[Finding], o: &mut String) {
+    let l = ctx.lang;
     if findings.is_empty() {
         o.push_str(&format!(
             "{}\n",
@@ -214,5 +211,28 @@ pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
             o.push_str(&format!("        → {}\n", f.next_step.pick(l)));
         }
     }
+}
+
+pub(super) fn render(ctx: &Ctx, st: &Status) -> String {
+    let l = ctx.lang;
+    let mut o = String::new();
+    card_rows(ctx, st, &mut o);
+    for (name, part) in [
+        (crate::i18n::cert_name(CertSlot::Auth, l), &st.auth),
+        (crate::i18n::cert_name(CertSlot::Sign, l), &st.sign),
+    ] {
+        cert_rows(ctx, st, name, part, &mut o);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        timeline_rows(ctx, st, &mut o);
+    }
+    o.push_str(&format!(
+        "{}:\n",
+        l.pick("暗証番号 (残り回数)", "PINs (tries left)")
+    ));
+    for line in render_rows(ctx, &st.pins) {
+        o.push_str(&format!("  {line}\n"));
+    }
+    findings_rows(ctx, &st.findings, &mut o);
     o
 }
