@@ -116,6 +116,137 @@ fn in_transaction(
     }
 }
 
+/// Read the tool's requests on a thread of its own: an abort or the end
+/// of the pipe (the tool went away) sets `stop` at once.
+fn spawn_reader(stop: Arc<AtomicBool>, txq: mpsc::Sender<Option<Request>>) {
+    std::thread::spawn(move || {
+        let mut input = std::io::stdin().lock();
+        loop {
+            let req = match read_frame(&mut input) {
+                Ok(Some(mut body)) => {
+                    let r = Request::decode(&body);
+                    zeroize::Zeroize::zeroize(&mut body);
+                    r.ok()
+                }
+                _ => None,
+            };
+            match req {
+                Some(Request::Abort) | None => {
+                    stop.store(true, Ordering::SeqCst);
+                    let _ = txq.send(None);
+                    return;
+                }
+                Some(r) => {
+                    if txq.send(Some(r)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// A stuck reader must not keep this process forever.
+fn spawn_stuck_guard(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(STUCK_LIMIT);
+        std::process::exit(3);
+    });
+}
+
+/// The answer to a request about readers (no card handle involved).
+fn reader_request(p: &Pcsc, req: &Request) -> Option<Reply> {
+    Some(match req {
+        Request::Readers => p.readers().map(Reply::Readers).unwrap_or_else(failed),
+        Request::WaitForCard { reader, timeout_ms } => p
+            .wait_for_card(reader, Duration::from_millis(*timeout_ms))
+            .map(|()| Reply::Done)
+            .unwrap_or_else(failed),
+        Request::CardEvent { reader } => p
+            .card_event(reader)
+            .map(|(present, count)| Reply::Event { present, count })
+            .unwrap_or_else(failed),
+        Request::WaitForRemoval {
+            reader,
+            since,
+            timeout_ms,
+        } => p
+            .wait_for_removal(reader, *since, Duration::from_millis(*timeout_ms))
+            .map(Reply::Flag)
+            .unwrap_or_else(failed),
+        _ => return None,
+    })
+}
+
+type Held = Option<(pcsc::Card, ShareMode)>;
+
+/// Connect to `reader` (powering down any card held before).
+fn connect(
+    p: &Pcsc,
+    card: &mut Held,
+    reader: &str,
+    exclusive: bool,
+    busy_ms: u64,
+    stopping: &dyn Fn() -> bool,
+) -> Reply {
+    if let Some((c, _)) = card.take() {
+        let _ = c.disconnect(Disposition::UnpowerCard);
+    }
+    match p.connect(reader, exclusive, Duration::from_millis(busy_ms), stopping) {
+        Ok((c, atr)) => {
+            let mode = if exclusive {
+                ShareMode::Exclusive
+            } else {
+                ShareMode::Shared
+            };
+            *card = Some((c, mode));
+            Reply::Connected { atr }
+        }
+        Err(e) => failed(e),
+    }
+}
+
+/// Disconnect the card held, powered down when asked.
+fn disconnect(card: &mut Held, unpower: bool) -> Reply {
+    match card.take() {
+        Some((c, mode)) => {
+            let d = if unpower {
+                Disposition::UnpowerCard
+            } else {
+                Disposition::LeaveCard
+            };
+            match c.disconnect(d) {
+                Ok(()) => Reply::Done,
+                Err((c, e)) => {
+                    // Keep the handle: the stop path tries again.
+                    *card = Some((c, mode));
+                    failed(crate::transport::pcsc::map_err(e))
+                }
+            }
+        }
+        None => Reply::Done,
+    }
+}
+
+/// Stop, or the tool went away: no verified state may outlive it.
+fn finish(card: &mut Held, powered_down: Option<bool>, out: &mut Out) {
+    let had_card = card.is_some() || powered_down.is_some();
+    let ok = match (powered_down, card.take()) {
+        (Some(ok), Some((c, _))) => {
+            let _ = c.disconnect(Disposition::LeaveCard);
+            ok
+        }
+        (Some(ok), None) => ok,
+        (None, Some((c, _))) => c.disconnect(Disposition::UnpowerCard).is_ok(),
+        (None, None) => true,
+    };
+    out.send(&Reply::Unpowered { ok, had_card });
+    let _ = out.0.flush();
+}
+
 /// The helper's main loop; returns its exit code.
 pub fn main() -> i32 {
     let stop = Arc::new(AtomicBool::new(false));
@@ -123,48 +254,11 @@ pub fn main() -> i32 {
     // (`platform::process`), so no console event reaches it.
     let _ = crate::platform::signals::set_flag_on_stop(&stop);
     let (txq, rx) = mpsc::channel::<Option<Request>>();
-    {
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut input = std::io::stdin().lock();
-            loop {
-                let req = match read_frame(&mut input) {
-                    Ok(Some(mut body)) => {
-                        let r = Request::decode(&body);
-                        zeroize::Zeroize::zeroize(&mut body);
-                        r.ok()
-                    }
-                    _ => None,
-                };
-                match req {
-                    Some(Request::Abort) | None => {
-                        stop.store(true, Ordering::SeqCst);
-                        let _ = txq.send(None);
-                        return;
-                    }
-                    Some(r) => {
-                        if txq.send(Some(r)).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-    }
-    {
-        // A stuck reader must not keep this process forever.
-        let stop = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            std::thread::sleep(STUCK_LIMIT);
-            std::process::exit(3);
-        });
-    }
+    spawn_reader(Arc::clone(&stop), txq);
+    spawn_stuck_guard(Arc::clone(&stop));
     let mut out = Out(std::io::stdout());
     let mut pcsc: Option<Pcsc> = None;
-    let mut card: Option<(pcsc::Card, ShareMode)> = None;
+    let mut card: Held = None;
     let mut powered_down: Option<bool> = None;
     let stopping = || stop.load(Ordering::SeqCst);
     while let Some(req) = next(&rx, &stop) {
@@ -179,100 +273,45 @@ pub fn main() -> i32 {
         };
         let reply = match (ctx, &req) {
             (Err(e), _) => failed(e),
-            (Ok(p), Request::Readers) => p.readers().map(Reply::Readers).unwrap_or_else(failed),
-            (Ok(p), Request::WaitForCard { reader, timeout_ms }) => p
-                .wait_for_card(reader, Duration::from_millis(*timeout_ms))
-                .map(|()| Reply::Done)
-                .unwrap_or_else(failed),
-            (Ok(p), Request::CardEvent { reader }) => p
-                .card_event(reader)
-                .map(|(present, count)| Reply::Event { present, count })
-                .unwrap_or_else(failed),
-            (
-                Ok(p),
-                Request::WaitForRemoval {
-                    reader,
-                    since,
-                    timeout_ms,
-                },
-            ) => p
-                .wait_for_removal(reader, *since, Duration::from_millis(*timeout_ms))
-                .map(Reply::Flag)
-                .unwrap_or_else(failed),
-            (
-                Ok(p),
+            (Ok(p), req) => match req {
                 Request::Connect {
                     reader,
                     exclusive,
                     busy_ms,
-                },
-            ) => {
-                if let Some((c, _)) = card.take() {
-                    let _ = c.disconnect(Disposition::UnpowerCard);
-                }
-                match p.connect(
-                    reader,
-                    *exclusive,
-                    Duration::from_millis(*busy_ms),
-                    &stopping,
-                ) {
-                    Ok((c, atr)) => {
-                        let mode = if *exclusive {
-                            ShareMode::Exclusive
-                        } else {
-                            ShareMode::Shared
-                        };
-                        card = Some((c, mode));
-                        Reply::Connected { atr }
-                    }
-                    Err(e) => failed(e),
-                }
-            }
-            (Ok(_), Request::Begin) => match card.as_mut() {
-                None => failed(Error::Pcsc("no card connected".into())),
-                Some((c, mode)) => {
-                    let mode = *mode;
-                    match c.transaction() {
-                        Err(e) => failed(crate::transport::pcsc::map_err(e)),
-                        Ok(tx) => {
-                            out.send(&Reply::Done);
-                            match in_transaction(tx, mode, &rx, &stop, &mut out) {
-                                TxEnd::Ended => continue,
-                                TxEnd::Stopped(ok) => {
-                                    powered_down = Some(ok);
-                                    break;
+                } => connect(p, &mut card, reader, *exclusive, *busy_ms, &stopping),
+                Request::Begin => match card.as_mut() {
+                    None => failed(Error::Pcsc("no card connected".into())),
+                    Some((c, mode)) => {
+                        let mode = *mode;
+                        match c.transaction() {
+                            Err(e) => failed(crate::transport::pcsc::map_err(e)),
+                            Ok(tx) => {
+                                out.send(&Reply::Done);
+                                match in_transaction(tx, mode, &rx, &stop, &mut out) {
+                                    TxEnd::Ended => continue,
+                                    TxEnd::Stopped(ok) => {
+                                        powered_down = Some(ok);
+                                        break;
+                                    }
                                 }
                             }
                         }
                     }
-                }
+                },
+                Request::Transmit(apdu) => match &card {
+                    Some((c, _)) => transmit_raw(c, apdu)
+                        .map(Reply::Response)
+                        .unwrap_or_else(failed),
+                    None => failed(Error::Pcsc("no card connected".into())),
+                },
+                Request::End => Reply::Done,
+                Request::Disconnect { unpower } => disconnect(&mut card, *unpower),
+                Request::Abort => break,
+                other => match reader_request(p, other) {
+                    Some(r) => r,
+                    None => failed(Error::Pcsc("request not understood".into())),
+                },
             },
-            (Ok(_), Request::Transmit(apdu)) => match &card {
-                Some((c, _)) => transmit_raw(c, apdu)
-                    .map(Reply::Response)
-                    .unwrap_or_else(failed),
-                None => failed(Error::Pcsc("no card connected".into())),
-            },
-            (Ok(_), Request::End) => Reply::Done,
-            (Ok(_), Request::Disconnect { unpower }) => match card.take() {
-                Some((c, mode)) => {
-                    let d = if *unpower {
-                        Disposition::UnpowerCard
-                    } else {
-                        Disposition::LeaveCard
-                    };
-                    match c.disconnect(d) {
-                        Ok(()) => Reply::Done,
-                        Err((c, e)) => {
-                            // Keep the handle: the stop path tries again.
-                            card = Some((c, mode));
-                            failed(crate::transport::pcsc::map_err(e))
-                        }
-                    }
-                }
-                None => Reply::Done,
-            },
-            (Ok(_), Request::Abort) => break,
         };
         if stopping() {
             break;
@@ -281,18 +320,6 @@ pub fn main() -> i32 {
             break;
         }
     }
-    // Stop, or the tool went away: no verified state may outlive it.
-    let had_card = card.is_some() || powered_down.is_some();
-    let ok = match (powered_down, card.take()) {
-        (Some(ok), Some((c, _))) => {
-            let _ = c.disconnect(Disposition::LeaveCard);
-            ok
-        }
-        (Some(ok), None) => ok,
-        (None, Some((c, _))) => c.disconnect(Disposition::UnpowerCard).is_ok(),
-        (None, None) => true,
-    };
-    out.send(&Reply::Unpowered { ok, had_card });
-    let _ = out.0.flush();
+    finish(&mut card, powered_down, &mut out);
     0
 }
