@@ -26,5 +26,6 @@ mod faults;
 mod json_schema;
 mod layers;
 mod real_shape;
+mod recorded_card;
 mod secrets;
 mod trust_anchors;
