@@ -87,7 +87,13 @@ pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>
     let fid = key.fid();
     s.select_ap(App::Jpki)?;
     if !s.try_select_ef(fid)? {
-        return Err(Error::Data(format!("JPKI key EF {fid:04X} is missing")));
+        // A recorded card (its files copied from a real one, e.g. the
+        // virtual card's jpki-test-card profile) holds no private key.
+        return Err(Error::Data(format!(
+            "JPKI key EF {fid:04X} is missing: this card holds no private key for its \
+             certificate and cannot sign (a recorded card, such as the virtual card's \
+             jpki-test-card profile, never can)"
+        )));
     }
     let r = s.send(&crate::apdu::cmd::sign(digest_info))?;
     match r.sw {

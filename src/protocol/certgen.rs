@@ -6,7 +6,9 @@
 
 use super::tlv::{oid, seq};
 use const_oid::AssociatedOid;
-use der::asn1::{Any, BitString, OctetString, PrintableStringRef, SetOfVec, Utf8StringRef};
+use der::asn1::{
+    Any, BitString, Ia5StringRef, OctetString, PrintableStringRef, SetOfVec, Utf8StringRef,
+};
 use der::{DateTime, Decode, Encode};
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
@@ -15,6 +17,13 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use std::time::Duration;
 use time::OffsetDateTime;
 use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{
+    AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies, CrlDistributionPoints,
+    ExtendedKeyUsage,
+};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
 };
@@ -111,6 +120,9 @@ impl Key {
 pub enum Text {
     Printable,
     Utf8,
+    /// `C` as PrintableString, every other attribute as UTF8String: the
+    /// JPKI certificates' encoding (the test card's and J-LIS's roots).
+    Jpki,
 }
 
 /// A name, one attribute per RDN in the order given. Attribute labels:
@@ -126,8 +138,9 @@ pub fn name(attrs: &[(&str, &str)], text: Text) -> Result<Name, Error> {
             "CN" => "2.5.4.3",
             other => return Err(Error(format!("unknown name attribute {other}"))),
         };
+        let printable = text == Text::Printable || (text == Text::Jpki && *label == "C");
         let value = match PrintableStringRef::new(value) {
-            Ok(p) if text == Text::Printable => Any::encode_from(&p),
+            Ok(p) if printable => Any::encode_from(&p),
             _ => Any::encode_from(&Utf8StringRef::new(value).map_err(err)?),
         }
         .map_err(err)?;
@@ -151,10 +164,26 @@ pub enum Basic {
     Ca(Option<u8>),
 }
 
-/// What a certificate says. Extensions are written in one order:
-/// authorityKeyIdentifier (when asked), keyUsage (critical, when any),
-/// subjectKeyIdentifier and basicConstraints (critical) unless `basic` is
-/// absent, then `extensions` as given (non-critical).
+/// One extension, in the place `Params::layout` gives it.
+#[derive(Clone, Debug)]
+pub enum Piece {
+    /// keyUsage (critical), from `Params::key_usage`.
+    KeyUsage,
+    /// basicConstraints (critical), from `Params::basic`.
+    BasicConstraints,
+    /// subjectKeyIdentifier of the subject's key.
+    SubjectKeyId,
+    /// authorityKeyIdentifier: the issuer key's identifier, and with
+    /// `full` also the issuer's issuer name and the issuer's serial number.
+    AuthorityKeyId { full: bool },
+    /// Any other extension: OID, critical, DER value.
+    Other(ObjectIdentifier, bool, Vec<u8>),
+}
+
+/// What a certificate says. Without a `layout`, extensions are written in
+/// one order: authorityKeyIdentifier (when asked), keyUsage (critical, when
+/// any), subjectKeyIdentifier and basicConstraints (critical) unless `basic`
+/// is absent, then `extensions` as given (non-critical).
 #[derive(Clone)]
 pub struct Params {
     /// Big-endian, positive; leading zeros are dropped.
@@ -166,6 +195,9 @@ pub struct Params {
     pub key_usage: Usages,
     pub authority_key_id: bool,
     pub extensions: Vec<Ext>,
+    /// The extensions in this order instead (`authority_key_id` and
+    /// `extensions` are then ignored).
+    pub layout: Option<Vec<Piece>>,
 }
 
 impl Params {
@@ -186,6 +218,66 @@ impl Params {
             key_usage: Usages::default(),
             authority_key_id: false,
             extensions: Vec::new(),
+            layout: None,
+        }
+    }
+
+    /// The extensions' order when no `layout` is given.
+    fn default_layout(&self) -> Vec<Piece> {
+        let mut l = Vec::new();
+        if self.authority_key_id {
+            l.push(Piece::AuthorityKeyId { full: false });
+        }
+        if !self.key_usage.is_empty() {
+            l.push(Piece::KeyUsage);
+        }
+        if self.basic != Basic::Absent {
+            l.extend([Piece::SubjectKeyId, Piece::BasicConstraints]);
+        }
+        for (id, value) in &self.extensions {
+            l.push(Piece::Other(*id, false, value.clone()));
+        }
+        l
+    }
+
+    fn extension(
+        &self,
+        piece: &Piece,
+        spki: &[u8],
+        issuer: &Params,
+        issuer_key: &Key,
+    ) -> Result<Extension, Error> {
+        match piece {
+            Piece::KeyUsage => extension(&KeyUsage(self.key_usage), true),
+            Piece::BasicConstraints => {
+                let bc = BasicConstraints {
+                    ca: matches!(self.basic, Basic::Ca(_)),
+                    path_len_constraint: match self.basic {
+                        Basic::Ca(n) => n,
+                        _ => None,
+                    },
+                };
+                extension(&bc, true)
+            }
+            Piece::SubjectKeyId => extension(&SubjectKeyIdentifier(key_id(spki)?), false),
+            Piece::AuthorityKeyId { full } => {
+                // The issuer's own issuer: its name when self-signed.
+                let dir = GeneralName::DirectoryName(issuer.subject.clone());
+                let aki = AuthorityKeyIdentifier {
+                    key_identifier: Some(key_id(&issuer_key.spki_der()?)?),
+                    authority_cert_issuer: full.then(|| vec![dir]),
+                    authority_cert_serial_number: match full {
+                        true => Some(SerialNumber::new(&issuer.serial).map_err(err)?),
+                        false => None,
+                    },
+                };
+                extension(&aki, false)
+            }
+            Piece::Other(id, critical, value) => Ok(Extension {
+                extn_id: *id,
+                critical: *critical,
+                extn_value: OctetString::new(value.clone()).map_err(err)?,
+            }),
         }
     }
 
@@ -202,37 +294,11 @@ impl Params {
         issuer_key: &Key,
     ) -> Result<Vec<u8>, Error> {
         let spki = subject_key.spki_der()?;
-        let mut exts = Vec::new();
-        if self.authority_key_id {
-            let aki = AuthorityKeyIdentifier {
-                key_identifier: Some(key_id(&issuer_key.spki_der()?)?),
-                authority_cert_issuer: None,
-                authority_cert_serial_number: None,
-            };
-            exts.push(extension(&aki, false)?);
-        }
-        if !self.key_usage.is_empty() {
-            exts.push(extension(&KeyUsage(self.key_usage), true)?);
-        }
-        if self.basic != Basic::Absent {
-            let ski = SubjectKeyIdentifier(key_id(&spki)?);
-            exts.push(extension(&ski, false)?);
-            let bc = BasicConstraints {
-                ca: matches!(self.basic, Basic::Ca(_)),
-                path_len_constraint: match self.basic {
-                    Basic::Ca(n) => n,
-                    _ => None,
-                },
-            };
-            exts.push(extension(&bc, true)?);
-        }
-        for (id, value) in &self.extensions {
-            exts.push(Extension {
-                extn_id: *id,
-                critical: false,
-                extn_value: OctetString::new(value.clone()).map_err(err)?,
-            });
-        }
+        let layout = self.layout.clone().unwrap_or_else(|| self.default_layout());
+        let exts = layout
+            .iter()
+            .map(|piece| self.extension(piece, &spki, issuer, issuer_key))
+            .collect::<Result<Vec<_>, _>>()?;
         let tbs = TbsCertificate {
             version: Version::V3,
             serial_number: SerialNumber::new(&self.serial).map_err(err)?,
@@ -299,4 +365,72 @@ pub fn policies(policy: &str) -> Ext {
 /// subjectAltName with the GeneralNames DER given, as an extension.
 pub fn san(general_names: Vec<u8>) -> Ext {
     (ObjectIdentifier::new_unwrap("2.5.29.17"), general_names)
+}
+
+/// Extension OIDs (RFC 5280 §4.2).
+pub mod ext_oid {
+    use super::ObjectIdentifier;
+    pub const EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+    pub const CERT_POLICIES: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.32");
+    pub const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
+    pub const ISSUER_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.18");
+    pub const CRL_DP: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.31");
+    pub const AUTHORITY_INFO_ACCESS: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
+    /// id-kp-clientAuth.
+    pub const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+    /// id-qt-cps.
+    pub const CPS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
+    /// id-ad-ocsp.
+    pub const OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+}
+
+/// extKeyUsage's value: the purposes given.
+pub fn ext_key_usage(purposes: &[ObjectIdentifier]) -> Result<Vec<u8>, Error> {
+    ExtendedKeyUsage(purposes.to_vec()).to_der().map_err(err)
+}
+
+/// certificatePolicies' value: one policy (dotted OID) with a CPS URI.
+pub fn policy_with_cps(policy: &str, cps_uri: &str) -> Result<Vec<u8>, Error> {
+    let qualifier = PolicyQualifierInfo {
+        policy_qualifier_id: ext_oid::CPS,
+        qualifier: Some(Any::encode_from(&Ia5StringRef::new(cps_uri).map_err(err)?).map_err(err)?),
+    };
+    let info = PolicyInformation {
+        policy_identifier: ObjectIdentifier::new(policy).map_err(err)?,
+        policy_qualifiers: Some(vec![qualifier]),
+    };
+    CertificatePolicies(vec![info]).to_der().map_err(err)
+}
+
+/// GeneralNames with one directoryName: the value of a subject or issuer
+/// alternative name.
+pub fn directory_name(n: &Name) -> Result<Vec<u8>, Error> {
+    vec![GeneralName::DirectoryName(n.clone())]
+        .to_der()
+        .map_err(err)
+}
+
+/// cRLDistributionPoints' value: one point whose full name is a directory
+/// name.
+pub fn crl_dp_directory(n: &Name) -> Result<Vec<u8>, Error> {
+    let dp = DistributionPoint {
+        distribution_point: Some(DistributionPointName::FullName(vec![
+            GeneralName::DirectoryName(n.clone()),
+        ])),
+        reasons: None,
+        crl_issuer: None,
+    };
+    CrlDistributionPoints(vec![dp]).to_der().map_err(err)
+}
+
+/// authorityInfoAccess' value: one OCSP responder URI.
+pub fn ocsp_access(uri: &str) -> Result<Vec<u8>, Error> {
+    let ad = AccessDescription {
+        access_method: ext_oid::OCSP,
+        access_location: GeneralName::UniformResourceIdentifier(
+            der::asn1::Ia5String::new(uri).map_err(err)?,
+        ),
+    };
+    AuthorityInfoAccessSyntax(vec![ad]).to_der().map_err(err)
 }

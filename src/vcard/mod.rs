@@ -10,6 +10,7 @@ pub mod fs;
 pub mod image;
 pub mod pki;
 pub mod profile;
+pub mod shape;
 pub mod timing;
 pub mod vpcd;
 

@@ -7,6 +7,7 @@
 //! profile always gives the same bytes.
 
 use super::profile::{Algorithm, CertSpec, Profile, ProfileError};
+use super::shape::{self, Purpose};
 use crate::protocol::certgen::{self, name, Basic, Key, KeyUsages, Params, Text};
 use crate::protocol::oids;
 use crate::protocol::tlv as der;
@@ -93,36 +94,27 @@ fn gen_err(e: certgen::Error) -> ProfileError {
     ProfileError(e.to_string())
 }
 
-/// `C=JP, O=JPKI, OU=<purpose>, OU=Japan Agency for Local Authority
-/// Information Systems`, the JPKI CAs' name pattern (card-protocol.md §10.1).
-fn ca_dn(purpose: &str) -> Result<certgen::Name, ProfileError> {
-    name(
-        &[
-            ("C", "JP"),
-            ("O", "JPKI"),
-            ("OU", purpose),
-            ("OU", "Japan Agency for Local Authority Information Systems"),
-        ],
-        Text::Printable,
-    )
-    .map_err(gen_err)
-}
-
 fn at(date: Date, h: u8) -> OffsetDateTime {
     date.with_hms(h, 0, 0)
         .map(|d| d.assume_offset(rules::JST))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-fn ca_params(purpose: &str, serial: u64, from: Date, until: Date) -> Result<Params, ProfileError> {
+fn ca_params(
+    purpose: Purpose,
+    serial: u64,
+    from: Date,
+    until: Date,
+) -> Result<Params, ProfileError> {
     let mut p = Params::new(
         &serial.to_be_bytes(),
-        ca_dn(purpose)?,
+        shape::ca_dn(purpose)?,
         at(from, 9),
         rules::end_of_day_jst(until),
     );
     p.basic = Basic::Ca(None);
     p.key_usage = KeyUsages::KeyCertSign | KeyUsages::CRLSign;
+    p.layout = Some(shape::ca_layout(purpose)?);
     Ok(p)
 }
 
@@ -141,8 +133,9 @@ pub fn era_code(d: Date) -> char {
 
 /// The holder attributes of the signature certificate (card-protocol.md
 /// §10.2): name, name substitute flags, sex, date of birth, address,
-/// address substitute flags.
-fn holder_san(p: &Profile, c: &CertSpec) -> certgen::Ext {
+/// address substitute flags — written in the test card's order (`.1`, `.4`,
+/// `.3`, `.5`, `.2`, `.6`: `jpki-sign-cert.der`). The subjectAltName's value.
+fn holder_san(p: &Profile, c: &CertSpec) -> Vec<u8> {
     let b = p.holder.birth_date;
     let dob = format!(
         "{}{:04}{:02}{:02}",
@@ -154,13 +147,13 @@ fn holder_san(p: &Profile, c: &CertSpec) -> certgen::Ext {
     let zeros = |s: &str| "0".repeat(s.chars().count());
     let names = [
         other_name(1, &c.name),
+        other_name(4, &dob),
+        other_name(3, &p.holder.sex),
+        other_name(5, &c.address),
         other_name(
             2,
             &c.name_substitutes.clone().unwrap_or_else(|| zeros(&c.name)),
         ),
-        other_name(3, &p.holder.sex),
-        other_name(4, &dob),
-        other_name(5, &c.address),
         other_name(
             6,
             &c.address_substitutes
@@ -168,17 +161,35 @@ fn holder_san(p: &Profile, c: &CertSpec) -> certgen::Ext {
                 .unwrap_or_else(|| zeros(&c.address)),
         ),
     ];
-    certgen::san(der::tlv(&[0x30], &names.concat()))
+    der::tlv(&[0x30], &names.concat())
 }
 
-/// A card-unique subject CN shaped like the real opaque identifiers.
-fn subject_cn(p: &Profile, purpose: &str) -> String {
+/// A card-unique subject CN shaped like the test card's opaque identifiers:
+/// `997794E9AGCIEG13221003A` (user authentication: 8 hex digits, `AGCIEG`,
+/// the municipality, `003A`) and `202510161726000013413221003A`
+/// (signature: 21 digits beginning with a date — on the test card eleven
+/// days before issue, here the issue date — the municipality, `003A`). The meaning of the parts is not published; only
+/// their form is copied.
+fn subject_cn(p: &Profile, c: &CertSpec, purpose: &str) -> String {
     let h = Sha256::digest(format!("{purpose}:{}", p.card.serial));
+    if purpose == "auth" {
+        return format!(
+            "{}AGCIEG{}003A",
+            hex::encode_upper(&h[..4]),
+            p.card.municipality
+        );
+    }
+    let digits: String = h
+        .iter()
+        .take(11)
+        .map(|b| char::from(b'0' + b % 10))
+        .collect();
     format!(
-        "{}AGCIEG{}{}A",
-        hex::encode_upper(&h[..4]),
-        p.card.municipality,
-        if purpose == "auth" { "003" } else { "002" }
+        "{:04}{:02}{:02}{digits}{}003A",
+        c.issued.year(),
+        c.issued.month() as u8,
+        c.issued.day(),
+        p.card.municipality
     )
 }
 
@@ -208,8 +219,8 @@ impl Pki {
                     .unwrap_or(c.expires),
             );
         }
-        let sign_ca_p = ca_params("JPKI for digital signature", 0x7E57_0001, from, until)?;
-        let auth_ca_p = ca_params("JPKI for user authentication", 0x7E57_0002, from, until)?;
+        let sign_ca_p = ca_params(Purpose::Sign, 0x7E57_0001, from, until)?;
+        let auth_ca_p = ca_params(Purpose::Auth, 0x7E57_0002, from, until)?;
         let sign_ca = sign_ca_p.self_signed(sign_ca_key).map_err(gen_err)?;
         let auth_ca = auth_ca_p.self_signed(auth_ca_key).map_err(gen_err)?;
 
@@ -222,30 +233,28 @@ impl Pki {
             if !c.present {
                 return Ok(None);
             }
-            let cn = subject_cn(p, purpose);
+            let cn = subject_cn(p, c, purpose);
+            let locality = ("Tokyo-to", "Kiyose-shi");
             let mut dn = vec![("C", "JP")];
             if purpose == "sign" {
                 // The signature certificate names the locality; the auth one does not.
-                dn.extend([("L", "Tokyo-to"), ("L", "Kiyose-shi")]);
+                dn.extend([("L", locality.0), ("L", locality.1)]);
             }
             dn.push(("CN", &cn));
             let mut e = Params::new(
                 &c.serial.to_be_bytes(),
-                name(&dn, Text::Printable).map_err(gen_err)?,
+                name(&dn, Text::Jpki).map_err(gen_err)?,
                 at(c.issued, 10),
                 rules::end_of_day_jst(c.expires),
             );
-            e.authority_key_id = true;
-            if purpose == "sign" {
+            e.layout = Some(if purpose == "sign" {
                 e.key_usage = KeyUsages::DigitalSignature | KeyUsages::NonRepudiation;
-                e.extensions = vec![
-                    certgen::policies(oids::SIGN_CLASS20_POLICY),
-                    holder_san(p, c),
-                ];
+                let san = Some(holder_san(p, c));
+                shape::ee_layout(Purpose::Sign, oids::SIGN_CLASS20_POLICY, san, locality)?
             } else {
                 e.key_usage = KeyUsages::DigitalSignature.into();
-                e.extensions = vec![certgen::policies(oids::AUTH_CLASS30_POLICY)];
-            }
+                shape::ee_layout(Purpose::Auth, oids::AUTH_CLASS30_POLICY, None, locality)?
+            });
             // "wrong_issuer": same issuer name, signed by an unrelated key.
             let signer = if c.wrong_issuer { other_key } else { ca_key };
             e.signed_by(key, ca_p, signer).map(Some).map_err(gen_err)

@@ -254,7 +254,13 @@ fn a_damaged_card_after_a_good_one_reports_the_damage() {
         .auth_ca
         .clone();
     // Inside the CA's public key: it parses, and verifies nothing.
-    let at = ca.len() / 2;
+    let spki = mynacard::vcard::pki::AUTH_CA
+        .key()
+        .unwrap()
+        .spki_der()
+        .unwrap();
+    let start = ca.windows(spki.len()).position(|w| w == spki).unwrap();
+    let at = start + spki.len() / 2;
     ca[at] ^= 0x5A;
     let bad_ca = common::profile_file(&format!(
         "base = \"builtin\"\n[ef_overrides]\n\"jpki:000B\" = \"{}\"\n",

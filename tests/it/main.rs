@@ -25,5 +25,7 @@ mod e2e_sign;
 mod faults;
 mod json_schema;
 mod layers;
+mod real_shape;
+mod recorded_card;
 mod secrets;
 mod trust_anchors;

@@ -232,7 +232,10 @@ pub fn build(p: &Profile, pki: &Pki) -> Files {
     for k in KeyRef::ALL.into_iter().filter(|k| token.has_app(k.app())) {
         f.insert((k.app(), k.fid()), pin_ef(k));
     }
-    for k in SIGN_KEYS.into_iter().filter(|k| token.has_app(k.app())) {
+    // A recorded card's private keys are not here (card-protocol.md: a key
+    // that is absent answers 6A88).
+    let keys = SIGN_KEYS.into_iter().filter(|_| !p.card.recorded);
+    for k in keys.filter(|k| token.has_app(k.app())) {
         f.insert((k.app(), k.fid()), key_ef(k));
     }
     for (app, fid, data) in &p.overrides {
@@ -450,6 +453,9 @@ pub fn mf_data(p: &Profile) -> BTreeMap<u16, Vec<u8>> {
         mf::CONTACT_ATR,
         p.card.atr.get(1..).unwrap_or_default().to_vec(),
     );
+    for (tag, v) in &p.mf_overrides {
+        m.insert(*tag, v.clone());
+    }
     m
 }
 

@@ -252,6 +252,7 @@ impl Profile {
             issued,
             expiry,
             extended_length: c.extended_length,
+            recorded: c.recorded,
             atr,
         };
 
@@ -343,13 +344,24 @@ impl Profile {
         let sign_cert = cert("sign", raw.certificates.sign, base * 2 + 2)?;
 
         let mut overrides = Vec::new();
+        let mut mf_overrides = Vec::new();
         for (k, v) in raw.ef_overrides {
             let field = format!("ef_overrides.{k:?}");
             let (a, fid) = k
                 .split_once(':')
                 .ok_or_else(|| err(&field, "the key must be APP:FID, e.g. \"jpki:0006\""))?;
-            let app = app_of(a)
-                .ok_or_else(|| err(&field, "APP must be jpki, text, surface, common or juki"))?;
+            if a.eq_ignore_ascii_case("mf") {
+                let tag = u16::from_str_radix(fid, 16)
+                    .map_err(|_| err(&field, "a GET DATA tag is 4 hex digits, e.g. 00F8"))?;
+                mf_overrides.push((tag, parse_hex(&field, &v)?));
+                continue;
+            }
+            let app = app_of(a).ok_or_else(|| {
+                err(
+                    &field,
+                    "APP must be jpki, text, surface, common, juki or mf",
+                )
+            })?;
             let fid = u16::from_str_radix(fid, 16)
                 .map_err(|_| err(&field, "FID must be 4 hex digits, e.g. 000A"))?;
             overrides.push((app, fid, parse_hex(&field, &v)?));
@@ -379,6 +391,7 @@ impl Profile {
             faults: raw.faults,
             timing: raw.timing.resolve()?,
             overrides,
+            mf_overrides,
             source,
         })
     }

@@ -79,6 +79,10 @@ pub struct CardSpec {
     pub expiry: Date,
     /// The card answers extended-length READ BINARY (Le > 256).
     pub extended_length: bool,
+    /// The files were recorded from a real card (`[ef_overrides]`) whose
+    /// private keys are not here: the card holds no signing key, and every
+    /// signing command answers 6A88 (referenced data not found).
+    pub recorded: bool,
     pub atr: Vec<u8>,
 }
 
@@ -184,6 +188,10 @@ pub struct Profile {
     pub timing: crate::vcard::timing::Timing,
     /// Raw EF contents that replace the generated ones.
     pub overrides: Vec<(App, u16, Vec<u8>)>,
+    /// Data objects that replace the generated ones at the MF level (GET
+    /// DATA tag, value as GET DATA returns it): `"mf:00F8"` in
+    /// `[ef_overrides]`.
+    pub mf_overrides: Vec<(u16, Vec<u8>)>,
     /// SHA-256 of what the profile was read from (its tables merged with
     /// its base's): names the kept card image (`image.rs`). A profile
     /// changed field by field in code keeps its old digest, so only

@@ -114,6 +114,9 @@ pub(super) struct RawCard {
     pub(super) expiry: String,
     #[serde(default)]
     pub(super) extended_length: bool,
+    /// Files recorded from a card whose private keys are not here.
+    #[serde(default)]
+    pub(super) recorded: bool,
     pub(super) atr: Option<String>,
 }
 

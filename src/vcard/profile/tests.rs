@@ -71,7 +71,7 @@ fn errors_name_the_field() {
         ),
         (
             "[holder]",
-            "[ef_overrides]\n\"mf:0001\" = \"00\"\n[holder]",
+            "[ef_overrides]\n\"xx:0001\" = \"00\"\n[holder]",
             "APP",
         ),
         (
