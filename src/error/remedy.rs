@@ -3,6 +3,7 @@
 use super::message::tr;
 use super::Error;
 use crate::i18n::{Lang, PinText};
+use crate::protocol::PinKind;
 
 impl Error {
     /// What the user should do, in one line.
@@ -61,6 +62,13 @@ impl Error {
             Pcsc(_) | UnexpectedStatus { .. } => s(
                 "カードを置き直して再実行してください。続く場合は --trace の出力を添えて報告してください",
                 "reseat the card and retry; if it persists, report it with the --trace output",
+            ),
+            WrongPin {
+                kind: PinKind::FaceCode,
+                ..
+            } => s(
+                "券面の生年月日・有効期限の年・セキュリティコードを見直してください。照合番号Bの誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the birth date, expiry year and security code against the card; each wrong 照合番号B costs a try, and a locked one is unlocked only at the municipal office",
             ),
             WrongPin { kind, .. } => tr(
                 lang,

@@ -98,11 +98,11 @@ fn key_id(id: &str, gen: &str) -> Vec<u8> {
 /// A card-verifiable certificate `7F 21 { 5F 4E body, 5F 37 signature }`
 /// certifying `subject_key`, signed by the CV CA key.
 fn cv_cert(issuer: &[u8], subject: &[u8], subject_key: &TestKey) -> Vec<u8> {
-    let body = tlv(
-        &cv::BODY,
-        &[issuer, subject, &rsa_pub(subject_key)].concat(),
-    );
-    let sig = pki::sign_sha256(&CV_CA, &body).unwrap_or_default();
+    // The signature covers the body's value: the two IDs and the key
+    // (myna-card `CardVerifiableCertificate::verify_with`).
+    let signed = [issuer, subject, &rsa_pub(subject_key)].concat();
+    let sig = pki::sign_sha256(&CV_CA, &signed).unwrap_or_default();
+    let body = tlv(&cv::BODY, &signed);
     tlv(&cv::CERT, &[body, tlv(&cv::SIGNATURE, &sig)].concat())
 }
 
@@ -346,9 +346,9 @@ fn surface_files(f: &mut Files, p: &Profile) {
     let s = App::Surface;
     let surface_id = key_id("6000023", "001");
     let birth = tlv(&tag::AGE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
-    let card_key = tlv(&tag::AGE_CARD_KEY, &rsa_pub(&SURFACE_AP));
-    let age_sig =
-        pki::sign_sha256(&CV_CA, &[birth.clone(), card_key.clone()].concat()).unwrap_or_default();
+    let card_key = tlv(&tag::AGE_CARD_KEY, &rsa_pub(&pki::SURFACE_CHIP));
+    let age_sig = pki::sign_sha256(&SURFACE_AP, &[birth.clone(), card_key.clone()].concat())
+        .unwrap_or_default();
     let age = tlv(
         &tag::AGE_RECORD,
         &[birth, card_key, tlv(&tag::AGE_SIGNATURE, &age_sig)].concat(),
@@ -378,7 +378,7 @@ fn surface_files(f: &mut Files, p: &Profile) {
         bin(cv_cert(&cv_issuer_id(), &surface_id, &SURFACE_AP)),
     );
     let png = blank_png(72, 12);
-    let sig = pki::sign_sha256(&CV_CA, &png).unwrap_or_default();
+    let sig = pki::sign_sha256(&SURFACE_AP, &png).unwrap_or_default();
     let number_image = tlv(
         &tag::NUMBER_IMAGE,
         &[
@@ -401,7 +401,9 @@ fn card_face(p: &Profile) -> Vec<u8> {
     use tags::surface as tag;
     let df22 = tlv(&tag::FACE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
     let df23 = tlv(&tag::FACE_SEX, p.holder.sex.as_bytes());
-    let df24 = tlv(&tag::FACE_CARD_KEY, &rsa_pub(&SURFACE_AP));
+    // DF24: the chip's own key; the face data are signed by the key the
+    // CV certificate in EF 0004 certifies (myna-card `ap/surface.rs`).
+    let df24 = tlv(&tag::FACE_CARD_KEY, &rsa_pub(&pki::SURFACE_CHIP));
     let df25 = tlv(&tag::NAME_IMAGE, &blank_png(400, 64));
     let df26 = tlv(&tag::ADDRESS_IMAGE, &blank_png(800, 96));
     let df27 = tlv(&tag::PHOTO, &jp2_placeholder());
@@ -414,8 +416,15 @@ fn card_face(p: &Profile) -> Vec<u8> {
     // AlgorithmIdentifier of SHA-256, then the 96 bytes of three digests.
     let alg = &pki::SHA256_DIGEST_INFO[2..17];
     let di = tlv(&[0x30], &[alg, &tlv(&[0x04], &hashes)].concat());
-    let sig = pki::sign_raw(&CV_CA, &di).unwrap_or_default();
+    let sig = pki::sign_raw(&SURFACE_AP, &di).unwrap_or_default();
     let df28 = tlv(&tag::FACE_SIGNATURE, &sig);
+    // Profile `face-altered`: a byte of the name image changed after signing.
+    let mut df25 = df25;
+    if p.faults.face_altered {
+        if let Some(b) = df25.last_mut() {
+            *b ^= 0x01;
+        }
+    }
     let df29 = tlv(&tag::CARD_EXPIRY, ymd(p.card.expiry).as_bytes());
     let df2a = tlv(&tag::SECURITY_CODE_IMAGE, &blank_png(24, 12));
     with_offsets(
@@ -485,6 +494,7 @@ pub fn key_tries(p: &Profile, k: KeyRef) -> u8 {
         KeyRef::Juki => p.pins.resident.tries,
         KeyRef::Common => p.pins.resident_common.tries,
         KeyRef::TextBlocked => 0,
+        KeyRef::SurfaceCodeB if p.faults.face_code_locked => 0,
         other => other.max_tries(),
     }
 }
