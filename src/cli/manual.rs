@@ -248,6 +248,10 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
             "Does the card hold its certificate's key? (user-authentication PIN)",
             "mynacard prove",
         )],
+        "mynacard face-check" => &[(
+            "Is the chip genuine and does it match the face? (asks the printed birth date, expiry year and security code; no PIN)",
+            "mynacard face-check",
+        )],
         "mynacard sign" => &[
             (
                 "A detached CMS signature with the signature key:",

@@ -105,7 +105,7 @@ pub enum Commands {
     /// For counter staff: is this chip genuine, and does it match the card's
     /// face? From what is printed on the card (照合番号B: birth date, expiry
     /// year, security code), never the resident's PIN
-    #[command(name = "face-check", visible_alias = "face")]
+    #[command(name = "face-check", alias = "face")]
     FaceCheck(commands::face::FaceCheckArgs),
     /// Sign FILE with the card: a detached CMS signature (or --digest-only: a raw signature)
     Sign(commands::sign::SignArgs),

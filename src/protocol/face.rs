@@ -44,7 +44,10 @@ fn object(b: &[u8]) -> Option<Object<'_>> {
 }
 
 /// The children of a constructed object, each as (tag, value, stored bytes).
-fn children(mut v: &[u8]) -> Result<Vec<(&[u8], &[u8], &[u8])>, Malformed> {
+/// A child: (tag, value, the object as stored).
+type Child<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+fn children(mut v: &[u8]) -> Result<Vec<Child<'_>>, Malformed> {
     let mut out = Vec::new();
     while !v.is_empty() && v[0] != 0xFF && v[0] != 0x00 {
         let (t, val, raw, rest) = object(v).ok_or_else(|| bad("a child is not valid BER-TLV"))?;

@@ -420,10 +420,8 @@ fn card_face(p: &Profile) -> Vec<u8> {
     let df28 = tlv(&tag::FACE_SIGNATURE, &sig);
     // Profile `face-altered`: a byte of the name image changed after signing.
     let mut df25 = df25;
-    if p.faults.face_altered {
-        if let Some(b) = df25.last_mut() {
-            *b ^= 0x01;
-        }
+    if let Some(b) = df25.last_mut().filter(|_| p.faults.face_altered) {
+        *b ^= 0x01;
     }
     let df29 = tlv(&tag::CARD_EXPIRY, ymd(p.card.expiry).as_bytes());
     let df2a = tlv(&tag::SECURITY_CODE_IMAGE, &blank_png(24, 12));
