@@ -140,6 +140,15 @@ pub fn sign(digest_info: &[u8]) -> Command {
     .with_le(256)
 }
 
+/// COMPUTE DIGITAL SIGNATURE with the selected application's own key (the
+/// 券面AP's card key, `001A`, no credential): `80 2A 00 00 Lc <DigestInfo>
+/// 00` (card-protocol.md §2.3; myna-card `SurfaceAp::sign`).
+pub fn sign_with_ap_key(digest_info: &[u8]) -> Command {
+    of(Instruction::ComputeDigitalSignature, SIGN_AS_GIVEN, AP_KEY)
+        .with_data(digest_info)
+        .with_le(256)
+}
+
 /// GET RESPONSE of the `n` bytes a `61xx` promised: `00 C0 00 00 <n>`
 /// (`00` = 256).
 pub fn get_response(n: u8) -> Command {

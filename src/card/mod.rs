@@ -8,6 +8,7 @@ pub mod jpki;
 pub mod pin;
 pub mod policy;
 mod read;
+pub mod surface;
 pub mod text;
 
 use crate::apdu::cmd::{self, Target};

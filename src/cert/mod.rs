@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod cms;
+pub mod cv_keys;
 mod decode;
 mod der;
 pub mod issuer;

@@ -168,6 +168,48 @@ pub fn read_given(src: &Source, lang: Lang) -> Result<Option<Pin>> {
     }
 }
 
+/// The printed parts of 照合番号B from a source that needs no person: the
+/// whole file or variable (one line, or three lines); from standard input
+/// one line, and two more when the first holds fewer than three parts.
+/// `None` for a prompt.
+pub fn read_given_parts(src: &Source, lang: Lang) -> Result<Option<Pin>> {
+    match src {
+        Source::File(path) => {
+            check_file_mode(path, lang);
+            let b = read_limited(path, limit::PIN).map_err(|e| Error::io(path, e))?;
+            String::from_utf8(b)
+                .map(|s| Some(Pin::new(s)))
+                .map_err(|e| {
+                    let mut v = e.into_bytes();
+                    v.zeroize();
+                    Error::PinInput(format!("{} is not UTF-8 text", path.display()))
+                })
+        }
+        Source::Stdin if std::io::stdin().is_terminal() => Ok(None),
+        Source::Stdin => {
+            let first = stdin_line()?;
+            if first.expose().split_whitespace().count() >= 3 {
+                return Ok(Some(first));
+            }
+            let second = stdin_line()?;
+            let third = stdin_line()?;
+            Ok(Some(Pin::new(format!(
+                "{}\n{}\n{}",
+                first.expose(),
+                second.expose(),
+                third.expose()
+            ))))
+        }
+        Source::Env(name) => match std::env::var(name) {
+            Ok(v) => Ok(Some(Pin::new(v))),
+            Err(_) => Err(Error::PinInput(format!(
+                "the environment variable {name} is not set (or not UTF-8)"
+            ))),
+        },
+        Source::Prompt => Ok(None),
+    }
+}
+
 /// Ask at the terminal without echo.
 pub fn prompt_tty(kind: PinKind, prompt: &str) -> Result<Pin> {
     if !std::io::stdin().is_terminal() {

@@ -268,6 +268,10 @@ fn signing_examples(bin: &str) -> Option<Examples> {
             "Does the card hold its certificate's key? (user-authentication PIN)",
             "mynacard prove",
         )],
+        "mynacard face-check" => &[(
+            "Is the chip genuine and does it match the face? (asks the printed birth date, expiry year and security code; no PIN)",
+            "mynacard face-check",
+        )],
         "mynacard sign" => &[
             (
                 "A detached CMS signature with the signature key:",

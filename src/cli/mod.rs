@@ -102,6 +102,11 @@ pub enum Commands {
     /// user-authentication key (needs that PIN), checked with the certificate
     /// and the built-in J-LIS roots
     Prove(commands::prove::ProveArgs),
+    /// For counter staff: is this chip genuine, and does it match the card's
+    /// face? From what is printed on the card (照合番号B: birth date, expiry
+    /// year, security code), never the resident's PIN
+    #[command(name = "face-check", alias = "face")]
+    FaceCheck(commands::face::FaceCheckArgs),
     /// Sign FILE with the card: a detached CMS signature (or --digest-only: a raw signature)
     Sign(commands::sign::SignArgs),
     /// Check a detached CMS signature of FILE (the file, the signature, the signer's certificate)
@@ -295,6 +300,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Watch => commands::watch::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Prove(a) => commands::prove::run(&ctx, a),
+        Commands::FaceCheck(a) => commands::face::run(&ctx, a),
         Commands::Sign(a) => commands::sign::sign(&ctx, a),
         Commands::Verify(a) => commands::sign::verify(&ctx, a),
         Commands::Cert(c) => commands::cert::run(&ctx, c),

@@ -138,6 +138,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::info::InfoDoc>(),
         one::<c::cert::CertDoc>(),
         one::<c::prove::ProveDoc>(),
+        one::<c::face::FaceCheckDoc>(),
         one::<c::sign::SignDoc>(),
         one::<c::sign::VerifyDoc>(),
         one::<super::output::ErrorDoc>(),

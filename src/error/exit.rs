@@ -35,6 +35,16 @@ pub const VERIFY_UNKNOWN_SIGNER: i32 = 32;
 pub const VERIFY_NOT_VALID_AT_SIGNING: i32 = 33;
 /// `verify`: the certificate's key may not sign.
 pub const VERIFY_KEY_USAGE: i32 = 34;
+/// `face-check`: the CV certificate is not from a J-LIS CV CA.
+pub const FACE_NOT_JLIS: i32 = 40;
+/// `face-check`: the face data were changed after they were signed.
+pub const FACE_ALTERED: i32 = 41;
+/// `face-check`: the chip does not hold the key inside the signed data.
+pub const FACE_COPIED: i32 = 42;
+/// `face-check`: what is printed does not agree with the chip.
+pub const FACE_MISMATCH: i32 = 43;
+/// `face-check`: all four levels, under a TEST CV CA.
+pub const FACE_TEST_CARD: i32 = 44;
 pub const FINDING_WARNING: i32 = 20;
 pub const FINDING_ERROR: i32 = 21;
 
@@ -67,6 +77,11 @@ pub const TABLE: &[(&str, &str)] = &[
     ("32", "`verify`: the signer's certificate is not from a trusted issuer"),
     ("33", "`verify`: the certificate was not valid at the signing time"),
     ("34", "`verify`: the certificate's key usage does not allow signing"),
+    ("40", "`face-check`: the chip's CV certificate is not from a J-LIS CV CA (not issued by J-LIS)"),
+    ("41", "`face-check`: the face data were changed after J-LIS signed them (altered)"),
+    ("42", "`face-check`: the chip does not hold the key inside the signed data (copied)"),
+    ("43", "`face-check`: what is printed (照合番号B's parts) does not agree with the chip"),
+    ("44", "`face-check`: all four levels pass, but under a TEST CV CA (not a resident's card)"),
     ("129, 130, 143", "interrupted by SIGHUP, SIGINT, SIGTERM (the card was powered down first)"),
     ("141", "standard output was closed (`| head`): ended quietly"),
 ];

@@ -3,6 +3,7 @@
 use super::message::tr;
 use super::Error;
 use crate::i18n::{Lang, PinText};
+use crate::protocol::PinKind;
 
 impl Error {
     /// What the user should do, in one line.
@@ -82,6 +83,13 @@ impl Error {
             VerifyLost { .. } => s(
                 "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
                 "a try may have been used: check with mynacard pin status before trying again",
+            ),
+            WrongPin {
+                kind: PinKind::FaceCode,
+                ..
+            } => s(
+                "券面の生年月日・有効期限の年・セキュリティコードを見直してください。照合番号Bの誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the birth date, expiry year and security code against the card; each wrong 照合番号B costs a try, and a locked one is unlocked only at the municipal office",
             ),
             WrongPin { kind, .. } => tr(
                 lang,

@@ -23,10 +23,20 @@ impl PinText for PinKind {
             (PinKind::CardInfo, Lang::En) => "card-info PIN",
             (PinKind::Resident, Lang::Ja) => "住民基本台帳用暗証番号",
             (PinKind::Resident, Lang::En) => "resident-registry PIN",
+            (PinKind::FaceCode, Lang::Ja) => "照合番号B",
+            (PinKind::FaceCode, Lang::En) => "card-face check code (照合番号B)",
         }
     }
 
     fn format_hint(self, lang: Lang) -> String {
+        if self == PinKind::FaceCode {
+            return lang
+                .pick(
+                    "券面に印字された生年月日 (1980-02-17、昭和55年2月17日、S55.2.17 など)、有効期限の年 (西暦 4 桁)、セキュリティコード (数字 4 桁) を入力してください",
+                    "type what is printed on the card: the birth date (1980-02-17, 昭和55年2月17日, S55.2.17…), the expiry year (4 digits) and the 4-digit security code",
+                )
+                .into();
+        }
         match self.format() {
             crate::protocol::PinFormat::SignPassword => lang
                 .pick(
@@ -42,6 +52,14 @@ impl PinText for PinKind {
     }
 
     fn unlock_advice(self, lang: Lang) -> String {
+        if self == PinKind::FaceCode {
+            return lang
+                .pick(
+                    "照合番号Bはロックされています。カードの持ち主が市区町村の窓口で解除を受ける必要があります。それまでは別の方法で本人確認をしてください",
+                    "照合番号B is locked: the card's holder must have it unlocked at the municipal office; until then, check identity another way",
+                )
+                .into();
+        }
         match (self.kiosk_resettable(), lang) {
             (true, Lang::Ja) => {
                 "お住まいの市区町村の窓口で初期化 (再設定) してください。一部のコンビニのキオスク端末でも、スマートフォンで本人確認のうえ初期化できます".into()

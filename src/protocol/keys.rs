@@ -215,6 +215,7 @@ impl KeyRef {
             KeyRef::Auth => Some(PinKind::Auth),
             KeyRef::CardInfo => Some(PinKind::CardInfo),
             KeyRef::Common | KeyRef::Juki => Some(PinKind::Resident),
+            KeyRef::SurfaceCodeB => Some(PinKind::FaceCode),
             _ => None,
         }
     }
@@ -235,6 +236,13 @@ pub enum PinKind {
     CardInfo,
     /// 住民基本台帳用暗証番号 (住基 001C + 共通 001C)
     Resident,
+    /// 照合番号B of the 券面AP (`0012`, §5.3): not a PIN the holder chose
+    /// but the 14 digits built from what is printed on the card. It goes
+    /// through the same policy as the four PINs (counter first, last try
+    /// guarded, never resent); it is not one of `ALL`, which are the user
+    /// PINs that `pin status` reports and `pin verify` takes.
+    #[value(skip)]
+    FaceCode,
 }
 
 impl PinKind {
@@ -252,6 +260,7 @@ impl PinKind {
             PinKind::Auth => &[KeyRef::Auth],
             PinKind::CardInfo => &[KeyRef::CardInfo],
             PinKind::Resident => &[KeyRef::Juki, KeyRef::Common],
+            PinKind::FaceCode => &[KeyRef::SurfaceCodeB],
         }
     }
 
@@ -270,6 +279,7 @@ impl PinKind {
             PinKind::Auth => "auth",
             PinKind::CardInfo => "card-info",
             PinKind::Resident => "resident",
+            PinKind::FaceCode => "face-code",
         }
     }
 
@@ -353,7 +363,10 @@ mod tests {
         }
         let users: usize = PinKind::ALL.iter().map(|k| k.refs().len()).sum();
         let with_kind = KeyRef::ALL.iter().filter(|r| r.kind().is_some()).count();
-        assert_eq!(users, with_kind);
+        // The user PINs, and 照合番号B of the 券面AP (the face check).
+        assert_eq!(users + 1, with_kind);
+        assert_eq!(KeyRef::SurfaceCodeB.kind(), Some(PinKind::FaceCode));
+        assert_eq!(PinKind::FaceCode.format(), PinFormat::Digits(14));
         assert_eq!(KeyRef::TextBlocked.kind(), None);
     }
 

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod certgen;
+pub mod face;
 pub mod files;
 pub mod keys;
 pub mod oids;

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod certs;
 pub mod connect;
+pub mod face;
 pub mod follow;
 mod holder;
 pub mod info;

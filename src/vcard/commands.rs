@@ -315,7 +315,10 @@ impl VirtualCard {
             SignKey::JpkiAuth => &pki::AUTH_EE,
             SignKey::JpkiSign => &pki::SIGN_EE,
             SignKey::TextAp => &pki::TEXT_AP,
-            SignKey::SurfaceAp => &pki::SURFACE_AP,
+            // Profile `face-copied`: a chip that does not hold the key in
+            // the signed face data.
+            SignKey::SurfaceAp if self.profile.faults.face_copied => &pki::TEXT_AP,
+            SignKey::SurfaceAp => &pki::SURFACE_CHIP,
         };
         // P1 selects the scheme (card-protocol.md §9.2); PSS (04/05) is not
         // modelled.

@@ -23,6 +23,7 @@ pub const SIGN_EE_KEY: &str = include_str!("../../fixtures/keys/sign-ee.pem");
 pub const AUTH_EE_KEY: &str = include_str!("../../fixtures/keys/auth-ee.pem");
 pub const TEXT_AP_KEY: &str = include_str!("../../fixtures/keys/text-ap.pem");
 pub const SURFACE_AP_KEY: &str = include_str!("../../fixtures/keys/surface-ap.pem");
+pub const SURFACE_CHIP_KEY: &str = include_str!("../../fixtures/keys/surface-chip.pem");
 pub const CV_CA_KEY: &str = include_str!("../../fixtures/keys/cv-ca.pem");
 pub const OTHER_CA_KEY: &str = include_str!("../../fixtures/keys/other-ca.pem");
 pub const SIGN_CA_P384_KEY: &str = include_str!("../../fixtures/keys/sign-ca-p384.pem");
@@ -84,6 +85,8 @@ pub static SIGN_EE: TestKey = TestKey::new(SIGN_EE_KEY, "sign-ee");
 pub static AUTH_EE: TestKey = TestKey::new(AUTH_EE_KEY, "auth-ee");
 pub static TEXT_AP: TestKey = TestKey::new(TEXT_AP_KEY, "text-ap");
 pub static SURFACE_AP: TestKey = TestKey::new(SURFACE_AP_KEY, "surface-ap");
+/// The 券面AP's card key (`001A`, in `DF24`): signs challenges.
+pub static SURFACE_CHIP: TestKey = TestKey::new(SURFACE_CHIP_KEY, "surface-chip");
 pub static CV_CA: TestKey = TestKey::new(CV_CA_KEY, "cv-ca");
 pub static SIGN_CA_P384: TestKey = TestKey::new(SIGN_CA_P384_KEY, "sign-ca-p384");
 pub static AUTH_CA_P384: TestKey = TestKey::new(AUTH_CA_P384_KEY, "auth-ca-p384");

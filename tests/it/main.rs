@@ -5,6 +5,7 @@
 mod common;
 
 mod contradictions;
+mod face_check;
 
 mod attacks;
 mod cache_order;

@@ -76,6 +76,15 @@ pub const JA: &[(&str, &str)] = &[
      "カードリーダーの一覧: カードの有無、ATR、カードの種類"),
     ("Is this card genuine? The card signs a fresh challenge with its user-authentication key (needs that PIN), checked with the certificate and the built-in J-LIS roots",
      "このカードは本物か: 新しい乱数にカードが利用者証明用の鍵で署名し (利用者証明用電子証明書暗証番号が必要)、証明書と内蔵の J-LIS ルート証明書で検証します"),
+    // face-check
+    ("For counter staff: is this chip genuine, and does it match the card's face? From what is printed on the card (照合番号B: birth date, expiry year, security code), never the resident's PIN",
+     "窓口向け: チップは本物か、券面と一致するか。券面の印字 (照合番号B: 生年月日、有効期限の年、セキュリティコード) で確認し、暗証番号は使いません"),
+    ("Read the printed parts (birth date, expiry year, security code) from FILE (mode 0600)",
+     "印字の値 (生年月日、有効期限の年、セキュリティコード) を FILE から読む (モード 0600)"),
+    ("Read the printed parts from standard input (one line, or three lines)",
+     "印字の値を標準入力から読む (1 行、または 3 行)"),
+    ("Read the printed parts from the environment variable NAME (removed once read)",
+     "印字の値を環境変数 NAME から読む (読んだ後は消します)"),
     // sign, verify
     ("Sign FILE with the card: a detached CMS signature (or --digest-only: a raw signature)",
      "カードで FILE に署名: 分離形式の CMS 署名 (--digest-only では署名値のみ)"),

@@ -145,6 +145,8 @@ fn the_japanese_help_holds_no_english_word() {
         "completions",
         "man",
         "prove",
+        "face",
+        "check",
         "pem",
         "der",
         "fail",

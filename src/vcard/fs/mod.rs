@@ -15,6 +15,11 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 mod images;
+
+mod face_ap;
+use face_ap::surface_files;
+#[cfg(test)]
+use face_ap::card_face;
 pub use images::blank_png;
 use images::jp2_placeholder;
 
@@ -98,11 +103,11 @@ fn key_id(id: &str, gen: &str) -> Vec<u8> {
 /// A card-verifiable certificate `7F 21 { 5F 4E body, 5F 37 signature }`
 /// certifying `subject_key`, signed by the CV CA key.
 fn cv_cert(issuer: &[u8], subject: &[u8], subject_key: &TestKey) -> Vec<u8> {
-    let body = tlv(
-        &cv::BODY,
-        &[issuer, subject, &rsa_pub(subject_key)].concat(),
-    );
-    let sig = pki::sign_sha256(&CV_CA, &body).unwrap_or_default();
+    // The signature covers the body's value: the two IDs and the key
+    // (myna-card `CardVerifiableCertificate::verify_with`).
+    let signed = [issuer, subject, &rsa_pub(subject_key)].concat();
+    let sig = pki::sign_sha256(&CV_CA, &signed).unwrap_or_default();
+    let body = tlv(&cv::BODY, &signed);
     tlv(&cv::CERT, &[body, tlv(&cv::SIGNATURE, &sig)].concat())
 }
 
@@ -343,91 +348,6 @@ fn text_files(f: &mut Files, p: &Profile) {
     f.insert((t, text::UNKNOWN_0008), bin(vec![0xFF; 16]));
 }
 
-/// 券面AP (§2.3).
-fn surface_files(f: &mut Files, p: &Profile) {
-    use tags::surface as tag;
-    let s = App::Surface;
-    let surface_id = key_id("6000023", "001");
-    let birth = tlv(&tag::AGE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
-    let card_key = tlv(&tag::AGE_CARD_KEY, &rsa_pub(&SURFACE_AP));
-    let age_sig =
-        pki::sign_sha256(&CV_CA, &[birth.clone(), card_key.clone()].concat()).unwrap_or_default();
-    let age = tlv(
-        &tag::AGE_RECORD,
-        &[birth, card_key, tlv(&tag::AGE_SIGNATURE, &age_sig)].concat(),
-    );
-    f.insert(
-        (s, surface::AGE_RECORD),
-        guarded(age, &[KeyRef::SurfaceBirth]),
-    );
-    f.insert(
-        (s, surface::CARD_FACE),
-        guarded(card_face(p), &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB]),
-    );
-    let basic = tlv(
-        &tag::BASIC_INFO,
-        &[
-            tlv(&tag::BASIC_AP_ID, &[0x06, 0x03, 0x0E, 0x01]),
-            tlv(&tag::BASIC_KEY_ID, &surface_id),
-            tlv(&tag::BASIC_VERSION, b"01"),
-            tlv(&tag::BASIC_MUNICIPALITY, p.card.municipality.as_bytes()),
-            tlv(&tag::BASIC_OPAQUE, &[0u8; 272]),
-        ]
-        .concat(),
-    );
-    f.insert((s, surface::BASIC_INFO), bin(basic));
-    f.insert(
-        (s, surface::CV_CERT),
-        bin(cv_cert(&cv_issuer_id(), &surface_id, &SURFACE_AP)),
-    );
-    let png = blank_png(72, 12);
-    let sig = pki::sign_sha256(&CV_CA, &png).unwrap_or_default();
-    let number_image = tlv(
-        &tag::NUMBER_IMAGE,
-        &[
-            tlv(&tag::NUMBER_PNG, &png),
-            tlv(&tag::NUMBER_KEY_ID, &surface_id),
-            tlv(&tag::NUMBER_SIGNATURE, &sig),
-        ]
-        .concat(),
-    );
-    f.insert(
-        (s, surface::NUMBER_IMAGE),
-        guarded(number_image, &[KeyRef::SurfaceCodeA]),
-    );
-}
-
-/// 券面AP EF 0002 (§8.4). DF28 signs DigestInfo(SHA-256, H(DF22‖DF23‖DF24)
-/// ‖ H(DF25‖DF26) ‖ H(DF27)); DF29 (the card expiry) follows the signature
-/// and is not covered by it.
-fn card_face(p: &Profile) -> Vec<u8> {
-    use tags::surface as tag;
-    let df22 = tlv(&tag::FACE_BIRTH_DATE, ymd(p.holder.birth_date).as_bytes());
-    let df23 = tlv(&tag::FACE_SEX, p.holder.sex.as_bytes());
-    let df24 = tlv(&tag::FACE_CARD_KEY, &rsa_pub(&SURFACE_AP));
-    let df25 = tlv(&tag::NAME_IMAGE, &blank_png(400, 64));
-    let df26 = tlv(&tag::ADDRESS_IMAGE, &blank_png(800, 96));
-    let df27 = tlv(&tag::PHOTO, &jp2_placeholder());
-    let mut hashes = Vec::new();
-    hashes.extend_from_slice(&Sha256::digest(
-        [df22.clone(), df23.clone(), df24.clone()].concat(),
-    ));
-    hashes.extend_from_slice(&Sha256::digest([df25.clone(), df26.clone()].concat()));
-    hashes.extend_from_slice(&Sha256::digest(&df27));
-    // AlgorithmIdentifier of SHA-256, then the 96 bytes of three digests.
-    let alg = &pki::SHA256_DIGEST_INFO[2..17];
-    let di = tlv(&[0x30], &[alg, &tlv(&[0x04], &hashes)].concat());
-    let sig = pki::sign_raw(&CV_CA, &di).unwrap_or_default();
-    let df28 = tlv(&tag::FACE_SIGNATURE, &sig);
-    let df29 = tlv(&tag::CARD_EXPIRY, ymd(p.card.expiry).as_bytes());
-    let df2a = tlv(&tag::SECURITY_CODE_IMAGE, &blank_png(24, 12));
-    with_offsets(
-        tag::FACE,
-        tag::FACE_OFFSETS,
-        &[df22, df23, df24, df25, df26, df27, df28, df29, df2a],
-    )
-}
-
 /// Data objects that GET DATA answers at the MF level (§2.5).
 pub fn mf_data(p: &Profile) -> BTreeMap<u16, Vec<u8>> {
     let mut m = BTreeMap::new();
@@ -491,6 +411,7 @@ pub fn key_tries(p: &Profile, k: KeyRef) -> u8 {
         KeyRef::Juki => p.pins.resident.tries,
         KeyRef::Common => p.pins.resident_common.tries,
         KeyRef::TextBlocked => 0,
+        KeyRef::SurfaceCodeB if p.faults.face_code_locked => 0,
         other => other.max_tries(),
     }
 }

@@ -172,6 +172,13 @@ pub struct Faults {
     /// Sign with another key than the user-authentication certificate's:
     /// a card that does not hold its certificate's key (a forgery).
     pub wrong_auth_key: bool,
+    /// 券面AP: a byte of the card face changed after it was signed.
+    pub face_altered: bool,
+    /// 券面AP: the chip answers challenges with another key than the one in
+    /// the signed face data (genuine data copied onto another chip).
+    pub face_copied: bool,
+    /// 券面AP: 照合番号B locked (counter 0).
+    pub face_code_locked: bool,
 }
 
 /// A validated profile.
