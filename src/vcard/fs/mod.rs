@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 mod images;
 
 mod face_ap;
-use face_ap::surface_files;
 #[cfg(test)]
 use face_ap::card_face;
+use face_ap::surface_files;
 pub use images::blank_png;
 use images::jp2_placeholder;
 

@@ -120,6 +120,160 @@ fn app_of(name: &str) -> Option<App> {
     })
 }
 
+/// `[holder]`, checked.
+fn holder_of(h: RawHolder) -> Result<Holder, ProfileError> {
+    let birth = date("holder.birth_date", &h.birth_date)?;
+    if h.name.trim().is_empty() {
+        return Err(err("holder.name", "must not be empty"));
+    }
+    if h.address.trim().is_empty() {
+        return Err(err("holder.address", "must not be empty"));
+    }
+    let sex = digits("holder.sex", &h.sex, 1)?;
+    let number = digits("holder.number", &h.number, 12)?;
+    if rules::number_check_digit(&number.as_bytes()[..11]) != Some(number.as_bytes()[11] - b'0') {
+        return Err(err(
+            "holder.number",
+            "the check digit (12th digit) does not match the first 11",
+        ));
+    }
+    let security_code = digits("holder.security_code", &h.security_code, 4)?;
+    Ok(Holder {
+        name: h.name,
+        address: h.address,
+        birth_date: birth,
+        sex,
+        number,
+        security_code,
+    })
+}
+
+/// `[card]`, checked (its expiry derived from the holder's birth date).
+fn card_of(c: RawCard, birth: Date) -> Result<CardSpec, ProfileError> {
+    let token = match c.token.as_str() {
+        "card" => Token::Card,
+        "smartphone_android" => Token::SmartphoneAndroid,
+        "smartphone_ios" => Token::SmartphoneIos,
+        "juki_card" => Token::JukiCard,
+        "other" => Token::Other,
+        t => {
+            return Err(err(
+                "card.token",
+                format!(
+                "expected card, smartphone_android, smartphone_ios, juki_card or other, got {t:?}"
+            ),
+            ))
+        }
+    };
+    let issued = date("card.issued", &c.issued)?;
+    if issued < birth {
+        return Err(err("card.issued", "is before holder.birth_date"));
+    }
+    let application = match &c.application {
+        Some(a) => date("card.application", a)?,
+        None => issued,
+    };
+    let expiry = if c.expiry == "derived" {
+        rules::card_expiry(birth, application, issued)
+    } else {
+        date("card.expiry", &c.expiry)?
+    };
+    if expiry <= issued {
+        return Err(err("card.expiry", "must be after card.issued"));
+    }
+    let atr = match &c.atr {
+        Some(a) => {
+            let v = parse_hex("card.atr", a)?;
+            if v.len() < 2 || v.len() > 33 || (v[0] != 0x3B && v[0] != 0x3F) {
+                return Err(err(
+                    "card.atr",
+                    "an ATR is 2 to 33 bytes starting with 3B or 3F",
+                ));
+            }
+            v
+        }
+        None => DEFAULT_ATR.to_vec(),
+    };
+    let algorithm = match c.algorithm.as_deref() {
+        None | Some("rsa-2048") => Algorithm::Rsa2048,
+        Some("ecdsa-p384") => Algorithm::EcdsaP384,
+        Some(a) => {
+            return Err(err(
+                "card.algorithm",
+                format!("expected rsa-2048 or ecdsa-p384, got {a:?}"),
+            ))
+        }
+    };
+    Ok(CardSpec {
+        token,
+        algorithm,
+        serial: digits("card.serial", &c.serial, 15)?,
+        municipality: digits("card.municipality", &c.municipality, 5)?,
+        issued,
+        expiry,
+        extended_length: c.extended_length,
+        recorded: c.recorded,
+        atr,
+    })
+}
+
+/// `[pins]`, checked.
+fn pins_of(p: RawPins) -> Result<Pins, ProfileError> {
+    let resident = pin("pins.resident", &p.resident.value, p.resident.tries, false)?;
+    let resident_common = pin(
+        "pins.resident",
+        p.resident
+            .common_value
+            .as_deref()
+            .unwrap_or(&p.resident.value),
+        p.resident.common_tries.or(p.resident.tries),
+        false,
+    )?;
+    Ok(Pins {
+        sign: pin("pins.sign", &p.sign.value, p.sign.tries, true)?,
+        auth: pin("pins.auth", &p.auth.value, p.auth.tries, false)?,
+        card_info: pin(
+            "pins.card_info",
+            &p.card_info.value,
+            p.card_info.tries,
+            false,
+        )?,
+        resident,
+        resident_common,
+    })
+}
+
+/// Raw EF contents (`APP:FID`) and MF data objects (`mf:TAG`).
+#[allow(clippy::type_complexity)]
+fn overrides_of(
+    raw_overrides: std::collections::BTreeMap<String, String>,
+) -> Result<(Vec<(App, u16, Vec<u8>)>, Vec<(u16, Vec<u8>)>), ProfileError> {
+    let mut overrides = Vec::new();
+    let mut mf_overrides = Vec::new();
+    for (k, v) in raw_overrides {
+        let field = format!("ef_overrides.{k:?}");
+        let (a, fid) = k
+            .split_once(':')
+            .ok_or_else(|| err(&field, "the key must be APP:FID, e.g. \"jpki:0006\""))?;
+        if a.eq_ignore_ascii_case("mf") {
+            let tag = u16::from_str_radix(fid, 16)
+                .map_err(|_| err(&field, "a GET DATA tag is 4 hex digits, e.g. 00F8"))?;
+            mf_overrides.push((tag, parse_hex(&field, &v)?));
+            continue;
+        }
+        let app = app_of(a).ok_or_else(|| {
+            err(
+                &field,
+                "APP must be jpki, text, surface, common, juki or mf",
+            )
+        })?;
+        let fid = u16::from_str_radix(fid, 16)
+            .map_err(|_| err(&field, "FID must be 4 hex digits, e.g. 000A"))?;
+        overrides.push((app, fid, parse_hex(&field, &v)?));
+    }
+    Ok((overrides, mf_overrides))
+}
+
 impl Profile {
     #[allow(
         clippy::unreachable,
@@ -162,123 +316,10 @@ impl Profile {
         let raw: RawProfile = toml::Value::Table(v)
             .try_into()
             .map_err(|e: toml::de::Error| toml_error(&e, None))?;
-        let h = raw.holder;
-        let birth = date("holder.birth_date", &h.birth_date)?;
-        if h.name.trim().is_empty() {
-            return Err(err("holder.name", "must not be empty"));
-        }
-        if h.address.trim().is_empty() {
-            return Err(err("holder.address", "must not be empty"));
-        }
-        let sex = digits("holder.sex", &h.sex, 1)?;
-        let number = digits("holder.number", &h.number, 12)?;
-        if rules::number_check_digit(&number.as_bytes()[..11]) != Some(number.as_bytes()[11] - b'0')
-        {
-            return Err(err(
-                "holder.number",
-                "the check digit (12th digit) does not match the first 11",
-            ));
-        }
-        let security_code = digits("holder.security_code", &h.security_code, 4)?;
-        let holder = Holder {
-            name: h.name,
-            address: h.address,
-            birth_date: birth,
-            sex,
-            number,
-            security_code,
-        };
-
-        let c = raw.card;
-        let token = match c.token.as_str() {
-            "card" => Token::Card,
-            "smartphone_android" => Token::SmartphoneAndroid,
-            "smartphone_ios" => Token::SmartphoneIos,
-            "juki_card" => Token::JukiCard,
-            "other" => Token::Other,
-            t => {
-                return Err(err(
-                    "card.token",
-                    format!(
-                        "expected card, smartphone_android, smartphone_ios, juki_card or other, got {t:?}"
-                    ),
-                ))
-            }
-        };
-        let issued = date("card.issued", &c.issued)?;
-        if issued < birth {
-            return Err(err("card.issued", "is before holder.birth_date"));
-        }
-        let application = match &c.application {
-            Some(a) => date("card.application", a)?,
-            None => issued,
-        };
-        let expiry = if c.expiry == "derived" {
-            rules::card_expiry(birth, application, issued)
-        } else {
-            date("card.expiry", &c.expiry)?
-        };
-        if expiry <= issued {
-            return Err(err("card.expiry", "must be after card.issued"));
-        }
-        let atr = match &c.atr {
-            Some(a) => {
-                let v = parse_hex("card.atr", a)?;
-                if v.len() < 2 || v.len() > 33 || (v[0] != 0x3B && v[0] != 0x3F) {
-                    return Err(err(
-                        "card.atr",
-                        "an ATR is 2 to 33 bytes starting with 3B or 3F",
-                    ));
-                }
-                v
-            }
-            None => DEFAULT_ATR.to_vec(),
-        };
-        let algorithm = match c.algorithm.as_deref() {
-            None | Some("rsa-2048") => Algorithm::Rsa2048,
-            Some("ecdsa-p384") => Algorithm::EcdsaP384,
-            Some(a) => {
-                return Err(err(
-                    "card.algorithm",
-                    format!("expected rsa-2048 or ecdsa-p384, got {a:?}"),
-                ))
-            }
-        };
-        let card = CardSpec {
-            token,
-            algorithm,
-            serial: digits("card.serial", &c.serial, 15)?,
-            municipality: digits("card.municipality", &c.municipality, 5)?,
-            issued,
-            expiry,
-            extended_length: c.extended_length,
-            recorded: c.recorded,
-            atr,
-        };
-
-        let p = raw.pins;
-        let resident = pin("pins.resident", &p.resident.value, p.resident.tries, false)?;
-        let resident_common = pin(
-            "pins.resident",
-            p.resident
-                .common_value
-                .as_deref()
-                .unwrap_or(&p.resident.value),
-            p.resident.common_tries.or(p.resident.tries),
-            false,
-        )?;
-        let pins = Pins {
-            sign: pin("pins.sign", &p.sign.value, p.sign.tries, true)?,
-            auth: pin("pins.auth", &p.auth.value, p.auth.tries, false)?,
-            card_info: pin(
-                "pins.card_info",
-                &p.card_info.value,
-                p.card_info.tries,
-                false,
-            )?,
-            resident,
-            resident_common,
-        };
+        let holder = holder_of(raw.holder)?;
+        let birth = holder.birth_date;
+        let card = card_of(raw.card, birth)?;
+        let pins = pins_of(raw.pins)?;
 
         // Raw EF overrides make another card: its certificates differ too.
         let other_card = format!("{:?}", raw.ef_overrides);
@@ -343,29 +384,7 @@ impl Profile {
         let auth_cert = cert("auth", raw.certificates.auth, base * 2 + 1)?;
         let sign_cert = cert("sign", raw.certificates.sign, base * 2 + 2)?;
 
-        let mut overrides = Vec::new();
-        let mut mf_overrides = Vec::new();
-        for (k, v) in raw.ef_overrides {
-            let field = format!("ef_overrides.{k:?}");
-            let (a, fid) = k
-                .split_once(':')
-                .ok_or_else(|| err(&field, "the key must be APP:FID, e.g. \"jpki:0006\""))?;
-            if a.eq_ignore_ascii_case("mf") {
-                let tag = u16::from_str_radix(fid, 16)
-                    .map_err(|_| err(&field, "a GET DATA tag is 4 hex digits, e.g. 00F8"))?;
-                mf_overrides.push((tag, parse_hex(&field, &v)?));
-                continue;
-            }
-            let app = app_of(a).ok_or_else(|| {
-                err(
-                    &field,
-                    "APP must be jpki, text, surface, common, juki or mf",
-                )
-            })?;
-            let fid = u16::from_str_radix(fid, 16)
-                .map_err(|_| err(&field, "FID must be 4 hex digits, e.g. 000A"))?;
-            overrides.push((app, fid, parse_hex(&field, &v)?));
-        }
+        let (overrides, mf_overrides) = overrides_of(raw.ef_overrides)?;
         if let Some(s) = &raw.faults.status {
             let v = parse_hex("faults.status", s)?;
             if v.len() != 2 {
