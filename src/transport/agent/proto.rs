@@ -1,9 +1,11 @@
 //! The frames between the tool and its PC/SC helper process: a 4-byte
-//! big-endian length, then a tag byte and the fields. Both ends are this
-//! crate, so the format is private; it is bounded (no frame over
-//! `MAX_FRAME`) and every decode error is an error value, never a panic.
+//! big-endian length, then the message in `postcard` (serde's compact
+//! binary form). Both ends are this crate, so the format is private; it is
+//! bounded (no frame over `MAX_FRAME`) and every decode error is an error
+//! value, never a panic.
 
 use crate::error::Error;
+use serde::{Deserialize, Serialize};
 use std::io::{self, Read, Write};
 use zeroize::Zeroize;
 
@@ -11,14 +13,15 @@ use zeroize::Zeroize;
 pub const MAX_FRAME: usize = 1 << 20;
 
 /// One reader as the helper saw it (no connection made).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReaderInfo {
     pub name: String,
     pub card_present: bool,
+    #[serde(with = "serde_bytes")]
     pub atr: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
     Readers,
     WaitForCard {
@@ -40,7 +43,7 @@ pub enum Request {
     },
     Begin,
     /// A command APDU; its bytes are wiped once written or used.
-    Transmit(Vec<u8>),
+    Transmit(#[serde(with = "serde_bytes")] Vec<u8>),
     End,
     Disconnect {
         unpower: bool,
@@ -52,19 +55,18 @@ pub enum Request {
 
 /// Kinds of failure the helper reports; the tool turns them into its
 /// own error values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrKind {
-    NoService = 1,
-    NoReader = 2,
-    NoCard = 3,
-    CardRemoved = 4,
-    CardInUse = 5,
-    Other = 6,
-    Protocol = 7,
+    NoService,
+    NoReader,
+    NoCard,
+    CardRemoved,
+    CardInUse,
+    Other,
+    Protocol,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Reply {
     Done,
     Readers(Vec<ReaderInfo>),
@@ -74,10 +76,11 @@ pub enum Reply {
     },
     Flag(bool),
     Connected {
+        #[serde(with = "serde_bytes")]
         atr: Vec<u8>,
     },
     /// The answer APDU (data and status word).
-    Response(Vec<u8>),
+    Response(#[serde(with = "serde_bytes")] Vec<u8>),
     Failed(ErrKind, String),
     /// Sent once, after `Abort` or the end of input: whether the card was
     /// powered down (`false`: there was a card and unpowering it failed).
@@ -88,18 +91,6 @@ pub enum Reply {
 }
 
 impl ErrKind {
-    fn from_u8(b: u8) -> ErrKind {
-        match b {
-            1 => ErrKind::NoService,
-            2 => ErrKind::NoReader,
-            3 => ErrKind::NoCard,
-            4 => ErrKind::CardRemoved,
-            5 => ErrKind::CardInUse,
-            6 => ErrKind::Other,
-            _ => ErrKind::Protocol,
-        }
-    }
-
     /// The tool's error for this failure (`reader` for the messages).
     pub fn to_error(self, detail: String, reader: Option<&str>) -> Error {
         match self {
@@ -116,133 +107,32 @@ impl ErrKind {
     }
 }
 
-struct Enc(Vec<u8>);
-
-impl Enc {
-    fn u8(&mut self, v: u8) -> &mut Self {
-        self.0.push(v);
-        self
-    }
-    fn u32(&mut self, v: u32) -> &mut Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        self.u32(b.len() as u32);
-        self.0.extend_from_slice(b);
-        self
-    }
-    fn str(&mut self, s: &str) -> &mut Self {
-        self.bytes(s.as_bytes())
-    }
-}
-
-struct Dec<'a>(&'a [u8]);
-
-fn short() -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, "helper frame too short")
-}
-
-impl Dec<'_> {
-    fn u8(&mut self) -> io::Result<u8> {
-        let (&b, rest) = self.0.split_first().ok_or_else(short)?;
-        self.0 = rest;
-        Ok(b)
-    }
-    fn take(&mut self, n: usize) -> io::Result<&[u8]> {
-        if self.0.len() < n {
-            return Err(short());
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Ok(a)
-    }
-    fn u32(&mut self) -> io::Result<u32> {
-        let b = self.take(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn u64(&mut self) -> io::Result<u64> {
-        let b = self.take(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_be_bytes(a))
-    }
-    fn bytes(&mut self) -> io::Result<Vec<u8>> {
-        let n = self.u32()? as usize;
-        Ok(self.take(n)?.to_vec())
-    }
-    fn str(&mut self) -> io::Result<String> {
-        String::from_utf8(self.bytes()?)
-            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "helper frame: not UTF-8"))
-    }
-    fn bool(&mut self) -> io::Result<bool> {
-        Ok(self.u8()? != 0)
-    }
-}
-
-fn bad_tag(t: u8) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("helper frame: unknown tag {t}"),
-    )
+fn bad_frame(e: postcard::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("helper frame: {e}"))
 }
 
 impl Request {
+    /// The message's bytes. A command APDU is written into a buffer sized
+    /// for it, so no growing copy of a PIN is left behind.
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Enc(Vec::new());
-        match self {
-            Request::Readers => e.u8(1),
-            Request::WaitForCard { reader, timeout_ms } => e.u8(2).str(reader).u64(*timeout_ms),
-            Request::CardEvent { reader } => e.u8(3).str(reader),
-            Request::WaitForRemoval {
-                reader,
-                since,
-                timeout_ms,
-            } => e.u8(4).str(reader).u32(*since).u64(*timeout_ms),
-            Request::Connect {
-                reader,
-                exclusive,
-                busy_ms,
-            } => e.u8(5).str(reader).u8(*exclusive as u8).u64(*busy_ms),
-            Request::Begin => e.u8(6),
-            Request::Transmit(apdu) => e.u8(7).bytes(apdu),
-            Request::End => e.u8(8),
-            Request::Disconnect { unpower } => e.u8(9).u8(*unpower as u8),
-            Request::Abort => e.u8(10),
+        let room = match self {
+            Request::Transmit(apdu) => apdu.len() + 16,
+            _ => 64,
         };
-        e.0
+        let mut buf = vec![0u8; room];
+        let n = postcard::to_slice(self, &mut buf).map(|b| b.len());
+        match n {
+            Ok(n) => {
+                buf.truncate(n);
+                buf
+            }
+            // Larger than the guess (a long reader name): no secret here.
+            Err(_) => postcard::to_stdvec(self).unwrap_or_default(),
+        }
     }
 
     pub fn decode(b: &[u8]) -> io::Result<Request> {
-        let mut d = Dec(b);
-        Ok(match d.u8()? {
-            1 => Request::Readers,
-            2 => Request::WaitForCard {
-                reader: d.str()?,
-                timeout_ms: d.u64()?,
-            },
-            3 => Request::CardEvent { reader: d.str()? },
-            4 => Request::WaitForRemoval {
-                reader: d.str()?,
-                since: d.u32()?,
-                timeout_ms: d.u64()?,
-            },
-            5 => Request::Connect {
-                reader: d.str()?,
-                exclusive: d.bool()?,
-                busy_ms: d.u64()?,
-            },
-            6 => Request::Begin,
-            7 => Request::Transmit(d.bytes()?),
-            8 => Request::End,
-            9 => Request::Disconnect { unpower: d.bool()? },
-            10 => Request::Abort,
-            t => return Err(bad_tag(t)),
-        })
+        postcard::from_bytes(b).map_err(bad_frame)
     }
 }
 
@@ -256,56 +146,11 @@ impl Drop for Request {
 
 impl Reply {
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Enc(Vec::new());
-        match self {
-            Reply::Done => e.u8(1),
-            Reply::Readers(rs) => {
-                e.u8(2).u32(rs.len() as u32);
-                for r in rs {
-                    e.str(&r.name).u8(r.card_present as u8).bytes(&r.atr);
-                }
-                &mut e
-            }
-            Reply::Event { present, count } => e.u8(3).u8(*present as u8).u32(*count),
-            Reply::Flag(b) => e.u8(4).u8(*b as u8),
-            Reply::Connected { atr } => e.u8(5).bytes(atr),
-            Reply::Response(r) => e.u8(6).bytes(r),
-            Reply::Failed(k, s) => e.u8(7).u8(*k as u8).str(s),
-            Reply::Unpowered { ok, had_card } => e.u8(8).u8(*ok as u8).u8(*had_card as u8),
-        };
-        e.0
+        postcard::to_stdvec(self).unwrap_or_default()
     }
 
     pub fn decode(b: &[u8]) -> io::Result<Reply> {
-        let mut d = Dec(b);
-        Ok(match d.u8()? {
-            1 => Reply::Done,
-            2 => {
-                let n = d.u32()? as usize;
-                let mut v = Vec::with_capacity(n.min(64));
-                for _ in 0..n {
-                    v.push(ReaderInfo {
-                        name: d.str()?,
-                        card_present: d.bool()?,
-                        atr: d.bytes()?,
-                    });
-                }
-                Reply::Readers(v)
-            }
-            3 => Reply::Event {
-                present: d.bool()?,
-                count: d.u32()?,
-            },
-            4 => Reply::Flag(d.bool()?),
-            5 => Reply::Connected { atr: d.bytes()? },
-            6 => Reply::Response(d.bytes()?),
-            7 => Reply::Failed(ErrKind::from_u8(d.u8()?), d.str()?),
-            8 => Reply::Unpowered {
-                ok: d.bool()?,
-                had_card: d.bool()?,
-            },
-            t => return Err(bad_tag(t)),
-        })
+        postcard::from_bytes(b).map_err(bad_frame)
     }
 }
 
