@@ -6,6 +6,7 @@
 //! Every function here takes untrusted bytes and returns an error rather
 //! than panicking.
 
+pub mod cades;
 pub mod chain;
 pub mod cms;
 mod decode;

@@ -140,6 +140,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::prove::ProveDoc>(),
         one::<c::sign::SignDoc>(),
         one::<c::sign::VerifyDoc>(),
+        one::<c::pdf::PdfSignDoc>(),
         one::<super::output::ErrorDoc>(),
     ]
 }

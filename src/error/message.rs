@@ -240,6 +240,7 @@ impl Error {
                 format!("the card's data is malformed: {m}"),
             ),
             Cert(m) => tr(lang, format!("証明書を読めません: {m}"), m.clone()),
+            Pdf(m) => tr(lang, format!("PDF: {m}"), format!("PDF: {m}")),
             Io { path, source } => format!("{}: {source}", path.display()),
             FileExists(p) => tr(
                 lang,

@@ -134,6 +134,10 @@ impl Error {
                 "カードのデータを解釈できません。--trace の出力を添えて報告してください",
                 "the card's data could not be read as expected; report it with the --trace output",
             ),
+            Pdf(_) => s(
+                "PDF を作成したアプリケーションで保存し直すか、暗号化や変更禁止の設定を外した版に署名してください",
+                "save the PDF again from the program that made it, or sign a copy without encryption or a no-changes certification",
+            ),
             Cert(_) => s(
                 "証明書ファイル (PEM または DER) を指定してください",
                 "give a certificate file (PEM or DER)",

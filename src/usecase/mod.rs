@@ -5,6 +5,7 @@ pub mod cache;
 pub mod certs;
 pub mod connect;
 mod holder;
+pub mod pdf;
 pub mod pins;
 pub mod prove;
 pub mod sign;

@@ -25,5 +25,6 @@ mod e2e_sign;
 mod faults;
 mod json_schema;
 mod layers;
+mod pdf;
 mod secrets;
 mod trust_anchors;

@@ -2,6 +2,8 @@
 
 pub mod cert;
 pub mod info;
+pub mod pdf;
+pub mod pdf_verify;
 pub mod pin;
 pub mod prove;
 pub mod readers;
