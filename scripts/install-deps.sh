@@ -4,12 +4,13 @@
 # and to build and check its Debian package (dpkg-dev for cargo-deb's
 # dependency scan, man-db and bsdextrautils' col to render the pages), and
 # tmux to drive the counter screen in a real terminal in its test, and
-# python3-jsonschema to judge the JSON output against the schemas.
+# python3-jsonschema to judge the JSON output against the schemas, and qpdf
+# and poppler-utils (pdfsig) to judge the signed PDFs.
 # Installs only what is missing; uses sudo when not root. Never prompts.
 set -euo pipefail
 
 PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
-      dpkg-dev man-db bsdextrautils tmux python3-jsonschema)
+      dpkg-dev man-db bsdextrautils tmux python3-jsonschema qpdf poppler-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

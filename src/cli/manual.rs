@@ -268,6 +268,26 @@ fn examples(bin: &str) -> &'static [(&'static str, &'static str)] {
                 "mynacard verify --test-pki doc.txt doc.txt.p7s",
             ),
         ],
+        "mynacard pdf" | "mynacard pdf sign" => &[
+            (
+                "Sign for the 法務局 (登記 profile: adbe.pkcs7.detached, no timestamp):",
+                "mynacard pdf sign application.pdf -o application-signed.pdf",
+            ),
+            (
+                "PAdES baseline B-B:",
+                "mynacard pdf sign --profile pades contract.pdf",
+            ),
+        ],
+        "mynacard pdf verify" => &[
+            (
+                "Every signature, its coverage and what changed after it:",
+                "mynacard pdf verify application-signed.pdf",
+            ),
+            (
+                "One made on the virtual card:",
+                "mynacard pdf verify --test-pki doc-signed.pdf",
+            ),
+        ],
         "mynacard pin" | "mynacard pin status" => &[
             (
                 "Tries left of all four PINs, none spent:",
@@ -402,6 +422,7 @@ mod tests {
             VERIFY_UNKNOWN_SIGNER,
             VERIFY_NOT_VALID_AT_SIGNING,
             VERIFY_KEY_USAGE,
+            VERIFY_CHANGED_AFTER_SIGNING,
             FINDING_WARNING,
             FINDING_ERROR,
         ] {

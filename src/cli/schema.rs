@@ -141,6 +141,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::sign::SignDoc>(),
         one::<c::sign::VerifyDoc>(),
         one::<c::pdf::PdfSignDoc>(),
+        one::<c::pdf_verify::PdfVerifyDoc>(),
         one::<super::output::ErrorDoc>(),
     ]
 }

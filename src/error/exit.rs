@@ -35,6 +35,8 @@ pub const VERIFY_UNKNOWN_SIGNER: i32 = 32;
 pub const VERIFY_NOT_VALID_AT_SIGNING: i32 = 33;
 /// `verify`: the certificate's key may not sign.
 pub const VERIFY_KEY_USAGE: i32 = 34;
+/// `pdf verify`: a signature is valid but a later revision changed the document.
+pub const VERIFY_CHANGED_AFTER_SIGNING: i32 = 35;
 pub const FINDING_WARNING: i32 = 20;
 pub const FINDING_ERROR: i32 = 21;
 
@@ -67,6 +69,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("32", "`verify`: the signer's certificate is not from a trusted issuer"),
     ("33", "`verify`: the certificate was not valid at the signing time"),
     ("34", "`verify`: the certificate's key usage does not allow signing"),
+    ("35", "`pdf verify`: a signature is valid, but a later revision changed the document (a page added or changed)"),
     ("129, 130, 143", "interrupted by SIGHUP, SIGINT, SIGTERM (the card was powered down first)"),
     ("141", "standard output was closed (`| head`): ended quietly"),
 ];

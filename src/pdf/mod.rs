@@ -4,8 +4,10 @@
 //! the update is written here as appended bytes, never by rewriting the
 //! file. The card work is `usecase::pdf`'s.
 
+pub mod diff;
 pub mod parse;
 pub mod syntax;
+pub mod verify;
 pub mod write;
 
 /// A PDF date in JST (`D:YYYYMMDDHHmmSS+09'00'`, ISO 32000-1 §7.9.4).

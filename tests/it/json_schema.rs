@@ -127,6 +127,14 @@ fn every_commands_json_validates_against_its_schema() {
         for args in runs {
             check(documents(&args, &env), &format!("{args:?}"));
         }
+        if pdf_out.exists() {
+            for args in [
+                vec!["--json", "pdf", "verify", "--test-pki", &pdf_out_s],
+                vec!["--json", "pdf", "verify", &pdf_out_s],
+            ] {
+                check(documents(&args, &env), &format!("{args:?}"));
+            }
+        }
         if p7s.exists() {
             for args in [
                 vec!["--json", "verify", "--test-pki", &doc_s, &p7s_s],

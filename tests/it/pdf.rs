@@ -304,3 +304,147 @@ fn the_input_is_never_replaced_unless_asked_and_bad_input_is_refused() {
         assert!(!d.join("e.pdf").exists());
     }
 }
+
+/// `pdf verify --json --test-pki`: (exit code, document).
+fn verify(p: &Path) -> (i32, serde_json::Value) {
+    let out = bin()
+        .args(["--json", "pdf", "verify", "--test-pki"])
+        .arg(p)
+        .output()
+        .unwrap();
+    let doc = json(&out.stdout);
+    common::assert_schema(&doc, "pdf verify");
+    (out.status.code().unwrap(), doc)
+}
+
+fn verdicts(doc: &serde_json::Value) -> Vec<String> {
+    doc["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// An incremental update that adds a page (objects 100, 101; the page tree 2 replaced; /Size 102).
+fn append_page(signed: &[u8]) -> Vec<u8> {
+    let tail = String::from_utf8_lossy(&signed[signed.len() - 64..]).into_owned();
+    let prev: usize = tail
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut out = signed.to_vec();
+    let content = "BT /F1 24 Tf 72 720 Td (An added page) Tj ET";
+    let objs = [
+        (
+            2,
+            "<< /Type /Pages /Kids [3 0 R 100 0 R] /Count 2 >>".to_string(),
+        ),
+        (
+            100,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 101 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_string(),
+        ),
+        (
+            101,
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+        ),
+    ];
+    let mut offsets = Vec::new();
+    for (n, o) in &objs {
+        offsets.push(out.len());
+        out.extend(format!("{n} 0 obj\n{o}\nendobj\n").as_bytes());
+    }
+    let xref = out.len();
+    out.extend(b"xref\n2 1\n");
+    out.extend(format!("{:010} 00000 n\r\n100 2\n", offsets[0]).as_bytes());
+    for o in &offsets[1..] {
+        out.extend(format!("{o:010} 00000 n\r\n").as_bytes());
+    }
+    out.extend(
+        format!("trailer\n<< /Size 102 /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n")
+            .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn pdf_verify_gives_valid_altered_and_appended_page_verdicts_and_agrees_with_pdfsig() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("Hello, signed world")).unwrap();
+    let once = d.join("once.pdf");
+    ok(&sign(&input, &once, &[], None));
+    let twice = d.join("twice.pdf");
+    ok(&sign(&once, &twice, &["--profile", "pades"], None));
+    // Valid, once and twice (the first covering an earlier revision).
+    let (code, doc) = verify(&once);
+    assert_eq!((code, verdicts(&doc)), (0, vec!["valid".to_string()]));
+    assert_eq!(doc["signatures"][0]["covers"], "whole_file");
+    assert_eq!(doc["signatures"][0]["field"], "Signature1");
+    assert_eq!(doc["revocation_checked"], false);
+    let (code, doc) = verify(&twice);
+    assert_eq!(
+        (code, verdicts(&doc)),
+        (0, vec!["valid".into(), "valid".into()])
+    );
+    assert_eq!(doc["signatures"][0]["covers"], "earlier_revision");
+    assert!(doc["signatures"][0]["later_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["allowed"] == true));
+    // Without --test-pki the virtual card's signer is not trusted: 32.
+    let out = bin().args(["pdf", "verify"]).arg(&once).output().unwrap();
+    assert_eq!(out.status.code(), Some(32));
+    // One byte changed in the page's content stream: the signed bytes changed (30).
+    let mut altered = std::fs::read(&once).unwrap();
+    let at = altered.windows(5).position(|w| w == b"Hello").unwrap();
+    altered[at] = b'J';
+    let altered_p = d.join("altered.pdf");
+    std::fs::write(&altered_p, &altered).unwrap();
+    let (code, doc) = verify(&altered_p);
+    assert_eq!(
+        (code, verdicts(&doc)),
+        (30, vec!["file_changed".to_string()])
+    );
+    // A page added in an incremental update: the signature stays valid,
+    // the document is changed after signing (35).
+    let appended_p = d.join("appended.pdf");
+    std::fs::write(&appended_p, append_page(&std::fs::read(&once).unwrap())).unwrap();
+    qpdf_check(&appended_p);
+    let (code, doc) = verify(&appended_p);
+    assert_eq!(
+        (code, verdicts(&doc)),
+        (35, vec!["changed_after_signing".to_string()])
+    );
+    let changes = doc["signatures"][0]["later_changes"].as_array().unwrap();
+    assert!(changes
+        .iter()
+        .any(|c| c["kind"] == "page_added" && c["allowed"] == false));
+    // pdfsig agrees: valid (the maths) on each but the altered one; the
+    // whole document signed only where we say whole_file.
+    if let Some(s) = pdfsig(&once) {
+        assert_eq!(s, vec![(true, true, "adbe.pkcs7.detached".into())]);
+    }
+    if let Some(s) = pdfsig(&altered_p) {
+        assert_eq!(s.len(), 1);
+        assert!(!s[0].0, "pdfsig calls the altered file valid");
+    }
+    if let Some(s) = pdfsig(&appended_p) {
+        assert_eq!(s, vec![(true, false, "adbe.pkcs7.detached".into())]);
+    }
+    // A PDF with no signature: an input error.
+    let out = bin().args(["pdf", "verify"]).arg(&input).output().unwrap();
+    assert_eq!(out.status.code(), Some(12));
+}
