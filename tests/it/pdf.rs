@@ -12,9 +12,14 @@ use std::process::Command;
 
 /// A one-page PDF with a classic cross-reference table, written by hand.
 pub fn minimal_pdf(text: &str) -> Vec<u8> {
+    pdf_with(text, "", &[])
+}
+
+/// The same, with more catalog entries and more objects (numbered from 6).
+fn pdf_with(text: &str, catalog: &str, more: &[&str]) -> Vec<u8> {
     let content = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
-    let objs = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+    let mut objs = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog}>>"),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
@@ -25,6 +30,7 @@ pub fn minimal_pdf(text: &str) -> Vec<u8> {
         ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
+    objs.extend(more.iter().map(|m| m.to_string()));
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objs.iter().enumerate() {
@@ -447,4 +453,79 @@ fn pdf_verify_gives_valid_altered_and_appended_page_verdicts_and_agrees_with_pdf
     // A PDF with no signature: an input error.
     let out = bin().args(["pdf", "verify"]).arg(&input).output().unwrap();
     assert_eq!(out.status.code(), Some(12));
+}
+
+/// The CMS in the last signature's `/Contents`, without its zero padding.
+fn last_cms(pdf: &[u8]) -> cms::signed_data::SignedData {
+    use der::Decode;
+    let at = pdf.windows(11).rposition(|w| w == b"/Contents <").unwrap() + 11;
+    let end = at + pdf[at..].iter().position(|b| *b == b'>').unwrap();
+    let der = hex::decode(&pdf[at..end]).unwrap();
+    let len = match der[1] {
+        n if n < 0x80 => 2 + n as usize,
+        0x82 => 4 + ((der[2] as usize) << 8 | der[3] as usize),
+        other => panic!("length form {other:#x}"),
+    };
+    let ci = cms::content_info::ContentInfo::from_der(&der[..len]).unwrap();
+    ci.content.decode_as().unwrap()
+}
+
+#[test]
+fn the_profiles_sign_what_they_say_and_a_no_changes_certification_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("profiles")).unwrap();
+    let attrs = |sd: &cms::signed_data::SignedData| -> Vec<String> {
+        sd.signer_infos.0.as_slice()[0]
+            .signed_attrs
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|a| a.oid.to_string())
+            .collect()
+    };
+    const SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
+    const SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
+    // 登記: signing time, no ESS; the signer's and the CA's certificate.
+    let touki = d.join("touki.pdf");
+    ok(&sign(&input, &touki, &[], None));
+    let sd = last_cms(&std::fs::read(&touki).unwrap());
+    assert!(attrs(&sd).contains(&SIGNING_TIME.to_string()));
+    assert!(!attrs(&sd).contains(&SIGNING_CERT_V2.to_string()));
+    assert_eq!(sd.certificates.as_ref().unwrap().0.len(), 2);
+    // PAdES B-B: ESS signing-certificate-v2, no CMS signing time.
+    let pades = d.join("pades.pdf");
+    ok(&sign(&input, &pades, &["--profile", "pades"], None));
+    let sd = last_cms(&std::fs::read(&pades).unwrap());
+    assert!(attrs(&sd).contains(&SIGNING_CERT_V2.to_string()));
+    assert!(!attrs(&sd).contains(&SIGNING_TIME.to_string()));
+    let (code, doc) = verify(&pades);
+    assert_eq!((code, verdicts(&doc)), (0, vec!["valid".to_string()]));
+    // Certified with /DocMDP /P 1: refused before the card; with /P 2: signed.
+    for (p, code) in [(1, 12), (2, 0)] {
+        let certified = d.join(format!("certified{p}.pdf"));
+        let sig = format!(
+            "<< /Type /Sig /Reference [<< /Type /SigRef /TransformMethod /DocMDP \
+             /TransformParams << /Type /TransformParams /P {p} /V /1.2 >> >>] >>"
+        );
+        std::fs::write(
+            &certified,
+            pdf_with("certified", "/Perms << /DocMDP 6 0 R >> ", &[&sig]),
+        )
+        .unwrap();
+        qpdf_check(&certified);
+        let out = sign(&certified, &d.join(format!("c{p}.pdf")), &[], None);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        if code != 0 {
+            assert!(json(&out.stdout)["error"]["message"]
+                .to_string()
+                .contains("DocMDP"));
+        }
+    }
 }

@@ -190,6 +190,14 @@ fn the_japanese_help_holds_no_english_word() {
         "ja",
         "en",
         "schema",
+        "pdf",
+        "touki",
+        "pades",
+        "adbe",
+        "detached",
+        "signed",
+        "signing",
+        "certificate",
     ];
     for page in &pages {
         for w in page
