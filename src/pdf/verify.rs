@@ -391,3 +391,80 @@ fn one(
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF whose signature dictionary is spelled tightly (`/Type/Sig`,
+    /// no spaces) with its `/Contents` in an object of its own.
+    fn tight() -> Vec<u8> {
+        let cms = "3003020101";
+        let objs = [
+            "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[4 0 R]/SigFlags 3>>>>".to_string(),
+            "<</Type/Pages/Kids[3 0 R]/Count 1>>".to_string(),
+            "<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/Annots[4 0 R]>>".to_string(),
+            "<</FT/Sig/T(Approval)/V 5 0 R/Type/Annot/Subtype/Widget/Rect[0 0 0 0]/P 3 0 R>>"
+                .to_string(),
+            "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached\
+             /ByteRange[0 AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC]/Contents 6 0 R>>"
+                .to_string(),
+            format!("<{cms}00000000>"),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        let mut gap = (0, 0);
+        for (i, o) in objs.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+            if i == 5 {
+                gap = (out.len(), out.len() + o.len());
+            }
+            out.extend(format!("{o}\nendobj\n").as_bytes());
+        }
+        let xref = out.len();
+        out.extend(b"xref\n0 7\n0000000000 65535 f \n");
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend(
+            format!("trailer\n<</Size 7/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        let total = out.len();
+        for (mark, v) in [
+            (b"AAAAAAAAAA", gap.0),
+            (b"BBBBBBBBBB", gap.1),
+            (b"CCCCCCCCCC", total - gap.1),
+        ] {
+            let at = out.windows(10).position(|w| w == mark).unwrap();
+            out[at..at + 10].copy_from_slice(format!("{v:<10}").as_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn a_signature_is_found_however_it_is_spelled() {
+        let v = verify(&tight(), false, None).unwrap();
+        assert_eq!(v.signatures.len(), 1);
+        let s = &v.signatures[0];
+        assert_eq!(s.field.as_deref(), Some("Approval"));
+        assert_eq!(s.kind, SigKind::Signature);
+        assert_eq!(s.covers, Covers::WholeFile, "{}", s.detail);
+        // The CMS here is a stand-in: found, read from the indirect /Contents, refused.
+        assert_eq!(s.verdict, Verdict::Unreadable, "{}", s.detail);
+    }
+
+    #[test]
+    fn the_der_of_a_padded_contents_is_its_first_tlv() {
+        assert_eq!(
+            der_prefix(&[0x30, 0x01, 0x05, 0, 0]),
+            Some(&[0x30, 0x01, 0x05][..])
+        );
+        assert_eq!(
+            der_prefix(&[0x30, 0x82, 0x00, 0x01, 0x05, 0]),
+            Some(&[0x30, 0x82, 0, 1, 5][..])
+        );
+        assert_eq!(der_prefix(&[0, 0]), None);
+        assert_eq!(der_prefix(&[0x30, 0x05, 1]), None);
+    }
+}

@@ -111,6 +111,67 @@ fn pdfsig(p: &Path) -> Option<Vec<(bool, bool, String)>> {
     Some(out)
 }
 
+/// pyHanko, when installed (`scripts/install-deps.sh` puts it in a venv
+/// under ~/.cache/mynacard-judges; or `MYNACARD_PYHANKO`): optional, a
+/// PyPI package rather than a Debian one.
+fn pyhanko_bin() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("MYNACARD_PYHANKO").map(PathBuf::from),
+        std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join(".cache/mynacard-judges/bin/pyhanko")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    if found.is_none() {
+        eprintln!("skipped the pyHanko judge: it is not installed");
+    }
+    found
+}
+
+/// pyHanko's verdict on each signature (`--executive-summary`: VALID,
+/// INVALID, …), trusting `root`, no revocation check; in a network
+/// namespace of its own when `unshare` can make one (it fetches nothing).
+fn pyhanko(pdf: &Path, root: &Path) -> Option<Vec<String>> {
+    let bin = pyhanko_bin()?;
+    let args = |c: &mut Command| {
+        c.args(["sign", "validate", "--trust"])
+            .arg(root)
+            .args([
+                "--trust-replace",
+                "--no-revocation-check",
+                "--executive-summary",
+            ])
+            .arg(pdf);
+    };
+    let mut c = Command::new("unshare");
+    c.arg("-n").arg(&bin);
+    args(&mut c);
+    let o = match c.output() {
+        Ok(o) if !String::from_utf8_lossy(&o.stderr).contains("unshare failed") => o,
+        _ => {
+            let mut c = Command::new(&bin);
+            args(&mut c);
+            c.output().unwrap()
+        }
+    };
+    Some(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| l.rsplit(':').next().map(str::to_string))
+            .collect(),
+    )
+}
+
+/// The virtual card's signature CA (a root), as pyHanko takes it.
+fn sign_ca(d: &Path) -> PathBuf {
+    let p = d.join("sign-ca.pem");
+    let out = bin()
+        .args(["--virtual", "cert", "show", "sign-ca", "--pem"])
+        .output()
+        .unwrap();
+    std::fs::write(&p, out.stdout).unwrap();
+    p
+}
+
 /// `pdf sign` on the virtual card; returns the process output.
 fn sign(input: &Path, output: &Path, extra: &[&str], state: Option<&Path>) -> std::process::Output {
     let mut c = bin();
@@ -449,6 +510,25 @@ fn pdf_verify_gives_valid_altered_and_appended_page_verdicts_and_agrees_with_pdf
     }
     if let Some(s) = pdfsig(&appended_p) {
         assert_eq!(s, vec![(true, false, "adbe.pkcs7.detached".into())]);
+    }
+    // pyHanko agrees (trusting the virtual card's root; its difference
+    // analysis judges the later revisions).
+    let root = sign_ca(d);
+    for (p, want) in [
+        (&once, vec!["VALID"]),
+        (&twice, vec!["VALID", "VALID"]),
+        (&altered_p, vec!["INVALID"]),
+    ] {
+        if let Some(got) = pyhanko(p, &root) {
+            assert_eq!(got, want, "pyHanko on {}", p.display());
+        }
+    }
+    if let Some(got) = pyhanko(&appended_p, &root) {
+        assert_eq!(got.len(), 1);
+        assert_ne!(
+            got[0], "VALID",
+            "pyHanko accepts a page added after signing"
+        );
     }
     // A PDF with no signature: an input error.
     let out = bin().args(["pdf", "verify"]).arg(&input).output().unwrap();

@@ -84,6 +84,14 @@ fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
     }
 }
 
+/// A change's kind as JSON names it.
+fn kind_name(k: crate::pdf::diff::ChangeKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
     let l = ctx.lang;
     let tone = match s.verdict {
@@ -126,7 +134,7 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
         let mark = if c.allowed { "" } else { " ✗" };
         row(
             l.pick("後の変更", "later change"),
-            &format!("{:?} (object {}){mark}", c.kind, c.object),
+            &format!("{} (object {}){mark}", kind_name(c.kind), c.object),
         );
     }
     if s.verdict != Verdict::Valid {
