@@ -17,13 +17,19 @@ pub fn minimal_pdf(text: &str) -> Vec<u8> {
 
 /// The same, with more catalog entries and more objects (numbered from 6).
 fn pdf_with(text: &str, catalog: &str, more: &[&str]) -> Vec<u8> {
+    pdf_with_page(text, catalog, "", more)
+}
+
+/// The same, with more entries in the page too.
+fn pdf_with_page(text: &str, catalog: &str, page: &str, more: &[&str]) -> Vec<u8> {
     let content = format!("BT /F1 24 Tf 72 720 Td ({text}) Tj ET");
     let mut objs = vec![
         format!("<< /Type /Catalog /Pages 2 0 R {catalog}>>"),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-         /Resources << /Font << /F1 5 0 R >> >> >>"
-            .to_string(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> {page}>>"
+        ),
         format!(
             "<< /Length {} >>\nstream\n{content}\nendstream",
             content.len()
@@ -204,7 +210,32 @@ fn inputs(d: &Path) -> Vec<PathBuf> {
     let classic = d.join("classic.pdf");
     std::fs::write(&classic, minimal_pdf("Hello, signed world")).unwrap();
     let mut v = vec![classic.clone()];
+    // A form whose text field is already called Signature1, the form in
+    // the catalog, its fields and the page's annotations arrays of their own.
+    let form = d.join("form.pdf");
+    let field = "<< /FT /Tx /T (Signature1) /V (filled) /Type /Annot /Subtype /Widget \
+                 /Rect [72 600 300 630] /P 3 0 R >>";
+    std::fs::write(
+        &form,
+        pdf_with_page(
+            "A form",
+            "/AcroForm << /Fields 7 0 R /NeedAppearances true >> ",
+            "/Annots 8 0 R ",
+            &[field, "[6 0 R]", "[6 0 R]"],
+        ),
+    )
+    .unwrap();
+    v.push(form);
     if have("qpdf", "--version") {
+        let lin = d.join("linearized.pdf");
+        let o = Command::new("qpdf")
+            .arg("--linearize")
+            .arg(&classic)
+            .arg(&lin)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        v.push(lin);
         let xs = d.join("xstream.pdf");
         let o = Command::new("qpdf")
             .arg("--object-streams=generate")
@@ -228,7 +259,11 @@ fn signed_pdfs_pass_qpdf_and_pdfsig_and_a_second_signature_keeps_the_first() {
         let once = input.with_extension("once.pdf");
         let doc = ok(&sign(&input, &once, &[], None));
         assert_eq!(doc["sub_filter"], "adbe.pkcs7.detached");
-        assert_eq!(doc["field"], "Signature1");
+        let is_form = input.ends_with("form.pdf");
+        // A name no field has.
+        let first = if is_form { "Signature2" } else { "Signature1" };
+        assert_eq!(doc["field"], first);
+        // Only the object-stream input ends with a cross-reference stream.
         let xstream = input.ends_with("xstream.pdf");
         assert_eq!(doc["xref_stream"], xstream);
         common::assert_schema(&doc, "pdf sign");
@@ -252,9 +287,17 @@ fn signed_pdfs_pass_qpdf_and_pdfsig_and_a_second_signature_keeps_the_first() {
         // Signed again (PAdES): both valid, the second covers the whole file.
         let twice = input.with_extension("twice.pdf");
         let doc = ok(&sign(&once, &twice, &["--profile", "pades"], None));
-        assert_eq!(doc["field"], "Signature2");
+        let second = if is_form { "Signature3" } else { "Signature2" };
+        assert_eq!(doc["field"], second);
         assert_eq!(doc["sub_filter"], "ETSI.CAdES.detached");
         qpdf_check(&twice);
+        let (code, doc) = verify(&twice);
+        assert_eq!(
+            (code, verdicts(&doc)),
+            (0, vec!["valid".to_string(), "valid".to_string()]),
+            "{}: {doc}",
+            input.display()
+        );
         if let Some(sigs) = pdfsig(&twice) {
             assert_eq!(
                 sigs,
