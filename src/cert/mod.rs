@@ -16,6 +16,7 @@ pub mod jpki_attrs;
 mod pem_input;
 pub mod roots;
 mod sigcheck;
+pub mod tsp;
 pub use decode::decode_input;
 pub(crate) use decode::parse_cert;
 pub use sigcheck::verify_signed;

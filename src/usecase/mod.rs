@@ -10,5 +10,6 @@ pub mod pins;
 pub mod prove;
 pub mod sign;
 pub mod status;
+pub mod tsa;
 
 pub use connect::{with_card, CardMeta, CardOptions};

@@ -60,6 +60,8 @@ pub struct SignedPdf {
     pub cms_len: usize,
     /// The update ends with a cross-reference stream (as the input's last one).
     pub xref_stream: bool,
+    /// The signature timestamp's time (GeneralizedTime), with `--tsa`.
+    pub timestamp: Option<String>,
 }
 
 /// The signer's name: the holder's from a signature certificate, else the subject's CN.
@@ -101,6 +103,7 @@ pub fn sign(
     input: &[u8],
     key: KeyChoice,
     profile: PdfProfile,
+    tsa: Option<&str>,
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<SignedPdf> {
@@ -113,39 +116,51 @@ pub fn sign(
         CertSlot::Sign => CertSlot::SignCa,
         _ => CertSlot::AuthCa,
     };
-    with_key(o, key, force_last_try, asker, |s, cert| {
-        let ca = jpki::read_cert(s, ca_slot)?;
-        let signer = signer_name(&cert);
-        let time = crate::pdf::pdf_date(time::OffsetDateTime::now_utc());
-        let dict = write::SigDict {
-            sub_filter: profile.sub_filter(),
-            name: &signer,
-            time: &time,
-        };
-        let mut upd = write::update(input, &plan, &dict)?;
-        let range = upd.byte_range();
-        let digest = digest_ranges(input, &upd.bytes, range)?;
-        let card = CardSigner {
-            session: RefCell::new(s),
-            key: sign_key,
-            verifying: rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert)?),
-            error: RefCell::new(None),
-        };
-        let more: Vec<Vec<u8>> = ca.into_iter().collect();
-        let cms = cades::build(&card, &cert, &more, &digest, None, profile.style());
-        if let Some(e) = card.error.take() {
-            return Err(e);
+    let (mut upd, cms, signer, time, range) =
+        with_key(o, key, force_last_try, asker, |s, cert| {
+            let ca = jpki::read_cert(s, ca_slot)?;
+            let signer = signer_name(&cert);
+            let time = crate::pdf::pdf_date(time::OffsetDateTime::now_utc());
+            let dict = write::SigDict {
+                sub_filter: profile.sub_filter(),
+                name: &signer,
+                time: &time,
+            };
+            let upd = write::update(input, &plan, &dict)?;
+            let range = upd.byte_range();
+            let digest = digest_ranges(input, &upd.bytes, range)?;
+            let card = CardSigner {
+                session: RefCell::new(s),
+                key: sign_key,
+                verifying: rsa::pkcs1v15::VerifyingKey::<Sha256>::new(rsa_key(&cert)?),
+                error: RefCell::new(None),
+            };
+            let more: Vec<Vec<u8>> = ca.into_iter().collect();
+            let cms = cades::build(&card, &cert, &more, &digest, None, profile.style());
+            if let Some(e) = card.error.take() {
+                return Err(e);
+            }
+            let cms =
+                cms.map_err(|e| Error::Data(format!("cannot build the CMS signature: {e}")))?;
+            Ok((upd, cms, signer, time, range))
+        })?;
+    // The card is done (and powered down): the timestamp is asked for after.
+    let (cms, timestamp) = match tsa {
+        Some(url) => {
+            let (c, t) = super::tsa::stamp(url, &cms)?;
+            (c, Some(t))
         }
-        let cms = cms.map_err(|e| Error::Data(format!("cannot build the CMS signature: {e}")))?;
-        upd.put_contents(&cms)?;
-        Ok(SignedPdf {
-            update: upd.bytes,
-            byte_range: range,
-            field: plan.field_name.clone(),
-            signer,
-            time,
-            cms_len: cms.len(),
-            xref_stream: plan.xref_stream,
-        })
+        None => (cms, None),
+    };
+    upd.put_contents(&cms)?;
+    Ok(SignedPdf {
+        update: upd.bytes,
+        byte_range: range,
+        field: plan.field_name.clone(),
+        signer,
+        time,
+        cms_len: cms.len(),
+        xref_stream: plan.xref_stream,
+        timestamp,
     })
 }

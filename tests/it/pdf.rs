@@ -652,3 +652,164 @@ fn the_profiles_sign_what_they_say_and_a_no_changes_certification_is_refused() {
         }
     }
 }
+
+/// A TSA for one test: a key and certificate made by OpenSSL, and an HTTP
+/// responder on the loopback (a thread of the test, answering at most
+/// `n` requests within 60 s) that hands each query to `openssl ts -reply`.
+fn tsa(d: &Path, n: usize) -> Option<(String, PathBuf)> {
+    if !have("openssl", "version") {
+        return None;
+    }
+    let dir = d.join("tsa");
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", "/CN=mynacard test TSA"])
+        .args(["-addext", "extendedKeyUsage=critical,timeStamping"])
+        .args(["-addext", "keyUsage=critical,digitalSignature"])
+        .args(["-keyout", "tsa.key", "-out", "tsa.pem"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(
+        dir.join("tsa.cnf"),
+        "[ tsa ]\ndefault_tsa = c\n[ c ]\nserial = ./serial\ncrypto_device = builtin\n\
+         signer_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\n\
+         accuracy = secs:1\nordering = no\ntsa_name = no\ness_cert_id_chain = no\n\
+         ess_cert_id_alg = sha256\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("serial"), "01\n").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+    let work = dir.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut served = 0;
+        while served < n && std::time::Instant::now() < until {
+            let Ok((mut s, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            };
+            served += 1;
+            s.set_nonblocking(false).unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let body = loop {
+                let k = s.read(&mut chunk).unwrap_or(0);
+                if k == 0 {
+                    break None;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..h]).to_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if buf.len() >= h + 4 + len {
+                        break Some(buf[h + 4..h + 4 + len].to_vec());
+                    }
+                }
+            };
+            let Some(q) = body else { continue };
+            std::fs::write(work.join("q.tsq"), q).unwrap();
+            let o = Command::new("openssl")
+                .args(["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq"])
+                .args(["-inkey", "tsa.key", "-signer", "tsa.pem", "-out", "r.tsr"])
+                .current_dir(&work)
+                .output()
+                .unwrap();
+            let r = if o.status.success() {
+                std::fs::read(work.join("r.tsr")).unwrap()
+            } else {
+                Vec::new()
+            };
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.0 200 OK\r\nContent-Type: application/timestamp-reply\r\n\
+                     Content-Length: {}\r\n\r\n",
+                    r.len()
+                )
+                .as_bytes(),
+            );
+            let _ = s.write_all(&r);
+        }
+    });
+    Some((url, dir.join("tsa.pem")))
+}
+
+#[test]
+fn pades_b_t_carries_a_timestamp_openssl_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some((url, tsa_pem)) = tsa(d, 1) else {
+        return;
+    };
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("timestamped")).unwrap();
+    let out = d.join("bt.pdf");
+    let doc = ok(&sign(
+        &input,
+        &out,
+        &["--profile", "pades", "--tsa", &url],
+        None,
+    ));
+    assert!(doc["timestamp"].as_str().unwrap().ends_with('Z'), "{doc}");
+    qpdf_check(&out);
+    // The token is for the signature value, and OpenSSL verifies it.
+    let sd = last_cms(&std::fs::read(&out).unwrap());
+    let si = &sd.signer_infos.0.as_slice()[0];
+    let token = si
+        .unsigned_attrs
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.16.2.14")
+        .unwrap();
+    use der::Encode;
+    let tok = token.values.iter().next().unwrap().to_der().unwrap();
+    std::fs::write(d.join("tok.der"), tok).unwrap();
+    use sha2::Digest;
+    let imprint = hex::encode(sha2::Sha256::digest(si.signature.as_bytes()));
+    let o = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(d.join("tok.der"))
+        .args(["-digest", &imprint, "-CAfile"])
+        .arg(&tsa_pem)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The signature itself: valid for pdf verify and pdfsig.
+    let (code, doc) = verify(&out);
+    assert_eq!((code, verdicts(&doc)), (0, vec!["valid".to_string()]));
+    if let Some(s) = pdfsig(&out) {
+        assert_eq!(s, vec![(true, true, "ETSI.CAdES.detached".into())]);
+    }
+    // A TSA that is not there: a clear error, nothing written.
+    let gone = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/", gone.local_addr().unwrap());
+    drop(gone);
+    let out2 = d.join("none.pdf");
+    let o = sign(&input, &out2, &["--tsa", &dead], None);
+    assert_eq!(
+        o.status.code(),
+        Some(12),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!out2.exists());
+}

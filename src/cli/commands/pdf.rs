@@ -34,6 +34,9 @@ pub struct PdfSignArgs {
     /// touki (登記, the default: adbe.pkcs7.detached, as the 法務局 takes it) or pades (PAdES B-B)
     #[arg(long, value_enum, default_value_t = PdfProfile::Touki)]
     pub profile: PdfProfile,
+    /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; with pades: PAdES B-T)
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
     /// Which key signs: the signature key (default, signature password) or the user-authentication key
     #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
     pub key: KeyChoice,
@@ -63,6 +66,8 @@ pub struct PdfSignDoc {
     pub cms_bytes: u64,
     /// The update ends with a cross-reference stream (the input uses them) rather than a table.
     pub xref_stream: bool,
+    /// The signature timestamp's time as the TSA wrote it (GeneralizedTime), with --tsa.
+    pub timestamp: Option<String>,
 }
 
 impl Document for PdfSignDoc {
@@ -109,6 +114,7 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         &input,
         a.key,
         a.profile,
+        a.tsa.as_deref(),
         a.last.force_last_try,
         &mut asker,
     )?;
@@ -127,6 +133,7 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         byte_range: signed.byte_range.map(|x| x as u64),
         cms_bytes: signed.cms_len as u64,
         xref_stream: signed.xref_stream,
+        timestamp: signed.timestamp,
     };
     if ctx.g.json {
         print_json(&doc);

@@ -193,6 +193,7 @@ fn the_japanese_help_holds_no_english_word() {
         "pdf",
         "touki",
         "pades",
+        "http",
         "adbe",
         "detached",
         "signed",
