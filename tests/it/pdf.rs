@@ -813,3 +813,61 @@ fn pades_b_t_carries_a_timestamp_openssl_verifies() {
     );
     assert!(!out2.exists());
 }
+
+#[test]
+fn on_the_served_card_through_pcscd_both_profiles_pass_the_judges() {
+    use common::e2e::{cli, default_card, insert, sandbox_with};
+    use mynacard::protocol::keys::KeyRef;
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("Served card")).unwrap();
+    let before = sb.card.lock().unwrap().tries_left(KeyRef::Sign);
+    let mut last = input.clone();
+    for (i, profile) in ["touki", "pades"].iter().enumerate() {
+        let out_p = d.join(format!("signed{i}.pdf"));
+        let out = cli(&sb)
+            .args([
+                "--json",
+                "pdf",
+                "sign",
+                "--pin-env",
+                "P",
+                "--profile",
+                profile,
+                "-o",
+            ])
+            .arg(&out_p)
+            .arg(&last)
+            .env("P", "TEST1234")
+            .output()
+            .unwrap();
+        ok(&out);
+        qpdf_check(&out_p);
+        last = out_p;
+    }
+    // The right password spent nothing.
+    assert_eq!(sb.card.lock().unwrap().tries_left(KeyRef::Sign), before);
+    let (code, doc) = verify(&last);
+    assert_eq!(
+        (code, verdicts(&doc)),
+        (0, vec!["valid".to_string(), "valid".to_string()])
+    );
+    if let Some(s) = pdfsig(&last) {
+        assert_eq!(
+            s,
+            vec![
+                (true, false, "adbe.pkcs7.detached".into()),
+                (true, true, "ETSI.CAdES.detached".into())
+            ]
+        );
+    }
+    let root = sign_ca(d);
+    if let Some(got) = pyhanko(&last, &root) {
+        assert_eq!(got, vec!["VALID", "VALID"]);
+    }
+}
