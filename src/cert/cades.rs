@@ -27,6 +27,12 @@ impl Style {
         signing_time: true,
         signing_certificate_v2: false,
     };
+    /// `sign`'s detached CMS as CAdES-BES: the signing time, and ESS
+    /// signing-certificate-v2 binding the signer's certificate.
+    pub const CADES: Style = Style {
+        signing_time: true,
+        signing_certificate_v2: true,
+    };
     /// CAdES / PAdES baseline B-B.
     pub const BASELINE_B: Style = Style {
         signing_time: false,

@@ -241,6 +241,11 @@ impl Error {
             ),
             Cert(m) => tr(lang, format!("証明書を読めません: {m}"), m.clone()),
             Pdf(m) => tr(lang, format!("PDF: {m}"), format!("PDF: {m}")),
+            Tsa(m) => tr(
+                lang,
+                format!("タイムスタンプを取得できません: {m}"),
+                format!("no timestamp: {m}"),
+            ),
             Io { path, source } => format!("{}: {source}", path.display()),
             FileExists(p) => tr(
                 lang,

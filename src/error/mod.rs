@@ -52,6 +52,7 @@ pub enum ErrorCode {
     PinLastTry,
     PinLocked,
     PdfInput,
+    Timestamp,
     Profile,
     ReaderAmbiguous,
     ReaderNotFound,
@@ -97,6 +98,7 @@ impl ErrorCode {
         ErrorCode::PinLastTry,
         ErrorCode::PinLocked,
         ErrorCode::PdfInput,
+        ErrorCode::Timestamp,
         ErrorCode::Profile,
         ErrorCode::ReaderAmbiguous,
         ErrorCode::ReaderNotFound,
@@ -118,6 +120,7 @@ impl ErrorCode {
             ErrorCode::CardRemoved => "CARD_REMOVED",
             ErrorCode::CertInput => "CERT_INPUT",
             ErrorCode::PdfInput => "PDF_INPUT",
+            ErrorCode::Timestamp => "TIMESTAMP",
             ErrorCode::CertNotValid => "CERT_NOT_VALID",
             ErrorCode::FileExists => "FILE_EXISTS",
             ErrorCode::Helper => "HELPER",
@@ -242,6 +245,8 @@ pub enum Error {
     Cert(String),
     /// A PDF that cannot be read, or may not be signed (technical detail, English).
     Pdf(String),
+    /// No signature timestamp from the TSA (technical detail, English; names the URL).
+    Tsa(String),
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -331,6 +336,7 @@ impl Error {
             Data(_) => (ErrorCode::CardData, DATA),
             Cert(_) => (ErrorCode::CertInput, DATA),
             Pdf(_) => (ErrorCode::PdfInput, DATA),
+            Tsa(_) => (ErrorCode::Timestamp, FAILURE),
             Io { .. } => (ErrorCode::Io, IO),
             FileExists(_) => (ErrorCode::FileExists, IO),
             OutputRefused { .. } => (ErrorCode::OutputRefused, IO),

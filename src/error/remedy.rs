@@ -134,6 +134,10 @@ impl Error {
                 "カードのデータを解釈できません。--trace の出力を添えて報告してください",
                 "the card's data could not be read as expected; report it with the --trace output",
             ),
+            Tsa(_) => s(
+                "TSA の URL と接続を確認してください。何も書き出していません",
+                "check the TSA's URL and that it answers; nothing was written",
+            ),
             Pdf(_) => s(
                 "PDF を作成したアプリケーションで保存し直すか、暗号化や変更禁止の設定を外した版に署名してください",
                 "save the PDF again from the program that made it, or sign a copy without encryption or a no-changes certification",

@@ -192,9 +192,10 @@ pub(super) fn with_key<T>(
     )
 }
 
-/// A detached CMS SignedData over the file whose SHA-256 is `digest`:
-/// content type, message digest and signing time signed; the signer's
-/// certificate included. Returns its DER.
+/// A detached CMS SignedData over the file whose SHA-256 is `digest`
+/// (CAdES-BES): content type, message digest, signing time and ESS
+/// signing-certificate-v2 signed; the signer's certificate included.
+/// Returns its DER.
 pub fn sign_cms(
     o: &CardOptions,
     key: KeyChoice,
@@ -211,7 +212,14 @@ pub fn sign_cms(
             verifying,
             error: RefCell::new(None),
         };
-        let out = crate::cert::cms::build(&signer, &cert_der, digest, None);
+        let out = crate::cert::cades::build(
+            &signer,
+            &cert_der,
+            &[],
+            digest,
+            None,
+            crate::cert::cades::Style::CADES,
+        );
         if let Some(e) = signer.error.take() {
             return Err(e);
         }

@@ -10,7 +10,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 fn fail(url: &str, why: impl std::fmt::Display) -> Error {
-    Error::Pdf(format!("timestamp from {url}: {why}"))
+    Error::Tsa(format!("{url}: {why}"))
 }
 
 /// `http://host[:port]/path` → (host, port, path).

@@ -747,6 +747,97 @@ fn tsa(d: &Path, n: usize) -> Option<(String, PathBuf)> {
     Some((url, dir.join("tsa.pem")))
 }
 
+/// `openssl ts -verify` on the signature timestamp of `sd`'s signer.
+fn ts_verify(sd: &cms::signed_data::SignedData, d: &Path, tsa_pem: &Path) {
+    use der::Encode;
+    use sha2::Digest;
+    let si = &sd.signer_infos.0.as_slice()[0];
+    let token = si
+        .unsigned_attrs
+        .as_ref()
+        .expect("no unsigned attributes")
+        .iter()
+        .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.16.2.14")
+        .expect("no signature timestamp");
+    let tok = token.values.iter().next().unwrap().to_der().unwrap();
+    std::fs::write(d.join("tok.der"), tok).unwrap();
+    let imprint = hex::encode(sha2::Sha256::digest(si.signature.as_bytes()));
+    let o = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(d.join("tok.der"))
+        .args(["-digest", &imprint, "-CAfile"])
+        .arg(tsa_pem)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn detached_sign_is_cades_and_takes_a_timestamp() {
+    use der::Decode;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some((url, tsa_pem)) = tsa(d, 1) else {
+        return;
+    };
+    let file = d.join("doc.txt");
+    std::fs::write(&file, "a document\n").unwrap();
+    let sig = d.join("doc.p7s");
+    let out = bin()
+        .arg(virt(None))
+        .args(["sign", "--pin-env", "P", "--tsa", &url, "-o"])
+        .arg(&sig)
+        .arg(&file)
+        .env("P", "TEST1234")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let der = std::fs::read(&sig).unwrap();
+    let sd: cms::signed_data::SignedData = cms::content_info::ContentInfo::from_der(&der)
+        .unwrap()
+        .content
+        .decode_as()
+        .unwrap();
+    let signed: Vec<String> = sd.signer_infos.0.as_slice()[0]
+        .signed_attrs
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|a| a.oid.to_string())
+        .collect();
+    assert!(
+        signed.contains(&"1.2.840.113549.1.9.16.2.47".to_string()),
+        "ESS signing-certificate-v2"
+    );
+    assert!(
+        signed.contains(&"1.2.840.113549.1.9.5".to_string()),
+        "signing time"
+    );
+    ts_verify(&sd, d, &tsa_pem);
+    let out = bin()
+        .args(["verify", "--test-pki"])
+        .arg(&file)
+        .arg(&sig)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[test]
 fn pades_b_t_carries_a_timestamp_openssl_verifies() {
     let dir = tempfile::tempdir().unwrap();
@@ -766,33 +857,7 @@ fn pades_b_t_carries_a_timestamp_openssl_verifies() {
     assert!(doc["timestamp"].as_str().unwrap().ends_with('Z'), "{doc}");
     qpdf_check(&out);
     // The token is for the signature value, and OpenSSL verifies it.
-    let sd = last_cms(&std::fs::read(&out).unwrap());
-    let si = &sd.signer_infos.0.as_slice()[0];
-    let token = si
-        .unsigned_attrs
-        .as_ref()
-        .unwrap()
-        .iter()
-        .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.16.2.14")
-        .unwrap();
-    use der::Encode;
-    let tok = token.values.iter().next().unwrap().to_der().unwrap();
-    std::fs::write(d.join("tok.der"), tok).unwrap();
-    use sha2::Digest;
-    let imprint = hex::encode(sha2::Sha256::digest(si.signature.as_bytes()));
-    let o = Command::new("openssl")
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(d.join("tok.der"))
-        .args(["-digest", &imprint, "-CAfile"])
-        .arg(&tsa_pem)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "openssl ts -verify: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    ts_verify(&last_cms(&std::fs::read(&out).unwrap()), d, &tsa_pem);
     // The signature itself: valid for pdf verify and pdfsig.
     let (code, doc) = verify(&out);
     assert_eq!((code, verdicts(&doc)), (0, vec!["valid".to_string()]));
@@ -807,10 +872,11 @@ fn pades_b_t_carries_a_timestamp_openssl_verifies() {
     let o = sign(&input, &out2, &["--tsa", &dead], None);
     assert_eq!(
         o.status.code(),
-        Some(12),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
+    assert_eq!(json(&o.stdout)["error"]["code"], "TIMESTAMP");
     assert!(!out2.exists());
 }
 

@@ -94,6 +94,8 @@ pub const JA: &[(&str, &str)] = &[
      "PAdES ベースライン B-B (ETSI EN 319 142-1): ETSI.CAdES.detached、ESS signing-certificate-v2、CMS の署名時刻なし"),
     ("Add a signature timestamp from the RFC 3161 TSA at URL (http://; with pades: PAdES B-T)",
      "URL の RFC 3161 タイムスタンプ局 (TSA) から署名タイムスタンプを付ける (http://。pades と併用で PAdES B-T)"),
+    ("Add a signature timestamp from the RFC 3161 TSA at URL (http://; CAdES-T)",
+     "URL の RFC 3161 タイムスタンプ局 (TSA) から署名タイムスタンプを付ける (http://。CAdES-T)"),
     ("Check every signature in a PDF, and what changed after each",
      "PDF のすべての署名と、それぞれの署名の後に変更された内容を検証"),
     ("The signed PDF", "署名付き PDF"),
