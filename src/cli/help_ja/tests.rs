@@ -194,6 +194,7 @@ fn the_japanese_help_holds_no_english_word() {
         "touki",
         "pades",
         "http",
+        "tsa",
         "adbe",
         "detached",
         "signed",
