@@ -139,8 +139,8 @@ impl Error {
                 "check the TSA's URL and that it answers; nothing was written",
             ),
             Pdf(_) => s(
-                "PDF を作成したアプリケーションで保存し直すか、暗号化や変更禁止の設定を外した版に署名してください",
-                "save the PDF again from the program that made it, or sign a copy without encryption or a no-changes certification",
+                "PDF を送り手から取り寄せ直すか、作成したアプリケーションで保存し直してください (署名するなら暗号化や変更禁止の設定を外した版に)",
+                "get the PDF again, or save it again from the program that made it (to sign: a copy without encryption or a no-changes certification)",
             ),
             Cert(_) => s(
                 "証明書ファイル (PEM または DER) を指定してください",

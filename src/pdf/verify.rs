@@ -254,7 +254,12 @@ pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<P
     let doc = parse::load(bytes)?;
     let found = signatures(&doc);
     if found.is_empty() {
-        return Err(Error::Pdf("the PDF holds no signature".into()));
+        let damaged = bytes.windows(10).any(|w| w == b"/ByteRange");
+        return Err(Error::Pdf(if damaged {
+            "the PDF names a /ByteRange, but no signature dictionary in it parses: its signature is damaged".into()
+        } else {
+            "the PDF holds no signature".into()
+        }));
     }
     let mut out = Vec::new();
     for (d, kind, field) in found {

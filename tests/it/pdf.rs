@@ -937,3 +937,74 @@ fn on_the_served_card_through_pcscd_both_profiles_pass_the_judges() {
         assert_eq!(got, vec!["VALID", "VALID"]);
     }
 }
+
+#[test]
+fn damaged_pdfs_get_a_verdict_or_a_clear_error_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("damage")).unwrap();
+    let once = d.join("once.pdf");
+    ok(&sign(&input, &once, &[], None));
+    let good = std::fs::read(&once).unwrap();
+    let m = d.join("m.pdf");
+    let n = good.len();
+    for i in 0..24usize {
+        let mut b = good.clone();
+        let at = (i * 7919 + 13) % n;
+        if i % 3 == 0 {
+            b.truncate(at);
+        } else {
+            b[at] = [b'#', b'0', b'(', 0xff][i % 4];
+        }
+        std::fs::write(&m, &b).unwrap();
+        for args in [
+            vec!["--json", "pdf", "verify", "--test-pki"],
+            vec![
+                "--json",
+                "--virtual",
+                "pdf",
+                "sign",
+                "--pin-env",
+                "P",
+                "--force",
+                "-o",
+            ],
+        ] {
+            let mut c = bin();
+            c.args(&args);
+            if args.contains(&"-o") {
+                c.arg(d.join("out.pdf"));
+            }
+            let out = c.arg(&m).env("P", "TEST1234").output().unwrap();
+            let code = out.status.code().unwrap();
+            assert!(
+                [0, 12, 30, 31, 35].contains(&code),
+                "{args:?} at {at}: exit {code}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if code != 0 {
+                let doc = json(&out.stdout);
+                assert!(
+                    doc.get("error").is_some() || doc.get("signatures").is_some(),
+                    "{doc}"
+                );
+            }
+        }
+    }
+    // A damaged /Contents hex string: said so.
+    let mut b = good.clone();
+    let at = b.windows(11).position(|w| w == b"/Contents <").unwrap() + 4000;
+    b[at] = b'#';
+    std::fs::write(&m, &b).unwrap();
+    let out = bin()
+        .args(["--json", "pdf", "verify"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(12));
+    assert!(json(&out.stdout)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("damaged"));
+}
