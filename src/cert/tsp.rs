@@ -181,6 +181,42 @@ pub fn token(reply: &[u8], imprint: &[u8; 32], nonce: u64) -> Result<(Vec<u8>, S
     Ok((tok, gen))
 }
 
+/// The signature timestamp a SignerInfo carries, if any: its genTime as
+/// written, and whether its imprint is the SHA-256 of the signature value.
+/// The token's own signature (the TSA's) is not checked here.
+pub fn stamped(sd: &SignedData) -> Option<(String, bool)> {
+    let si = sd.signer_infos.0.as_slice().first()?;
+    let attr = si
+        .unsigned_attrs
+        .as_ref()?
+        .iter()
+        .find(|a| a.oid.to_string() == OID_SIGNATURE_TIMESTAMP)?;
+    let tok = attr.values.iter().next()?.to_der().ok()?;
+    let tsd = signed_data(&tok).ok()?;
+    let info = tsd
+        .encap_content_info
+        .econtent
+        .as_ref()?
+        .decode_as::<der::asn1::OctetString>()
+        .ok()?;
+    let f = elements(info.as_bytes())?;
+    let gen = f
+        .get(4)
+        .and_then(|(_, g)| split(g))
+        .map(|(_, v, _)| String::from_utf8_lossy(v).into_owned())?;
+    let want = imprint(si.signature.as_bytes());
+    let ok = f
+        .get(2)
+        .and_then(|(_, m)| elements(m))
+        .and_then(|m| {
+            m.get(1)
+                .and_then(|(_, h)| split(h))
+                .map(|(_, h, _)| h == want)
+        })
+        .unwrap_or(false);
+    Some((gen, ok))
+}
+
 /// SHA-256 of a signature value: what the timestamp is for.
 pub fn imprint(signature: &[u8]) -> [u8; 32] {
     Sha256::digest(signature).into()

@@ -55,6 +55,17 @@ pub enum Verdict {
     Unreadable,
 }
 
+/// A signature timestamp (RFC 3161) the signer carries.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SigTimestamp {
+    /// The token's genTime, as the TSA wrote it (GeneralizedTime).
+    pub time: String,
+    /// The token is for this signature's value (SHA-256).
+    pub imprint_matches: bool,
+    /// Whether the TSA's signature on the token was checked: not by this version.
+    pub token_signature_checked: bool,
+}
+
 /// One signature of the PDF.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PdfSignature {
@@ -75,6 +86,8 @@ pub struct PdfSignature {
     pub detail: String,
     /// The CMS check, when the CMS could be read.
     pub cms: Option<Verification>,
+    /// The signature timestamp, when there is one (shown, not yet judged).
+    pub timestamp: Option<SigTimestamp>,
     /// Objects later revisions added or replaced.
     pub later_changes: Vec<Change>,
 }
@@ -307,6 +320,7 @@ fn one(
         verdict: Verdict::BadSignature,
         detail: String::new(),
         cms: None,
+        timestamp: None,
         later_changes: Vec::new(),
     };
     let pairs = match ranges(d, doc, bytes) {
@@ -362,6 +376,11 @@ fn one(
             return s;
         }
     };
+    s.timestamp = crate::cert::tsp::stamped(&sd).map(|(time, imprint_matches)| SigTimestamp {
+        time,
+        imprint_matches,
+        token_signature_checked: false,
+    });
     let mut h = Sha256::new();
     for (a, l) in &pairs {
         h.update(&bytes[*a..a + l]);

@@ -858,9 +858,13 @@ fn pades_b_t_carries_a_timestamp_openssl_verifies() {
     qpdf_check(&out);
     // The token is for the signature value, and OpenSSL verifies it.
     ts_verify(&last_cms(&std::fs::read(&out).unwrap()), d, &tsa_pem);
-    // The signature itself: valid for pdf verify and pdfsig.
+    // The signature itself: valid for pdf verify and pdfsig; the time shown.
     let (code, doc) = verify(&out);
     assert_eq!((code, verdicts(&doc)), (0, vec!["valid".to_string()]));
+    let ts = &doc["signatures"][0]["timestamp"];
+    assert_eq!(ts["imprint_matches"], true, "{doc}");
+    assert_eq!(ts["token_signature_checked"], false);
+    assert!(ts["time"].as_str().unwrap().ends_with('Z'));
     if let Some(s) = pdfsig(&out) {
         assert_eq!(s, vec![(true, true, "ETSI.CAdES.detached".into())]);
     }

@@ -116,6 +116,17 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
     if let Some(t) = &s.time {
         row(l.pick("署名日時 (/M)", "time (/M)"), t);
     }
+    if let Some(t) = &s.timestamp {
+        let note = if t.imprint_matches {
+            l.pick("TSA の署名は未検証", "the TSA's signature not checked")
+        } else {
+            l.pick("この署名のものではありません", "not for this signature")
+        };
+        row(
+            l.pick("タイムスタンプ", "timestamp"),
+            &format!("{} ({note})", t.time),
+        );
+    }
     if let Some(f) = &s.sub_filter {
         row("SubFilter", f);
     }
