@@ -4,19 +4,29 @@
 # and to build and check its Debian package (dpkg-dev for cargo-deb's
 # dependency scan, man-db and bsdextrautils' col to render the pages), and
 # tmux to drive the counter screen in a real terminal in its test, and
-# python3-jsonschema to judge the JSON output against the schemas.
+# python3-jsonschema to judge the JSON output against the schemas, and qpdf
+# and poppler-utils (pdfsig) to judge the signed PDFs; python3-venv for
+# pyHanko, the optional third PDF judge (a PyPI package, in a venv of its
+# own under ~/.cache/mynacard-judges: its test is skipped without it).
 # Installs only what is missing; uses sudo when not root. Never prompts.
 set -euo pipefail
 
 PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
-      dpkg-dev man-db bsdextrautils tmux python3-jsonschema)
+      dpkg-dev man-db bsdextrautils tmux python3-jsonschema qpdf poppler-utils python3-venv)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+judges() {
+  local dir="${MYNACARD_JUDGES:-$HOME/.cache/mynacard-judges}"
+  [ -x "$dir/bin/pyhanko" ] && return 0
+  { python3 -m venv "$dir" && timeout 600 "$dir/bin/pip" install -q "pyhanko==0.38.0" "pyhanko-cli==0.6.0" </dev/null >&2; } \
+    || echo "install-deps: pyHanko not installed (its judge is skipped)" >&2
+  return 0
+}
+[ ${#missing[@]} -eq 0 ] && { judges; exit 0; }
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,3 +48,4 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 timeout 600 $SUDO apt-get update -qq </dev/null >&2
 timeout 900 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
+judges

@@ -26,6 +26,7 @@ pub mod cert;
 pub mod cli;
 pub mod error;
 pub mod i18n;
+pub mod pdf;
 pub mod platform;
 pub mod protocol;
 pub mod report;

@@ -8,8 +8,8 @@
 
 use super::roots::{self, Provenance};
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
-use der::{Decode, Encode};
+use cms::signed_data::SignedData;
+use der::Decode;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -83,51 +83,14 @@ where
     S: signature::Signer<rsa::pkcs1v15::Signature>,
     S::VerifyingKey: spki::EncodePublicKey,
 {
-    use cms::builder::{create_signing_time_attribute, SignedDataBuilder, SignerInfoBuilder};
-    use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
-    use cms::signed_data::EncapsulatedContentInfo;
-    let e = |e: &dyn std::fmt::Display| e.to_string();
-    let cert = x509_cert::Certificate::from_der(cert_der)
-        .map_err(|x| format!("the signer's certificate does not parse: {x}"))?;
-    let content = EncapsulatedContentInfo {
-        econtent_type: const_oid::db::rfc5911::ID_DATA,
-        econtent: None,
-    };
-    let sha256 = spki::AlgorithmIdentifierOwned {
-        oid: const_oid::db::rfc5912::ID_SHA_256,
-        parameters: None,
-    };
-    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-        issuer: cert.tbs_certificate.issuer.clone(),
-        serial_number: cert.tbs_certificate.serial_number.clone(),
-    });
-    let mut si = SignerInfoBuilder::new(signer, sid, sha256.clone(), &content, Some(digest))
-        .map_err(|x| e(&x))?;
-    let time = match at {
-        None => create_signing_time_attribute().map_err(|x| e(&x))?,
-        Some(t) => {
-            let t = x509_cert::time::Time::try_from(t).map_err(|x| e(&x))?;
-            x509_cert::attr::Attribute {
-                oid: const_oid::db::rfc5911::ID_SIGNING_TIME,
-                values: der::asn1::SetOfVec::try_from(vec![
-                    der::Any::encode_from(&t).map_err(|x| e(&x))?
-                ])
-                .map_err(|x| e(&x))?,
-            }
-        }
-    };
-    si.add_signed_attribute(time).map_err(|x| e(&x))?;
-    SignedDataBuilder::new(&content)
-        .add_digest_algorithm(sha256)
-        .map_err(|x| e(&x))?
-        .add_certificate(CertificateChoices::Certificate(cert))
-        .map_err(|x| e(&x))?
-        .add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
-        .map_err(|x| e(&x))?
-        .build()
-        .map_err(|x| e(&x))?
-        .to_der()
-        .map_err(|x| e(&x))
+    super::cades::build(
+        signer,
+        cert_der,
+        &[],
+        digest,
+        at,
+        super::cades::Style::PLAIN,
+    )
 }
 
 /// A CMS file: DER, or PEM (`CMS` or `PKCS7` blocks).

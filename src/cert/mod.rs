@@ -6,6 +6,7 @@
 //! Every function here takes untrusted bytes and returns an error rather
 //! than panicking.
 
+pub mod cades;
 pub mod chain;
 pub mod cms;
 pub mod cv_keys;
@@ -16,6 +17,7 @@ pub mod jpki_attrs;
 mod pem_input;
 pub mod roots;
 mod sigcheck;
+pub mod tsp;
 pub use decode::decode_input;
 pub(crate) use decode::parse_cert;
 pub use sigcheck::verify_signed;

@@ -264,6 +264,26 @@ fn reading_examples(bin: &str) -> Option<Examples> {
 /// Proving, signing and verifying.
 fn signing_examples(bin: &str) -> Option<Examples> {
     Some(match bin {
+        "mynacard pdf" | "mynacard pdf sign" => &[
+            (
+                "Sign for the 法務局 (登記 profile: adbe.pkcs7.detached, no timestamp):",
+                "mynacard pdf sign application.pdf -o application-signed.pdf",
+            ),
+            (
+                "PAdES baseline B-B:",
+                "mynacard pdf sign --profile pades contract.pdf",
+            ),
+        ],
+        "mynacard pdf verify" => &[
+            (
+                "Every signature, its coverage and what changed after it:",
+                "mynacard pdf verify application-signed.pdf",
+            ),
+            (
+                "One made on the virtual card:",
+                "mynacard pdf verify --test-pki doc-signed.pdf",
+            ),
+        ],
         "mynacard prove" => &[(
             "Does the card hold its certificate's key? (user-authentication PIN)",
             "mynacard prove",
@@ -440,6 +460,7 @@ mod tests {
             VERIFY_UNKNOWN_SIGNER,
             VERIFY_NOT_VALID_AT_SIGNING,
             VERIFY_KEY_USAGE,
+            VERIFY_CHANGED_AFTER_SIGNING,
             FINDING_WARNING,
             FINDING_ERROR,
         ] {

@@ -111,6 +111,9 @@ pub enum Commands {
     Sign(commands::sign::SignArgs),
     /// Check a detached CMS signature of FILE (the file, the signature, the signer's certificate)
     Verify(commands::sign::VerifyArgs),
+    /// Sign a PDF with the card (登記 or PAdES), or check a signed PDF's signatures
+    #[command(subcommand)]
+    Pdf(commands::pdf::PdfCmd),
     /// PIN counters (no try spent), verify and change
     #[command(subcommand)]
     Pin(commands::pin::PinCmd),
@@ -303,6 +306,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::FaceCheck(a) => commands::face::run(&ctx, a),
         Commands::Sign(a) => commands::sign::sign(&ctx, a),
         Commands::Verify(a) => commands::sign::verify(&ctx, a),
+        Commands::Pdf(c) => commands::pdf::run(&ctx, c),
         Commands::Cert(c) => commands::cert::run(&ctx, c),
         Commands::Vcard(c) => commands::vcard::run(&ctx, c),
         Commands::Completions { shell } => {

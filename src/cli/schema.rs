@@ -141,6 +141,8 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::face::FaceCheckDoc>(),
         one::<c::sign::SignDoc>(),
         one::<c::sign::VerifyDoc>(),
+        one::<c::pdf::PdfSignDoc>(),
+        one::<c::pdf_verify::PdfVerifyDoc>(),
         one::<super::output::ErrorDoc>(),
     ]
 }

@@ -35,6 +35,8 @@ pub const VERIFY_UNKNOWN_SIGNER: i32 = 32;
 pub const VERIFY_NOT_VALID_AT_SIGNING: i32 = 33;
 /// `verify`: the certificate's key may not sign.
 pub const VERIFY_KEY_USAGE: i32 = 34;
+/// `pdf verify`: a signature is valid but a later revision changed the document.
+pub const VERIFY_CHANGED_AFTER_SIGNING: i32 = 35;
 /// `face-check`: the CV certificate is not from a J-LIS CV CA.
 pub const FACE_NOT_JLIS: i32 = 40;
 /// `face-check`: the face data were changed after they were signed.
@@ -77,6 +79,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("32", "`verify`: the signer's certificate is not from a trusted issuer"),
     ("33", "`verify`: the certificate was not valid at the signing time"),
     ("34", "`verify`: the certificate's key usage does not allow signing"),
+    ("35", "`pdf verify`: a signature is valid, but a later revision changed the document (a page added or changed)"),
     ("40", "`face-check`: the chip's CV certificate is not from a J-LIS CV CA (not issued by J-LIS)"),
     ("41", "`face-check`: the face data were changed after J-LIS signed them (altered)"),
     ("42", "`face-check`: the chip does not hold the key inside the signed data (copied)"),

@@ -287,6 +287,12 @@ impl Error {
         use Error::*;
         Some(match self {
             Cert(m) => tr(lang, format!("証明書を読めません: {m}"), m.clone()),
+            Pdf(m) => tr(lang, format!("PDF: {m}"), format!("PDF: {m}")),
+            Tsa(m) => tr(
+                lang,
+                format!("タイムスタンプを取得できません: {m}"),
+                format!("no timestamp: {m}"),
+            ),
             Io { path, source } => format!("{}: {source}", path.display()),
             FileExists(p) => tr(
                 lang,

@@ -51,6 +51,8 @@ pub enum ErrorCode {
     PinInput,
     PinLastTry,
     PinLocked,
+    PdfInput,
+    Timestamp,
     Profile,
     ReaderAmbiguous,
     ReaderNotFound,
@@ -95,6 +97,8 @@ impl ErrorCode {
         ErrorCode::PinInput,
         ErrorCode::PinLastTry,
         ErrorCode::PinLocked,
+        ErrorCode::PdfInput,
+        ErrorCode::Timestamp,
         ErrorCode::Profile,
         ErrorCode::ReaderAmbiguous,
         ErrorCode::ReaderNotFound,
@@ -115,6 +119,8 @@ impl ErrorCode {
             ErrorCode::CardLeftPowered => "CARD_LEFT_POWERED",
             ErrorCode::CardRemoved => "CARD_REMOVED",
             ErrorCode::CertInput => "CERT_INPUT",
+            ErrorCode::PdfInput => "PDF_INPUT",
+            ErrorCode::Timestamp => "TIMESTAMP",
             ErrorCode::CertNotValid => "CERT_NOT_VALID",
             ErrorCode::FileExists => "FILE_EXISTS",
             ErrorCode::Helper => "HELPER",
@@ -237,6 +243,10 @@ pub enum Error {
     },
     Data(String),
     Cert(String),
+    /// A PDF that cannot be read, or may not be signed (technical detail, English).
+    Pdf(String),
+    /// No signature timestamp from the TSA (technical detail, English; names the URL).
+    Tsa(String),
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -325,6 +335,8 @@ impl Error {
             VerifyLost { .. } => (ErrorCode::VerifyLost, CARD_REMOVED),
             Data(_) => (ErrorCode::CardData, DATA),
             Cert(_) => (ErrorCode::CertInput, DATA),
+            Pdf(_) => (ErrorCode::PdfInput, DATA),
+            Tsa(_) => (ErrorCode::Timestamp, FAILURE),
             Io { .. } => (ErrorCode::Io, IO),
             FileExists(_) => (ErrorCode::FileExists, IO),
             OutputRefused { .. } => (ErrorCode::OutputRefused, IO),
@@ -408,6 +420,8 @@ mod tests {
         let kind = PinKind::Auth;
         let date = time::macros::date!(2030 - 01 - 01);
         vec![
+            Error::Pdf("x".into()),
+            Error::Tsa("x".into()),
             Error::NoService,
             Error::NoReader,
             Error::ReaderNotFound {

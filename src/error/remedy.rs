@@ -177,6 +177,14 @@ impl Error {
         use Error::*;
         let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
         Some(match self {
+            Tsa(_) => s(
+                "TSA の URL と接続を確認してください。何も書き出していません",
+                "check the TSA's URL and that it answers; nothing was written",
+            ),
+            Pdf(_) => s(
+                "PDF を送り手から取り寄せ直すか、作成したアプリケーションで保存し直してください (署名するなら暗号化や変更禁止の設定を外した版に)",
+                "get the PDF again, or save it again from the program that made it (to sign: a copy without encryption or a no-changes certification)",
+            ),
             Cert(_) => s(
                 "証明書ファイル (PEM または DER) を指定してください",
                 "give a certificate file (PEM or DER)",

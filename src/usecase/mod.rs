@@ -8,10 +8,12 @@ pub mod face;
 pub mod follow;
 mod holder;
 pub mod info;
+pub mod pdf;
 pub mod pins;
 pub mod prove;
 pub mod readers;
 pub mod sign;
 pub mod status;
+pub mod tsa;
 
 pub use connect::{with_card, CardMeta, CardOptions};

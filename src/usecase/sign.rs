@@ -24,7 +24,7 @@ pub enum KeyChoice {
 }
 
 impl KeyChoice {
-    fn parts(self) -> (PinKind, KeyRef, SignKey, CertSlot) {
+    pub(super) fn parts(self) -> (PinKind, KeyRef, SignKey, CertSlot) {
         match self {
             KeyChoice::Sign => (
                 PinKind::Sign,
@@ -45,11 +45,11 @@ impl KeyChoice {
 /// The card as a `signature::Signer` for the `cms` builder. The card
 /// session is borrowed for the one signature; a card error is kept for the
 /// caller (the builder only sees "signing failed").
-struct CardSigner<'s, 't> {
-    session: RefCell<&'s mut Session<'t>>,
-    key: SignKey,
-    verifying: rsa::pkcs1v15::VerifyingKey<Sha256>,
-    error: RefCell<Option<Error>>,
+pub(super) struct CardSigner<'s, 't> {
+    pub(super) session: RefCell<&'s mut Session<'t>>,
+    pub(super) key: SignKey,
+    pub(super) verifying: rsa::pkcs1v15::VerifyingKey<Sha256>,
+    pub(super) error: RefCell<Option<Error>>,
 }
 
 impl signature::Keypair for CardSigner<'_, '_> {
@@ -88,7 +88,7 @@ impl signature::Signer<rsa::pkcs1v15::Signature> for CardSigner<'_, '_> {
     }
 }
 
-fn rsa_key(cert: &[u8]) -> Result<rsa::RsaPublicKey> {
+pub(super) fn rsa_key(cert: &[u8]) -> Result<rsa::RsaPublicKey> {
     use rsa::pkcs8::DecodePublicKey;
     let (_, x) = x509_parser::parse_x509_certificate(cert)
         .map_err(|e| Error::Data(format!("the card's certificate does not parse: {e}")))?;
@@ -171,7 +171,7 @@ fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
 
 /// The key's PIN through the one policy, then its certificate read and
 /// checked usable; `f` signs with the card in the same session.
-fn with_key<T>(
+pub(super) fn with_key<T>(
     o: &CardOptions,
     key: KeyChoice,
     force_last_try: bool,
@@ -192,9 +192,10 @@ fn with_key<T>(
     )
 }
 
-/// A detached CMS SignedData over the file whose SHA-256 is `digest`:
-/// content type, message digest and signing time signed; the signer's
-/// certificate included. Returns its DER.
+/// A detached CMS SignedData over the file whose SHA-256 is `digest`
+/// (CAdES-BES): content type, message digest, signing time and ESS
+/// signing-certificate-v2 signed; the signer's certificate included.
+/// Returns its DER.
 pub fn sign_cms(
     o: &CardOptions,
     key: KeyChoice,
@@ -211,7 +212,14 @@ pub fn sign_cms(
             verifying,
             error: RefCell::new(None),
         };
-        let out = crate::cert::cms::build(&signer, &cert_der, digest, None);
+        let out = crate::cert::cades::build(
+            &signer,
+            &cert_der,
+            &[],
+            digest,
+            None,
+            crate::cert::cades::Style::CADES,
+        );
         if let Some(e) = signer.error.take() {
             return Err(e);
         }

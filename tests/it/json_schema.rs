@@ -36,6 +36,10 @@ fn every_commands_json_validates_against_its_schema() {
     std::fs::write(&doc, "a document\n").unwrap();
     let p7s = work.path().join("doc.p7s");
     let pem = work.path().join("auth.pem");
+    let pdf_in = work.path().join("in.pdf");
+    std::fs::write(&pdf_in, crate::pdf::minimal_pdf("schema")).unwrap();
+    let pdf_out = work.path().join("signed.pdf");
+    let (pdf_in_s, pdf_out_s) = (pdf_in.display().to_string(), pdf_out.display().to_string());
     let (doc_s, p7s_s, pem_s) = (
         doc.display().to_string(),
         p7s.display().to_string(),
@@ -109,9 +113,29 @@ fn every_commands_json_validates_against_its_schema() {
                 "--digest-only",
                 "0000000000000000000000000000000000000000000000000000000000000000",
             ],
+            vec![
+                &v,
+                "--json",
+                "pdf",
+                "sign",
+                "--pin-env",
+                "P_SIGN",
+                "-o",
+                &pdf_out_s,
+                "--force",
+                &pdf_in_s,
+            ],
         ];
         for args in runs {
             check(documents(&args, &env), &format!("{args:?}"));
+        }
+        if pdf_out.exists() {
+            for args in [
+                vec!["--json", "pdf", "verify", "--test-pki", &pdf_out_s],
+                vec!["--json", "pdf", "verify", &pdf_out_s],
+            ] {
+                check(documents(&args, &env), &format!("{args:?}"));
+            }
         }
         if p7s.exists() {
             for args in [

@@ -42,6 +42,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["card", "cert", "error", "i18n", "protocol", "rules"],
     ),
     ("sandbox", &["platform", "vcard"]),
+    // PDF structure, the incremental writer, the check of PDF signatures:
+    // pure (no card); the card work of `pdf sign` is `usecase::pdf`'s.
+    ("pdf", &["cert", "error", "i18n", "platform", "rules"]),
     (
         "usecase",
         &[
@@ -50,6 +53,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cert",
             "error",
             "i18n",
+            "pdf",
             "platform",
             "protocol",
             "report",
@@ -63,8 +67,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "apdu", "cert", "error", "i18n", "platform", "protocol", "report", "rules", "sandbox",
-            "testhook", "usecase", "vcard",
+            "apdu", "cert", "error", "i18n", "pdf", "platform", "protocol", "report", "rules",
+            "sandbox", "testhook", "usecase", "vcard",
         ],
     ),
 ];

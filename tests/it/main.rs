@@ -26,6 +26,7 @@ mod e2e_sign;
 mod faults;
 mod json_schema;
 mod layers;
+mod pdf;
 mod real_shape;
 mod recorded_card;
 mod secrets;

@@ -4,6 +4,8 @@ pub mod cert;
 pub mod face;
 mod face_text;
 pub mod info;
+pub mod pdf;
+pub mod pdf_verify;
 pub mod pin;
 pub mod prove;
 pub mod readers;

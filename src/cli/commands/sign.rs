@@ -36,6 +36,9 @@ pub struct SignArgs {
     /// Replace FILE if it is a regular file
     #[arg(long)]
     pub force: bool,
+    /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; CAdES-T)
+    #[arg(long, value_name = "URL", conflicts_with = "digest_only")]
+    pub tsa: Option<String>,
     #[command(flatten)]
     pub last: super::pin::LastTry,
     #[command(flatten)]
@@ -212,6 +215,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         a.last.force_last_try,
         &mut input,
     )?;
+    // After the card: a timestamp over the signature value.
+    let der = match &a.tsa {
+        Some(url) => crate::usecase::tsa::stamp(url, &der)?.0,
+        None => der,
+    };
     let bytes = if a.pem {
         pem::encode_config(
             &pem::Pem::new("CMS", der),

@@ -192,6 +192,16 @@ fn the_japanese_help_holds_no_english_word() {
         "ja",
         "en",
         "schema",
+        "pdf",
+        "touki",
+        "pades",
+        "http",
+        "tsa",
+        "adbe",
+        "detached",
+        "signed",
+        "signing",
+        "certificate",
     ];
     for page in &pages {
         for w in page

@@ -1,0 +1,198 @@
+//! `mynacard pdf verify`: every signature in a PDF (`pdf::verify`), shown
+//! as text or as a typed JSON document; the exit code is `verify`'s where
+//! the meaning is the same.
+
+use super::Ctx;
+use crate::cli::output::{paint, print_json, Document, Tone};
+use crate::error::{exit, Error, Result};
+use crate::pdf::verify::{Covers, PdfSignature, PdfVerification, Verdict};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct PdfVerifyArgs {
+    /// The signed PDF
+    pub file: PathBuf,
+    /// Also trust the issuers in FILE or DIR (PEM or DER), besides the built-in J-LIS roots
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "test_pki")]
+    pub ca: Option<PathBuf>,
+    /// Also trust the test PKIs (the virtual card's, J-LIS's O=JPKI-TEST): for tests only
+    #[arg(long)]
+    pub test_pki: bool,
+}
+
+/// `pdf verify --json`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PdfVerifyDoc<'a> {
+    pub file: String,
+    /// Every signature is valid and nothing but allowed changes follow it.
+    pub valid: bool,
+    #[serde(flatten)]
+    pub verification: &'a PdfVerification,
+    /// Revocation was not checked, and no long-term validation data is
+    /// embedded: JPKI's CRL is on J-LIS's network, its OCSP needs a contract.
+    pub revocation_checked: bool,
+}
+
+impl Document for PdfVerifyDoc<'_> {
+    const COMMAND: &'static str = "pdf verify";
+}
+
+/// The exit code of one verdict (`verify`'s where the meaning is the same).
+fn code(v: Verdict) -> i32 {
+    match v {
+        Verdict::Valid | Verdict::NotChecked => exit::OK,
+        Verdict::FileChanged => exit::VERIFY_FILE_CHANGED,
+        Verdict::BadSignature => exit::VERIFY_BAD_SIGNATURE,
+        Verdict::UnknownSigner => exit::VERIFY_UNKNOWN_SIGNER,
+        Verdict::NotValidAtSigningTime => exit::VERIFY_NOT_VALID_AT_SIGNING,
+        Verdict::WrongKeyUsage => exit::VERIFY_KEY_USAGE,
+        Verdict::ChangedAfterSigning => exit::VERIFY_CHANGED_AFTER_SIGNING,
+        Verdict::Unreadable => exit::DATA,
+    }
+}
+
+fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
+    match v {
+        Verdict::Valid => l.pick("有効な署名", "valid signature"),
+        Verdict::ChangedAfterSigning => l.pick(
+            "署名は有効ですが、署名の後に文書が変更されています",
+            "the signature is valid, but the document was changed after signing",
+        ),
+        Verdict::FileChanged => l.pick(
+            "署名された内容が変更されています",
+            "the signed content was changed",
+        ),
+        Verdict::BadSignature => l.pick("署名が検証できません", "the signature does not verify"),
+        Verdict::UnknownSigner => l.pick(
+            "信頼できない発行元の証明書です",
+            "the signer's certificate is not from a trusted issuer",
+        ),
+        Verdict::NotValidAtSigningTime => l.pick(
+            "署名時に証明書が有効期間外でした",
+            "the certificate was not valid at the signing time",
+        ),
+        Verdict::WrongKeyUsage => l.pick(
+            "署名に使えない鍵の証明書です",
+            "the certificate's key may not sign",
+        ),
+        Verdict::NotChecked => l.pick(
+            "文書タイムスタンプ (未検証)",
+            "document timestamp (not checked)",
+        ),
+        Verdict::Unreadable => l.pick("署名を読めません", "the signature cannot be read"),
+    }
+}
+
+/// A change's kind as JSON names it.
+fn kind_name(k: crate::pdf::diff::ChangeKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
+    let l = ctx.lang;
+    let tone = match s.verdict {
+        Verdict::Valid => Tone::Ok,
+        Verdict::NotChecked => Tone::Dim,
+        _ => Tone::Bad,
+    };
+    let head = format!(
+        "#{} {}: {}",
+        i + 1,
+        s.field.as_deref().unwrap_or("-"),
+        verdict_text(s.verdict, l)
+    );
+    println!("{}", paint(ctx, tone, &head));
+    let row = |k: &str, v: &str| println!("  {} {v}", crate::i18n::pad(k, 18));
+    if let Some(n) = &s.name {
+        row(l.pick("署名者 (/Name)", "signer (/Name)"), n);
+    }
+    if let Some(c) = s.cms.as_ref().and_then(|c| c.signer_subject.as_ref()) {
+        row(l.pick("証明書", "certificate"), c);
+    }
+    if let Some(t) = &s.time {
+        row(l.pick("署名日時 (/M)", "time (/M)"), t);
+    }
+    if let Some(t) = &s.timestamp {
+        let note = if t.imprint_matches {
+            l.pick("TSA の署名は未検証", "the TSA's signature not checked")
+        } else {
+            l.pick("この署名のものではありません", "not for this signature")
+        };
+        row(
+            l.pick("タイムスタンプ", "timestamp"),
+            &format!("{} ({note})", t.time),
+        );
+    }
+    if let Some(f) = &s.sub_filter {
+        row("SubFilter", f);
+    }
+    let covers = match s.covers {
+        Covers::WholeFile => l.pick("ファイル全体", "the whole file").to_string(),
+        Covers::EarlierRevision => format!(
+            "{} ({} / {} bytes)",
+            l.pick("以前の版まで", "an earlier revision"),
+            s.signed_until,
+            length
+        ),
+        Covers::Bad => l.pick("不正", "not sane").to_string(),
+    };
+    row(l.pick("署名範囲", "covers"), &covers);
+    for c in &s.later_changes {
+        let mark = if c.allowed { "" } else { " ✗" };
+        row(
+            l.pick("後の変更", "later change"),
+            &format!("{} (object {}){mark}", kind_name(c.kind), c.object),
+        );
+    }
+    if s.verdict != Verdict::Valid {
+        row(l.pick("詳細 (技術情報)", "detail"), &s.detail);
+    }
+}
+
+pub fn run(ctx: &Ctx, a: PdfVerifyArgs) -> Result<i32> {
+    let bytes = super::pdf::read_pdf(&a.file)?;
+    let anchors = match &a.ca {
+        Some(p) => Some(
+            crate::cert::chain::load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let v = crate::pdf::verify::verify(&bytes, a.test_pki, anchors.as_deref())?;
+    // The lowest failing code: the first check that failed, as `verify` orders them.
+    let code = v
+        .signatures
+        .iter()
+        .map(|s| code(s.verdict))
+        .filter(|c| *c != exit::OK)
+        .min()
+        .unwrap_or(exit::OK);
+    if ctx.g.json {
+        print_json(&PdfVerifyDoc {
+            file: a.file.display().to_string(),
+            valid: code == exit::OK,
+            verification: &v,
+            revocation_checked: false,
+        });
+        return Ok(code);
+    }
+    for (i, s) in v.signatures.iter().enumerate() {
+        show(ctx, i, s, v.length);
+    }
+    let l = ctx.lang;
+    println!(
+        "  {}",
+        paint(
+            ctx,
+            Tone::Dim,
+            l.pick(
+                "失効は確認していません。長期検証 (LTV) の情報は含みません (JPKI の CRL は J-LIS の網内、OCSP は署名検証者の契約が必要)",
+                "revocation not checked, no long-term validation data (JPKI's CRL is on J-LIS's network; its OCSP needs a 署名検証者 contract)"
+            )
+        )
+    );
+    Ok(code)
+}
