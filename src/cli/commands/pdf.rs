@@ -3,10 +3,10 @@
 
 use super::cert::{check_output, write_out};
 use super::Ctx;
-use crate::protocol::PinKind;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{print_json, Document};
 use crate::error::{Error, Result};
+use crate::protocol::PinKind;
 use crate::usecase::pdf::PdfProfile;
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
