@@ -121,8 +121,9 @@ struct Read {
     cv: Vec<u8>,
     sig: Vec<u8>,
     card_expiry: Option<time::Date>,
-    typed_yymmdd: String,
-    typed_year: String,
+    // Parts of 照合番号B: wiped when the judgement is made.
+    typed_yymmdd: zeroize::Zeroizing<String>,
+    typed_year: zeroize::Zeroizing<String>,
     left: Option<u8>,
 }
 
@@ -155,8 +156,12 @@ pub fn face_check(
                 cv,
                 sig,
                 card_expiry,
-                typed_yymmdd: digits.get(..6).unwrap_or_default().to_string(),
-                typed_year: digits.get(6..10).unwrap_or_default().to_string(),
+                typed_yymmdd: zeroize::Zeroizing::new(
+                    digits.get(..6).unwrap_or_default().to_string(),
+                ),
+                typed_year: zeroize::Zeroizing::new(
+                    digits.get(6..10).unwrap_or_default().to_string(),
+                ),
                 left: counters.left(kind),
             })
         },
@@ -177,8 +182,8 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     let chip_key_ok = cv_keys::verifies_digest_info(&face.card_key, digest_info, &r.sig);
     let signed_birth = birth_date(&face.birth_date);
     let birth_date_matches_signed =
-        signed_birth.is_some_and(|d| crate::rules::wareki_yymmdd(d) == r.typed_yymmdd);
-    let expiry_year_matches_card = r.card_expiry.map(|d| d.year().to_string() == r.typed_year);
+        signed_birth.is_some_and(|d| crate::rules::wareki_yymmdd(d) == *r.typed_yymmdd);
+    let expiry_year_matches_card = r.card_expiry.map(|d| d.year().to_string() == *r.typed_year);
     let expiry_year_matches_face_unsigned = face
         .expiry
         .as_ref()

@@ -9,8 +9,8 @@ fn read(code: &str, expiry: Option<time::Date>, sig: Vec<u8>) -> Read {
         cv: CV.to_vec(),
         sig,
         card_expiry: expiry,
-        typed_yymmdd: code[..6].into(),
-        typed_year: code[6..10].into(),
+        typed_yymmdd: zeroize::Zeroizing::new(code[..6].into()),
+        typed_year: zeroize::Zeroizing::new(code[6..10].into()),
         left: Some(3),
     }
 }
