@@ -372,3 +372,9 @@ impl Asker for PinInput {
         }
     }
 }
+
+/// A file given on the command line, read whole up to `limit` bytes (a
+/// larger one, a folder or a device is an error naming it).
+pub fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
+    crate::platform::files::read_limited(path, limit).map_err(|e| Error::io(path, e))
+}

@@ -19,6 +19,8 @@ pub mod limit {
     pub const PROFILE: u64 = 1024 * 1024;
     /// A kept virtual-card image (about 60 KB).
     pub const IMAGE: u64 = 8 * 1024 * 1024;
+    /// A PDF to sign or verify.
+    pub const PDF: u64 = 2 * 1024 * 1024 * 1024;
 }
 
 /// What is at a path that is not a regular file (for reads, which follow

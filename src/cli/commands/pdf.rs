@@ -91,11 +91,6 @@ fn default_output(input: &Path) -> PathBuf {
 }
 
 /// Read the input PDF whole (bounded).
-pub fn read_pdf(path: &Path) -> Result<Vec<u8>> {
-    crate::platform::files::read_limited(path, 2 * 1024 * 1024 * 1024)
-        .map_err(|e| Error::io(path, e))
-}
-
 fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
     if out.as_os_str() == "-" {
@@ -103,7 +98,7 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
     }
     // Refused before the card is touched (an existing file needs --force).
     check_output(Some(&out), a.force)?;
-    let input = read_pdf(&a.file)?;
+    let input = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
     let kind = match a.key {
         KeyChoice::Sign => PinKind::Sign,
         KeyChoice::Auth => PinKind::Auth,

@@ -154,7 +154,7 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
 }
 
 pub fn run(ctx: &Ctx, a: PdfVerifyArgs) -> Result<i32> {
-    let bytes = super::pdf::read_pdf(&a.file)?;
+    let bytes = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
     let anchors = match &a.ca {
         Some(p) => Some(
             crate::cert::chain::load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?,
