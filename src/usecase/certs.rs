@@ -45,6 +45,29 @@ fn read_slot(s: &mut Session, slot: CertSlot, with_ca: bool) -> Result<CertAndCa
     Ok((jpki::read_cert(s, slot)?.ok_or_else(missing)?, None))
 }
 
+/// `read` at once (a card answers it without a PIN); only a token that
+/// answers "security status not satisfied" is asked what it is: then the
+/// PIN its kind wants before `slot` can be read (`Err`).
+pub(super) fn read_unless_guarded<T>(
+    s: &mut Session,
+    slot: CertSlot,
+    read: impl FnOnce(&mut Session) -> Result<T>,
+) -> Result<std::result::Result<T, PinKind>> {
+    match read(s) {
+        Err(Error::UnexpectedStatus {
+            sw: StatusWord::SecurityStatusNotSatisfied,
+            ..
+        }) => match pin_to_read(slot, &jpki::token(s)?) {
+            Some(kind) => Ok(Err(kind)),
+            None => Err(Error::UnexpectedStatus {
+                command: "READ BINARY",
+                sw: StatusWord::SecurityStatusNotSatisfied,
+            }),
+        },
+        r => r.map(Ok),
+    }
+}
+
 /// Read the certificate in `slot` (and, with `with_ca`, the card's CA
 /// file). A certificate the token guards is read after its PIN, under the
 /// usual policy (counter first, last try guarded); any other without one.
@@ -63,19 +86,7 @@ pub fn read(
             // it is, and read again after its PIN.
             let free = with_card(o, false, |s: &mut Session, meta: &CardMeta| {
                 require_jpki(s, meta)?;
-                match read_slot(s, slot, with_ca) {
-                    Err(Error::UnexpectedStatus {
-                        sw: StatusWord::SecurityStatusNotSatisfied,
-                        ..
-                    }) => match pin_to_read(slot, &jpki::token(s)?) {
-                        Some(kind) => Ok(Err(kind)),
-                        None => Err(Error::UnexpectedStatus {
-                            command: "READ BINARY",
-                            sw: StatusWord::SecurityStatusNotSatisfied,
-                        }),
-                    },
-                    r => r.map(Ok),
-                }
+                read_unless_guarded(s, slot, |s| read_slot(s, slot, with_ca))
             })?;
             match free {
                 Ok(c) => return Ok(c),

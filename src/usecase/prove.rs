@@ -11,7 +11,7 @@
 use super::connect::CardOptions;
 use super::pins::{with_pins, Asker, Need, Which};
 use crate::card::jpki::{self, CertSlot};
-use crate::card::policy;
+use crate::card::{policy, Session};
 use crate::cert::roots::{self, Provenance};
 use crate::error::{Error, Result};
 use crate::protocol::{KeyRef, PinKind, SignKey, SHA256_DIGEST_INFO};
@@ -68,16 +68,21 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
         |_| Ok(()),
         |s, _, pins, _| {
             let pin = pins.get(PinKind::Auth, Which::Current)?;
-            // The Android smartphone token shows its certificate only after
-            // the PIN; every other token before it, so that a key the card
-            // cannot sign with is refused before the PIN is sent.
-            let pin_first = jpki::token(s)?.auth_cert_needs_pin();
-            if pin_first {
-                policy::verify(s, KeyRef::Auth, pin)?;
-            }
-            let cert = jpki::read_cert(s, CertSlot::Auth)?.ok_or(Error::Absent {
+            // A card shows its certificate before the PIN, so that a key it
+            // cannot sign with is refused before the PIN is sent; the
+            // Android smartphone token only after it (usecase::certs).
+            let missing = || Error::Absent {
                 slot: CertSlot::Auth,
-            })?;
+            };
+            let read = |s: &mut Session| jpki::read_cert(s, CertSlot::Auth);
+            let (cert, pin_first) =
+                match super::certs::read_unless_guarded(s, CertSlot::Auth, read)? {
+                    Ok(cert) => (cert.ok_or_else(missing)?, false),
+                    Err(_) => {
+                        policy::verify(s, KeyRef::Auth, pin)?;
+                        (read(s)?.ok_or_else(missing)?, true)
+                    }
+                };
             let ca = jpki::read_cert(s, CertSlot::AuthCa)?;
             if let Err(key) = crate::cert::rsa_or_key(&cert) {
                 return Err(Error::UnsupportedKey { key });
