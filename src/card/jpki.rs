@@ -74,6 +74,20 @@ pub fn read_cert(s: &mut Session, slot: CertSlot) -> Result<Option<Vec<u8>>> {
 
 pub use crate::protocol::SHA256_DIGEST_INFO;
 
+/// Whether the card holds the private key `key`: SELECT of its EF, which
+/// needs no PIN (card-protocol.md §9.1 selects it after the VERIFY; the
+/// card answers the same before it). A card whose key EF is absent (a
+/// recorded card: its files copied from a real one) is refused here,
+/// before any counter is read or PIN asked; the key EF is left selected.
+pub fn require_key(s: &mut Session, key: SignKey) -> Result<()> {
+    s.select_ap(key.app())?;
+    if s.try_select_ef(key.fid())? {
+        Ok(())
+    } else {
+        Err(Error::NoPrivateKey { key })
+    }
+}
+
 /// COMPUTE DIGITAL SIGNATURE with a JPKI key (card-protocol.md §3, §9):
 /// SELECT the key's EF, then `80 2A 00 80 Lc <DigestInfo> 00`; the card
 /// pads (PKCS#1 v1.5) and signs. The key's PIN must have been verified in
@@ -84,17 +98,7 @@ pub fn sign(s: &mut Session, key: SignKey, digest_info: &[u8]) -> Result<Vec<u8>
             "only the two JPKI keys sign here",
         )));
     }
-    let fid = key.fid();
-    s.select_ap(App::Jpki)?;
-    if !s.try_select_ef(fid)? {
-        // A recorded card (its files copied from a real one, e.g. the
-        // virtual card's jpki-test-card profile) holds no private key.
-        return Err(Error::Data(format!(
-            "JPKI key EF {fid:04X} is missing: this card holds no private key for its \
-             certificate and cannot sign (a recorded card, such as the virtual card's \
-             jpki-test-card profile, never can)"
-        )));
-    }
+    require_key(s, key)?;
     let r = s.send(&crate::apdu::cmd::sign(digest_info))?;
     match r.sw {
         crate::apdu::StatusWord::Ok if !r.data.is_empty() => Ok(r.data),

@@ -25,12 +25,18 @@ fn read(s: &mut Session, fid: u16) -> Result<Vec<u8>> {
 }
 
 /// The card key (`001A`, no credential) signs `digest_info`:
-/// `80 2A 00 00` (myna-card `SurfaceAp::sign`).
+/// `80 2A 00 00` (myna-card `SurfaceAp::sign`). Needing no credential, it
+/// is asked before 照合番号B, so that a card without the key (a recorded
+/// one, `6A88`) is refused before the code is asked for.
 pub fn sign_challenge(s: &mut Session, digest_info: &[u8]) -> Result<Vec<u8>> {
     s.select_ap(App::Surface)?;
     let r = s.send(&crate::apdu::cmd::sign_with_ap_key(digest_info))?;
     match r.sw {
         StatusWord::Ok if !r.data.is_empty() => Ok(r.data),
+        // No key to sign with (a recorded card).
+        StatusWord::ReferencedDataNotFound => Err(Error::NoPrivateKey {
+            key: crate::protocol::SignKey::SurfaceAp,
+        }),
         sw => Err(Error::UnexpectedStatus {
             command: "COMPUTE DIGITAL SIGNATURE (券面AP)",
             sw,

@@ -17,7 +17,8 @@ pub const IO: i32 = 13;
 pub const TIMEOUT: i32 = 14;
 /// A PIN held by two references was changed on one only.
 pub const PIN_HALF_CHANGED: i32 = 15;
-/// The card does not hold what was asked for (e.g. no signature certificate).
+/// The card does not hold what was asked for (e.g. no signature certificate,
+/// or no private key: `NO_PRIVATE_KEY`, a recorded card).
 pub const ABSENT: i32 = 16;
 /// `prove`: the card was not shown to be a genuine J-LIS card.
 pub const NOT_GENUINE: i32 = 17;
@@ -69,7 +70,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("13", "file error (exists without `--force`; not a regular file; cannot read or write)"),
     ("14", "timeout (from the first PC/SC call), or the card is in use by another program"),
     ("15", "a PIN held by two key references was changed on one only (card pulled mid-change)"),
-    ("16", "the card does not hold what was asked for (e.g. no signature certificate)"),
+    ("16", "the card does not hold what was asked for (e.g. no signature certificate; no private key: a recorded card, said before any PIN)"),
     ("17", "`prove`: the card was not shown to be a genuine J-LIS card"),
     ("18", "`sign`: the key's certificate has expired (or is not yet valid); nothing was signed"),
     ("19", "`prove`, `sign`: the card's keys are of a kind this version cannot have it sign with (ECDSA: the next card); nothing was signed"),

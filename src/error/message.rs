@@ -385,6 +385,19 @@ impl Error {
                 format!("このカードの鍵は {key} です (次の世代のカード)。この版の mynacard は証明書の読み取りと検証はできますが、このカードに署名させることはできません。何も署名していません"),
                 format!("this card's keys are {key} (the next kind of card): this version of mynacard reads and checks its certificates but cannot have it sign; nothing was signed"),
             ),
+            NoPrivateKey { key } => tr(
+                lang,
+                format!(
+                    "このカードには{}がありません (鍵のファイル {:04X} がありません)。このカードは署名できません。実物のカードからファイルを写した記録カードは決して署名できません。暗証番号は尋ねず、送っていません",
+                    crate::i18n::key_name(*key, lang),
+                    key.fid()
+                ),
+                format!(
+                    "this card holds no {} (its key file {:04X} is absent): it cannot sign. A recorded card, whose files were copied from a real one, never can; no PIN was asked for or sent",
+                    crate::i18n::key_name(*key, lang),
+                    key.fid()
+                ),
+            ),
             Absent { slot } => tr(
                 lang,
                 format!("このカードには{}がありません", crate::i18n::cert_name(*slot, lang)),

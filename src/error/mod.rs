@@ -34,6 +34,7 @@ pub enum ErrorCode {
     HelperKilled,
     Interrupted,
     Io,
+    NoPrivateKey,
     NotMyNumberCard,
     NotOnToken,
     NoCard,
@@ -80,6 +81,7 @@ impl ErrorCode {
         ErrorCode::HelperKilled,
         ErrorCode::Interrupted,
         ErrorCode::Io,
+        ErrorCode::NoPrivateKey,
         ErrorCode::NotMyNumberCard,
         ErrorCode::NotOnToken,
         ErrorCode::NoCard,
@@ -127,6 +129,7 @@ impl ErrorCode {
             ErrorCode::HelperKilled => "HELPER_KILLED",
             ErrorCode::Interrupted => "INTERRUPTED",
             ErrorCode::Io => "IO",
+            ErrorCode::NoPrivateKey => "NO_PRIVATE_KEY",
             ErrorCode::NotMyNumberCard => "NOT_MY_NUMBER_CARD",
             ErrorCode::NotOnToken => "NOT_ON_TOKEN",
             ErrorCode::NoCard => "NO_CARD",
@@ -266,6 +269,12 @@ pub enum Error {
     Absent {
         slot: CertSlot,
     },
+    /// The card holds no private key for `key` (its key EF is absent, or
+    /// the card answers "referenced data not found"): a recorded card,
+    /// whose files were copied from a real one. Found before any PIN.
+    NoPrivateKey {
+        key: crate::protocol::SignKey,
+    },
     /// The card's keys are of a kind this version cannot have it sign
     /// with (the next card's ECDSA): its certificates still read and check.
     UnsupportedKey {
@@ -344,6 +353,7 @@ impl Error {
             Profile(_) => (ErrorCode::Profile, DATA),
             Usage(_) => (ErrorCode::Usage, USAGE),
             Absent { .. } => (ErrorCode::Absent, ABSENT),
+            NoPrivateKey { .. } => (ErrorCode::NoPrivateKey, ABSENT),
             UnsupportedKey { .. } => (ErrorCode::UnsupportedKey, UNSUPPORTED_KEY),
             CertNotValid { .. } => (ErrorCode::CertNotValid, CERT_NOT_VALID),
             NotOnToken { .. } => (ErrorCode::NotOnToken, ABSENT),
@@ -498,6 +508,9 @@ mod tests {
             },
             Error::UnsupportedKey {
                 key: "ECDSA".into(),
+            },
+            Error::NoPrivateKey {
+                key: crate::protocol::SignKey::JpkiAuth,
             },
             Error::CertNotValid {
                 slot: CertSlot::Sign,

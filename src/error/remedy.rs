@@ -241,6 +241,10 @@ impl Error {
                 "コンピューターの日付と時刻を確認してください",
                 "check this computer's date and time",
             ),
+            NoPrivateKey { .. } => s(
+                "署名と prove には鍵を持つカード (実物のマイナンバーカード、または組み込みの仮想カード --virtual) を使ってください。status・cert・info・verify はこのカードでも使えます",
+                "sign and prove need a card that holds its keys (a real My Number Card, or the built-in virtual card: --virtual); status, cert, info and verify work with this one",
+            ),
             Absent { .. } => s(
                 "このカードには載っていません (署名用電子証明書は15歳未満の方などには発行されません)。読み取りの失敗ではありません",
                 "this card does not carry it (the signature certificate is not issued to holders under 15, among others); nothing failed",

@@ -2,7 +2,7 @@
 
 mod terms;
 
-pub use terms::{cert_name, describe_token, format_problem, sex_label, PinText};
+pub use terms::{cert_name, describe_token, format_problem, key_name, sex_label, PinText};
 
 use serde::Serialize;
 

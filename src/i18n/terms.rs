@@ -105,6 +105,22 @@ pub fn cert_name(slot: CertSlot, lang: Lang) -> &'static str {
     }
 }
 
+/// A private key's name: whose key it is.
+pub fn key_name(key: crate::protocol::SignKey, lang: Lang) -> &'static str {
+    use crate::protocol::SignKey::*;
+    use Lang::*;
+    match (key, lang) {
+        (JpkiAuth, Ja) => "利用者証明用電子証明書の秘密鍵",
+        (JpkiAuth, En) => "private key of its user-authentication certificate",
+        (JpkiSign, Ja) => "署名用電子証明書の秘密鍵",
+        (JpkiSign, En) => "private key of its signature certificate",
+        (TextAp, Ja) => "券面入力補助APのカード鍵",
+        (TextAp, En) => "private key of its text application (入力補助AP)",
+        (SurfaceAp, Ja) => "券面APのカード鍵",
+        (SurfaceAp, En) => "private key of its card-face application (券面AP)",
+    }
+}
+
 /// What is wrong with a PIN's format, in words.
 pub fn format_problem(p: FormatProblem, lang: Lang) -> String {
     use Lang::*;

@@ -65,7 +65,9 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
         force_last_try,
         &[Need::verify(PinKind::Auth)],
         asker,
-        |_| Ok(()),
+        // A card without the key (a recorded one) is refused before any
+        // counter is read or PIN asked.
+        |s| jpki::require_key(s, SignKey::JpkiAuth),
         |s, _, pins, _| {
             let pin = pins.get(PinKind::Auth, Which::Current)?;
             // A card shows its certificate before the PIN, so that a key it

@@ -153,20 +153,14 @@ fn check_signature(key: &rsa::RsaPublicKey, digest_info: &[u8], sig: &[u8]) -> R
     }
 }
 
+/// Before any counter or PIN: the signature certificate is there (EF
+/// 0008), and the card holds the key (a recorded card does not).
 fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
-    if key == KeyChoice::Sign {
-        crate::card::jpki::availability(s).and_then(|a| {
-            if a.sign {
-                Ok(())
-            } else {
-                Err(Error::Absent {
-                    slot: CertSlot::Sign,
-                })
-            }
-        })
-    } else {
-        Ok(())
+    let (_, _, sign_key, slot) = key.parts();
+    if key == KeyChoice::Sign && !jpki::availability(s)?.sign {
+        return Err(Error::Absent { slot });
     }
+    jpki::require_key(s, sign_key)
 }
 
 /// The key's PIN through the one policy, then its certificate read and

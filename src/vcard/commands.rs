@@ -276,11 +276,19 @@ impl VirtualCard {
 
     pub(super) fn sign(&mut self, c: &Command) -> Vec<u8> {
         let (key, needs) = if c.p2 == AP_KEY {
-            match self.app {
-                Some(App::Text) => (SignKey::TextAp, None),
-                Some(App::Surface) => (SignKey::SurfaceAp, None),
+            let key = match self.app {
+                Some(App::Text) => SignKey::TextAp,
+                Some(App::Surface) => SignKey::SurfaceAp,
                 _ => return sw(Sw::IncorrectP1P2),
+            };
+            // A recorded card holds no AP key either.
+            if !matches!(
+                self.files.get(&(key.app(), key.fid())).map(|e| &e.content),
+                Some(Content::Key(_))
+            ) {
+                return sw(Sw::ReferencedDataNotFound);
             }
+            (key, None)
         } else {
             if c.p2 & SFI_FLAG == 0 || c.p2 & NOT_SFI != 0 {
                 return sw(Sw::IncorrectP1P2);

@@ -116,32 +116,129 @@ fn status_names_the_test_pki_and_invents_nothing() {
     );
 }
 
-#[test]
-fn prove_and_sign_say_the_recorded_card_cannot_sign() {
-    let v = common::virt(Some("jpki-test-card"));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("doc.txt");
+/// Every command that would use a private key, on the recorded card (the
+/// PIN given, so that only the card can stop it), and the key it needs.
+fn key_commands(dir: &Path) -> Vec<(Vec<String>, &'static str)> {
+    let file = dir.join("doc.txt");
     std::fs::write(&file, b"hello").unwrap();
-    let sig = dir.path().join("doc.p7s");
-    let (file, sig) = (file.to_str().unwrap(), sig.to_str().unwrap());
-    let runs = [
-        (vec!["prove", "--pin-env", "P"], "auth"),
-        (vec!["sign", file, "-o", sig, "--pin-env", "P"], "sign"),
-    ];
-    for (args, pin) in runs {
+    let pdf = dir.join("in.pdf");
+    std::fs::write(&pdf, crate::pdf::minimal_pdf("recorded")).unwrap();
+    let f = |p: &str| dir.join(p).display().to_string();
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut sign = words(&["sign", "--pin-env", "P", "-o"]);
+    sign.extend([f("doc.p7s"), f("doc.txt")]);
+    let mut sign_auth = words(&["sign", "--key", "auth", "--pin-env", "P", "-o"]);
+    sign_auth.extend([f("doc2.p7s"), f("doc.txt")]);
+    let mut pdf_sign = words(&["pdf", "sign", "--pin-env", "P", "-o"]);
+    pdf_sign.extend([f("out.pdf"), f("in.pdf")]);
+    vec![
+        (words(&["prove", "--pin-env", "P"]), "auth"),
+        (sign, "sign"),
+        (sign_auth, "auth"),
+        (pdf_sign, "sign"),
+        (words(&["face-check", "--code-env", "P"]), "face"),
+    ]
+}
+
+/// The recorded card holds no private key, and says so before any PIN:
+/// no VERIFY at all on the wire (not even the case-1 counter read), exit
+/// 16, JSON code NO_PRIVATE_KEY, nothing written, every counter as it was.
+#[test]
+fn every_key_command_says_no_private_key_before_any_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let v = common::virt(Some("jpki-test-card"));
+    for (args, pin) in key_commands(dir.path()) {
+        let secret = match pin {
+            "face" => "昭和55年2月17日 2035 2285".to_string(),
+            k => common::default_pin(k),
+        };
         let out = bin()
             .arg(&v)
+            .arg("--state")
+            .arg(&state)
+            .arg("--trace")
             .args(&args)
-            .env("P", common::default_pin(pin))
+            .env("P", &secret)
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(out.status.code(), Some(16), "{args:?}: {err}");
         assert!(err.contains("holds no private key"), "{args:?}: {err}");
         assert!(err.contains("cannot sign"), "{args:?}: {err}");
+        assert!(err.contains("no PIN was asked for or sent"), "{err}");
+        let sent = common::sent(&err);
+        assert!(!sent.is_empty(), "{args:?}: no trace: {err}");
         assert!(
-            !err.contains("panicked") && !err.contains("bad signature"),
-            "{err}"
+            !sent.iter().any(|l| l.starts_with("> 00 20 ")),
+            "{args:?}: a VERIFY was sent: {err}"
+        );
+        let out = bin()
+            .arg(&v)
+            .arg("--state")
+            .arg(&state)
+            .arg("--json")
+            .args(&args)
+            .env("P", &secret)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(16), "{args:?}");
+        let j = json(&out.stdout);
+        assert_eq!(j["error"]["code"], "NO_PRIVATE_KEY", "{args:?}: {j}");
+    }
+    for name in ["doc.p7s", "doc2.p7s", "out.pdf"] {
+        assert!(!dir.path().join(name).exists(), "{name} was written");
+    }
+    for (kind, left, _) in common::counters(Some("jpki-test-card"), &state) {
+        let max = match kind.as_str() {
+            "sign" => 5,
+            "face-code" | "face" => 10,
+            _ => 3,
+        };
+        assert!(left.is_none() || left == Some(max), "{kind}: {left:?}");
+    }
+}
+
+/// At a terminal with no PIN given, no prompt appears: the card is
+/// refused first (a pseudo-terminal from util-linux `script`).
+#[test]
+fn at_a_terminal_no_pin_is_asked_for() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no util-linux script for a pseudo-terminal");
+        return;
+    }
+    let exe = assert_cmd::cargo::cargo_bin("mynacard");
+    let v = common::virt(Some("jpki-test-card"));
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("doc.txt");
+    std::fs::write(&doc, b"hello").unwrap();
+    let sign = format!(
+        "sign --key auth -o '{}.p7s' '{}'",
+        doc.display(),
+        doc.display()
+    );
+    for sub in ["prove", sign.as_str(), "face-check"] {
+        // A prompt would wait for input: `timeout` ends it (exit 124).
+        let line = format!("timeout 30 '{}' '{v}' {sub}", exe.display());
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .env("NO_COLOR", "1")
+            .env("XDG_CACHE_HOME", common::cache_dir())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(16), "{sub}: {text}");
+        assert!(text.contains("holds no private key"), "{sub}: {text}");
+        assert!(
+            !text.contains("tries left") && !text.contains("Enter"),
+            "{sub}: a prompt: {text}"
         );
     }
 }

@@ -137,18 +137,25 @@ pub fn face_check(
         .map_err(|e| Error::Helper(format!("no random numbers from the system: {e}")))?;
     let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
     let kind = PinKind::FaceCode;
+    // The chip key signs first: it needs no credential, and a card
+    // without it is refused before the code is asked for.
+    let mut chip_sig = None;
     let r = with_pins(
         o,
         force_last_try,
         &[Need::verify(kind)],
         asker,
-        |_| Ok(()),
+        |s| {
+            chip_sig = Some(surface::sign_challenge(s, &digest_info)?);
+            Ok(())
+        },
         |s, _, pins, counters| {
             let code = pins.get(kind, Which::Current)?;
             policy::verify(s, KeyRef::SurfaceCodeB, code)?;
             let face = surface::read_face(s)?;
             let cv = surface::read_cv_cert(s)?;
-            let sig = surface::sign_challenge(s, &digest_info)?;
+            // The chip's answer, asked before the code: set below.
+            let sig = Vec::new();
             let card_expiry = common::read_card_info(s)?.map(|c| c.expiry);
             let digits = code.pin().expose();
             Ok(Read {
@@ -166,6 +173,10 @@ pub fn face_check(
             })
         },
     )?;
+    let r = Read {
+        sig: chip_sig.unwrap_or_default(),
+        ..r
+    };
     judge(&r, &digest_info, hex::encode(challenge))
 }
 

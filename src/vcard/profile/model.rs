@@ -80,8 +80,8 @@ pub struct CardSpec {
     /// The card answers extended-length READ BINARY (Le > 256).
     pub extended_length: bool,
     /// The files were recorded from a real card (`[ef_overrides]`) whose
-    /// private keys are not here: the card holds no signing key, and every
-    /// signing command answers 6A88 (referenced data not found).
+    /// private keys are not here: the card holds no signing key. SELECT of
+    /// a key EF answers 6A82, a signature with an AP's own key 6A88.
     pub recorded: bool,
     pub atr: Vec<u8>,
 }
