@@ -293,12 +293,22 @@ fn provenance_among(ee: &[u8], now: OffsetDateTime, test_roots: &[&[u8]]) -> Pro
 }
 
 /// Level 2: whether the card's CA file is the very root that issued the
-/// certificate (`None` when the certificate is not J-LIS's, or no CA file).
-pub fn card_ca_is_root(card_ca: Option<&[u8]>, p: &Provenance) -> Option<bool> {
-    let (Provenance::Jlis { root_sha256, .. }, Some(ca)) = (p, card_ca) else {
-        return None;
-    };
-    Some(super::sha256_hex(ca).eq_ignore_ascii_case(root_sha256))
+/// certificate `ee` (`None` when the certificate is neither J-LIS's nor
+/// J-LIS's test PKI's, or no CA file). For the test PKI the CA file must
+/// be a built-in test CA and issue `ee` by key identifier and signature:
+/// another test card's CA has the same name and another key.
+pub fn card_ca_is_root(ee: &[u8], card_ca: Option<&[u8]>, p: &Provenance) -> Option<bool> {
+    let ca = card_ca?;
+    match p {
+        Provenance::Jlis { root_sha256, .. } => {
+            Some(super::sha256_hex(ca).eq_ignore_ascii_case(root_sha256))
+        }
+        Provenance::JlisTest => Some(
+            JLIS_TEST.iter().any(|r| r.der == ca)
+                && super::issuer::issuer_among(ee, &[ca]).is_some(),
+        ),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

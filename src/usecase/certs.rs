@@ -149,7 +149,7 @@ pub fn view(
         None => None,
     };
     let provenance = roots::provenance(ee, time::OffsetDateTime::now_utc());
-    let card_ca_is_root = card_ca.and_then(|ca| roots::card_ca_is_root(Some(ca), &provenance));
+    let card_ca_is_root = card_ca.and_then(|ca| roots::card_ca_is_root(ee, Some(ca), &provenance));
     Ok(CertView {
         report,
         chain,

@@ -98,7 +98,7 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
     )?;
     let verified = signature_verifies(&cert, &challenge, &sig);
     let issued_by = roots::provenance(&cert, time::OffsetDateTime::now_utc());
-    let card_ca_is_root = roots::card_ca_is_root(ca.as_deref(), &issued_by);
+    let card_ca_is_root = roots::card_ca_is_root(&cert, ca.as_deref(), &issued_by);
     let subject = crate::cert::parse_der(&cert, crate::rules::today_jst())
         .map(|r| r.subject)
         .unwrap_or_default();

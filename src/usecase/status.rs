@@ -231,7 +231,7 @@ fn facts(got: &Got, today: Date, at: OffsetDateTime) -> Result<CertPart> {
     let (ee, ca) = (got.ee.as_slice(), got.ca.as_deref());
     let provenance = crate::cert::roots::provenance(ee, OffsetDateTime::now_utc());
     let card_ca_is_root = match got.against {
-        Against::CardCa => crate::cert::roots::card_ca_is_root(ca, &provenance),
+        Against::CardCa => crate::cert::roots::card_ca_is_root(ee, ca, &provenance),
         Against::JlisRoot => None,
     };
     let r = crate::cert::parse_der(ee, today)

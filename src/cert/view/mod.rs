@@ -381,7 +381,7 @@ pub fn render_text_with(
     if let Some(same) = card_ca_is_root {
         row(
             lang.pick("カードの CA ファイル", "Card's CA file"),
-            &card_ca_text(same, lang),
+            &card_ca_text(same, provenance, lang),
         );
     }
     if !note.is_empty() {

@@ -49,8 +49,8 @@ pub fn provenance_text(p: &roots::Provenance, lang: Lang) -> (String, String) {
         ),
         P::JlisTest => (
             lang.pick(
-                "J-LIS のテスト用 PKI (O=JPKI-TEST) が発行 (その認証局の署名を確認): 試験用カードです。住民のカードではありません",
-                "issued by J-LIS's test PKI (O=JPKI-TEST; its CA's signature verifies): a test card, not a resident's card",
+                "J-LIS のテスト用 PKI (O=JPKI-TEST) が発行 (組み込みのテスト用 CA の鍵で署名を確認): 試験用カードです。住民のカードではありません",
+                "issued by J-LIS's test PKI (O=JPKI-TEST; a built-in test CA's key verifies its signature): a test card, not a resident's card",
             )
             .into(),
             String::new(),
@@ -81,11 +81,18 @@ pub fn provenance_text(p: &roots::Provenance, lang: Lang) -> (String, String) {
 }
 
 /// Level 2 in words: is the card's CA file that root?
-pub fn card_ca_text(same: bool, lang: Lang) -> String {
-    match (same, lang) {
-        (true, Lang::Ja) => "J-LIS が公開しているルート証明書と同一".into(),
-        (true, Lang::En) => "the same as J-LIS's published root".into(),
-        (false, Lang::Ja) => "J-LIS が公開しているルート証明書と異なります (証明書自体は J-LIS のルートで検証済み。カード上の CA ファイルは使っていません)".into(),
-        (false, Lang::En) => "differs from J-LIS's published root (the certificate itself was verified with J-LIS's root; the card's CA file was not used for that)".into(),
+pub fn card_ca_text(same: bool, p: &crate::cert::roots::Provenance, lang: Lang) -> String {
+    let test = matches!(p, crate::cert::roots::Provenance::JlisTest);
+    match (same, test, lang) {
+        (true, true, Lang::Ja) => "このカードの証明書を発行した J-LIS のテスト用 CA と同一".into(),
+        (true, true, Lang::En) => "the same as the J-LIS test CA that issued the certificate".into(),
+        // Another test card's CA of the same name, with another key: the
+        // same-name trap (fixtures/profiles/jpki-test-card-other-ca.toml).
+        (false, true, Lang::Ja) => "証明書を発行したテスト用 CA ではありません (同じ名前で別の鍵の CA。証明書自体は組み込みの J-LIS テスト用 CA で検証済み。カード上の CA ファイルは使っていません)".into(),
+        (false, true, Lang::En) => "not the test CA that issued the certificate (a CA of the same name with another key; the certificate itself was verified with the built-in J-LIS test CA, not with the card's CA file)".into(),
+        (true, _, Lang::Ja) => "J-LIS が公開しているルート証明書と同一".into(),
+        (true, _, Lang::En) => "the same as J-LIS's published root".into(),
+        (false, _, Lang::Ja) => "J-LIS が公開しているルート証明書と異なります (証明書自体は J-LIS のルートで検証済み。カード上の CA ファイルは使っていません)".into(),
+        (false, _, Lang::En) => "differs from J-LIS's published root (the certificate itself was verified with J-LIS's root; the card's CA file was not used for that)".into(),
     }
 }

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, a: ProveArgs) -> Result<i32> {
             paint(
                 ctx,
                 if same { Tone::Ok } else { Tone::Warn },
-                &crate::cert::view::card_ca_text(same, l)
+                &crate::cert::view::card_ca_text(same, &p.issued_by, l)
             )
         );
     }

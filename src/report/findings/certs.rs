@@ -291,13 +291,20 @@ pub(super) fn issuer(o: &mut Out, inp: &Input) {
                 Severity::Warning,
                 subject,
                 t(
-                    crate::cert::view::card_ca_text(false, Lang::Ja),
-                    crate::cert::view::card_ca_text(false, Lang::En),
+                    crate::cert::view::card_ca_text(false, &c.provenance, Lang::Ja),
+                    crate::cert::view::card_ca_text(false, &c.provenance, Lang::En),
                 ),
-                t(
-                    "証明書は J-LIS のルートで検証済みです。カード上の CA ファイルが違う理由は窓口に確認してください",
-                    "the certificate itself verified with J-LIS's root; ask the municipal office why the card's CA file differs",
-                ),
+                if matches!(c.provenance, P::JlisTest) {
+                    t(
+                        "試験用カードです。CA ファイルを証明書の発行者のものに直してください (同じ名前の別の試験用 CA ではなく)",
+                        "a test card: serve the CA that issued its certificate, not another test CA of the same name",
+                    )
+                } else {
+                    t(
+                        "証明書は J-LIS のルートで検証済みです。カード上の CA ファイルが違う理由は窓口に確認してください",
+                        "the certificate itself verified with J-LIS's root; ask the municipal office why the card's CA file differs",
+                    )
+                },
                 None,
             );
         }
