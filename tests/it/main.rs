@@ -29,5 +29,6 @@ mod layers;
 mod pdf;
 mod real_shape;
 mod recorded_card;
+mod same_name;
 mod secrets;
 mod trust_anchors;

@@ -177,7 +177,11 @@ fn cert_rows(ctx: &Ctx, st: &Status, name: &str, part: &CertPart, o: &mut String
             row(
                 o,
                 l.pick("カードの CA ファイル", "card's CA file"),
-                &paint(ctx, tone, &crate::cert::view::card_ca_text(same, &f.provenance, l)),
+                &paint(
+                    ctx,
+                    tone,
+                    &crate::cert::view::card_ca_text(same, &f.provenance, l),
+                ),
             );
         }
     }
