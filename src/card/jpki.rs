@@ -88,6 +88,20 @@ pub fn require_key(s: &mut Session, key: SignKey) -> Result<()> {
     }
 }
 
+/// `require_key` before any PIN. Only "no such file" (6A82) refuses: a
+/// card that answers the SELECT otherwise before the VERIFY (not seen; the
+/// public sources select the key after it) is not judged here, and `sign`
+/// decides after the PIN as before.
+pub fn probe_key(s: &mut Session, key: SignKey) -> Result<()> {
+    match require_key(s, key) {
+        Err(Error::UnexpectedStatus {
+            command: "SELECT EF",
+            ..
+        }) => Ok(()),
+        r => r,
+    }
+}
+
 /// COMPUTE DIGITAL SIGNATURE with a JPKI key (card-protocol.md §3, §9):
 /// SELECT the key's EF, then `80 2A 00 80 Lc <DigestInfo> 00`; the card
 /// pads (PKCS#1 v1.5) and signs. The key's PIN must have been verified in

@@ -67,7 +67,7 @@ pub fn prove(o: &CardOptions, force_last_try: bool, asker: &mut dyn Asker) -> Re
         asker,
         // A card without the key (a recorded one) is refused before any
         // counter is read or PIN asked.
-        |s| jpki::require_key(s, SignKey::JpkiAuth),
+        |s| jpki::probe_key(s, SignKey::JpkiAuth),
         |s, _, pins, _| {
             let pin = pins.get(PinKind::Auth, Which::Current)?;
             // A card shows its certificate before the PIN, so that a key it

@@ -160,7 +160,7 @@ fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
     if key == KeyChoice::Sign && !jpki::availability(s)?.sign {
         return Err(Error::Absent { slot });
     }
-    jpki::require_key(s, sign_key)
+    jpki::probe_key(s, sign_key)
 }
 
 /// The key's PIN through the one policy, then its certificate read and

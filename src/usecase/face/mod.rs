@@ -138,15 +138,20 @@ pub fn face_check(
     let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
     let kind = PinKind::FaceCode;
     // The chip key signs first: it needs no credential, and a card
-    // without it is refused before the code is asked for.
-    let mut chip_sig = None;
+    // without it is refused before the code is asked for. A card that
+    // refuses it before the code otherwise is asked again after it.
+    let chip_sig = std::cell::RefCell::new(None);
     let r = with_pins(
         o,
         force_last_try,
         &[Need::verify(kind)],
         asker,
         |s| {
-            chip_sig = Some(surface::sign_challenge(s, &digest_info)?);
+            *chip_sig.borrow_mut() = match surface::sign_challenge(s, &digest_info) {
+                Ok(sig) => Some(sig),
+                Err(Error::UnexpectedStatus { .. }) => None,
+                Err(e) => return Err(e),
+            };
             Ok(())
         },
         |s, _, pins, counters| {
@@ -154,8 +159,11 @@ pub fn face_check(
             policy::verify(s, KeyRef::SurfaceCodeB, code)?;
             let face = surface::read_face(s)?;
             let cv = surface::read_cv_cert(s)?;
-            // The chip's answer, asked before the code: set below.
-            let sig = Vec::new();
+            let asked_first = chip_sig.borrow_mut().take();
+            let sig = match asked_first {
+                Some(sig) => sig,
+                None => surface::sign_challenge(s, &digest_info)?,
+            };
             let card_expiry = common::read_card_info(s)?.map(|c| c.expiry);
             let digits = code.pin().expose();
             Ok(Read {
@@ -173,10 +181,6 @@ pub fn face_check(
             })
         },
     )?;
-    let r = Read {
-        sig: chip_sig.unwrap_or_default(),
-        ..r
-    };
     judge(&r, &digest_info, hex::encode(challenge))
 }
 
