@@ -242,3 +242,52 @@ fn at_a_terminal_no_pin_is_asked_for() {
         );
     }
 }
+
+/// Through a real pcscd: the client sees only the card's answers (never
+/// its profile), and they are enough — the key's SELECT answers 6A82, so
+/// `prove` and `sign` stop before any VERIFY, every counter as it was.
+#[cfg(feature = "pcsc")]
+#[test]
+fn through_pcscd_the_card_alone_says_it_holds_no_key() {
+    use crate::common::e2e::{cli, insert, sandbox_with};
+    use mynacard::protocol::keys::KeyRef;
+    let Some(mut sb) = sandbox_with(card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("doc.txt");
+    std::fs::write(&doc, b"hello").unwrap();
+    let sig = dir.path().join("doc.p7s");
+    let (d, s) = (doc.to_str().unwrap(), sig.to_str().unwrap());
+    let before: Vec<u8> = KeyRef::ALL
+        .iter()
+        .map(|k| sb.card.lock().unwrap().tries_left(*k))
+        .collect();
+    for (args, pin) in [
+        (vec!["prove", "--pin-env", "P"], "auth"),
+        (vec!["sign", d, "-o", s, "--pin-env", "P"], "sign"),
+    ] {
+        let out = cli(&sb)
+            .arg("--trace")
+            .args(&args)
+            .env("P", common::default_pin(pin))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(16), "{args:?}: {err}");
+        assert!(err.contains("holds no private key"), "{err}");
+        let sent = common::sent(&err);
+        assert!(
+            sent.iter().any(|l| l.starts_with("> 00 A4 02 0C 02 00 ")),
+            "{err}"
+        );
+        assert!(!sent.iter().any(|l| l.starts_with("> 00 20 ")), "{err}");
+    }
+    let after: Vec<u8> = KeyRef::ALL
+        .iter()
+        .map(|k| sb.card.lock().unwrap().tries_left(*k))
+        .collect();
+    assert_eq!(before, after);
+    assert!(!sig.exists());
+}
