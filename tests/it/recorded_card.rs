@@ -186,6 +186,20 @@ fn every_key_command_says_no_private_key_before_any_verify() {
         let j = json(&out.stdout);
         assert_eq!(j["error"]["code"], "NO_PRIVATE_KEY", "{args:?}: {j}");
     }
+    // In Japanese, with what to do.
+    let out = bin()
+        .args([v.as_str(), "--lang", "ja", "prove", "--pin-env", "P"])
+        .env("P", common::default_pin("auth"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(16), "{err}");
+    assert!(
+        err.contains("利用者証明用電子証明書の秘密鍵がありません"),
+        "{err}"
+    );
+    assert!(err.contains("暗証番号は尋ねず、送っていません"), "{err}");
+    assert!(err.contains("組み込みの仮想カード"), "{err}");
     for name in ["doc.p7s", "doc2.p7s", "out.pdf"] {
         assert!(!dir.path().join(name).exists(), "{name} was written");
     }

@@ -82,6 +82,15 @@ fn read_only() -> Vec<Vec<&'static str>> {
             "--today",
             TODAY,
         ],
+        vec![
+            "--json",
+            "status",
+            "--with-sign",
+            "--pin-env",
+            "P",
+            "--today",
+            TODAY,
+        ],
     ]
 }
 
@@ -134,6 +143,18 @@ fn the_recorded_card_with_the_other_cards_ca_does_not_verify_against_it() {
         .collect();
     assert!(codes.contains(&"CERT_CHAIN_INVALID"), "{codes:?}");
     assert!(codes.contains(&"CARD_CA_NOT_ROOT"), "{codes:?}");
+    let w = [
+        "--json",
+        "status",
+        "--with-sign",
+        "--pin-env",
+        "P",
+        "--today",
+        TODAY,
+    ];
+    let j = json(run(&card, &w, None).stdout.as_bytes());
+    assert_eq!(j["sign_cert"]["chain"], "bad_signature", "{j}");
+    assert_eq!(j["sign_cert"]["card_ca_is_root"], false, "{j}");
     let t = run(&card, &["status", "--today", TODAY], None).stdout;
     no_valid_chain(&t);
     assert!(t.contains("chain (card CA)          bad signature"), "{t}");
@@ -247,13 +268,23 @@ fn never_test_pki(o: &Out, what: &str) {
 fn a_look_alike_of_the_other_cards_ca_verifies_nowhere() {
     let p = look_alike_card();
     let card = p.arg.as_str();
-    let s = run(card, &["--json", "status", "--today", TODAY], None);
+    let w = [
+        "--json",
+        "status",
+        "--with-sign",
+        "--pin-env",
+        "P",
+        "--today",
+        TODAY,
+    ];
+    let s = run(card, &w, None);
     never_test_pki(&s, "status");
     let j = json(s.stdout.as_bytes());
-    let a = &j["auth_cert"];
-    assert_eq!(a["chain"], "bad_signature", "{j}");
-    assert_eq!(a["issued_by"]["kind"], "not_jlis", "{j}");
-    assert_eq!(a["issued_by"]["claims_test_pki"], true, "{j}");
+    for c in [&j["auth_cert"], &j["sign_cert"]] {
+        assert_eq!(c["chain"], "bad_signature", "{j}");
+        assert_eq!(c["issued_by"]["kind"], "not_jlis", "{j}");
+        assert_eq!(c["issued_by"]["claims_test_pki"], true, "{j}");
+    }
     let t = run(card, &["status", "--today", TODAY], None);
     never_test_pki(&t, "status text");
     assert!(t.stdout.contains("bad signature"), "{}", t.stdout);
