@@ -443,6 +443,11 @@ mod tests {
                     claims_test_pki: true
                 }
             );
+            // Level 2: the card's CA file is the issuer by key, not by name.
+            let p = Provenance::JlisTest;
+            assert_eq!(card_ca_is_root(ee, Some(right), &p), Some(true));
+            assert_eq!(card_ca_is_root(ee, Some(wrong), &p), Some(false));
+            assert_eq!(card_ca_is_root(ee, None, &p), None);
         }
     }
 
