@@ -37,3 +37,8 @@ pub fn sign_challenge(s: &mut Session, digest_info: &[u8]) -> Result<Vec<u8>> {
         }),
     }
 }
+
+/// EF `0001`, the age record (after the 生年月日 key).
+pub fn read_age_record(s: &mut Session) -> Result<Vec<u8>> {
+    read(s, surface::AGE_RECORD)
+}

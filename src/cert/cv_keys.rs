@@ -161,6 +161,37 @@ pub fn issuer(c: &CvCert) -> Issuer {
     }
 }
 
+/// Level 1 as the commands report it (`face-check`, `age-check`, `info`'s
+/// integrity check).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CertLevel {
+    pub ok: bool,
+    /// `verified`, `bad_signature` or `unknown_issuer`.
+    pub outcome: &'static str,
+    /// Whose CV CA key verified it (when one did or was named).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hierarchy: Option<Hierarchy>,
+    /// 証明者鍵ID as printed (`5000023/001`).
+    pub issuer_key_id: String,
+    pub subject_key_id: String,
+}
+
+/// Level 1 of a CV certificate, in the words the reports use.
+pub fn level(c: &CvCert) -> CertLevel {
+    let (ok, outcome, hierarchy) = match issuer(c) {
+        Issuer::Verified(h) => (true, "verified", Some(h)),
+        Issuer::BadSignature(h) => (false, "bad_signature", Some(h)),
+        Issuer::Unknown => (false, "unknown_issuer", None),
+    };
+    CertLevel {
+        ok,
+        outcome,
+        hierarchy,
+        issuer_key_id: crate::protocol::face::key_id_text(&c.issuer_key_id),
+        subject_key_id: crate::protocol::face::key_id_text(&c.subject_key_id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

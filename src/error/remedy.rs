@@ -91,6 +91,20 @@ impl Error {
                 "券面の生年月日・有効期限の年・セキュリティコードを見直してください。照合番号Bの誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
                 "check the birth date, expiry year and security code against the card; each wrong 照合番号B costs a try, and a locked one is unlocked only at the municipal office",
             ),
+            WrongPin {
+                kind: PinKind::BirthKey,
+                ..
+            } => s(
+                "券面の生年月日を見直してください。誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the birth date against the card; each wrong entry costs a try, and a locked one is unlocked only at the municipal office",
+            ),
+            WrongPin {
+                kind: PinKind::FaceNumberA,
+                ..
+            } => s(
+                "カード裏面の個人番号 (12 桁) を見直してください。誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the 12-digit number on the back of the card; each wrong entry costs a try, and a locked one is unlocked only at the municipal office",
+            ),
             WrongPin { kind, .. } => tr(
                 lang,
                 format!(

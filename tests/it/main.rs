@@ -4,6 +4,7 @@
 
 mod common;
 
+mod age_check;
 mod contradictions;
 mod face_check;
 

@@ -123,6 +123,19 @@ pub fn print(ctx: &Ctx, c: &FaceCheck) {
     println!("{}", mark(ctx, ok, verdict_text(c.verdict, l).to_string()));
 }
 
+/// The level texts `age-check` shares.
+pub struct LevelText;
+
+impl LevelText {
+    pub fn cert(&self, cert: &crate::usecase::face::CertLevel, l: Lang) -> String {
+        cert_text(cert, l)
+    }
+
+    pub fn chip(&self, ok: bool, l: Lang) -> String {
+        chip_text(ok, l)
+    }
+}
+
 /// Level 1 in words.
 fn cert_text(cert: &crate::usecase::face::CertLevel, l: Lang) -> String {
     match (cert.outcome, l) {

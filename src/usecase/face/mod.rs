@@ -22,19 +22,21 @@ pub mod printed;
 use super::connect::CardOptions;
 use super::pins::{with_pins, Asker, Need, Which};
 use crate::card::{common, policy, surface};
-use crate::cert::cv_keys::{self, Hierarchy, Issuer};
+use crate::cert::cv_keys::{self, Hierarchy};
 use crate::error::{Error, Result};
-use crate::protocol::face::{key_id_text, CvCert, Face};
+use crate::protocol::face::{CvCert, Face};
 use crate::protocol::{KeyRef, PinKind, SHA256_DIGEST_INFO};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The one-word answer (JSON `verdict`; each has its exit code).
+/// The one-word answer of `face-check` and `age-check` (JSON `verdict`;
+/// each has its exit code). "The data" are the card face for the one, the
+/// age record for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// All four levels, under J-LIS's production CV CA: a genuine chip whose
-    /// face data match what is printed.
+    /// data match what was typed.
     Genuine,
     /// All four levels, but under a TEST CV CA (J-LIS's test hierarchy or
     /// mynacard's virtual card): never a resident's card.
@@ -42,28 +44,17 @@ pub enum Verdict {
     /// Level 1 failed: the certificate is not from a CV CA mynacard holds,
     /// or its signature does not verify.
     NotJlis,
-    /// Level 2 failed: the face data were changed after J-LIS signed them.
+    /// Level 2 failed: the data were changed after J-LIS signed them.
     Altered,
     /// Level 3 failed: the data are signed, but this chip does not hold the
     /// key inside them: a copy of another card's data.
     Copied,
-    /// Level 4 failed: what is printed does not agree with the chip.
+    /// Level 4 failed: what was typed (printed on the card) does not agree
+    /// with the chip.
     Mismatch,
 }
 
-/// Level 1.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CertLevel {
-    pub ok: bool,
-    /// `verified`, `bad_signature` or `unknown_issuer`.
-    pub outcome: &'static str,
-    /// Whose CV CA key verified it (when one did or was named).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hierarchy: Option<Hierarchy>,
-    /// 証明者鍵ID as printed (`5000023/001`).
-    pub issuer_key_id: String,
-    pub subject_key_id: String,
-}
+pub use crate::cert::cv_keys::CertLevel;
 
 /// Level 4. `None`: not compared (the card has no 共通AP, or no `DF29`).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -132,10 +123,7 @@ pub fn face_check(
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<FaceCheck> {
-    let mut challenge = [0u8; 32];
-    getrandom::getrandom(&mut challenge)
-        .map_err(|e| Error::Helper(format!("no random numbers from the system: {e}")))?;
-    let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
+    let (challenge, digest_info) = fresh_challenge()?;
     let kind = PinKind::FaceCode;
     let r = with_pins(
         o,
@@ -172,12 +160,8 @@ pub fn face_check(
 fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     let cert = CvCert::parse(&r.cv).map_err(|e| Error::Data(format!("券面AP EF 0004: {}", e.0)))?;
     let face = Face::parse(&r.face).map_err(|e| Error::Data(format!("券面AP EF 0002: {}", e.0)))?;
-    let issuer = cv_keys::issuer(&cert);
-    let (cert_ok, outcome, hierarchy) = match issuer {
-        Issuer::Verified(h) => (true, "verified", Some(h)),
-        Issuer::BadSignature(h) => (false, "bad_signature", Some(h)),
-        Issuer::Unknown => (false, "unknown_issuer", None),
-    };
+    let certificate = cv_keys::level(&cert);
+    let (cert_ok, hierarchy) = (certificate.ok, certificate.hierarchy);
     let face_signature_ok = face_signature_verifies(&face, &cert);
     let chip_key_ok = cv_keys::verifies_digest_info(&face.card_key, digest_info, &r.sig);
     let signed_birth = birth_date(&face.birth_date);
@@ -207,13 +191,7 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     Ok(FaceCheck {
         verdict,
         code_tries_left_before: r.left,
-        certificate: CertLevel {
-            ok: cert_ok,
-            outcome,
-            hierarchy,
-            issuer_key_id: key_id_text(&cert.issuer_key_id),
-            subject_key_id: key_id_text(&cert.subject_key_id),
-        },
+        certificate,
         face_signature_ok,
         chip_key_ok,
         consistency: Consistency {
@@ -228,6 +206,16 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
             sex_code: face.sex.clone(),
         },
     })
+}
+
+/// 32 fresh random bytes and the DigestInfo of their SHA-256, which the
+/// chip's key signs (level 3).
+pub(super) fn fresh_challenge() -> Result<([u8; 32], Vec<u8>)> {
+    let mut challenge = [0u8; 32];
+    getrandom::getrandom(&mut challenge)
+        .map_err(|e| Error::Helper(format!("no random numbers from the system: {e}")))?;
+    let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
+    Ok((challenge, digest_info))
 }
 
 /// Level 2: `DF28` is the certified key's PKCS#1 v1.5 signature of

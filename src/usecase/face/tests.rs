@@ -1,4 +1,6 @@
 use super::*;
+use crate::cert::cv_keys::Issuer;
+use crate::protocol::face::key_id_text;
 
 const FACE: &[u8] = include_bytes!("../../../fixtures/surface-test-card/surface-0002.bin");
 const CV: &[u8] = include_bytes!("../../../fixtures/surface-test-card/surface-0004.bin");
