@@ -43,6 +43,14 @@ impl PinText for PinKind {
                 )
                 .into();
         }
+        if self == PinKind::FaceNumberA {
+            return lang
+                .pick(
+                    "照合番号A はカード裏面の個人番号 (数字 12 桁) です",
+                    "照合番号A is the 12-digit individual number printed on the back of the card",
+                )
+                .into();
+        }
         if self == PinKind::BirthKey {
             return lang
                 .pick(
@@ -162,6 +170,13 @@ pub fn format_problem(p: FormatProblem, lang: Lang) -> String {
         ),
         (FormatProblem::Empty, Ja) => "空です".into(),
         (FormatProblem::Empty, En) => "empty".into(),
+        (FormatProblem::CheckDigit, Ja) => {
+            "最後の桁がチェックデジットと合いません (入力の誤り)。カードを送る前に止めました".into()
+        }
+        (FormatProblem::CheckDigit, En) => {
+            "the last digit is not the check digit of the first 11 (a typing error); nothing was sent"
+                .into()
+        }
     }
 }
 

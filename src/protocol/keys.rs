@@ -57,6 +57,9 @@ pub enum FormatProblem {
     Digits { want: usize, got: usize },
     /// An empty PIN (it would be the retry query, not a check).
     Empty,
+    /// 照合番号A whose 12th digit is not the check digit of the first 11:
+    /// a typing error, caught before it costs a try.
+    CheckDigit,
 }
 
 /// How a key's value is changed after a VERIFY (§3).

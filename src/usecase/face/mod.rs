@@ -67,6 +67,11 @@ pub struct Consistency {
     pub expiry_year_matches_face_unsigned: Option<bool>,
     /// The typed birth date is the signed `DF22`.
     pub birth_date_matches_signed: bool,
+    /// With `--with-number-a`: 照合番号A (the 12-digit number printed on
+    /// the back) was accepted by the chip (`0013`); `null` when not asked.
+    /// A wrong one ends the command as a wrong code (it costs a try).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_a_matches_chip: Option<bool>,
 }
 
 /// What `face-check` found. No personal data here: `personal` is never
@@ -77,6 +82,10 @@ pub struct FaceCheck {
     /// 照合番号B's tries left as read before the VERIFY (a right code
     /// spends none).
     pub code_tries_left_before: Option<u8>,
+    /// With `--with-number-a`: 照合番号A's tries left as read before its
+    /// VERIFY.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_a_tries_left_before: Option<u8>,
     pub certificate: CertLevel,
     /// Level 2: the face signature verifies with the certificate's key.
     pub face_signature_ok: bool,
@@ -116,6 +125,7 @@ struct Read {
     typed_yymmdd: zeroize::Zeroizing<String>,
     typed_year: zeroize::Zeroizing<String>,
     left: Option<u8>,
+    left_a: Option<u8>,
 }
 
 pub fn face_check(
@@ -123,17 +133,37 @@ pub fn face_check(
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<FaceCheck> {
+    face_check_with(o, force_last_try, false, asker)
+}
+
+/// `face_check`, and with `number_a` also 照合番号A (`0013`, the
+/// individual number) under the same guard: both counters are read before
+/// either is sent.
+pub fn face_check_with(
+    o: &CardOptions,
+    force_last_try: bool,
+    number_a: bool,
+    asker: &mut dyn Asker,
+) -> Result<FaceCheck> {
     let (challenge, digest_info) = fresh_challenge()?;
     let kind = PinKind::FaceCode;
+    let mut needs = vec![Need::verify(kind)];
+    if number_a {
+        needs.push(Need::verify(PinKind::FaceNumberA));
+    }
     let r = with_pins(
         o,
         force_last_try,
-        &[Need::verify(kind)],
+        &needs,
         asker,
         |_| Ok(()),
         |s, _, pins, counters| {
             let code = pins.get(kind, Which::Current)?;
             policy::verify(s, KeyRef::SurfaceCodeB, code)?;
+            if number_a {
+                let a = pins.get(PinKind::FaceNumberA, Which::Current)?;
+                policy::verify(s, KeyRef::SurfaceCodeA, a)?;
+            }
             let face = surface::read_face(s)?;
             let cv = surface::read_cv_cert(s)?;
             let sig = surface::sign_challenge(s, &digest_info)?;
@@ -151,10 +181,15 @@ pub fn face_check(
                     digits.get(6..10).unwrap_or_default().to_string(),
                 ),
                 left: counters.left(kind),
+                left_a: counters.left(PinKind::FaceNumberA),
             })
         },
     )?;
-    judge(&r, &digest_info, hex::encode(challenge))
+    let mut c = judge(&r, &digest_info, hex::encode(challenge))?;
+    c.number_a_tries_left_before = r.left_a;
+    // Reached only when the chip accepted it.
+    c.consistency.number_a_matches_chip = number_a.then_some(true);
+    Ok(c)
 }
 
 fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
@@ -191,6 +226,7 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     Ok(FaceCheck {
         verdict,
         code_tries_left_before: r.left,
+        number_a_tries_left_before: None,
         certificate,
         face_signature_ok,
         chip_key_ok,
@@ -199,6 +235,7 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
             expiry_year_matches_card,
             expiry_year_matches_face_unsigned,
             birth_date_matches_signed,
+            number_a_matches_chip: None,
         },
         challenge,
         personal: Personal {

@@ -14,6 +14,7 @@ fn read(code: &str, expiry: Option<time::Date>, sig: Vec<u8>) -> Read {
         typed_yymmdd: zeroize::Zeroizing::new(code[..6].into()),
         typed_year: zeroize::Zeroizing::new(code[6..10].into()),
         left: Some(3),
+        left_a: None,
     }
 }
 
