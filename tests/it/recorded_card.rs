@@ -114,6 +114,22 @@ fn status_names_the_test_pki_and_invents_nothing() {
         text.contains("黒桐　幹也") && text.contains("signature valid"),
         "{text}"
     );
+    // The AP's own CV certificate chains to J-LIS's test CV CA `6000033`,
+    // checked as face-check's level 1 (no longer "not checked").
+    assert!(
+        text.contains("CV certificate issued by J-LIS's TEST hierarchy (6000033/001)"),
+        "{text}"
+    );
+    let out = bin()
+        .args([v.as_str(), "--json", "info", "--pin-env", "P"])
+        .env("P", common::default_pin("card-info"))
+        .output()
+        .unwrap();
+    let c = &common::json(&out.stdout)["integrity"]["certificate"];
+    assert_eq!(c["ok"], true, "{c}");
+    assert_eq!(c["outcome"], "verified");
+    assert_eq!(c["hierarchy"], "jlis_test");
+    assert_eq!(c["issuer_key_id"], "6000033/001");
 }
 
 #[test]
