@@ -209,4 +209,48 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_jpki_test_cards_three_cv_certificates_verify_with_the_test_keys() {
+        // Read off a physical JPKI test card (fixtures/jpki-test-card/,
+        // myna-card 3.3.4): each names one of the test keys, and verifies
+        // with it — the first-hand check of 6000020, 6000023 and 6000033.
+        for (file, want) in [
+            (
+                &include_bytes!("../../fixtures/jpki-test-card/surface-0004.bin")[..],
+                "6000023/001",
+            ),
+            (
+                include_bytes!("../../fixtures/jpki-test-card/text-0004.bin"),
+                "6000033/001",
+            ),
+            (
+                include_bytes!("../../fixtures/jpki-test-card/mf-do-F8.bin"),
+                "6000020/001",
+            ),
+        ] {
+            let c = CvCert::parse(file).unwrap();
+            let l = level(&c);
+            assert_eq!(l.issuer_key_id, want);
+            assert_eq!(issuer(&c), Issuer::Verified(Hierarchy::JlisTest), "{want}");
+        }
+    }
+
+    #[test]
+    fn a_certificate_naming_a_production_key_it_was_not_signed_by_is_not_jlis() {
+        let mut c = CvCert::parse(include_bytes!(
+            "../../fixtures/jpki-test-card/text-0004.bin"
+        ))
+        .unwrap();
+        c.issuer_key_id[0] = b'5';
+        assert_eq!(issuer(&c), Issuer::BadSignature(Hierarchy::Jlis));
+        let l = level(&c);
+        assert!(!l.ok);
+        assert_eq!(
+            (l.outcome, l.issuer_key_id.as_str()),
+            ("bad_signature", "5000033/001")
+        );
+        c.issuer_key_id[1] = b'9';
+        assert_eq!(issuer(&c), Issuer::Unknown);
+    }
 }
