@@ -182,8 +182,8 @@ fn print(ctx: &Ctx, c: &AgeCheck, on: time::Date) {
     println!(
         "{}",
         l.pick(
-            "年齢確認 (生年月日キーのみ。氏名・住所・写真・生年月日は読み取りも表示もしません):",
-            "Age check (birth-date key only: no name, address, photo or birth date is shown)",
+            "年齢確認 (生年月日キーのみ。氏名・住所・写真は読み取らず、生年月日も表示しません):",
+            "Age check (birth-date key only: no name, address or photo is read, and the birth date is not shown):",
         )
     );
     let ft = &super::face_text::LevelText;
@@ -272,9 +272,32 @@ pub fn answer_text(c: &AgeCheck, on: time::Date, l: Lang) -> String {
             }
         ),
         (None, _) => format!(
-            "→ {question}: {} {}",
-            l.pick("回答できません。", "no answer:"),
-            super::face_text::verdict_text(c.verdict, l)
+            "→ {question}: {}{}",
+            l.pick("回答できません。", "no answer: "),
+            reason(c.verdict, l)
         ),
+    }
+}
+
+/// Why there is no answer, and what to do.
+fn reason(v: Verdict, l: Lang) -> &'static str {
+    match v {
+        Verdict::NotJlis => l.pick(
+            "J-LIS が発行したチップではありません (偽造の疑い)。このカードで年齢を確認しないでください",
+            "not a chip issued by J-LIS (possible forgery): do not rely on this card for the age",
+        ),
+        Verdict::Altered => l.pick(
+            "年齢レコードが J-LIS の署名後に書き換えられています (改ざん)。このカードで年齢を確認しないでください",
+            "the age record was changed after J-LIS signed it (altered): do not rely on this card",
+        ),
+        Verdict::Copied => l.pick(
+            "署名されたデータは本物ですが、このチップはその鍵を持っていません (他のカードのデータの複製)。受け付けないでください",
+            "the signed data are genuine, but this chip does not hold their key (copied from another card): do not accept it",
+        ),
+        Verdict::Mismatch => l.pick(
+            "入力した生年月日がチップの署名付きの生年月日と一致しません。券面を見直し、一致しなければ受け付けないでください",
+            "the birth date typed disagrees with the chip's signed one: check the card; if it still disagrees, do not accept it",
+        ),
+        Verdict::Genuine | Verdict::TestCard => "",
     }
 }
