@@ -19,6 +19,7 @@ mod cli_sign;
 mod cli_status;
 mod cli_virtual;
 mod cms_outcomes;
+mod e2e_age;
 mod e2e_exit_paths;
 mod e2e_hostile;
 mod e2e_pcscd;
