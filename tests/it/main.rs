@@ -5,6 +5,7 @@
 mod common;
 
 mod age_check;
+mod age_openssl;
 mod contradictions;
 mod face_check;
 

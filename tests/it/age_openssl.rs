@@ -1,0 +1,92 @@
+//! OpenSSL as an independent judge of the age record: from each signature
+//! it recovers the DigestInfo mynacard expects — `DF13` over `DF11‖DF12`
+//! with the AP's certified key, and the CV certificate's `5F37` over its
+//! `5F4E` body with the CA key — on the JPKI test card's files and on the
+//! virtual card's.
+
+use mynacard::protocol::face::{AgeRecord, CvCert, RsaKey};
+use mynacard::protocol::App;
+use mynacard::vcard::{Profile, VirtualCard};
+use rsa::pkcs8::EncodePublicKey;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const SHA256_PREFIX: &str = "3031300d060960864801650304020105000420";
+
+fn recover(dir: &Path, key: &RsaKey, sig: &[u8]) -> String {
+    let k = rsa::RsaPublicKey::new(
+        rsa::BigUint::from_bytes_be(&key.modulus),
+        rsa::BigUint::from_bytes_be(&key.exponent),
+    )
+    .unwrap();
+    let pem = dir.join("key.pem");
+    let sig_file = dir.join("sig.bin");
+    std::fs::write(&pem, k.to_public_key_pem(Default::default()).unwrap()).unwrap();
+    std::fs::write(&sig_file, sig).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-verifyrecover", "-pubin", "-inkey"])
+        .arg(&pem)
+        .arg("-in")
+        .arg(&sig_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    hex::encode(out.stdout)
+}
+
+fn judge(age: &[u8], cv: &[u8], ca_modulus: Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = AgeRecord::parse(age).unwrap();
+    let cert = CvCert::parse(cv).unwrap();
+    let want = format!(
+        "{SHA256_PREFIX}{}",
+        hex::encode(Sha256::digest(&rec.signed))
+    );
+    assert_eq!(recover(dir.path(), &cert.key, &rec.signature), want);
+    let ca = RsaKey {
+        exponent: vec![1, 0, 1],
+        modulus: ca_modulus,
+    };
+    let want = format!(
+        "{SHA256_PREFIX}{}",
+        hex::encode(Sha256::digest(&cert.signed))
+    );
+    assert_eq!(recover(dir.path(), &ca, &cert.signature), want);
+}
+
+#[test]
+fn openssl_recovers_the_age_records_digest_info() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let f = |p: &str| std::fs::read(root.join(p)).unwrap();
+    // The physical JPKI test card's files, under J-LIS's test key 6000023.
+    judge(
+        &f("fixtures/jpki-test-card/surface-0001.bin"),
+        &f("fixtures/jpki-test-card/surface-0004.bin"),
+        f("data/jlis-cv-keys/6000023.modulus"),
+    );
+    // The virtual card's, under its own test CV CA.
+    let c = VirtualCard::new(&Profile::builtin()).unwrap();
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::traits::PublicKeyParts;
+    let ca = rsa::RsaPrivateKey::from_pkcs8_pem(
+        &std::fs::read_to_string(root.join("fixtures/keys/cv-ca.pem")).unwrap(),
+    )
+    .unwrap();
+    judge(
+        c.ef(App::Surface, 1).unwrap(),
+        c.ef(App::Surface, 4).unwrap(),
+        ca.n().to_bytes_be(),
+    );
+}
