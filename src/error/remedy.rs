@@ -126,6 +126,25 @@ impl Error {
                 "another program may have used the card: check with mynacard pin status, then run again",
             ),
             PinFormat { kind, .. } => kind.format_hint(lang),
+            NoPinSource { kind }
+                if matches!(
+                    kind,
+                    PinKind::FaceCode | PinKind::FaceNumberA | PinKind::BirthKey
+                ) =>
+            {
+                let opt = match kind {
+                    PinKind::FaceCode => "code",
+                    PinKind::FaceNumberA => "number-a",
+                    _ => "birth-date",
+                };
+                tr(
+                    lang,
+                    format!(
+                        "--{opt}-file、--{opt}-stdin、--{opt}-env のいずれかで渡すか、端末から実行してください"
+                    ),
+                    format!("give it with --{opt}-file, --{opt}-stdin or --{opt}-env, or run from a terminal"),
+                )
+            }
             NoPinSource { .. } | PinInput(_) => s(
                 "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
                 "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",

@@ -301,6 +301,14 @@ fn bad_arguments_are_usage_errors_and_no_date_is_taken_from_argv() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
+    // No source and no terminal: the options that give it are named.
+    let out = bin()
+        .arg(virt(None))
+        .args(["age-check", "--at-least", "20"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(11));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--birth-date-env"));
     let out = run(None, &st, "1980-02-30", &["age-check", "--at-least", "20"]);
     assert_eq!(out.status.code(), Some(11));
     let err = String::from_utf8_lossy(&out.stderr);
