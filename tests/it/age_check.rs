@@ -314,3 +314,33 @@ fn bad_arguments_are_usage_errors_and_no_date_is_taken_from_argv() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("02-30"), "{err}");
 }
+
+#[test]
+fn a_look_alike_ca_is_not_jlis_and_gets_no_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("lookalike");
+    let out = run(
+        Some("face-lookalike-ca"),
+        &st,
+        BIRTH,
+        &["--json", "age-check", "--at-least", "20"],
+    );
+    assert_eq!(out.status.code(), Some(40), "{}", all(&out));
+    let v = json(&out.stdout);
+    assert_eq!(v["verdict"], "not_jlis");
+    assert_eq!(v["certificate"]["outcome"], "bad_signature");
+    assert_eq!(v["certificate"]["hierarchy"], "jlis");
+    assert_eq!(v["certificate"]["issuer_key_id"], "5000023/001");
+    assert!(v["answer"].is_null());
+    let out = run(
+        Some("face-lookalike-ca"),
+        &st,
+        BIRTH,
+        &["age-check", "--at-least", "20"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("no answer: not a chip issued by J-LIS"),
+        "{text}"
+    );
+}

@@ -104,6 +104,7 @@ fn each_faulty_profile_fails_its_own_level() {
     for (profile, code, verdict) in [
         ("face-altered", 41, "altered"),
         ("face-copied", 42, "copied"),
+        ("face-lookalike-ca", 40, "not_jlis"),
     ] {
         let st = dir.path().join(profile);
         let out = run(Some(profile), &st, PARTS, &["--json"]);
