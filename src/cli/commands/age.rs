@@ -243,12 +243,7 @@ fn print(ctx: &Ctx, c: &AgeCheck, on: time::Date) {
 pub fn answer_text(c: &AgeCheck, on: time::Date, l: Lang) -> String {
     let n = c.at_least;
     let question = match l {
-        Lang::Ja => format!(
-            "{}年{}月{}日に {n} 歳以上",
-            on.year(),
-            on.month() as u8,
-            on.day()
-        ),
+        Lang::Ja => format!("{}に {n} 歳以上", crate::i18n::jp_date(on)),
         Lang::En => format!("{n} years or older on {on}"),
     };
     let test = c.verdict == Verdict::TestCard;
