@@ -78,6 +78,12 @@ fn openssl_recovers_the_age_records_digest_info() {
     );
     // The virtual card's, under its own test CV CA.
     let c = VirtualCard::new(&Profile::builtin()).unwrap();
+    // The real layout: FF 10 82 02 1E, as long as the test card's file.
+    let ours = c.ef(App::Surface, 1).unwrap();
+    let theirs = f("fixtures/jpki-test-card/surface-0001.bin");
+    assert_eq!(ours[..5], [0xFF, 0x10, 0x82, 0x02, 0x1E]);
+    assert_eq!(ours.len(), theirs.len());
+    assert_eq!(ours[..16], theirs[..16], "the same header and birth date");
     use rsa::pkcs8::DecodePrivateKey;
     use rsa::traits::PublicKeyParts;
     let ca = rsa::RsaPrivateKey::from_pkcs8_pem(
