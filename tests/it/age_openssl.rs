@@ -1,4 +1,4 @@
-//! OpenSSL as an independent judge of the age record: from each signature
+//! OpenSSL as an independent judge of the age record and the card face: from each signature
 //! it recovers the DigestInfo mynacard expects — `DF13` over `DF11‖DF12`
 //! with the AP's certified key, and the CV certificate's `5F37` over its
 //! `5F4E` body with the CA key — on the JPKI test card's files and on the
@@ -95,4 +95,42 @@ fn openssl_recovers_the_age_records_digest_info() {
         c.ef(App::Surface, 4).unwrap(),
         ca.n().to_bytes_be(),
     );
+}
+
+/// The card face too: from `DF28` OpenSSL recovers DigestInfo(SHA-256,
+/// H(DF22‖DF23‖DF24) ‖ H(DF25‖DF26) ‖ H(DF27)) — 96 bytes of digests.
+#[test]
+fn openssl_recovers_the_card_faces_three_segment_digest_info() {
+    use mynacard::protocol::face::Face;
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no openssl");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let f = |p: &str| std::fs::read(root.join(p)).unwrap();
+    let c = VirtualCard::new(&Profile::builtin()).unwrap();
+    let test_card = (
+        f("fixtures/jpki-test-card/surface-0002.bin"),
+        f("fixtures/jpki-test-card/surface-0004.bin"),
+    );
+    let ours = (
+        c.ef(App::Surface, 2).unwrap().to_vec(),
+        c.ef(App::Surface, 4).unwrap().to_vec(),
+    );
+    for (face, cv) in [test_card, ours] {
+        let dir = tempfile::tempdir().unwrap();
+        let face = Face::parse(&face).unwrap();
+        let cert = CvCert::parse(&cv).unwrap();
+        let digests: String = face
+            .segments
+            .iter()
+            .map(|s| hex::encode(Sha256::digest(s)))
+            .collect();
+        let want = format!("3071300d060960864801650304020105000460{digests}");
+        assert_eq!(recover(dir.path(), &cert.key, &face.signature), want);
+    }
 }
