@@ -1,8 +1,8 @@
-//! OpenSSL as an independent judge of the age record and the card face: from each signature
-//! it recovers the DigestInfo mynacard expects — `DF13` over `DF11‖DF12`
-//! with the AP's certified key, and the CV certificate's `5F37` over its
-//! `5F4E` body with the CA key — on the JPKI test card's files and on the
-//! virtual card's.
+//! OpenSSL as an independent judge of the age record and the card face:
+//! from each signature it recovers the DigestInfo mynacard expects — `DF13`
+//! over `DF11‖DF12` and `DF28` over the face's three segments with the
+//! AP's certified key, and the CV certificate's `5F37` over its `5F4E` body
+//! with the CA key — on the JPKI test card's files and the virtual card's.
 
 use mynacard::protocol::face::{AgeRecord, CvCert, RsaKey};
 use mynacard::protocol::App;
