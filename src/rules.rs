@@ -83,6 +83,20 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
     age.max(0)
 }
 
+/// The first day on which someone born on `birth` is `n` years old, as the
+/// law counts it (年齢計算ニ関スル法律, the day of birth counted; Civil Code
+/// art. 143): the years end with the day before the birthday, so the age
+/// is reached on the birthday; for 29 February in a common year they end
+/// with 28 February (the month's last day), so it is reached on 1 March.
+/// This is the rule `age-check` answers with (not `birthday_in`'s 28 Feb,
+/// which is the card's validity rule).
+pub fn age_reached_on(birth: Date, n: u16) -> Option<Date> {
+    let year = birth.year().checked_add(i32::from(n))?;
+    Date::from_calendar_date(year, birth.month(), birth.day())
+        .ok()
+        .or_else(|| Date::from_calendar_date(year, Month::March, 1).ok())
+}
+
 /// Age from which the card is issued for 10 years: 18 since 2022-04-01,
 /// 20 for applications made before.
 pub fn adult_age(application: Date) -> i32 {
@@ -318,6 +332,15 @@ mod tests {
             nth_birthday_after(b, date!(2024 - 04 - 30), 1),
             date!(2024 - 05 - 01)
         );
+    }
+
+    #[test]
+    fn an_age_is_reached_on_the_birthday_and_on_1_march_for_29_february() {
+        let b = date!(1980 - 02 - 17);
+        assert_eq!(age_reached_on(b, 20), Some(date!(2000 - 02 - 17)));
+        let leap = date!(2004 - 02 - 29);
+        assert_eq!(age_reached_on(leap, 18), Some(date!(2022 - 03 - 01)));
+        assert_eq!(age_reached_on(leap, 20), Some(date!(2024 - 02 - 29)));
     }
 
     #[test]

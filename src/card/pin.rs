@@ -84,6 +84,15 @@ fn validate(kind: PinKind, pin: &Pin) -> Result<(Pin, bool), FormatProblem> {
                     got: s.chars().count(),
                 });
             }
+            // 照合番号A is the individual number: its check digit catches a
+            // typo before it costs a try.
+            let b = s.as_bytes();
+            if kind == PinKind::FaceNumberA
+                && b.get(..11).and_then(crate::rules::number_check_digit)
+                    != b.get(11).and_then(|d| d.checked_sub(b'0'))
+            {
+                return Err(FormatProblem::CheckDigit);
+            }
             Ok((Pin::new(s.to_string()), false))
         }
     }

@@ -25,21 +25,23 @@ fn read(s: &mut Session, fid: u16) -> Result<Vec<u8>> {
 }
 
 /// The card key (`001A`, no credential) signs `digest_info`:
-/// `80 2A 00 00` (myna-card `SurfaceAp::sign`). Needing no credential, it
-/// is asked before 照合番号B, so that a card without the key (a recorded
-/// one, `6A88`) is refused before the code is asked for.
-pub fn sign_challenge(s: &mut Session, digest_info: &[u8]) -> Result<Vec<u8>> {
+/// `80 2A 00 00` (myna-card `SurfaceAp::sign`). `None`: the chip holds no
+/// key to sign with (`6A88`, a recorded card) — for the face and age
+/// checks that is the copy case (the chip is not proven), not an error.
+pub fn sign_challenge(s: &mut Session, digest_info: &[u8]) -> Result<Option<Vec<u8>>> {
     s.select_ap(App::Surface)?;
     let r = s.send(&crate::apdu::cmd::sign_with_ap_key(digest_info))?;
     match r.sw {
-        StatusWord::Ok if !r.data.is_empty() => Ok(r.data),
-        // No key to sign with (a recorded card).
-        StatusWord::ReferencedDataNotFound => Err(Error::NoPrivateKey {
-            key: crate::protocol::SignKey::SurfaceAp,
-        }),
+        StatusWord::Ok if !r.data.is_empty() => Ok(Some(r.data)),
+        StatusWord::ReferencedDataNotFound => Ok(None),
         sw => Err(Error::UnexpectedStatus {
             command: "COMPUTE DIGITAL SIGNATURE (券面AP)",
             sw,
         }),
     }
+}
+
+/// EF `0001`, the age record (after the 生年月日 key).
+pub fn read_age_record(s: &mut Session) -> Result<Vec<u8>> {
+    read(s, surface::AGE_RECORD)
 }

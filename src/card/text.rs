@@ -251,8 +251,8 @@ pub struct Integrity {
     pub attributes_hash_ok: bool,
     /// The record's RSA signature (DF33) verifies with the key that the
     /// AP's card-verifiable certificate (EF 0004) certifies (None: EF 0004
-    /// not given). The CV certificate itself is not checked: its issuer's
-    /// key is not on the card.
+    /// not given). The certificate's own issuer is checked by the use case
+    /// (`usecase::info`, against the built-in CV CA keys).
     pub signature_ok: Option<bool>,
 }
 

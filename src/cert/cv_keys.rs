@@ -161,6 +161,37 @@ pub fn issuer(c: &CvCert) -> Issuer {
     }
 }
 
+/// Level 1 as the commands report it (`face-check`, `age-check`, `info`'s
+/// integrity check).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CertLevel {
+    pub ok: bool,
+    /// `verified`, `bad_signature` or `unknown_issuer`.
+    pub outcome: &'static str,
+    /// Whose CV CA key verified it (when one did or was named).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hierarchy: Option<Hierarchy>,
+    /// 証明者鍵ID as printed (`5000023/001`).
+    pub issuer_key_id: String,
+    pub subject_key_id: String,
+}
+
+/// Level 1 of a CV certificate, in the words the reports use.
+pub fn level(c: &CvCert) -> CertLevel {
+    let (ok, outcome, hierarchy) = match issuer(c) {
+        Issuer::Verified(h) => (true, "verified", Some(h)),
+        Issuer::BadSignature(h) => (false, "bad_signature", Some(h)),
+        Issuer::Unknown => (false, "unknown_issuer", None),
+    };
+    CertLevel {
+        ok,
+        outcome,
+        hierarchy,
+        issuer_key_id: crate::protocol::face::key_id_text(&c.issuer_key_id),
+        subject_key_id: crate::protocol::face::key_id_text(&c.subject_key_id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +208,49 @@ mod tests {
                 assert!(sums.lines().any(|l| l == line), "{name}");
             }
         }
+    }
+
+    #[test]
+    fn the_jpki_test_cards_three_cv_certificates_verify_with_the_test_keys() {
+        // Read off a physical JPKI test card (fixtures/jpki-test-card/,
+        // myna-card 3.3.4): each names one of the test keys, and verifies
+        // with it — the first-hand check of 6000020, 6000023 and 6000033.
+        for (file, want) in [
+            (
+                &include_bytes!("../../fixtures/jpki-test-card/surface-0004.bin")[..],
+                "6000023/001",
+            ),
+            (
+                include_bytes!("../../fixtures/jpki-test-card/text-0004.bin"),
+                "6000033/001",
+            ),
+            (
+                include_bytes!("../../fixtures/jpki-test-card/mf-do-F8.bin"),
+                "6000020/001",
+            ),
+        ] {
+            let c = CvCert::parse(file).unwrap();
+            let l = level(&c);
+            assert_eq!(l.issuer_key_id, want);
+            assert_eq!(issuer(&c), Issuer::Verified(Hierarchy::JlisTest), "{want}");
+        }
+    }
+
+    #[test]
+    fn a_certificate_naming_a_production_key_it_was_not_signed_by_is_not_jlis() {
+        let mut c = CvCert::parse(include_bytes!(
+            "../../fixtures/jpki-test-card/text-0004.bin"
+        ))
+        .unwrap();
+        c.issuer_key_id[0] = b'5';
+        assert_eq!(issuer(&c), Issuer::BadSignature(Hierarchy::Jlis));
+        let l = level(&c);
+        assert!(!l.ok);
+        assert_eq!(
+            (l.outcome, l.issuer_key_id.as_str()),
+            ("bad_signature", "5000033/001")
+        );
+        c.issuer_key_id[1] = b'9';
+        assert_eq!(issuer(&c), Issuer::Unknown);
     }
 }

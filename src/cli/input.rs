@@ -49,6 +49,16 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Standard input when `stdin` is set and nothing else was named.
+    pub fn or_stdin(self, stdin: bool) -> Source {
+        match self {
+            Source::Prompt if stdin => Source::Stdin,
+            s => s,
+        }
+    }
+}
+
 impl PinSource {
     pub fn source(&self) -> Source {
         if let Some(p) = &self.pin_file {

@@ -292,6 +292,16 @@ fn signing_examples(bin: &str) -> Option<Examples> {
             "Is the chip genuine and does it match the face? (asks the printed birth date, expiry year and security code; no PIN)",
             "mynacard face-check",
         )],
+        "mynacard age-check" => &[
+            (
+                "Is the holder 20 or older today? (asks the birth date printed on the card; prints yes or no, nothing else)",
+                "mynacard age-check --at-least 20",
+            ),
+            (
+                "18 or older on a given day, the birth date from a file (mode 0600):",
+                "mynacard age-check --at-least 18 --on 2027-04-01 --birth-date-file birth.txt",
+            ),
+        ],
         "mynacard sign" => &[
             (
                 "A detached CMS signature with the signature key:",

@@ -107,6 +107,11 @@ pub enum Commands {
     /// year, security code), never the resident's PIN
     #[command(name = "face-check", alias = "face")]
     FaceCheck(commands::face::FaceCheckArgs),
+    /// For shops: is the holder N years or older on a day? Asks only the
+    /// birth date printed on the card (the 券面AP's birth-date key); prints
+    /// yes or no with the chip's genuineness, nothing else about the holder
+    #[command(name = "age-check", alias = "age")]
+    AgeCheck(commands::age::AgeCheckArgs),
     /// Sign FILE with the card: a detached CMS signature (or --digest-only: a raw signature)
     Sign(commands::sign::SignArgs),
     /// Check a detached CMS signature of FILE (the file, the signature, the signer's certificate)
@@ -304,6 +309,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Prove(a) => commands::prove::run(&ctx, a),
         Commands::FaceCheck(a) => commands::face::run(&ctx, a),
+        Commands::AgeCheck(a) => commands::age::run(&ctx, a),
         Commands::Sign(a) => commands::sign::sign(&ctx, a),
         Commands::Verify(a) => commands::sign::verify(&ctx, a),
         Commands::Pdf(c) => commands::pdf::run(&ctx, c),

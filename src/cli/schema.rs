@@ -139,6 +139,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::cert::CertDoc>(),
         one::<c::prove::ProveDoc>(),
         one::<c::face::FaceCheckDoc>(),
+        one::<c::age::AgeCheckDoc>(),
         one::<c::sign::SignDoc>(),
         one::<c::sign::VerifyDoc>(),
         one::<c::pdf::PdfSignDoc>(),

@@ -48,6 +48,8 @@ pub const FACE_COPIED: i32 = 42;
 pub const FACE_MISMATCH: i32 = 43;
 /// `face-check`: all four levels, under a TEST CV CA.
 pub const FACE_TEST_CARD: i32 = 44;
+/// `age-check`: a genuine J-LIS card whose holder is not N or older on DATE.
+pub const AGE_NOT_REACHED: i32 = 45;
 pub const FINDING_WARNING: i32 = 20;
 pub const FINDING_ERROR: i32 = 21;
 
@@ -81,11 +83,12 @@ pub const TABLE: &[(&str, &str)] = &[
     ("33", "`verify`: the certificate was not valid at the signing time"),
     ("34", "`verify`: the certificate's key usage does not allow signing"),
     ("35", "`pdf verify`: a signature is valid, but a later revision changed the document (a page added or changed)"),
-    ("40", "`face-check`: the chip's CV certificate is not from a J-LIS CV CA (not issued by J-LIS)"),
-    ("41", "`face-check`: the face data were changed after J-LIS signed them (altered)"),
-    ("42", "`face-check`: the chip does not hold the key inside the signed data (copied)"),
-    ("43", "`face-check`: what is printed (照合番号B's parts) does not agree with the chip"),
-    ("44", "`face-check`: all four levels pass, but under a TEST CV CA (not a resident's card)"),
+    ("40", "`face-check`, `age-check`: the chip's CV certificate is not from a J-LIS CV CA (not issued by J-LIS)"),
+    ("41", "`face-check`, `age-check`: the face data (age record) were changed after J-LIS signed them (altered)"),
+    ("42", "`face-check`, `age-check`: the chip does not hold the key inside the signed data (copied)"),
+    ("43", "`face-check`, `age-check`: what was typed from the card (照合番号B's parts, the birth date) does not agree with the chip"),
+    ("44", "`face-check`, `age-check`: all four levels pass, but under a TEST CV CA (not a resident's card)"),
+    ("45", "`age-check`: a genuine J-LIS card, and the holder is NOT N years or older on the day asked"),
     ("129, 130, 143", "interrupted by SIGHUP, SIGINT, SIGTERM (the card was powered down first)"),
     ("141", "standard output was closed (`| head`): ended quietly"),
 ];

@@ -91,6 +91,20 @@ impl Error {
                 "券面の生年月日・有効期限の年・セキュリティコードを見直してください。照合番号Bの誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
                 "check the birth date, expiry year and security code against the card; each wrong 照合番号B costs a try, and a locked one is unlocked only at the municipal office",
             ),
+            WrongPin {
+                kind: PinKind::BirthKey,
+                ..
+            } => s(
+                "券面の生年月日を見直してください。誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the birth date against the card; each wrong entry costs a try, and a locked one is unlocked only at the municipal office",
+            ),
+            WrongPin {
+                kind: PinKind::FaceNumberA,
+                ..
+            } => s(
+                "カード裏面の個人番号 (12 桁) を見直してください。誤りは回数に数えられ、ロックされると市区町村の窓口でしか解除できません",
+                "check the 12-digit number on the back of the card; each wrong entry costs a try, and a locked one is unlocked only at the municipal office",
+            ),
             WrongPin { kind, .. } => tr(
                 lang,
                 format!(
@@ -112,6 +126,25 @@ impl Error {
                 "another program may have used the card: check with mynacard pin status, then run again",
             ),
             PinFormat { kind, .. } => kind.format_hint(lang),
+            NoPinSource { kind }
+                if matches!(
+                    kind,
+                    PinKind::FaceCode | PinKind::FaceNumberA | PinKind::BirthKey
+                ) =>
+            {
+                let opt = match kind {
+                    PinKind::FaceCode => "code",
+                    PinKind::FaceNumberA => "number-a",
+                    _ => "birth-date",
+                };
+                tr(
+                    lang,
+                    format!(
+                        "--{opt}-file、--{opt}-stdin、--{opt}-env のいずれかで渡すか、端末から実行してください"
+                    ),
+                    format!("give it with --{opt}-file, --{opt}-stdin or --{opt}-env, or run from a terminal"),
+                )
+            }
             NoPinSource { .. } | PinInput(_) => s(
                 "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
                 "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",

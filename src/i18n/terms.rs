@@ -25,6 +25,12 @@ impl PinText for PinKind {
             (PinKind::Resident, Lang::En) => "resident-registry PIN",
             (PinKind::FaceCode, Lang::Ja) => "照合番号B",
             (PinKind::FaceCode, Lang::En) => "card-face check code (照合番号B)",
+            (PinKind::FaceNumberA, Lang::Ja) => "照合番号A (個人番号)",
+            (PinKind::FaceNumberA, Lang::En) => {
+                "card-face check number (照合番号A, the individual number)"
+            }
+            (PinKind::BirthKey, Lang::Ja) => "生年月日 (年齢確認用)",
+            (PinKind::BirthKey, Lang::En) => "birth-date key (age check)",
         }
     }
 
@@ -34,6 +40,22 @@ impl PinText for PinKind {
                 .pick(
                     "券面に印字された生年月日 (1980-02-17、昭和55年2月17日、S55.2.17 など)、有効期限の年 (西暦 4 桁)、セキュリティコード (数字 4 桁) を入力してください",
                     "type what is printed on the card: the birth date (1980-02-17, 昭和55年2月17日, S55.2.17…), the expiry year (4 digits) and the 4-digit security code",
+                )
+                .into();
+        }
+        if self == PinKind::FaceNumberA {
+            return lang
+                .pick(
+                    "照合番号A はカード裏面の個人番号 (数字 12 桁) です",
+                    "照合番号A is the 12-digit individual number printed on the back of the card",
+                )
+                .into();
+        }
+        if self == PinKind::BirthKey {
+            return lang
+                .pick(
+                    "券面に印字された生年月日を入力してください (1980-02-17、昭和55年2月17日、S55.2.17 など)",
+                    "type the birth date as printed on the card (1980-02-17, 昭和55年2月17日, S55.2.17…)",
                 )
                 .into();
         }
@@ -59,6 +81,18 @@ impl PinText for PinKind {
                     "照合番号B is locked: the card's holder must have it unlocked at the municipal office; until then, check identity another way",
                 )
                 .into();
+        }
+        if matches!(self, PinKind::BirthKey | PinKind::FaceNumberA) {
+            return match lang {
+                Lang::Ja => format!(
+                    "{}の照合はロックされています。カードの持ち主が市区町村の窓口で解除を受ける必要があります。それまでは別の方法で確認してください",
+                    self.name(lang)
+                ),
+                Lang::En => format!(
+                    "the {} is locked: the card's holder must have it unlocked at the municipal office; until then, check another way",
+                    self.name(lang)
+                ),
+            };
         }
         match (self.kiosk_resettable(), lang) {
             (true, Lang::Ja) => {
@@ -152,6 +186,13 @@ pub fn format_problem(p: FormatProblem, lang: Lang) -> String {
         ),
         (FormatProblem::Empty, Ja) => "空です".into(),
         (FormatProblem::Empty, En) => "empty".into(),
+        (FormatProblem::CheckDigit, Ja) => {
+            "最後の桁がチェックデジットと合いません (入力の誤り)。カードを送る前に止めました".into()
+        }
+        (FormatProblem::CheckDigit, En) => {
+            "the last digit is not the check digit of the first 11 (a typing error); nothing was sent"
+                .into()
+        }
     }
 }
 

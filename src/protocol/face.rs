@@ -212,6 +212,53 @@ impl Face {
     }
 }
 
+/// The age-verification record, EF `0001` (§2.3): `FF 10 { DF11 birth
+/// date, DF12 card key, DF13 signature }`. The signature is the certified
+/// key's RSA PKCS#1 v1.5 SHA-256 over the objects before `DF13` as stored
+/// (myna-card `AgeRecord`). Personal data: `Debug` prints none of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AgeRecord {
+    /// `DF11`, 生年月日 `YYYYMMDD` as stored.
+    pub birth_date: String,
+    /// `DF12`, the card's own key (the one `001A` signs challenges with).
+    pub card_key: RsaKey,
+    /// `DF11‖DF12` as stored: what `DF13` signs.
+    pub signed: Vec<u8>,
+    /// `DF13`.
+    pub signature: Vec<u8>,
+}
+
+impl std::fmt::Debug for AgeRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AgeRecord(REDACTED)")
+    }
+}
+
+impl AgeRecord {
+    pub fn parse(b: &[u8]) -> Result<AgeRecord, Malformed> {
+        let (t, v, _, _) = object(b).ok_or_else(|| bad("EF 0001 is not valid BER-TLV"))?;
+        if t != tag::AGE_RECORD {
+            return Err(bad("EF 0001 does not start with FF 10"));
+        }
+        let kids = children(v)?;
+        let need = |want: [u8; 2]| {
+            kids.iter()
+                .find(|(t, _, _)| *t == want)
+                .ok_or_else(|| bad(&format!("EF 0001 lacks {:02X}{:02X}", want[0], want[1])))
+        };
+        let (_, birth, birth_raw) = need(tag::AGE_BIRTH_DATE)?;
+        let (_, key, key_raw) = need(tag::AGE_CARD_KEY)?;
+        let (_, signature, _) = need(tag::AGE_SIGNATURE)?;
+        Ok(AgeRecord {
+            birth_date: String::from_utf8(birth.to_vec())
+                .map_err(|_| bad("EF 0001's birth date is not ASCII"))?,
+            card_key: RsaKey::parse(key)?,
+            signed: [*birth_raw, *key_raw].concat(),
+            signature: signature.to_vec(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +279,19 @@ mod tests {
         assert!(Face::parse(&[0xFF, 0x20, 0x05, 0xDF]).is_err());
         assert!(CvCert::parse(&[0x7F, 0x21, 0x00]).is_err());
         assert!(RsaKey::parse(&[0x90, 0x01, 0x03]).is_err());
+        assert!(AgeRecord::parse(&[0xFF, 0x10, 0x03, 0xDF, 0x11, 0x00]).is_err());
+        assert!(AgeRecord::parse(&[0xFF, 0x20, 0x00]).is_err());
+    }
+
+    #[test]
+    fn the_test_cards_age_record_parses() {
+        let b = include_bytes!("../../fixtures/surface-test-card/surface-0001.bin");
+        let r = AgeRecord::parse(b).unwrap();
+        assert_eq!(r.birth_date, "19800217");
+        assert_eq!(r.card_key.modulus.len(), 256);
+        assert_eq!(r.signature.len(), 256);
+        // DF11 (11 bytes) and DF12 (2 + 3 + 265) as stored.
+        assert_eq!(r.signed.len(), 11 + 270);
+        assert_eq!(format!("{r:?}"), "AgeRecord(REDACTED)");
     }
 }

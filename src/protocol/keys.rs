@@ -57,6 +57,9 @@ pub enum FormatProblem {
     Digits { want: usize, got: usize },
     /// An empty PIN (it would be the retry query, not a check).
     Empty,
+    /// 照合番号A whose 12th digit is not the check digit of the first 11:
+    /// a typing error, caught before it costs a try.
+    CheckDigit,
 }
 
 /// How a key's value is changed after a VERIFY (§3).
@@ -216,6 +219,8 @@ impl KeyRef {
             KeyRef::CardInfo => Some(PinKind::CardInfo),
             KeyRef::Common | KeyRef::Juki => Some(PinKind::Resident),
             KeyRef::SurfaceCodeB => Some(PinKind::FaceCode),
+            KeyRef::SurfaceCodeA => Some(PinKind::FaceNumberA),
+            KeyRef::SurfaceBirth => Some(PinKind::BirthKey),
             _ => None,
         }
     }
@@ -243,6 +248,17 @@ pub enum PinKind {
     /// PINs that `pin status` reports and `pin verify` takes.
     #[value(skip)]
     FaceCode,
+    /// 照合番号A of the 券面AP (`0013`): the 12-digit individual number,
+    /// given to `face-check` only when asked for (`--with-number-a`).
+    /// Same policy; not one of `ALL`.
+    #[value(skip)]
+    FaceNumberA,
+    /// The 券面AP's 生年月日 key (`0011`): the birth date as 和暦 `YYMMDD`,
+    /// which opens the age record alone (`age-check`). Same policy; not
+    /// one of `ALL`.
+    #[value(skip)]
+    #[serde(rename = "birth-date-key")]
+    BirthKey,
 }
 
 impl PinKind {
@@ -261,6 +277,8 @@ impl PinKind {
             PinKind::CardInfo => &[KeyRef::CardInfo],
             PinKind::Resident => &[KeyRef::Juki, KeyRef::Common],
             PinKind::FaceCode => &[KeyRef::SurfaceCodeB],
+            PinKind::FaceNumberA => &[KeyRef::SurfaceCodeA],
+            PinKind::BirthKey => &[KeyRef::SurfaceBirth],
         }
     }
 
@@ -280,6 +298,8 @@ impl PinKind {
             PinKind::CardInfo => "card-info",
             PinKind::Resident => "resident",
             PinKind::FaceCode => "face-code",
+            PinKind::FaceNumberA => "face-number-a",
+            PinKind::BirthKey => "birth-date-key",
         }
     }
 
@@ -363,8 +383,12 @@ mod tests {
         }
         let users: usize = PinKind::ALL.iter().map(|k| k.refs().len()).sum();
         let with_kind = KeyRef::ALL.iter().filter(|r| r.kind().is_some()).count();
-        // The user PINs, and 照合番号B of the 券面AP (the face check).
-        assert_eq!(users + 1, with_kind);
+        // The user PINs, and the 券面AP's three: 照合番号B and A (the face
+        // check) and the 生年月日 key (the age check).
+        assert_eq!(users + 3, with_kind);
+        assert_eq!(KeyRef::SurfaceBirth.kind(), Some(PinKind::BirthKey));
+        assert_eq!(PinKind::BirthKey.format(), PinFormat::Digits(6));
+        assert_eq!(PinKind::FaceNumberA.format(), PinFormat::Digits(12));
         assert_eq!(KeyRef::SurfaceCodeB.kind(), Some(PinKind::FaceCode));
         assert_eq!(PinKind::FaceCode.format(), PinFormat::Digits(14));
         assert_eq!(KeyRef::TextBlocked.kind(), None);

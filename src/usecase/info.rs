@@ -9,7 +9,9 @@ use crate::card::jpki;
 use crate::card::policy;
 use crate::card::text;
 pub use crate::card::text::{Attributes, Integrity, MyNumber};
+use crate::cert::cv_keys::{self, CertLevel};
 use crate::error::{Error, Result};
+use crate::protocol::face::CvCert;
 use crate::protocol::{CertSlot, KeyRef, PinKind};
 use crate::report::HolderField;
 
@@ -19,6 +21,10 @@ pub struct Info {
     /// With `show_number`.
     pub number: Option<MyNumber>,
     pub integrity: Integrity,
+    /// The AP's CV certificate (EF 0004) against the built-in CV CA keys
+    /// (J-LIS `5000033`, the test hierarchy `6000033`, the virtual card's
+    /// test CA), as `face-check`'s level 1; `None` when EF 0004 is absent.
+    pub cv_certificate: Option<CertLevel>,
     /// With the signature certificate: the fields that differ from the
     /// card's record (empty: it matches); `None` when not compared (not
     /// asked, or the certificate carries no holder).
@@ -77,6 +83,15 @@ pub fn info(
         files.number.as_deref(),
         files.cv_cert.as_deref(),
     )?;
+    let cv_certificate = files
+        .cv_cert
+        .as_deref()
+        .map(|b| {
+            CvCert::parse(b)
+                .map(|c| cv_keys::level(&c))
+                .map_err(|e| Error::Data(format!("入力補助AP EF 0004: {}", e.0)))
+        })
+        .transpose()?;
     let holder_differs = match &sign_der {
         Some(der) => crate::cert::jpki_attrs::holder_from_der(der)
             .map_err(|e| Error::Data(e.to_string()))?
@@ -87,6 +102,7 @@ pub fn info(
         attributes,
         number,
         integrity,
+        cv_certificate,
         holder_differs,
     })
 }

@@ -1,6 +1,7 @@
 //! Use cases: what a command does with the card, above the card layer and
 //! below the command line (which only parses, asks and presents).
 
+pub mod age;
 pub mod cache;
 pub mod certs;
 pub mod connect;

@@ -219,3 +219,47 @@ fn json_enumerations_do_not_follow_the_language() {
     assert_eq!(v["pins"][0]["state"], "ok");
     assert_eq!(v["card"]["token_type"], "card");
 }
+
+#[test]
+fn the_aps_cv_certificate_is_checked_with_the_built_in_cv_ca_keys() {
+    // The built-in card: the virtual card's own test CV CA.
+    let v = json(&info(None, &[]).stdout);
+    let c = &v["integrity"]["certificate"];
+    assert_eq!(c["ok"], true, "{v}");
+    assert_eq!(c["hierarchy"], "virtual_test");
+    // A look-alike: the JPKI test card's 入力補助AP certificate with its
+    // 証明者鍵ID changed to J-LIS's production `5000033`: it names a J-LIS
+    // key that does not verify it.
+    let hex = include_str!("../../fixtures/profiles/jpki-test-card.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("\"text:0004\" = \""))
+        .and_then(|l| l.split('"').next())
+        .unwrap()
+        .replacen("36303030303333", "35303030303333", 1);
+    let p = common::profile_file(&format!(
+        "base = \"builtin\"\n[ef_overrides]\n\"text:0004\" = \"{hex}\"\n"
+    ));
+    let out = bin()
+        .args([p.arg.as_str(), "--json", "info", "--pin-env", "P"])
+        .env("P", "1234")
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let c = &v["integrity"]["certificate"];
+    assert_eq!(c["ok"], false, "{v}");
+    assert_eq!(c["outcome"], "bad_signature");
+    assert_eq!(c["hierarchy"], "jlis");
+    assert_eq!(c["issuer_key_id"], "5000033/001");
+    let out = bin()
+        .args([p.arg.as_str(), "info", "--pin-env", "P"])
+        .env("P", "1234")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "does not verify with J-LIS (production)'s key (5000033/001): not issued by J-LIS"
+        ),
+        "{text}"
+    );
+}

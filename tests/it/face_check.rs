@@ -104,6 +104,7 @@ fn each_faulty_profile_fails_its_own_level() {
     for (profile, code, verdict) in [
         ("face-altered", 41, "altered"),
         ("face-copied", 42, "copied"),
+        ("face-lookalike-ca", 40, "not_jlis"),
     ] {
         let st = dir.path().join(profile);
         let out = run(Some(profile), &st, PARTS, &["--json"]);
@@ -132,4 +133,82 @@ fn the_printed_parts_never_reach_the_trace_or_the_error_text() {
             assert!(!all.contains(secret), "{secret} in: {all}");
         }
     }
+}
+
+fn with_a(state: &Path, number: &str, extra: &[&str]) -> std::process::Output {
+    bin()
+        .arg(virt(None))
+        .arg("--state")
+        .arg(state)
+        .args(extra)
+        .args([
+            "face-check",
+            "--code-env",
+            "FC",
+            "--with-number-a",
+            "--number-a-env",
+            "NA",
+        ])
+        .env("FC", PARTS)
+        .env("NA", number)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn number_a_only_when_asked_never_echoed_and_a_wrong_one_costs_one_try() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("s.json");
+    let number = common::default_number();
+    // Not asked: no 照合番号A field, no VERIFY of 0013.
+    let out = run(None, &st, PARTS, &["--json", "--trace"]);
+    let v = json(&out.stdout);
+    assert!(v["consistency"].get("number_a_matches_chip").is_none());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("00 20 00 93"));
+    // Asked, as printed (groups of four): both counters read first, both
+    // VERIFYs masked, nothing of the number anywhere.
+    let spaced = format!("{} {} {}", &number[..4], &number[4..8], &number[8..]);
+    let out = with_a(&st, &spaced, &["--json", "--trace"]);
+    assert_eq!(out.status.code(), Some(44));
+    let v = json(&out.stdout);
+    assert_eq!(v["consistency"]["number_a_matches_chip"], true);
+    assert_eq!(v["number_a_tries_left_before"], 3);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let q = err.find("> 00 20 00 93\n").unwrap();
+    let verify = err.find("> 00 20 00 93 0C ****").unwrap();
+    assert!(q < verify, "{err}");
+    let hex: String = number.bytes().map(|b| format!("{b:02X} ")).collect();
+    for secret in [number.as_str(), &number[8..], hex.trim_end(), "35 33 37 36"] {
+        assert!(!err.contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret));
+    }
+    // A wrong number whose check digit is right: exactly one try of A, none
+    // of B.
+    let out = with_a(&st, "123456789018", &["--lang", "en"]);
+    assert_eq!(out.status.code(), Some(9));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("照合番号A") && err.contains("2 tries left"),
+        "{err}"
+    );
+    assert!(!err.contains("123456789018"), "{err}");
+    let v = json(&with_a(&st, &number, &["--json"]).stdout);
+    assert_eq!(v["number_a_tries_left_before"], 2);
+    assert_eq!(v["code_tries_left_before"], 3);
+    // A typo the check digit catches costs nothing: no VERIFY is sent.
+    let out = with_a(&st, "537686677189", &["--trace"]);
+    assert_eq!(out.status.code(), Some(11));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !common::sent(&err)
+            .iter()
+            .any(|l| common::is_verify_with_data(l)),
+        "{err}"
+    );
+    // A source without the flag is a usage error.
+    let out = bin()
+        .arg(virt(None))
+        .args(["face-check", "--number-a-env", "NA"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

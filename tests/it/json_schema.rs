@@ -51,6 +51,8 @@ fn every_commands_json_validates_against_its_schema() {
         ("P_NEW", "4321"),
         ("P_BAD", "9999"),
         ("P_FACE", "1980-02-17 2035 2285"),
+        ("P_BIRTH", "1980-02-17"),
+        ("P_NUMBER_A", "537686677188"),
     ];
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut check = |docs: Vec<Value>, what: &str| {
@@ -80,6 +82,25 @@ fn every_commands_json_validates_against_its_schema() {
             vec![&v, "--json", "info", "--pin-env", "P_USER", "--show-number"],
             vec![&v, "--json", "prove", "--pin-env", "P_USER"],
             vec![&v, "--json", "face-check", "--code-env", "P_FACE"],
+            vec![
+                &v,
+                "--json",
+                "face-check",
+                "--code-env",
+                "P_FACE",
+                "--with-number-a",
+                "--number-a-env",
+                "P_NUMBER_A",
+            ],
+            vec![
+                &v,
+                "--json",
+                "age-check",
+                "--at-least",
+                "20",
+                "--birth-date-env",
+                "P_BIRTH",
+            ],
             vec![&v, "--json", "pin", "verify", "auth", "--pin-env", "P_USER"],
             vec![&v, "--json", "pin", "verify", "auth", "--pin-env", "P_BAD"],
             vec![
@@ -188,6 +209,7 @@ fn every_commands_json_validates_against_its_schema() {
         "error",
         "prove",
         "face-check",
+        "age-check",
     ] {
         assert!(seen.get(must).is_some_and(|n| *n > 0), "{must}: {seen:?}");
     }

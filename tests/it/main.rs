@@ -4,6 +4,8 @@
 
 mod common;
 
+mod age_check;
+mod age_openssl;
 mod contradictions;
 mod face_check;
 
@@ -18,6 +20,7 @@ mod cli_sign;
 mod cli_status;
 mod cli_virtual;
 mod cms_outcomes;
+mod e2e_age;
 mod e2e_exit_paths;
 mod e2e_hostile;
 mod e2e_pcscd;

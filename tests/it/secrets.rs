@@ -291,3 +291,71 @@ fn a_pin_typed_as_an_argument_is_never_echoed() {
         }
     }
 }
+
+/// The face and age checks: 照合番号A (the number), the printed parts and
+/// the birth date never in any output, and no byte of the age record or
+/// the card face in a trace.
+#[test]
+fn the_face_and_age_checks_leak_no_code_and_no_personal_byte() {
+    use mynacard::protocol::files::is_personal;
+    use mynacard::vcard::{App, Profile, VirtualCard};
+    let card = VirtualCard::new(&Profile::from_toml(PROFILE).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let prof = dir.path().join("p.toml");
+    std::fs::write(&prof, PROFILE).unwrap();
+    let v = format!("--virtual={}", prof.display());
+    let cases: [&[&str]; 3] = [
+        &["face-check", "--code-env", "FC"],
+        &[
+            "face-check",
+            "--code-env",
+            "FC",
+            "--with-number-a",
+            "--number-a-env",
+            "NA",
+        ],
+        &["age-check", "--at-least", "20", "--birth-date-env", "BD"],
+    ];
+    for args in cases {
+        for json in [false, true] {
+            let mut c = bin();
+            c.arg(&v).arg("--trace");
+            if json {
+                c.arg("--json");
+            }
+            let out = c
+                .args(args)
+                .env("FC", "昭和55年2月17日 2035 2285")
+                .env("NA", "839205716343")
+                .env("BD", "1980-02-17")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(44), "{args:?}: {out:?}");
+            let text = String::from_utf8_lossy(&[out.stdout.clone(), out.stderr.clone()].concat())
+                .into_owned();
+            assert!(leaks(&text, false).is_empty(), "{args:?}: {text}");
+            // The code's parts as text, and as the hex a trace would show
+            // (plain digits "2285" could be in the random challenge).
+            for s in [
+                "550217",
+                "55021720352285",
+                "32 32 38 35",
+                "35 35 30 32 31 37",
+            ] {
+                assert!(!text.contains(s), "{s} in {args:?}: {text}");
+            }
+            for app in [App::Surface] {
+                for fid in [1u16, 2] {
+                    assert!(is_personal(app, fid));
+                    let data = card.ef(app, fid).unwrap();
+                    for w in windows_hex(data) {
+                        assert!(
+                            !text.contains(&w),
+                            "{args:?}: bytes of 券面AP {fid:04X} in the output: {w}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

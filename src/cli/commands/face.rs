@@ -27,6 +27,32 @@ pub struct FaceCheckArgs {
     pub last: super::pin::LastTry,
     #[command(flatten)]
     pub code: CodeSource,
+    #[command(flatten)]
+    pub number_a: NumberASource,
+}
+
+/// 照合番号A (the 12-digit number on the back), only when asked for; its
+/// source never an argument value.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NumberASource {
+    /// Also check 照合番号A, the 12-digit individual number printed on the back (asked without echo; a wrong one costs a try)
+    #[arg(long)]
+    pub with_number_a: bool,
+    /// Read 照合番号A from the first line of FILE (mode 0600)
+    #[arg(long, value_name = "FILE", requires = "with_number_a", conflicts_with_all = ["number_a_stdin", "number_a_env"])]
+    pub number_a_file: Option<std::path::PathBuf>,
+    /// Read 照合番号A from the next line of standard input (after the printed parts)
+    #[arg(long, requires = "with_number_a", conflicts_with = "number_a_env")]
+    pub number_a_stdin: bool,
+    /// Read 照合番号A from the environment variable NAME (removed once read)
+    #[arg(long, value_name = "NAME", requires = "with_number_a")]
+    pub number_a_env: Option<String>,
+}
+
+impl NumberASource {
+    fn source(&self) -> Source {
+        Source::file_or_env(&self.number_a_file, &self.number_a_env).or_stdin(self.number_a_stdin)
+    }
 }
 
 /// Where 照合番号B's printed parts come from (never an argument value):
@@ -71,14 +97,32 @@ fn built(typed: Pin) -> Result<Pin> {
     printed::code_b(typed.expose().to_string()).map_err(|p| Error::PinInput(p.text()))
 }
 
+/// 照合番号A as typed: spaces and hyphens (as the card prints it, in
+/// groups of four) dropped.
+fn number_a(typed: Pin) -> Pin {
+    Pin::new(
+        typed
+            .expose()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+            .collect(),
+    )
+}
+
 impl Asker for CodeInput {
-    fn given(&mut self, _: PinKind, _: Which) -> Result<Option<Pin>> {
+    fn given(&mut self, kind: PinKind, which: Which) -> Result<Option<Pin>> {
+        if kind == PinKind::FaceNumberA {
+            return Ok(self.pins.given(kind, which)?.map(number_a));
+        }
         input::read_given_parts(&self.src, self.lang)?
             .map(built)
             .transpose()
     }
 
-    fn prompt(&mut self, kind: PinKind, _: Which, left: Option<u8>) -> Result<Pin> {
+    fn prompt(&mut self, kind: PinKind, which: Which, left: Option<u8>) -> Result<Pin> {
+        if kind == PinKind::FaceNumberA {
+            return self.pins.prompt(kind, which, left).map(number_a);
+        }
         let l = self.lang;
         if let Some(n) = left {
             eprintln!(
@@ -135,6 +179,7 @@ impl Asker for CodeInput {
         if let Source::Env(name) = &self.src {
             std::env::remove_var(name);
         }
+        self.pins.given_done();
     }
 }
 
@@ -154,9 +199,18 @@ pub fn run(ctx: &Ctx, a: FaceCheckArgs) -> Result<i32> {
     let mut asker = CodeInput {
         lang: ctx.lang,
         src: a.code.source(),
-        pins: PinInput::new(ctx.lang),
+        pins: PinInput::new(ctx.lang).with(
+            PinKind::FaceNumberA,
+            Which::Current,
+            a.number_a.source(),
+        ),
     };
-    let c = crate::usecase::face::face_check(&ctx.card, a.last.force_last_try, &mut asker)?;
+    let c = crate::usecase::face::face_check_with(
+        &ctx.card,
+        a.last.force_last_try,
+        a.number_a.with_number_a,
+        &mut asker,
+    )?;
     let code = exit_code(c.verdict);
     if ctx.g.json {
         print_json(&FaceCheckDoc(&c));

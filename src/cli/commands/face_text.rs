@@ -123,6 +123,19 @@ pub fn print(ctx: &Ctx, c: &FaceCheck) {
     println!("{}", mark(ctx, ok, verdict_text(c.verdict, l).to_string()));
 }
 
+/// The level texts `age-check` shares.
+pub struct LevelText;
+
+impl LevelText {
+    pub fn cert(&self, cert: &crate::usecase::face::CertLevel, l: Lang) -> String {
+        cert_text(cert, l)
+    }
+
+    pub fn chip(&self, ok: bool, l: Lang) -> String {
+        chip_text(ok, l)
+    }
+}
+
 /// Level 1 in words.
 fn cert_text(cert: &crate::usecase::face::CertLevel, l: Lang) -> String {
     match (cert.outcome, l) {
@@ -205,15 +218,20 @@ fn consistency_text(k: &crate::usecase::face::Consistency, l: Lang) -> String {
         (None, Lang::Ja) => "比較なし",
         (None, Lang::En) => "not compared",
     };
+    let a = match (k.number_a_matches_chip, l) {
+        (None, _) => String::new(),
+        (b, Lang::Ja) => format!("、照合番号A (裏面の番号): {}", yes_no(b)),
+        (b, Lang::En) => format!("; 照合番号A (number on the back): {}", yes_no(b)),
+    };
     match l {
         Lang::Ja => format!(
-            "生年月日 (署名付き): {}、有効期限の年: カード情報と{}、券面レコード (署名対象外) と{}",
+            "生年月日 (署名付き): {}、有効期限の年: カード情報と{}、券面レコード (署名対象外) と{}{a}",
             yes_no(Some(k.birth_date_matches_signed)),
             yes_no(k.expiry_year_matches_card),
             yes_no(k.expiry_year_matches_face_unsigned)
         ),
         Lang::En => format!(
-            "birth date (signed): {}; expiry year: card information {}, face record (NOT signed) {}",
+            "birth date (signed): {}; expiry year: card information {}, face record (NOT signed) {}{a}",
             yes_no(Some(k.birth_date_matches_signed)),
             yes_no(k.expiry_year_matches_card),
             yes_no(k.expiry_year_matches_face_unsigned)

@@ -4,6 +4,7 @@
 //! certificate.
 
 use super::Ctx;
+use crate::cert::cv_keys::CertLevel;
 use crate::cli::input::{PinInput, PinSource, Source};
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::Result;
@@ -65,10 +66,22 @@ pub struct InfoDoc<'a> {
     /// With --show-number: the last 4 digits (all 12 with --unmask).
     #[serde(skip_serializing_if = "Option::is_none")]
     individual_number: Option<String>,
-    integrity: &'a Integrity,
+    integrity: IntegrityDoc<'a>,
     sign_certificate_matches: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     findings: Vec<Mismatch>,
+}
+
+/// The integrity record's checks, and the CV certificate's chain.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct IntegrityDoc<'a> {
+    #[serde(flatten)]
+    record: &'a Integrity,
+    /// The application's CV certificate (EF 0004) checked with the built-in
+    /// J-LIS CV CA keys, as `face-check`'s level 1: `ok` only when its
+    /// signature verifies with the key its 証明者鍵ID names (`5000033/001`
+    /// for a resident's card). Null when EF 0004 was not read.
+    certificate: Option<&'a CertLevel>,
 }
 
 impl Document for InfoDoc<'_> {
@@ -105,13 +118,19 @@ pub fn run(ctx: &Ctx, a: InfoArgs) -> Result<i32> {
             attributes: attrs,
             sex: crate::protocol::records::sex_of(&attrs.sex_code),
             individual_number: shown_number.clone(),
-            integrity,
+            integrity: IntegrityDoc {
+                record: integrity,
+                certificate: info.cv_certificate.as_ref(),
+            },
             sign_certificate_matches: matches,
             findings,
         });
         return Ok(0);
     }
     print_text(ctx, attrs, shown_number.as_deref(), integrity);
+    if let Some(c) = &info.cv_certificate {
+        print_cv(ctx, c);
+    }
     print_findings(ctx, &findings, matches);
     Ok(0)
 }
@@ -154,6 +173,17 @@ fn print_text(ctx: &Ctx, attrs: &Attributes, shown_number: Option<&str>, integri
     row(
         lang.pick("改ざん検査", "integrity"),
         &integrity_text(ctx, integrity),
+    );
+}
+
+/// The CV certificate's issuer, in one line (face-check's level-1 words).
+fn print_cv(ctx: &Ctx, c: &CertLevel) {
+    let lang = ctx.lang;
+    let tone = if c.ok { Tone::Ok } else { Tone::Bad };
+    println!(
+        "  {} {}",
+        super::pin::pad(lang.pick("CV 証明書", "CV certificate"), 14),
+        paint(ctx, tone, &super::face_text::LevelText.cert(c, lang))
     );
 }
 

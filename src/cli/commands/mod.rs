@@ -1,5 +1,6 @@
 //! One module per command, and the shared connection set-up.
 
+pub mod age;
 pub mod cert;
 pub mod face;
 mod face_text;

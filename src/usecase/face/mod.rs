@@ -22,19 +22,21 @@ pub mod printed;
 use super::connect::CardOptions;
 use super::pins::{with_pins, Asker, Need, Which};
 use crate::card::{common, policy, surface};
-use crate::cert::cv_keys::{self, Hierarchy, Issuer};
+use crate::cert::cv_keys::{self, Hierarchy};
 use crate::error::{Error, Result};
-use crate::protocol::face::{key_id_text, CvCert, Face};
+use crate::protocol::face::{CvCert, Face};
 use crate::protocol::{KeyRef, PinKind, SHA256_DIGEST_INFO};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The one-word answer (JSON `verdict`; each has its exit code).
+/// The one-word answer of `face-check` and `age-check` (JSON `verdict`;
+/// each has its exit code). "The data" are the card face for the one, the
+/// age record for the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// All four levels, under J-LIS's production CV CA: a genuine chip whose
-    /// face data match what is printed.
+    /// data match what was typed.
     Genuine,
     /// All four levels, but under a TEST CV CA (J-LIS's test hierarchy or
     /// mynacard's virtual card): never a resident's card.
@@ -42,28 +44,17 @@ pub enum Verdict {
     /// Level 1 failed: the certificate is not from a CV CA mynacard holds,
     /// or its signature does not verify.
     NotJlis,
-    /// Level 2 failed: the face data were changed after J-LIS signed them.
+    /// Level 2 failed: the data were changed after J-LIS signed them.
     Altered,
     /// Level 3 failed: the data are signed, but this chip does not hold the
     /// key inside them: a copy of another card's data.
     Copied,
-    /// Level 4 failed: what is printed does not agree with the chip.
+    /// Level 4 failed: what was typed (printed on the card) does not agree
+    /// with the chip.
     Mismatch,
 }
 
-/// Level 1.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CertLevel {
-    pub ok: bool,
-    /// `verified`, `bad_signature` or `unknown_issuer`.
-    pub outcome: &'static str,
-    /// Whose CV CA key verified it (when one did or was named).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hierarchy: Option<Hierarchy>,
-    /// 証明者鍵ID as printed (`5000023/001`).
-    pub issuer_key_id: String,
-    pub subject_key_id: String,
-}
+pub use crate::cert::cv_keys::CertLevel;
 
 /// Level 4. `None`: not compared (the card has no 共通AP, or no `DF29`).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -76,6 +67,11 @@ pub struct Consistency {
     pub expiry_year_matches_face_unsigned: Option<bool>,
     /// The typed birth date is the signed `DF22`.
     pub birth_date_matches_signed: bool,
+    /// With `--with-number-a`: 照合番号A (the 12-digit number printed on
+    /// the back) was accepted by the chip (`0013`); `null` when not asked.
+    /// A wrong one ends the command as a wrong code (it costs a try).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_a_matches_chip: Option<bool>,
 }
 
 /// What `face-check` found. No personal data here: `personal` is never
@@ -86,6 +82,10 @@ pub struct FaceCheck {
     /// 照合番号B's tries left as read before the VERIFY (a right code
     /// spends none).
     pub code_tries_left_before: Option<u8>,
+    /// With `--with-number-a`: 照合番号A's tries left as read before its
+    /// VERIFY.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_a_tries_left_before: Option<u8>,
     pub certificate: CertLevel,
     /// Level 2: the face signature verifies with the certificate's key.
     pub face_signature_ok: bool,
@@ -119,12 +119,14 @@ impl std::fmt::Debug for Personal {
 struct Read {
     face: Vec<u8>,
     cv: Vec<u8>,
-    sig: Vec<u8>,
+    /// `None`: the chip has no key to sign with.
+    sig: Option<Vec<u8>>,
     card_expiry: Option<time::Date>,
     // Parts of 照合番号B: wiped when the judgement is made.
     typed_yymmdd: zeroize::Zeroizing<String>,
     typed_year: zeroize::Zeroizing<String>,
     left: Option<u8>,
+    left_a: Option<u8>,
 }
 
 pub fn face_check(
@@ -132,38 +134,40 @@ pub fn face_check(
     force_last_try: bool,
     asker: &mut dyn Asker,
 ) -> Result<FaceCheck> {
-    let mut challenge = [0u8; 32];
-    getrandom::getrandom(&mut challenge)
-        .map_err(|e| Error::Helper(format!("no random numbers from the system: {e}")))?;
-    let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
+    face_check_with(o, force_last_try, false, asker)
+}
+
+/// `face_check`, and with `number_a` also 照合番号A (`0013`, the
+/// individual number) under the same guard: both counters are read before
+/// either is sent.
+pub fn face_check_with(
+    o: &CardOptions,
+    force_last_try: bool,
+    number_a: bool,
+    asker: &mut dyn Asker,
+) -> Result<FaceCheck> {
+    let (challenge, digest_info) = fresh_challenge()?;
     let kind = PinKind::FaceCode;
-    // The chip key signs first: it needs no credential, and a card
-    // without it is refused before the code is asked for. A card that
-    // refuses it before the code otherwise is asked again after it.
-    let chip_sig = std::cell::RefCell::new(None);
+    let mut needs = vec![Need::verify(kind)];
+    if number_a {
+        needs.push(Need::verify(PinKind::FaceNumberA));
+    }
     let r = with_pins(
         o,
         force_last_try,
-        &[Need::verify(kind)],
+        &needs,
         asker,
-        |s| {
-            *chip_sig.borrow_mut() = match surface::sign_challenge(s, &digest_info) {
-                Ok(sig) => Some(sig),
-                Err(Error::UnexpectedStatus { .. }) => None,
-                Err(e) => return Err(e),
-            };
-            Ok(())
-        },
+        |_| Ok(()),
         |s, _, pins, counters| {
             let code = pins.get(kind, Which::Current)?;
             policy::verify(s, KeyRef::SurfaceCodeB, code)?;
+            if number_a {
+                let a = pins.get(PinKind::FaceNumberA, Which::Current)?;
+                policy::verify(s, KeyRef::SurfaceCodeA, a)?;
+            }
             let face = surface::read_face(s)?;
             let cv = surface::read_cv_cert(s)?;
-            let asked_first = chip_sig.borrow_mut().take();
-            let sig = match asked_first {
-                Some(sig) => sig,
-                None => surface::sign_challenge(s, &digest_info)?,
-            };
+            let sig = surface::sign_challenge(s, &digest_info)?;
             let card_expiry = common::read_card_info(s)?.map(|c| c.expiry);
             let digits = code.pin().expose();
             Ok(Read {
@@ -178,23 +182,24 @@ pub fn face_check(
                     digits.get(6..10).unwrap_or_default().to_string(),
                 ),
                 left: counters.left(kind),
+                left_a: counters.left(PinKind::FaceNumberA),
             })
         },
     )?;
-    judge(&r, &digest_info, hex::encode(challenge))
+    let mut c = judge(&r, &digest_info, hex::encode(challenge))?;
+    c.number_a_tries_left_before = r.left_a;
+    // Reached only when the chip accepted it.
+    c.consistency.number_a_matches_chip = number_a.then_some(true);
+    Ok(c)
 }
 
 fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     let cert = CvCert::parse(&r.cv).map_err(|e| Error::Data(format!("券面AP EF 0004: {}", e.0)))?;
     let face = Face::parse(&r.face).map_err(|e| Error::Data(format!("券面AP EF 0002: {}", e.0)))?;
-    let issuer = cv_keys::issuer(&cert);
-    let (cert_ok, outcome, hierarchy) = match issuer {
-        Issuer::Verified(h) => (true, "verified", Some(h)),
-        Issuer::BadSignature(h) => (false, "bad_signature", Some(h)),
-        Issuer::Unknown => (false, "unknown_issuer", None),
-    };
+    let certificate = cv_keys::level(&cert);
+    let (cert_ok, hierarchy) = (certificate.ok, certificate.hierarchy);
     let face_signature_ok = face_signature_verifies(&face, &cert);
-    let chip_key_ok = cv_keys::verifies_digest_info(&face.card_key, digest_info, &r.sig);
+    let chip_key_ok = r.sig.as_deref().is_some_and(|sig| cv_keys::verifies_digest_info(&face.card_key, digest_info, sig));
     let signed_birth = birth_date(&face.birth_date);
     let birth_date_matches_signed =
         signed_birth.is_some_and(|d| crate::rules::wareki_yymmdd(d) == *r.typed_yymmdd);
@@ -222,13 +227,8 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     Ok(FaceCheck {
         verdict,
         code_tries_left_before: r.left,
-        certificate: CertLevel {
-            ok: cert_ok,
-            outcome,
-            hierarchy,
-            issuer_key_id: key_id_text(&cert.issuer_key_id),
-            subject_key_id: key_id_text(&cert.subject_key_id),
-        },
+        number_a_tries_left_before: None,
+        certificate,
         face_signature_ok,
         chip_key_ok,
         consistency: Consistency {
@@ -236,6 +236,7 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
             expiry_year_matches_card,
             expiry_year_matches_face_unsigned,
             birth_date_matches_signed,
+            number_a_matches_chip: None,
         },
         challenge,
         personal: Personal {
@@ -243,6 +244,16 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
             sex_code: face.sex.clone(),
         },
     })
+}
+
+/// 32 fresh random bytes and the DigestInfo of their SHA-256, which the
+/// chip's key signs (level 3).
+pub(super) fn fresh_challenge() -> Result<([u8; 32], Vec<u8>)> {
+    let mut challenge = [0u8; 32];
+    getrandom::getrandom(&mut challenge)
+        .map_err(|e| Error::Helper(format!("no random numbers from the system: {e}")))?;
+    let digest_info = [SHA256_DIGEST_INFO, &Sha256::digest(challenge)].concat();
+    Ok((challenge, digest_info))
 }
 
 /// Level 2: `DF28` is the certified key's PKCS#1 v1.5 signature of

@@ -77,8 +77,9 @@ fn date(y: i32, m: i32, d: i32) -> Option<Date> {
 /// `令和元年5月1日`, or the 和暦 `YYMMDD` itself (`550217`, era unknown).
 /// Returns the 和暦 `YYMMDD` the card takes.
 pub fn wareki_of(birth: &str) -> Option<String> {
-    let s = fold(birth);
-    let s = s.trim();
+    // A birth date is personal data: the folded copy is wiped too.
+    let folded = zeroize::Zeroizing::new(fold(birth));
+    let s = folded.trim();
     for (names, base) in ERAS {
         let Some(rest) = names.iter().find_map(|n| s.strip_prefix(n)) else {
             continue;

@@ -1,4 +1,6 @@
 use super::*;
+use crate::cert::cv_keys::Issuer;
+use crate::protocol::face::key_id_text;
 
 const FACE: &[u8] = include_bytes!("../../../fixtures/surface-test-card/surface-0002.bin");
 const CV: &[u8] = include_bytes!("../../../fixtures/surface-test-card/surface-0004.bin");
@@ -7,11 +9,12 @@ fn read(code: &str, expiry: Option<time::Date>, sig: Vec<u8>) -> Read {
     Read {
         face: FACE.to_vec(),
         cv: CV.to_vec(),
-        sig,
+        sig: Some(sig),
         card_expiry: expiry,
         typed_yymmdd: zeroize::Zeroizing::new(code[..6].into()),
         typed_year: zeroize::Zeroizing::new(code[6..10].into()),
         left: Some(3),
+        left_a: None,
     }
 }
 

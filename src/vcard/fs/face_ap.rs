@@ -39,7 +39,7 @@ pub(super) fn surface_files(f: &mut Files, p: &Profile) {
     f.insert((s, surface::BASIC_INFO), bin(basic));
     f.insert(
         (s, surface::CV_CERT),
-        bin(cv_cert(&cv_issuer_id(), &surface_id, &SURFACE_AP)),
+        bin(cv_cert(&surface_issuer(p), &surface_id, &SURFACE_AP)),
     );
     let png = blank_png(72, 12);
     let sig = pki::sign_sha256(&SURFACE_AP, &png).unwrap_or_default();
@@ -56,6 +56,17 @@ pub(super) fn surface_files(f: &mut Files, p: &Profile) {
         (s, surface::NUMBER_IMAGE),
         guarded(number_image, &[KeyRef::SurfaceCodeA]),
     );
+}
+
+/// Who the 券面AP's CV certificate names as its signer: the virtual CA, or
+/// (profile `face-lookalike-ca`) J-LIS's production `5000023`, which did
+/// not sign it.
+fn surface_issuer(p: &Profile) -> Vec<u8> {
+    if p.faults.face_lookalike_ca {
+        key_id("5000023", "001")
+    } else {
+        cv_issuer_id()
+    }
 }
 
 /// 券面AP EF 0002 (§8.4). DF28 signs DigestInfo(SHA-256, H(DF22‖DF23‖DF24)

@@ -179,6 +179,9 @@ pub struct Faults {
     pub face_copied: bool,
     /// 券面AP: 照合番号B locked (counter 0).
     pub face_code_locked: bool,
+    /// 券面AP: its CV certificate names J-LIS's production CA key
+    /// `5000023` but is signed by another (a look-alike CA): level 1 fails.
+    pub face_lookalike_ca: bool,
 }
 
 /// A validated profile.
