@@ -6,6 +6,7 @@ mod common;
 
 mod contradictions;
 mod face_check;
+mod face_show;
 
 mod attacks;
 mod cache_order;

@@ -12,10 +12,17 @@ use crate::usecase::face::{printed, FaceCheck, Verdict};
 use crate::usecase::pins::{Asker, Pin, Which};
 use clap::Args;
 
-/// `face-check --json`: the four levels and the verdict. No personal data.
+/// `face-check --json`: the four levels and the verdict. No personal data
+/// unless asked (`face`: `--show`, `--images`).
 #[derive(serde::Serialize, schemars::JsonSchema)]
-#[serde(transparent)]
-pub struct FaceCheckDoc<'a>(pub &'a FaceCheck);
+pub struct FaceCheckDoc<'a> {
+    #[serde(flatten)]
+    pub check: &'a FaceCheck,
+    /// Only with `--show` (the signed birth date and sex) or `--images`
+    /// (the files written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face: Option<super::face_show::FaceShown>,
+}
 
 impl Document for FaceCheckDoc<'_> {
     const COMMAND: &'static str = "face-check";
@@ -27,6 +34,8 @@ pub struct FaceCheckArgs {
     pub last: super::pin::LastTry,
     #[command(flatten)]
     pub code: CodeSource,
+    #[command(flatten)]
+    pub face: super::face_show::ShowArgs,
 }
 
 /// Where 照合番号B's printed parts come from (never an argument value):
@@ -156,12 +165,19 @@ pub fn run(ctx: &Ctx, a: FaceCheckArgs) -> Result<i32> {
         src: a.code.source(),
         pins: PinInput::new(ctx.lang),
     };
+    super::face_show::check(&a.face)?;
     let c = crate::usecase::face::face_check(&ctx.card, a.last.force_last_try, &mut asker)?;
     let code = exit_code(c.verdict);
+    let files = super::face_show::write(&a.face, &c)?;
     if ctx.g.json {
-        print_json(&FaceCheckDoc(&c));
+        let face = super::face_show::json(&a.face, &c, files);
+        print_json(&FaceCheckDoc { check: &c, face });
         return Ok(code);
     }
     super::face_text::print(ctx, &c);
+    if a.face.show {
+        super::face_show::print(ctx, &c);
+    }
+    super::face_show::print_written(ctx, &files);
     Ok(code)
 }

@@ -2,6 +2,7 @@
 
 pub mod cert;
 pub mod face;
+pub mod face_show;
 mod face_text;
 pub mod info;
 pub mod pdf;

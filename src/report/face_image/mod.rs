@@ -103,6 +103,29 @@ impl Grey {
     }
 }
 
+impl Grey {
+    /// Contrast stretched so the darkest 2 % are black and the lightest
+    /// 2 % white: a pale photo keeps its shapes when dithered to two tones.
+    fn stretch(&mut self) {
+        let mut sorted = self.pixels.clone();
+        sorted.sort_unstable();
+        let n = sorted.len();
+        if n == 0 {
+            return;
+        }
+        let lo = u32::from(sorted[n / 50]);
+        let hi = u32::from(sorted[(n - 1) - n / 50]);
+        sorted.zeroize();
+        if hi <= lo + 16 {
+            return;
+        }
+        for p in &mut self.pixels {
+            let v = u32::from(*p).clamp(lo, hi);
+            *p = u8::try_from((v - lo) * 255 / (hi - lo)).unwrap_or(255);
+        }
+    }
+}
+
 /// The source rows (or columns) that new row `i` of `new` covers, of `old`.
 fn span(i: u32, new: u32, old: u32) -> (u32, u32) {
     let a = (u64::from(i) * u64::from(old) / u64::from(new)) as u32;
@@ -242,7 +265,10 @@ fn lit(v: u8, x: u32, y: u32) -> bool {
 /// are drawn (the terminal's text colour) and dark ones left blank,
 /// dithered, so the shapes show in any terminal.
 pub fn half_blocks(g: &Grey, cols: u16, rows: u16, colour: bool) -> Vec<Vec<Cell>> {
-    let small = g.resized(u32::from(cols), u32::from(rows) * 2);
+    let mut small = g.resized(u32::from(cols), u32::from(rows) * 2);
+    if !colour {
+        small.stretch();
+    }
     (0..u32::from(rows))
         .map(|r| {
             (0..u32::from(cols))

@@ -45,7 +45,10 @@ fn garbage_truncation_and_giants_are_errors_never_panics() {
         decode_photo(b"not a picture"),
         Err(ImageError::Jpeg2000(_))
     ));
-    assert!(matches!(decode_png(b"\x89PNG\r\n"), Err(ImageError::Png(_))));
+    assert!(matches!(
+        decode_png(b"\x89PNG\r\n"),
+        Err(ImageError::Png(_))
+    ));
     // A PNG header that claims 100 000 pixels a side.
     let mut giant = encode_png(&Grey::new(2, 2, vec![0; 4])).unwrap();
     giant[16..20].copy_from_slice(&100_000u32.to_be_bytes());
