@@ -294,7 +294,10 @@ fn the_counter_screen_checks_the_face_and_clears_it_when_the_card_leaves() {
     keep("face-en", &s);
     assert!(s.contains("4. matches the print ✓ ok"), "{s}");
     assert!(s.contains("tries left: 3"), "{s}");
-    assert!(s.contains("birth date (signed) 1980-02-17   sex male"), "{s}");
+    assert!(
+        s.contains("birth date (signed) 1980-02-17   sex male"),
+        "{s}"
+    );
     let photo_rows = s
         .lines()
         .filter(|l| l.chars().take(24).filter(|c| "▀▄█".contains(*c)).count() > 8)

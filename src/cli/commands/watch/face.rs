@@ -189,6 +189,10 @@ impl Face {
         else {
             return match (&self.panel, k.code) {
                 (Panel::Off, _) => KeyResult::Ignored,
+                // While the VERIFY may be on its way, its answer (a try
+                // spent?) must be seen: only quitting ends it.
+                (Panel::Checking, KeyCode::Char('q')) => KeyResult::Ignored,
+                (Panel::Checking, _) => KeyResult::Used,
                 (_, KeyCode::Esc | KeyCode::Enter) => {
                     self.clear();
                     KeyResult::Used

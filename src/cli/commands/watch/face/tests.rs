@@ -36,11 +36,12 @@ fn report(o: &CardOptions) -> Seen {
 }
 
 fn screen(seen: &Seen, face: &Face, color: bool) -> String {
+    screen_in(seen, face, color, Lang::En)
+}
+
+fn screen_in(seen: &Seen, face: &Face, color: bool, lang: Lang) -> String {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let look = Look {
-        lang: Lang::En,
-        color,
-    };
+    let look = Look { lang, color };
     t.draw(|f| draw(f, seen, &face.panel, look)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..24)
@@ -128,6 +129,21 @@ fn the_entry_masks_the_parts_and_the_check_shows_verdict_and_face() {
         .content()
         .iter()
         .any(|c| c.symbol() == "▀" && matches!(c.bg, ratatui::style::Color::Rgb(..))));
+    // In Japanese too, within 80×24.
+    let ja = screen_in(&seen, &face, false, Lang::Ja);
+    if std::env::var("SHOW_SCREEN").is_ok() {
+        eprintln!("{ja}");
+    }
+    let flat = ja.replace(' ', "");
+    for w in [
+        "試験用のCA",
+        "4.印字との一致✓確認",
+        "生年月日(署名付き)1980-02-17",
+        "性別男性",
+        "Esc:閉じる",
+    ] {
+        assert!(flat.contains(w), "{w}:\n{ja}");
+    }
     // Cleared: nothing of the face left.
     face.clear();
     let s = screen(&seen, &face, false);
@@ -207,6 +223,14 @@ fn a_result_for_a_card_that_left_is_dropped_and_time_clears_the_rest() {
     let mut face = Face::default();
     face.open(Instant::now());
     typed(&mut face, &o, "1980-02-17\n2035\n2285\n");
+    assert!(matches!(face.panel, Panel::Checking));
+    // Keys while checking neither close it nor start another.
+    for k in [KeyCode::Esc, KeyCode::Enter, KeyCode::Char('f')] {
+        assert_eq!(
+            face.key(KeyEvent::from(k), Some(&o), Instant::now()),
+            KeyResult::Used
+        );
+    }
     assert!(matches!(face.panel, Panel::Checking));
     // The card leaves before the answer: cleared, and the answer dropped.
     face.clear();
