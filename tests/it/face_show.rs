@@ -82,12 +82,19 @@ fn personal_data_reach_json_only_with_show() {
     assert_eq!(out.status.code(), Some(41));
     let v = json(&out.stdout);
     assert!(v["face"].get("birth_date").is_none(), "{v}");
-    let out = run(Some("face-altered"), &st2, &["--show"]);
-    assert!(
-        text(&out).contains("the face is not shown"),
-        "{}",
-        text(&out)
+    let imgs = d.path().join("imgs");
+    std::fs::create_dir(&imgs).unwrap();
+    let out = run(
+        Some("face-altered"),
+        &st2,
+        &["--show", "--images", imgs.to_str().unwrap()],
     );
+    let s = text(&out);
+    assert!(
+        s.contains("the face is not shown") && s.contains("no image written"),
+        "{s}"
+    );
+    assert_eq!(std::fs::read_dir(&imgs).unwrap().count(), 0);
 }
 
 #[test]

@@ -178,6 +178,6 @@ pub fn run(ctx: &Ctx, a: FaceCheckArgs) -> Result<i32> {
     if a.face.show {
         super::face_show::print(ctx, &c);
     }
-    super::face_show::print_written(ctx, &files);
+    super::face_show::print_written(ctx, &a.face, &files);
     Ok(code)
 }

@@ -256,9 +256,22 @@ pub fn print(ctx: &Ctx, c: &FaceCheck) {
     );
 }
 
-/// Where the files went (text).
-pub fn print_written(ctx: &Ctx, files: &[String]) {
+/// Where the files went (text), or why none was written.
+pub fn print_written(ctx: &Ctx, a: &ShowArgs, files: &[String]) {
     let l = ctx.lang;
+    if a.images.is_some() && files.is_empty() {
+        println!(
+            "{}",
+            paint(
+                ctx,
+                Tone::Bad,
+                l.pick(
+                    "画像は書き出していません: J-LIS が署名したままのデータではありません",
+                    "no image written: the data are not as J-LIS signed them"
+                )
+            )
+        );
+    }
     for f in files {
         println!(
             "{}",
