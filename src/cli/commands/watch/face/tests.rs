@@ -248,3 +248,28 @@ fn a_result_for_a_card_that_left_is_dropped_and_time_clears_the_rest() {
     face.tick(t0 + SHOWN_FOR);
     assert!(!face.is_on());
 }
+
+#[test]
+fn altered_data_show_no_face_and_copied_data_say_do_not_accept() {
+    let d = tempfile::tempdir().unwrap();
+    for (profile, want, face_shown) in [
+        ("face-altered", "changed after J-LIS signed them", false),
+        ("face-copied", "chip does not hold their key", true),
+    ] {
+        let file = format!("fixtures/profiles/{profile}.toml");
+        let o = virtual_card(&file, &d.path().join(profile));
+        let seen = report(&o);
+        let mut face = Face::default();
+        face.open(Instant::now());
+        typed(&mut face, &o, "1980-02-17\n2035\n2285\n");
+        settle(&mut face);
+        let s = screen(&seen, &face, false);
+        assert!(s.contains(want), "{profile}:\n{s}");
+        assert_eq!(s.contains("1980-02-17"), face_shown, "{profile}:\n{s}");
+        assert_eq!(
+            s.contains("the face is not shown"),
+            !face_shown,
+            "{profile}:\n{s}"
+        );
+    }
+}
