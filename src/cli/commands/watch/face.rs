@@ -204,7 +204,14 @@ impl Face {
         *since = now;
         match k.code {
             KeyCode::Esc => self.clear(),
-            KeyCode::Char(c) if parts[*at].chars().count() < MAX_PART => parts[*at].push(c),
+            KeyCode::Char(c)
+                if parts[*at].chars().count() < MAX_PART
+                    && !k
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                parts[*at].push(c)
+            }
             KeyCode::Backspace => {
                 parts[*at].pop();
             }
