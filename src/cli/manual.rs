@@ -184,6 +184,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("XDG_CACHE_HOME, HOME", "Where the caches live: $XDG_CACHE_HOME/mynacard, else ~/.cache/mynacard."),
     ("PCSCLITE_CSOCK_NAME", "The pcscd socket to use (libpcsclite); `mynacard vcard sandbox` sets it for the command it runs."),
     ("the variable named by --pin-env", "Holds a PIN for one command; it is read, then never printed."),
+    ("MYNACARD_GRAPHICS, KITTY_WINDOW_ID, TERM, TERM_PROGRAM, LC_TERMINAL", "face-check --show on a terminal: the pictures as kitty graphics (kitty, Ghostty) or iTerm2 inline images (iTerm2, WezTerm) where these say the terminal has them, else Unicode half-blocks; MYNACARD_GRAPHICS=blocks, kitty or iterm chooses."),
 ];
 
 /// Files the tool reads or keeps (docs/security.md).

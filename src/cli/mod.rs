@@ -93,6 +93,18 @@ pub enum Commands {
     /// The report: card and certificate expiry, renewal windows, all PIN counters, findings (no PIN sent)
     Status(commands::status::StatusArgs),
     /// For counter staff: a full-screen view of the card on the reader, card after card (q to quit)
+    ///
+    /// By itself it sends no PIN and shows no personal data: PIN counters, expiry and findings,
+    /// as `status` reads them. Keys: q (or Esc, Ctrl-C) quits; l switches 日本語/English; f, with a
+    /// card's report on screen, opens the face check.
+    ///
+    /// The face check sends one 照合番号B VERIFY to the card only after the staff press f and
+    /// type what is printed on the card (birth date as printed, expiry year, security code; shown
+    /// masked), under the same guard as every PIN: the counter is read first, a locked code is
+    /// refused, and the last try is never spent from this screen (use `face-check
+    /// --force-last-try`). It then shows the verdict, its four levels and the face (the photo and
+    /// the name and address images as half-blocks, the signed birth date and sex) only until the
+    /// card leaves the reader, Esc is pressed, or 60 seconds pass.
     Watch,
     /// Name, address, date of birth and sex from the card (card-info PIN); the number only on request
     Info(commands::info::InfoArgs),

@@ -5,6 +5,7 @@
 
 pub mod advice;
 pub mod day;
+pub mod face_image;
 mod findings;
 pub mod timeline;
 

@@ -253,3 +253,74 @@ fn the_counter_screen_follows_card_after_card() {
         "{s}"
     );
 }
+
+/// The face check on the counter screen: only after `f` and the printed
+/// parts typed does a 照合番号B VERIFY go to the card; the verdict and the
+/// face (half-blocks) are shown, and cleared the moment the card leaves.
+#[test]
+fn the_counter_screen_checks_the_face_and_clears_it_when_the_card_leaves() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        assert!(!common::e2e::in_ci(), "CI=true but tmux is not installed");
+        return;
+    }
+    let Some(mut sb) = sandbox_with(common::e2e::default_card()) else {
+        return;
+    };
+    let t = start(&sb.socket());
+    t.wait_for("place the next card", Duration::from_secs(15));
+    insert(&mut sb);
+    t.wait_for("timeline", Duration::from_secs(15));
+    assert!(t.screen().contains("f: face check"), "{}", t.screen());
+
+    t.run(&["send-keys", "-t", "w", "f"]);
+    t.wait_for("type what is printed on the card", Duration::from_secs(3));
+    // The parts typed are masked: the screen never shows them.
+    t.run(&["send-keys", "-t", "w", "-l", "S55.2.17"]);
+    t.run(&["send-keys", "-t", "w", "Enter"]);
+    t.run(&["send-keys", "-t", "w", "-l", "2035"]);
+    t.wait_for("••••", Duration::from_secs(3));
+    let s = t.screen();
+    assert!(!s.contains("S55") && !s.contains("2035"), "{s}");
+    t.run(&["send-keys", "-t", "w", "Enter"]);
+    t.run(&["send-keys", "-t", "w", "-l", "2285"]);
+    let sent = Instant::now();
+    t.run(&["send-keys", "-t", "w", "Enter"]);
+    t.wait_for("under a TEST CA", Duration::from_secs(30));
+    let took = sent.elapsed();
+    eprintln!("verdict and face {took:?} after Enter");
+    // Still there a moment later: the check's power-down is not a removal.
+    std::thread::sleep(Duration::from_millis(1500));
+    let s = t.screen();
+    keep("face-en", &s);
+    assert!(s.contains("4. matches the print ✓ ok"), "{s}");
+    assert!(s.contains("tries left: 3"), "{s}");
+    assert!(
+        s.contains("birth date (signed) 1980-02-17   sex male"),
+        "{s}"
+    );
+    let photo_rows = s
+        .lines()
+        .filter(|l| l.chars().take(24).filter(|c| "▀▄█".contains(*c)).count() > 8)
+        .count();
+    assert!(photo_rows >= 10, "no photo:\n{s}");
+    assert!(!s.contains("2285"), "{s}");
+
+    // The card leaves: verdict and face gone within a second.
+    sb.remove();
+    let took = t.wait_for("place the next card", Duration::from_secs(5));
+    eprintln!("face cleared {took:?} after the card was pulled");
+    assert!(took < Duration::from_secs(1), "cleared after {took:?}");
+    let s = t.screen();
+    for gone in ["1980", "TEST CA", "█", "▀"] {
+        assert!(!s.contains(gone), "{gone} stayed:\n{s}");
+    }
+    pull(&mut sb);
+
+    // The next card: its report, no face until asked again.
+    insert(&mut sb);
+    t.wait_for("timeline", Duration::from_secs(15));
+    assert!(!t.screen().contains("1980"));
+    t.run(&["send-keys", "-t", "w", "q"]);
+    let s = t.ended("q");
+    assert!(s.contains("exit=0") && !s.contains("1980"), "{s}");
+}

@@ -8,6 +8,7 @@ mod age_check;
 mod age_openssl;
 mod contradictions;
 mod face_check;
+mod face_show;
 
 mod attacks;
 mod cache_order;

@@ -12,10 +12,17 @@ use crate::usecase::face::{printed, FaceCheck, Verdict};
 use crate::usecase::pins::{Asker, Pin, Which};
 use clap::Args;
 
-/// `face-check --json`: the four levels and the verdict. No personal data.
+/// `face-check --json`: the four levels and the verdict. No personal data
+/// unless asked (`face`: `--show`, `--images`).
 #[derive(serde::Serialize, schemars::JsonSchema)]
-#[serde(transparent)]
-pub struct FaceCheckDoc<'a>(pub &'a FaceCheck);
+pub struct FaceCheckDoc<'a> {
+    #[serde(flatten)]
+    pub check: &'a FaceCheck,
+    /// Only with `--show` (the signed birth date and sex) or `--images`
+    /// (the files written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face: Option<super::face_show::FaceShown>,
+}
 
 impl Document for FaceCheckDoc<'_> {
     const COMMAND: &'static str = "face-check";
@@ -29,6 +36,8 @@ pub struct FaceCheckArgs {
     pub code: CodeSource,
     #[command(flatten)]
     pub number_a: NumberASource,
+    #[command(flatten)]
+    pub face: super::face_show::ShowArgs,
 }
 
 /// 照合番号A (the 12-digit number on the back), only when asked for; its
@@ -205,6 +214,7 @@ pub fn run(ctx: &Ctx, a: FaceCheckArgs) -> Result<i32> {
             a.number_a.source(),
         ),
     };
+    super::face_show::check(&a.face)?;
     let c = crate::usecase::face::face_check_with(
         &ctx.card,
         a.last.force_last_try,
@@ -212,10 +222,16 @@ pub fn run(ctx: &Ctx, a: FaceCheckArgs) -> Result<i32> {
         &mut asker,
     )?;
     let code = exit_code(c.verdict);
+    let files = super::face_show::write(&a.face, &c)?;
     if ctx.g.json {
-        print_json(&FaceCheckDoc(&c));
+        let face = super::face_show::json(&a.face, &c, files);
+        print_json(&FaceCheckDoc { check: &c, face });
         return Ok(code);
     }
     super::face_text::print(ctx, &c);
+    if a.face.show {
+        super::face_show::print(ctx, &c);
+    }
+    super::face_show::print_written(ctx, &a.face, &files);
     Ok(code)
 }

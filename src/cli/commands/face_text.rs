@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::cert::cv_keys::Hierarchy;
 use crate::cli::output::{paint, Tone};
-use crate::i18n::{pad, sex_label, Lang};
+use crate::i18n::{pad, Lang};
 use crate::usecase::face::{FaceCheck, Verdict};
 
 fn mark(ctx: &Ctx, ok: bool, text: String) -> String {
@@ -96,16 +96,6 @@ pub fn print(ctx: &Ctx, c: &FaceCheck) {
         k.ok,
         t4,
     );
-    if c.face_signature_ok && c.certificate.ok {
-        let p = &c.personal;
-        println!(
-            "  {} {}  {} {}",
-            pad(l.pick("生年月日 (署名付き)", "birth date (signed)"), 24),
-            p.birth_date,
-            l.pick("性別", "sex"),
-            sex_label(&p.sex_code, l)
-        );
-    }
     if let Some(n) = c.code_tries_left_before {
         println!(
             "  {}",

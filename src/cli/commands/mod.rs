@@ -3,6 +3,7 @@
 pub mod age;
 pub mod cert;
 pub mod face;
+pub mod face_show;
 mod face_text;
 pub mod info;
 pub mod pdf;

@@ -58,6 +58,23 @@ pub const JA: &[(&str, &str)] = &[
     // watch
     ("For counter staff: a full-screen view of the card on the reader, card after card (q to quit)",
      "窓口向け: リーダー上のカードを全画面で表示し、カードを替えるたびに更新 (q で終了)"),
+    ("For counter staff: a full-screen view of the card on the reader, card after card (q to quit)\n\n\
+By itself it sends no PIN and shows no personal data: PIN counters, expiry and findings, as `status` reads them. \
+Keys: q (or Esc, Ctrl-C) quits; l switches 日本語/English; f, with a card's report on screen, opens the face check.\n\n\
+The face check sends one 照合番号B VERIFY to the card only after the staff press f and type what is printed on the card \
+(birth date as printed, expiry year, security code; shown masked), under the same guard as every PIN: \
+the counter is read first, a locked code is refused, and the last try is never spent from this screen \
+(use `face-check --force-last-try`). It then shows the verdict, its four levels and the face \
+(the photo and the name and address images as half-blocks, the signed birth date and sex) \
+only until the card leaves the reader, Esc is pressed, or 60 seconds pass.",
+     "窓口向け: リーダー上のカードを全画面で表示し、カードを替えるたびに更新 (q で終了)\n\n\
+これだけでは暗証番号を送らず、個人情報も表示しません: `status` と同じく残り回数・有効期限・指摘を読みます。\
+キー: q (または Esc、Ctrl-C) で終了、l で 日本語/English を切り替え、カードの表示中に f で券面確認。\n\n\
+券面確認では、職員が f を押して券面の印字 (券面の表記のままの生年月日、有効期限の年、セキュリティコード。\
+伏せ字で表示) を入力した後にだけ、照合番号B の VERIFY を 1 回カードに送ります。ほかの暗証番号と同じ保護のもとで: \
+先に残り回数を読み、ロック中なら送らず、最後の 1 回はこの画面では使いません (`face-check --force-last-try` を使ってください)。\
+結果 (判定と 4 段階) と券面 (顔写真・氏名と住所の画像をハーフブロックで、署名付きの生年月日と性別) は、\
+カードがリーダーから離れるか、Esc を押すか、60 秒たつまでだけ表示します。"),
     // info
     ("Name, address, date of birth and sex from the card (card-info PIN); the number only on request",
      "カードの氏名・住所・生年月日・性別 (券面事項入力補助用暗証番号)。個人番号は指定したときだけ"),
@@ -106,6 +123,11 @@ pub const JA: &[(&str, &str)] = &[
      "生年月日を標準入力の 1 行目から読む"),
     ("Read the birth date from the environment variable NAME (removed once read)",
      "生年月日を環境変数 NAME から読む (読んだ後は消します)"),
+    ("Show the face for comparison: the photo and the name and address images, the birth date and sex (in --json only the birth date and sex, and only with this option)",
+     "見比べるために券面を表示: 顔写真、氏名と住所の画像、生年月日と性別 (--json では生年月日と性別だけを、この指定があるときだけ出力)"),
+    ("Write the photo (photo.jp2 as the chip holds it, and photo.png), the name and address images (name.png, address.png) to the folder DIR, readable by you only",
+     "顔写真 (チップのままの photo.jp2 と photo.png)、氏名と住所の画像 (name.png、address.png) をフォルダー DIR に本人だけが読める形で書き出す"),
+    ("Replace image files already in DIR", "DIR にある画像ファイルを置き換える"),
     // pdf sign, pdf verify
     ("Sign a PDF with the card (登記 or PAdES), or check a signed PDF's signatures",
      "カードで PDF に署名 (登記 または PAdES)、または署名付き PDF の署名を検証"),

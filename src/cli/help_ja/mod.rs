@@ -41,6 +41,9 @@ fn walk(mut c: Command) -> Command {
     if let Some(j) = c.get_about().and_then(|a| ja(&a.to_string())) {
         c = c.about(j);
     }
+    if let Some(j) = c.get_long_about().and_then(|a| ja(&a.to_string())) {
+        c = c.long_about(j);
+    }
     if let Some(j) = c.get_after_help().and_then(|a| ja(&a.to_string())) {
         c = c.after_help(j);
     }

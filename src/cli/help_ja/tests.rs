@@ -8,6 +8,10 @@ fn entries(cmd: &Command) -> Vec<(String, String)> {
         let mut texts: Vec<(String, String)> = Vec::new();
         texts.extend(c.get_about().map(|t| (path.clone(), t.to_string())));
         texts.extend(
+            c.get_long_about()
+                .map(|t| (format!("{path} (long)"), t.to_string())),
+        );
+        texts.extend(
             c.get_after_help()
                 .map(|t| (format!("{path} (after)"), t.to_string())),
         );

@@ -101,12 +101,38 @@ pub struct FaceCheck {
     pub personal: Personal,
 }
 
-/// The face's text fields, for the person at the counter (text output only).
+/// The face, for the person at the counter: shown or written only when
+/// asked (`face-check --show`, `--images DIR`, the counter screen), never
+/// in a trace, a log or a cache; wiped when dropped.
 #[derive(Default)]
 pub struct Personal {
     /// 生年月日 as signed, `YYYY-MM-DD`.
     pub birth_date: String,
     pub sex_code: String,
+    /// `DF27`, the photo as the chip holds it (JPEG 2000).
+    pub photo: Vec<u8>,
+    /// `DF25`, `DF26`: the name and address as printed (PNG).
+    pub name_image: Vec<u8>,
+    pub address_image: Vec<u8>,
+}
+
+impl Drop for Personal {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.birth_date.zeroize();
+        self.sex_code.zeroize();
+        self.photo.zeroize();
+        self.name_image.zeroize();
+        self.address_image.zeroize();
+    }
+}
+
+impl FaceCheck {
+    /// The face data are J-LIS's and unaltered (levels 1 and 2): only then
+    /// is the face shown for comparison.
+    pub fn face_signed(&self) -> bool {
+        self.certificate.ok && self.face_signature_ok
+    }
 }
 
 impl std::fmt::Debug for Personal {
@@ -242,6 +268,9 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
         personal: Personal {
             birth_date: signed_birth.map(|d| d.to_string()).unwrap_or_default(),
             sex_code: face.sex.clone(),
+            photo: face.photo.clone(),
+            name_image: face.name_image.clone(),
+            address_image: face.address_image.clone(),
         },
     })
 }

@@ -81,7 +81,7 @@ pub(super) fn card_face(p: &Profile) -> Vec<u8> {
     let df24 = tlv(&tag::FACE_CARD_KEY, &rsa_pub(&pki::SURFACE_CHIP));
     let df25 = tlv(&tag::NAME_IMAGE, &blank_png(400, 64));
     let df26 = tlv(&tag::ADDRESS_IMAGE, &blank_png(800, 96));
-    let df27 = tlv(&tag::PHOTO, &jp2_placeholder());
+    let df27 = tlv(&tag::PHOTO, &photo_jp2());
     let mut hashes = Vec::new();
     hashes.extend_from_slice(&Sha256::digest(
         [df22.clone(), df23.clone(), df24.clone()].concat(),

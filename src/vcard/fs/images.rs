@@ -1,5 +1,5 @@
 //! The card's pictures as blank placeholders of the right kind: a PNG for
-//! the 入力補助AP and 券面AP images, a JPEG 2000 header for the photo.
+//! the 入力補助AP and 券面AP images; the photo a small synthetic JPEG 2000.
 
 /// A blank greyscale PNG of `w`×`h` pixels (stored deflate blocks): the
 /// card's images are pictures of text; ours are blank placeholders of the
@@ -58,13 +58,9 @@ pub fn blank_png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-/// A JPEG 2000 file header (signature and file-type boxes) as the photo
-/// placeholder.
-pub(super) fn jp2_placeholder() -> Vec<u8> {
-    let mut v = vec![
-        0, 0, 0, 0x0C, b'j', b'P', b' ', b' ', 0x0D, 0x0A, 0x87, 0x0A,
-    ];
-    v.extend_from_slice(&[0, 0, 0, 0x14]);
-    v.extend_from_slice(b"ftypjp2 \0\0\0\0jp2 ");
-    v
+/// The photo: a synthetic face (no real person), JPEG 2000 in the JP2
+/// container, greyscale, as a real card's `DF27` (fixtures/vcard-photo/
+/// says how it was made). Kept as bytes so the signed face never changes.
+pub(super) fn photo_jp2() -> Vec<u8> {
+    include_bytes!("../../../fixtures/vcard-photo/photo.jp2").to_vec()
 }

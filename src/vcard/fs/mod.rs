@@ -21,7 +21,7 @@ mod face_ap;
 use face_ap::card_face;
 use face_ap::surface_files;
 pub use images::blank_png;
-use images::jp2_placeholder;
+use images::photo_jp2;
 
 /// Who may read an EF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

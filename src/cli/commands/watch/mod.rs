@@ -1,9 +1,15 @@
 //! `mynacard watch`: the counter screen. A full-screen view of the card on
 //! the reader, card after card, for a glance while talking to a resident
-//! (`status --watch` is the scrolling, scriptable form). It reads only what
-//! `status` reads without a PIN, and gives the terminal back on every way
-//! out (q, Ctrl-C, SIGTERM, a panic).
+//! (`status --watch` is the scrolling, scriptable form). By itself it reads
+//! only what `status` reads without a PIN. The face check (`face`) sends a
+//! 照合番号B VERIFY only after the staff press `f` and type the printed
+//! parts, and shows the face only until the card leaves. It gives the
+//! terminal back on every way out (q, Ctrl-C, SIGTERM, a panic).
 
+#[cfg(feature = "pcsc")]
+mod face;
+#[cfg(feature = "pcsc")]
+mod face_view;
 #[cfg(feature = "pcsc")]
 mod view;
 #[cfg(feature = "pcsc")]
@@ -39,6 +45,7 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
         std::thread::spawn(move || worker::follow(o, tx, stop))
     };
     let mut seen = worker::Seen::Starting;
+    let mut face = face::Face::default();
     let mut look = view::Look {
         lang: ctx.lang,
         color: ctx.color,
@@ -53,7 +60,7 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
             if !*on {
                 return Ok(());
             }
-            term.draw(|f| view::draw(f, &seen, look))
+            term.draw(|f| view::draw(f, &seen, &face.panel, look))
                 .map_err(|e| Error::io("terminal", e))?;
         }
         if event::poll(Duration::from_millis(100)).map_err(|e| Error::io("terminal", e))? {
@@ -61,7 +68,14 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
                 if k.kind != KeyEventKind::Press {
                     continue;
                 }
+                let card = card_on(ctx, &seen);
+                match face.key(k, card.as_ref(), std::time::Instant::now()) {
+                    face::KeyResult::Quit => return Ok(()),
+                    face::KeyResult::Used => continue,
+                    face::KeyResult::Ignored => {}
+                }
                 match k.code {
+                    KeyCode::Char('f') if card.is_some() => face.open(std::time::Instant::now()),
                     KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
                     KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
                         return Ok(())
@@ -81,15 +95,35 @@ pub fn run(ctx: &Ctx) -> Result<i32> {
                 crate::testhook::point("watch-report");
             }
             seen = s;
+            // Whatever came (the card left, another card, an outage): the
+            // face shown or typed for the card before goes.
+            face.clear();
         }
+        face.tick(std::time::Instant::now());
     })();
     stop.store(true, Ordering::SeqCst);
     restore();
     crate::cli::signals::set_screen_restore(None);
     // The worker notices within one tick; its helper powers nothing it
-    // verified (no PIN is ever sent here).
+    // verified (it sends no PIN). A face check still running ends with its
+    // own budget and powers the card down itself.
     let _ = worker.join();
     r.map(|()| 0)
+}
+
+/// The card whose report is on screen, on its own reader (for the face
+/// check).
+#[cfg(feature = "pcsc")]
+fn card_on(ctx: &Ctx, seen: &worker::Seen) -> Option<crate::usecase::CardOptions> {
+    match seen {
+        worker::Seen::Report { reader, .. } => {
+            let mut o = ctx.card.clone();
+            o.reader = Some(reader.clone());
+            o.wait = None;
+            Some(o)
+        }
+        _ => None,
+    }
 }
 
 /// Whether the full screen is on; held while drawing.

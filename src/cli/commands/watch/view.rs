@@ -2,9 +2,12 @@
 //! the four PINs as tries left out of their maximum (● left, ○ used) with
 //! ok / last try / locked and where a locked one is reset, the expiry
 //! timeline with the renewal windows, the findings most severe first, the
-//! reader and the time of the read. Never any personal data. Words carry
-//! every meaning; colour only repeats them (none under `NO_COLOR`).
+//! reader and the time of the read. No personal data in the report; the
+//! face panel (`face_view`, after the staff's `f` and entry) shows the face
+//! being checked, only until the card leaves. Words carry every meaning;
+//! colour only repeats them (none under `NO_COLOR`).
 
+use super::face::Panel;
 use super::worker::Seen;
 use crate::i18n::{Lang, PinText};
 use crate::report::timeline;
@@ -24,7 +27,7 @@ pub struct Look {
 }
 
 #[derive(Clone, Copy)]
-enum Tone {
+pub(super) enum Tone {
     Ok,
     Warn,
     Bad,
@@ -32,7 +35,7 @@ enum Tone {
 }
 
 impl Look {
-    fn style(&self, t: Tone) -> Style {
+    pub(super) fn style(&self, t: Tone) -> Style {
         if !self.color {
             return match t {
                 Tone::Bad => Style::default().add_modifier(Modifier::BOLD),
@@ -49,15 +52,19 @@ impl Look {
         }
     }
 
-    fn pick(&self, ja: &'static str, en: &'static str) -> &'static str {
+    pub(super) fn pick(&self, ja: &'static str, en: &'static str) -> &'static str {
         self.lang.pick(ja, en)
     }
 }
 
-/// Draw the whole screen.
-pub fn draw(f: &mut Frame, seen: &Seen, look: Look) {
+/// Draw the whole screen; the face panel, when on, over the report.
+pub fn draw(f: &mut Frame, seen: &Seen, face: &Panel, look: Look) {
     let area = f.area();
+    let face_on = !matches!(face, Panel::Off) && matches!(seen, Seen::Report { .. });
     let mut lines = vec![header(seen, look, area.width), Line::default()];
+    if face_on {
+        lines.truncate(1);
+    }
     match seen {
         Seen::Starting => lines.push(Line::from(look.pick("起動しています…", "starting…"))),
         Seen::NoService => big(
@@ -113,6 +120,7 @@ pub fn draw(f: &mut Frame, seen: &Seen, look: Look) {
             lines.push(Line::from(error.message(look.lang)));
             lines.push(Line::from(format!("→ {}", error.remedy(look.lang))));
         }
+        Seen::Report { .. } if face_on => {}
         Seen::Report { status, .. } => report_lines(&mut lines, status, look, area.width),
     }
     let body = Rect {
@@ -120,6 +128,14 @@ pub fn draw(f: &mut Frame, seen: &Seen, look: Look) {
         ..area
     };
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    if face_on {
+        let panel = Rect {
+            y: body.y + 1,
+            height: body.height.saturating_sub(1),
+            ..body
+        };
+        super::face_view::draw(f, panel, face, look);
+    }
     let keys = Rect {
         y: area.y + area.height.saturating_sub(1),
         height: 1.min(area.height),
@@ -127,7 +143,14 @@ pub fn draw(f: &mut Frame, seen: &Seen, look: Look) {
     };
     f.render_widget(
         Paragraph::new(Line::from(Span::styled(
-            look.pick("q: 終了   l: English", "q: quit   l: 日本語"),
+            match seen {
+                _ if face_on => super::face_view::keys(face, look),
+                Seen::Report { .. } => look.pick(
+                    "q: 終了   l: English   f: 券面確認 (照合番号B)",
+                    "q: quit   l: 日本語   f: face check (照合番号B)",
+                ),
+                _ => look.pick("q: 終了   l: English", "q: quit   l: 日本語"),
+            },
             look.style(Tone::Dim),
         ))),
         keys,
@@ -300,7 +323,7 @@ mod tests {
 
     fn screen(seen: &Seen, look: Look, w: u16, h: u16) -> (String, ratatui::buffer::Buffer) {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| draw(f, seen, look)).unwrap();
+        t.draw(|f| draw(f, seen, &Panel::Off, look)).unwrap();
         let buf = t.backend().buffer().clone();
         let text = (0..h)
             .map(|y| {
