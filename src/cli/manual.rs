@@ -283,6 +283,10 @@ fn signing_examples(bin: &str) -> Option<Examples> {
                 "One made on the virtual card:",
                 "mynacard pdf verify --test-pki doc-signed.pdf",
             ),
+            (
+                "A PAdES B-T one, trusting the TSA's CA (its timestamp checked, the signer judged at its time):",
+                "mynacard pdf verify --ca tsa-ca.pem contract-signed.pdf",
+            ),
         ],
         "mynacard prove" => &[(
             "Does the card hold its certificate's key? (user-authentication PIN)",

@@ -8,7 +8,8 @@
 
 use super::diff::{self, Change};
 use super::parse::{self, resolve};
-use crate::cert::cms::{self, Outcome, Trust, Verification};
+use crate::cert::cms::{self, Outcome, Verification};
+use crate::cert::tsp::{self, Anchors, TimestampCheck, TimestampOutcome};
 use crate::error::{Error, Result};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::Serialize;
@@ -49,21 +50,10 @@ pub enum Verdict {
     UnknownSigner,
     NotValidAtSigningTime,
     WrongKeyUsage,
-    /// A document timestamp: listed, its token not checked by this version.
-    NotChecked,
+    /// The signature (or document) timestamp is not valid: see its outcome.
+    TimestampNotValid,
     /// The CMS cannot be read (see the detail).
     Unreadable,
-}
-
-/// A signature timestamp (RFC 3161) the signer carries.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct SigTimestamp {
-    /// The token's genTime, as the TSA wrote it (GeneralizedTime).
-    pub time: String,
-    /// The token is for this signature's value (SHA-256).
-    pub imprint_matches: bool,
-    /// Whether the TSA's signature on the token was checked: not by this version.
-    pub token_signature_checked: bool,
 }
 
 /// One signature of the PDF.
@@ -86,8 +76,9 @@ pub struct PdfSignature {
     pub detail: String,
     /// The CMS check, when the CMS could be read.
     pub cms: Option<Verification>,
-    /// The signature timestamp, when there is one (shown, not yet judged).
-    pub timestamp: Option<SigTimestamp>,
+    /// The signature timestamp (for a signature) or the document timestamp's
+    /// token, checked; a signature is judged at its time when it is valid.
+    pub timestamp: Option<TimestampCheck>,
     /// Objects later revisions added or replaced.
     pub later_changes: Vec<Change>,
 }
@@ -274,9 +265,13 @@ pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<P
             "the PDF holds no signature".into()
         }));
     }
+    let trust = Anchors {
+        test,
+        extra: anchors,
+    };
     let mut out = Vec::new();
     for (d, kind, field) in found {
-        out.push(one(bytes, &doc, &d, kind, field, test, anchors));
+        out.push(one(bytes, &doc, &d, kind, field, &trust));
     }
     Ok(PdfVerification {
         signatures: out,
@@ -295,14 +290,22 @@ fn verdict_of(o: &Outcome) -> Verdict {
     }
 }
 
+/// A valid verdict stays valid only if later revisions changed nothing but what is allowed.
+fn changed_after(mut s: PdfSignature) -> PdfSignature {
+    if s.verdict == Verdict::Valid && s.later_changes.iter().any(|c| !c.allowed) {
+        s.verdict = Verdict::ChangedAfterSigning;
+        s.detail = "the signature is valid, but a later revision changed the document".into();
+    }
+    s
+}
+
 fn one(
     bytes: &[u8],
     doc: &Document,
     d: &Dictionary,
     kind: SigKind,
     field: Option<String>,
-    test: bool,
-    anchors: Option<&[Vec<u8>]>,
+    trust: &Anchors<'_>,
 ) -> PdfSignature {
     let mut s = PdfSignature {
         field,
@@ -359,16 +362,29 @@ fn one(
         .and_then(|c| resolve(doc, c))
         .and_then(|c| c.as_str().ok())
         .unwrap_or_default();
-    if kind == SigKind::DocumentTimestamp {
-        s.verdict = Verdict::NotChecked;
-        s.detail =
-            "a document timestamp: listed; this version does not check timestamp tokens".into();
-        return s;
+    let mut h = Sha256::new();
+    for (a, l) in &pairs {
+        h.update(&bytes[*a..a + l]);
     }
-    let sd = match der_prefix(contents)
-        .ok_or_else(|| "/Contents does not hold a DER CMS".to_string())
-        .and_then(cms::decode_container)
-    {
+    let digest: [u8; 32] = h.finalize().into();
+    let Some(der) = der_prefix(contents) else {
+        s.verdict = Verdict::Unreadable;
+        s.detail = "/Contents does not hold a DER CMS".into();
+        return s;
+    };
+    if kind == SigKind::DocumentTimestamp {
+        // The token stamps the signed bytes themselves (ISO 32000-2 §12.8.5).
+        let c = tsp::check(der, &digest, trust);
+        s.verdict = if c.outcome == TimestampOutcome::Valid {
+            Verdict::Valid
+        } else {
+            Verdict::TimestampNotValid
+        };
+        s.detail = c.detail.clone();
+        s.timestamp = Some(c);
+        return changed_after(s);
+    }
+    let sd = match cms::decode_container(der) {
         Ok(sd) => sd,
         Err(e) => {
             s.verdict = Verdict::Unreadable;
@@ -376,37 +392,32 @@ fn one(
             return s;
         }
     };
-    s.timestamp = crate::cert::tsp::stamped(&sd).map(|(time, imprint_matches)| SigTimestamp {
-        time,
-        imprint_matches,
-        token_signature_checked: false,
+    // The signature timestamp, for the signature value; when valid, the
+    // signer's certificate is judged at its time.
+    s.timestamp = tsp::signature_timestamp(&sd).map(|tok| {
+        let value = sd
+            .signer_infos
+            .0
+            .as_slice()
+            .first()
+            .map(|si| si.signature.as_bytes().to_vec())
+            .unwrap_or_default();
+        tsp::check(&tok, &tsp::imprint(&value), trust)
     });
-    let mut h = Sha256::new();
-    for (a, l) in &pairs {
-        h.update(&bytes[*a..a + l]);
-    }
-    let digest: [u8; 32] = h.finalize().into();
-    let base = if test {
-        Trust::JlisAndTest
-    } else {
-        Trust::Jlis
-    };
-    let mut v = cms::verify(&sd, &digest, base);
-    if let (Ok(first), Some(a)) = (&v, anchors) {
-        if first.outcome == Outcome::UnknownSigner {
-            v = cms::verify(&sd, &digest, Trust::Anchors(a));
-        }
-    }
+    let at = s.timestamp.as_ref().and_then(|c| c.at);
+    let v = trust.verify(&sd, &digest, at);
     match v {
         Ok(v) => {
             s.verdict = verdict_of(&v.outcome);
             s.detail = v.detail.clone();
-            if s.verdict == Verdict::Valid && s.later_changes.iter().any(|c| !c.allowed) {
-                s.verdict = Verdict::ChangedAfterSigning;
-                s.detail =
-                    "the signature is valid, but a later revision changed the document".into();
-            }
             s.cms = Some(v);
+            if let Some(c) = s.timestamp.as_ref().filter(|_| s.verdict == Verdict::Valid) {
+                if c.outcome != TimestampOutcome::Valid {
+                    s.verdict = Verdict::TimestampNotValid;
+                    s.detail = format!("the signature timestamp: {}", c.detail);
+                }
+            }
+            s = changed_after(s);
         }
         Err(e) => {
             s.verdict = Verdict::Unreadable;
