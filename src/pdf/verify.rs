@@ -384,6 +384,16 @@ fn one(
         s.timestamp = Some(c);
         return changed_after(s);
     }
+    signature(s, der, &digest, trust)
+}
+
+/// A signature's CMS checked over `digest`, with its signature timestamp.
+fn signature(
+    mut s: PdfSignature,
+    der: &[u8],
+    digest: &[u8; 32],
+    trust: &Anchors<'_>,
+) -> PdfSignature {
     let sd = match cms::decode_container(der) {
         Ok(sd) => sd,
         Err(e) => {
@@ -405,7 +415,7 @@ fn one(
         tsp::check(&tok, &tsp::imprint(&value), trust)
     });
     let at = s.timestamp.as_ref().and_then(|c| c.at);
-    let v = trust.verify(&sd, &digest, at);
+    let v = trust.verify(&sd, digest, at);
     match v {
         Ok(v) => {
             s.verdict = verdict_of(&v.outcome);

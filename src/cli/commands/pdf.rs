@@ -68,6 +68,9 @@ pub struct PdfSignDoc {
     pub xref_stream: bool,
     /// The signature timestamp's time as the TSA wrote it (GeneralizedTime), with --tsa.
     pub timestamp: Option<String>,
+    /// The PAdES baseline level claimed (ETSI EN 319 142-1): `B-B`, or `B-T`
+    /// with a signature timestamp; none for the 登記 profile.
+    pub pades_level: Option<String>,
 }
 
 impl Document for PdfSignDoc {
@@ -128,6 +131,11 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         byte_range: signed.byte_range.map(|x| x as u64),
         cms_bytes: signed.cms_len as u64,
         xref_stream: signed.xref_stream,
+        pades_level: match a.profile {
+            PdfProfile::Pades if signed.timestamp.is_some() => Some("B-T".into()),
+            PdfProfile::Pades => Some("B-B".into()),
+            PdfProfile::Touki => None,
+        },
         timestamp: signed.timestamp,
     };
     if ctx.g.json {

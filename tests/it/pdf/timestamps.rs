@@ -162,3 +162,74 @@ fn pdf_verify_checks_a_document_timestamp_pyhanko_adds() {
         "untrusted_tsa"
     );
 }
+
+/// The PAdES baseline level pyHanko's report (`sign validate
+/// --pretty-print`, trusting `roots`, no revocation check) shows: pyHanko
+/// 0.38 prints no level's name, so a valid signature by a trusted signer
+/// with a sound signature timestamp from a trusted TSA is B-T, one with no
+/// signature timestamp B-B; None when it is not judged valid.
+fn pyhanko_level(py: &Path, pdf: &Path, roots: &[&Path]) -> Option<String> {
+    let mut c = Command::new(py);
+    c.args([
+        "sign",
+        "validate",
+        "--pretty-print",
+        "--no-revocation-check",
+        "--trust-replace",
+    ]);
+    for r in roots {
+        c.arg("--trust").arg(r);
+    }
+    let text = String::from_utf8_lossy(&c.arg(pdf).output().unwrap().stdout).into_owned();
+    let valid = text.contains("The signer's certificate is trusted.")
+        && text.contains("The signature is cryptographically sound.")
+        && text.contains("The signature is judged VALID.");
+    if !valid {
+        eprintln!("{text}");
+        return None;
+    }
+    if !text.contains("Signature timestamp token:") {
+        return Some("B-B".into());
+    }
+    let sound = text.contains("The timestamp token is cryptographically sound.")
+        && text.contains("The TSA certificate is trusted.");
+    sound.then(|| "B-T".into())
+}
+
+#[test]
+fn pyhanko_sees_the_pades_level_pdf_sign_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let Some(py) = pyhanko_bin() else { return };
+    let Some((url, tsa_ca)) = tsa(d, 1) else {
+        return;
+    };
+    let input = d.join("in.pdf");
+    std::fs::write(&input, minimal_pdf("levels")).unwrap();
+    let root = sign_ca(d);
+    let (bb, bt, touki) = (d.join("bb.pdf"), d.join("bt.pdf"), d.join("touki.pdf"));
+    let claimed_bb = ok(&sign(&input, &bb, &["--profile", "pades"], None));
+    let claimed_bt = ok(&sign(
+        &input,
+        &bt,
+        &["--profile", "pades", "--tsa", &url],
+        None,
+    ));
+    let claimed_touki = ok(&sign(&input, &touki, &[], None));
+    assert_eq!(claimed_bb["pades_level"], "B-B");
+    assert_eq!(claimed_bt["pades_level"], "B-T");
+    assert_eq!(claimed_touki["pades_level"], serde_json::Value::Null);
+    for (pdf, claim) in [(&bb, &claimed_bb), (&bt, &claimed_bt)] {
+        assert_eq!(
+            pyhanko_level(&py, pdf, &[&root, &tsa_ca]).as_deref(),
+            claim["pades_level"].as_str(),
+            "{}",
+            pdf.display()
+        );
+        if let Some(s) = pdfsig(pdf) {
+            assert_eq!(s, vec![(true, true, "ETSI.CAdES.detached".into())]);
+        }
+    }
+    // The TSA not trusted: pyHanko does not judge it valid either (pdf verify: exit 32).
+    assert_eq!(pyhanko_level(&py, &bt, &[&root]), None);
+}
