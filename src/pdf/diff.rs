@@ -198,12 +198,31 @@ fn classify(before: &Document, after: &Document, id: ObjectId, new: &Object) -> 
     }
 }
 
-/// Every object `after` added or replaced since `before`, classified.
-pub fn changes(before: &Document, after: &Document) -> Vec<Change> {
+/// Where an object is in the file, when it is not in an object stream.
+fn offset(doc: &Document, id: ObjectId) -> Option<usize> {
+    match doc.reference_table.get(id.0) {
+        Some(lopdf::xref::XrefEntry::Normal { offset, .. }) => Some(*offset as usize),
+        _ => None,
+    }
+}
+
+/// Every object `after` added or replaced since `before`, classified. A
+/// stream whose data was not read (`blanked`, `pdf::source`) counts as
+/// replaced when a later revision put it elsewhere: its dictionary alone
+/// cannot tell.
+pub fn changes(
+    before: &Document,
+    after: &Document,
+    blanked: &dyn Fn(usize) -> bool,
+) -> Vec<Change> {
+    let moved = |id: &ObjectId| {
+        let (a, b) = (offset(before, *id), offset(after, *id));
+        a != b && (a.is_some_and(blanked) || b.is_some_and(blanked))
+    };
     let mut out: Vec<Change> = after
         .objects
         .iter()
-        .filter(|(id, o)| before.objects.get(id) != Some(o))
+        .filter(|(id, o)| before.objects.get(id) != Some(o) || moved(id))
         .map(|(id, o)| {
             let kind = classify(before, after, *id, o);
             Change {

@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod parse;
+pub mod source;
 pub mod syntax;
 pub mod verify;
 pub mod write;

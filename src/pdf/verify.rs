@@ -8,12 +8,14 @@
 
 use super::diff::{self, Change};
 use super::parse::{self, resolve};
+use super::source::{self, Skeleton};
 use crate::cert::cms::{self, Outcome, Verification};
 use crate::cert::tsp::{self, Anchors, TimestampCheck, TimestampOutcome};
 use crate::error::{Error, Result};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 /// A signature, or a document timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -252,9 +254,25 @@ fn der_prefix(b: &[u8]) -> Option<&[u8]> {
     b.get(..head.checked_add(len)?)
 }
 
-/// Check every signature in `bytes`, trusting the built-in J-LIS roots
-/// (and, when given, `test` PKIs or more `anchors`: added, never skipping a check).
-pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<PdfVerification> {
+/// Where the signed bytes are hashed from.
+#[derive(Clone, Copy)]
+pub enum Hashing<'a> {
+    /// The file the skeleton was read from (it lacks large streams' data).
+    File(&'a Path),
+    /// The skeleton's own bytes (when nothing was left out).
+    Memory,
+}
+
+/// Check every signature in the PDF `src` (`pdf::source`), trusting the
+/// built-in J-LIS roots (and, when given, `test` PKIs or more `anchors`:
+/// added, never skipping a check).
+pub fn verify(
+    src: &Skeleton,
+    from: Hashing<'_>,
+    test: bool,
+    anchors: Option<&[Vec<u8>]>,
+) -> Result<PdfVerification> {
+    let bytes = &src.bytes[..];
     let doc = parse::load(bytes)?;
     let found = signatures(&doc);
     if found.is_empty() {
@@ -271,7 +289,7 @@ pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<P
     };
     let mut out = Vec::new();
     for (d, kind, field) in found {
-        out.push(one(bytes, &doc, &d, kind, field, &trust));
+        out.push(one(src, from, &doc, &d, kind, field, &trust));
     }
     Ok(PdfVerification {
         signatures: out,
@@ -300,7 +318,8 @@ fn changed_after(mut s: PdfSignature) -> PdfSignature {
 }
 
 fn one(
-    bytes: &[u8],
+    src: &Skeleton,
+    from: Hashing<'_>,
     doc: &Document,
     d: &Dictionary,
     kind: SigKind,
@@ -326,6 +345,7 @@ fn one(
         timestamp: None,
         later_changes: Vec::new(),
     };
+    let bytes = &src.bytes[..];
     let pairs = match ranges(d, doc, bytes) {
         Ok(p) => p,
         Err(why) => {
@@ -349,7 +369,7 @@ fn one(
     };
     if s.covers == Covers::EarlierRevision {
         match parse::load(&bytes[..end]) {
-            Ok(before) => s.later_changes = diff::changes(&before, doc),
+            Ok(before) => s.later_changes = diff::changes(&before, doc, &|o| src.is_blanked(o)),
             Err(e) => {
                 s.detail = format!("the signed revision does not parse on its own: {e}");
                 return s;
@@ -362,11 +382,23 @@ fn one(
         .and_then(|c| resolve(doc, c))
         .and_then(|c| c.as_str().ok())
         .unwrap_or_default();
-    let mut h = Sha256::new();
-    for (a, l) in &pairs {
-        h.update(&bytes[*a..a + l]);
-    }
-    let digest: [u8; 32] = h.finalize().into();
+    let digest: [u8; 32] = match from {
+        Hashing::File(p) => match source::hash_ranges(p, &pairs) {
+            Ok(d) => d,
+            Err(e) => {
+                s.verdict = Verdict::Unreadable;
+                s.detail = format!("the signed bytes cannot be read again: {e}");
+                return s;
+            }
+        },
+        Hashing::Memory => {
+            let mut h = Sha256::new();
+            for (a, l) in &pairs {
+                h.update(&bytes[*a..a + l]);
+            }
+            h.finalize().into()
+        }
+    };
     let Some(der) = der_prefix(contents) else {
         s.verdict = Verdict::Unreadable;
         s.detail = "/Contents does not hold a DER CMS".into();
@@ -489,7 +521,7 @@ mod tests {
 
     #[test]
     fn a_signature_is_found_however_it_is_spelled() {
-        let v = verify(&tight(), false, None).unwrap();
+        let v = verify(&Skeleton::of(tight()), Hashing::Memory, false, None).unwrap();
         assert_eq!(v.signatures.len(), 1);
         let s = &v.signatures[0];
         assert_eq!(s.field.as_deref(), Some("Approval"));

@@ -5,7 +5,7 @@
 //! the signer's name, its byte ranges hashed, the CMS made by the card
 //! (checked with the certificate's key) and put into `/Contents`. Nothing
 //! is written here: the command writes the input and the update, whole or
-//! not at all.
+//! not at all. The input is never held whole (`pdf::source`).
 
 use super::connect::CardOptions;
 use super::pins::Asker;
@@ -13,6 +13,7 @@ use super::sign::{rsa_key, with_key, CardSigner, KeyChoice};
 use crate::card::jpki::{self, CertSlot};
 use crate::cert::cades::{self, Style};
 use crate::error::{Error, Result};
+use crate::pdf::source::Skeleton;
 use crate::pdf::{parse, write};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -82,25 +83,25 @@ fn signer_name(cert: &[u8]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// SHA-256 of the output's byte ranges, from the input and the update.
-fn digest_ranges(input: &[u8], update: &[u8], range: [usize; 4]) -> Result<[u8; 32]> {
-    let base = input.len();
+/// SHA-256 of the output's byte ranges: the whole input (its hash carried
+/// on, the input never held) and the update but its `/Contents`.
+fn digest_ranges(input: &Skeleton, update: &[u8], range: [usize; 4]) -> Result<[u8; 32]> {
+    let base = input.bytes.len();
     let cut = |i: usize| {
         i.checked_sub(base)
             .filter(|x| *x <= update.len())
             .ok_or_else(|| Error::Pdf("internal: a byte range outside the update".into()))
     };
-    let mut h = Sha256::new();
-    h.update(input);
+    let mut h = input.sha256.clone();
     h.update(&update[..cut(range[1])?]);
     h.update(&update[cut(range[2])?..]);
     Ok(h.finalize().into())
 }
 
-/// Sign `input` (a whole PDF) with the card: the update to append.
+/// Sign `input` (a PDF's skeleton: `pdf::source`) with the card: the update to append.
 pub fn sign(
     o: &CardOptions,
-    input: &[u8],
+    input: &Skeleton,
     key: KeyChoice,
     profile: PdfProfile,
     tsa: Option<&str>,
@@ -108,8 +109,8 @@ pub fn sign(
     asker: &mut dyn Asker,
 ) -> Result<SignedPdf> {
     let plan = {
-        let doc = parse::load(input)?;
-        parse::plan(&doc, input)?
+        let doc = parse::load(&input.bytes)?;
+        parse::plan(&doc, &input.bytes)?
     };
     let (_, _, sign_key, slot) = key.parts();
     let ca_slot = match slot {
@@ -126,7 +127,7 @@ pub fn sign(
                 name: &signer,
                 time: &time,
             };
-            let upd = write::update(input, &plan, &dict)?;
+            let upd = write::update(&input.bytes, &plan, &dict)?;
             let range = upd.byte_range();
             let digest = digest_ranges(input, &upd.bytes, range)?;
             let card = CardSigner {

@@ -1061,4 +1061,5 @@ fn damaged_pdfs_get_a_verdict_or_a_clear_error_never_a_panic() {
         .contains("damaged"));
 }
 
+mod large;
 mod timestamps;

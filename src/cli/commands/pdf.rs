@@ -1,7 +1,7 @@
 //! `mynacard pdf sign` and `mynacard pdf verify`: PDF signatures with the
 //! card (`usecase::pdf`), and their check (`pdf::verify`).
 
-use super::cert::{check_output, write_out};
+use super::cert::check_output;
 use super::Ctx;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{print_json, Document};
@@ -101,7 +101,8 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
     }
     // Refused before the card is touched (an existing file needs --force).
     check_output(Some(&out), a.force)?;
-    let input = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
+    let input = crate::pdf::source::read(&a.file, crate::platform::files::limit::PDF)
+        .map_err(|e| Error::io(&a.file, e))?;
     let kind = match a.key {
         KeyChoice::Sign => PinKind::Sign,
         KeyChoice::Auth => PinKind::Auth,
@@ -116,10 +117,21 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         a.last.force_last_try,
         &mut asker,
     )?;
-    let mut whole = input;
-    whole.extend_from_slice(&signed.update);
-    // The signature certificate names its holder: the signed PDF is private.
-    write_out(Some(&out), &whole, a.force, a.key == KeyChoice::Sign)?;
+    // The input copied from its file (checked unchanged) and the update:
+    // never held whole. The signature certificate names its holder: the
+    // signed PDF is private.
+    check_output(Some(&out), a.force)?;
+    let mode = if a.key == KeyChoice::Sign {
+        0o600
+    } else {
+        0o644
+    };
+    let whole = input.digest();
+    crate::platform::atomic::write_atomic_with(&out, mode, |w| {
+        crate::pdf::source::copy_checked(&a.file, &whole, w)?;
+        w.write_all(&signed.update)
+    })
+    .map_err(|e| Error::io(&out, e))?;
     let doc = PdfSignDoc {
         file: a.file.display().to_string(),
         output: out.display().to_string(),

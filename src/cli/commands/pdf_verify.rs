@@ -190,14 +190,21 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
 }
 
 pub fn run(ctx: &Ctx, a: PdfVerifyArgs) -> Result<i32> {
-    let bytes = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
+    // Its structure, without the data of large streams; the signed bytes are hashed from the file.
+    let src = crate::pdf::source::read(&a.file, crate::platform::files::limit::PDF)
+        .map_err(|e| Error::io(&a.file, e))?;
     let anchors = match &a.ca {
         Some(p) => Some(
             crate::cert::chain::load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?,
         ),
         None => None,
     };
-    let v = crate::pdf::verify::verify(&bytes, a.test_pki, anchors.as_deref())?;
+    let v = crate::pdf::verify::verify(
+        &src,
+        crate::pdf::verify::Hashing::File(&a.file),
+        a.test_pki,
+        anchors.as_deref(),
+    )?;
     // The lowest failing code: the first check that failed, as `verify` orders them.
     let code = v
         .signatures
