@@ -273,6 +273,10 @@ fn signing_examples(bin: &str) -> Option<Examples> {
                 "PAdES baseline B-B:",
                 "mynacard pdf sign --profile pades contract.pdf",
             ),
+            (
+                "With a visible stamp on page 1, 36 pt from the left and 700 pt up:",
+                "mynacard pdf sign --stamp 1,36,700 contract.pdf",
+            ),
         ],
         "mynacard pdf verify" => &[
             (

@@ -7,6 +7,7 @@
 pub mod diff;
 pub mod parse;
 pub mod source;
+pub mod stamp;
 pub mod syntax;
 pub mod verify;
 pub mod write;

@@ -14,7 +14,7 @@ use crate::card::jpki::{self, CertSlot};
 use crate::cert::cades::{self, Style};
 use crate::error::{Error, Result};
 use crate::pdf::source::Skeleton;
-use crate::pdf::{parse, write};
+use crate::pdf::{parse, stamp, write};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 
@@ -98,20 +98,39 @@ fn digest_ranges(input: &Skeleton, update: &[u8], range: [usize; 4]) -> Result<[
     Ok(h.finalize().into())
 }
 
+/// How to sign: which key, which profile, a TSA, a stamp.
+pub struct Options<'a> {
+    pub key: KeyChoice,
+    pub profile: PdfProfile,
+    /// The TSA's URL, for a signature timestamp.
+    pub tsa: Option<&'a str>,
+    /// A visible stamp.
+    pub stamp: Option<&'a stamp::Request>,
+    /// Send the PIN even when one try is left.
+    pub force_last_try: bool,
+}
+
 /// Sign `input` (a PDF's skeleton: `pdf::source`) with the card: the update to append.
 pub fn sign(
     o: &CardOptions,
     input: &Skeleton,
-    key: KeyChoice,
-    profile: PdfProfile,
-    tsa: Option<&str>,
-    force_last_try: bool,
+    opts: &Options<'_>,
     asker: &mut dyn Asker,
 ) -> Result<SignedPdf> {
+    let Options {
+        key,
+        profile,
+        tsa,
+        stamp,
+        force_last_try,
+    } = *opts;
     let plan = {
         let doc = parse::load(&input.bytes)?;
-        parse::plan(&doc, &input.bytes)?
+        parse::plan(&doc, &input.bytes, stamp.map_or(1, |s| s.place.page))?
     };
+    if let Some(s) = stamp {
+        s.check()?;
+    }
     let (_, _, sign_key, slot) = key.parts();
     let ca_slot = match slot {
         CertSlot::Sign => CertSlot::SignCa,
@@ -127,7 +146,10 @@ pub fn sign(
                 name: &signer,
                 time: &time,
             };
-            let upd = write::update(&input.bytes, &plan, &dict)?;
+            let look = stamp
+                .map(|r| stamp::build(&r.font, &stamp::lines(&signer, &time), r.place))
+                .transpose()?;
+            let upd = write::update(&input.bytes, &plan, &dict, look.as_ref())?;
             let range = upd.byte_range();
             let digest = digest_ranges(input, &upd.bytes, range)?;
             let card = CardSigner {

@@ -1062,4 +1062,5 @@ fn damaged_pdfs_get_a_verdict_or_a_clear_error_never_a_panic() {
 }
 
 mod large;
+mod stamp;
 mod timestamps;

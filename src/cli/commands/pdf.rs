@@ -37,6 +37,12 @@ pub struct PdfSignArgs {
     /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; with pades: PAdES B-T)
     #[arg(long, value_name = "URL")]
     pub tsa: Option<String>,
+    /// Add a visible stamp (the signer's name and the time, in Japanese and English) on PAGE at X,Y points from the lower left (default 1,36,36)
+    #[arg(long, value_name = "PAGE,X,Y", num_args = 0..=1, default_missing_value = "1,36,36")]
+    pub stamp: Option<crate::pdf::stamp::Place>,
+    /// The stamp's font, subset into the PDF (default: IPAex Gothic from fonts-ipaexfont-gothic)
+    #[arg(long, value_name = "FILE", requires = "stamp")]
+    pub stamp_font: Option<PathBuf>,
     /// Which key signs: the signature key (default, signature password) or the user-authentication key
     #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
     pub key: KeyChoice,
@@ -107,14 +113,28 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         KeyChoice::Sign => PinKind::Sign,
         KeyChoice::Auth => PinKind::Auth,
     };
+    let stamp = match a.stamp {
+        Some(place) => {
+            let path = a
+                .stamp_font
+                .clone()
+                .unwrap_or_else(|| crate::pdf::stamp::DEFAULT_FONT.into());
+            let font = crate::cli::input::read_file(&path, crate::pdf::stamp::FONT_LIMIT)?;
+            Some(crate::pdf::stamp::Request { place, font })
+        }
+        None => None,
+    };
     let mut asker = PinInput::new(ctx.lang).with(kind, Which::Current, a.pin.source());
     let signed = crate::usecase::pdf::sign(
         &ctx.card,
         &input,
-        a.key,
-        a.profile,
-        a.tsa.as_deref(),
-        a.last.force_last_try,
+        &crate::usecase::pdf::Options {
+            key: a.key,
+            profile: a.profile,
+            tsa: a.tsa.as_deref(),
+            stamp: stamp.as_ref(),
+            force_last_try: a.last.force_last_try,
+        },
         &mut asker,
     )?;
     // The input copied from its file (checked unchanged) and the update:
