@@ -29,6 +29,9 @@ pub enum ChangeKind {
     NewObject,
     /// Cross-reference or object streams.
     FileStructure,
+    /// The document information dictionary (`/Info`: producer, dates),
+    /// which every writer updates; not part of what is shown.
+    DocumentInfo,
     /// A page added (the page tree changed).
     PageAdded,
     /// A page's dictionary changed beyond its annotations.
@@ -119,10 +122,17 @@ fn root(doc: &Document) -> Option<ObjectId> {
     doc.trailer.get(b"Root").and_then(Object::as_reference).ok()
 }
 
+fn info(doc: &Document) -> Option<ObjectId> {
+    doc.trailer.get(b"Info").and_then(Object::as_reference).ok()
+}
+
 /// One added or replaced object, classified.
 fn classify(before: &Document, after: &Document, id: ObjectId, new: &Object) -> ChangeKind {
     let old = before.objects.get(&id);
     let nd = dict_of(new);
+    if Some(id) == info(after) && matches!(new, Object::Dictionary(_)) {
+        return ChangeKind::DocumentInfo;
+    }
     if let Some(d) = nd {
         match name_of(d, b"Type") {
             Some(b"XRef" | b"ObjStm") => return ChangeKind::FileStructure,
@@ -242,4 +252,25 @@ pub fn changes(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(producer: &str) -> Document {
+        let mut d = Document::with_version("1.7");
+        let mut info = Dictionary::new();
+        info.set("Producer", Object::string_literal(producer));
+        d.objects.insert((1, 0), Object::Dictionary(info));
+        d.trailer.set("Info", Object::Reference((1, 0)));
+        d
+    }
+
+    #[test]
+    fn the_document_information_updated_is_allowed() {
+        let c = changes(&doc("a"), &doc("b"), &|_| false);
+        assert_eq!(c.len(), 1);
+        assert_eq!((c[0].kind, c[0].allowed), (ChangeKind::DocumentInfo, true));
+    }
 }
