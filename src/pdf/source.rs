@@ -46,6 +46,33 @@ impl Skeleton {
         self.sha256.clone().finalize().into()
     }
 
+    /// The PDF (up to `end`) parsed, refused when the cross-references
+    /// put an object inside what was taken for a large stream's data: the
+    /// skeleton would not show it (a string that looked like a stream's
+    /// start), and a verdict on what is not seen is never given.
+    pub fn load(&self, end: usize) -> crate::error::Result<lopdf::Document> {
+        let doc = super::parse::load(&self.bytes[..end.min(self.bytes.len())])?;
+        let hidden = doc
+            .reference_table
+            .entries
+            .iter()
+            .find_map(|(id, e)| match e {
+                lopdf::xref::XrefEntry::Normal { offset, .. } => {
+                    let o = *offset as usize;
+                    let i = self.blanked.partition_point(|(s, _)| *s <= o);
+                    (i > 0 && o < self.blanked[i - 1].1).then_some((*id, o))
+                }
+                _ => None,
+            });
+        match hidden {
+            Some((id, o)) => Err(crate::error::Error::Pdf(format!(
+                "object {id} (at byte {o}) lies inside what reads as a large stream's data: \
+                 mynacard cannot read this PDF's structure without holding it whole"
+            ))),
+            None => Ok(doc),
+        }
+    }
+
     /// Whether the object at `offset` is a stream whose data was left out:
     /// a blanked range starts after it, before its `endobj`.
     pub fn is_blanked(&self, offset: usize) -> bool {
@@ -372,6 +399,37 @@ pub fn copy_checked(path: &Path, sha256: &[u8; 32], w: &mut dyn Write) -> io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_object_hidden_in_what_reads_as_a_stream_is_refused_not_missed() {
+        // A string that reads as a stream's start; the next `endstream` is
+        // in another string, past a page tree the skeleton would not show.
+        let mut f = b"%PDF-1.7\n".to_vec();
+        let o1 = f.len();
+        f.extend(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X (>> stream\n");
+        f.extend(vec![b'a'; KEEP_UNDER + 10]);
+        f.extend(b") >>\nendobj\n");
+        let o2 = f.len();
+        f.extend(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 /Y (endstream) >>\nendobj\n");
+        let x = f.len();
+        f.extend(
+            format!("xref\n0 3\n0000000000 65535 f \n{o1:010} 00000 n \n{o2:010} 00000 n \n")
+                .as_bytes(),
+        );
+        f.extend(format!("trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n").as_bytes());
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.pdf");
+        std::fs::write(&p, &f).unwrap();
+        let s = read(&p, 1 << 30).unwrap();
+        assert_eq!(s.blanked.len(), 1);
+        let e = s
+            .load(f.len())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("object 2"), "{e}");
+        assert!(Skeleton::of(f.clone()).load(f.len()).is_ok());
+    }
 
     #[test]
     fn a_large_stream_is_left_out_and_the_rest_kept_at_its_offsets() {

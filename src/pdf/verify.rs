@@ -7,7 +7,7 @@
 //! revisions changed (`diff`).
 
 use super::diff::{self, Change};
-use super::parse::{self, resolve};
+use super::parse::resolve;
 use super::source::{self, Skeleton};
 use crate::cert::cms::{self, Outcome, Verification};
 use crate::cert::tsp::{self, Anchors, TimestampCheck, TimestampOutcome};
@@ -273,7 +273,7 @@ pub fn verify(
     anchors: Option<&[Vec<u8>]>,
 ) -> Result<PdfVerification> {
     let bytes = &src.bytes[..];
-    let doc = parse::load(bytes)?;
+    let doc = src.load(bytes.len())?;
     let found = signatures(&doc);
     if found.is_empty() {
         let damaged = bytes.windows(10).any(|w| w == b"/ByteRange");
@@ -368,7 +368,7 @@ fn one(
         return s;
     };
     if s.covers == Covers::EarlierRevision {
-        match parse::load(&bytes[..end]) {
+        match src.load(end) {
             Ok(before) => s.later_changes = diff::changes(&before, doc, &|o| src.is_blanked(o)),
             Err(e) => {
                 s.detail = format!("the signed revision does not parse on its own: {e}");

@@ -125,7 +125,7 @@ pub fn sign(
         force_last_try,
     } = *opts;
     let plan = {
-        let doc = parse::load(&input.bytes)?;
+        let doc = input.load(input.bytes.len())?;
         parse::plan(&doc, &input.bytes, stamp.map_or(1, |s| s.place.page))?
     };
     if let Some(s) = stamp {
