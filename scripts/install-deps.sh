@@ -7,12 +7,16 @@
 # python3-jsonschema to judge the JSON output against the schemas, and qpdf
 # and poppler-utils (pdfsig) to judge the signed PDFs; python3-venv for
 # pyHanko, the optional third PDF judge (a PyPI package, in a venv of its
-# own under ~/.cache/mynacard-judges: its test is skipped without it).
+# own under ~/.cache/mynacard-judges: its test is skipped without it);
+# fonts-ipaexfont-gothic for `pdf sign --stamp`'s default font (IPA Font
+# License: embedding allowed) and its test, and time (GNU time) for
+# scripts/bench-pdf.sh.
 # Installs only what is missing; uses sudo when not root. Never prompts.
 set -euo pipefail
 
 PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
-      dpkg-dev man-db bsdextrautils tmux python3-jsonschema qpdf poppler-utils python3-venv)
+      dpkg-dev man-db bsdextrautils tmux python3-jsonschema qpdf poppler-utils python3-venv
+      fonts-ipaexfont-gothic time)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -131,6 +131,17 @@ pub fn verify(
     file_sha256: &[u8],
     trust: Trust<'_>,
 ) -> Result<Verification, String> {
+    verify_at(sd, file_sha256, trust, None)
+}
+
+/// `verify`, judging the certificate at `at` (a checked timestamp's time)
+/// rather than at the signing-time attribute or now.
+pub fn verify_at(
+    sd: &SignedData,
+    file_sha256: &[u8],
+    trust: Trust<'_>,
+    at: Option<time::OffsetDateTime>,
+) -> Result<Verification, String> {
     let container::Signed {
         digest: signed_digest,
         signing_time,
@@ -153,8 +164,11 @@ pub fn verify(
                     .ok()
             })
     });
-    let at = signing_time
-        .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64).ok())
+    let at = at
+        .or_else(|| {
+            signing_time
+                .and_then(|d| time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64).ok())
+        })
         .unwrap_or_else(time::OffsetDateTime::now_utc);
     // 1. The file.
     if signed_digest.as_slice() != file_sha256 {

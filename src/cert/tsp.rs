@@ -10,6 +10,9 @@ use cms::signed_data::SignedData;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 
+mod check;
+pub use check::{check, Anchors, TimestampCheck, TimestampOutcome};
+
 /// id-aa-signatureTimeStampToken.
 pub const OID_SIGNATURE_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.14";
 /// id-ct-TSTInfo.
@@ -106,6 +109,81 @@ pub fn request(imprint: &[u8; 32], nonce: u64) -> Vec<u8> {
     tlv(0x30, &body)
 }
 
+/// What a token's TSTInfo says (RFC 3161 §2.4.2), read once for both the
+/// signer (`token`) and the verifier (`check`).
+struct Token {
+    /// The token's SignedData.
+    sd: SignedData,
+    /// The TSTInfo's DER: what the TSA signed.
+    info_der: Vec<u8>,
+    /// The imprint's hash algorithm is SHA-256.
+    sha256: bool,
+    /// The imprint's hash.
+    imprint: Vec<u8>,
+    /// genTime, as written (GeneralizedTime).
+    gen_time: String,
+    /// The nonce's magnitude (leading zeros dropped), when there is one.
+    nonce: Option<Vec<u8>>,
+}
+
+fn magnitude(n: &[u8]) -> Vec<u8> {
+    n.iter().copied().skip_while(|b| *b == 0).collect()
+}
+
+/// Read a timestamp token (ContentInfo of a SignedData holding a TSTInfo).
+fn read_token(tok: &[u8]) -> Result<Token, String> {
+    let sd = signed_data(tok).map_err(|e| format!("holds no SignedData ({e})"))?;
+    if sd.encap_content_info.econtent_type.to_string() != OID_TST_INFO {
+        return Err("is not a TSTInfo".into());
+    }
+    let info_der = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .and_then(|c| c.decode_as::<der::asn1::OctetString>().ok())
+        .ok_or("has no TSTInfo")?
+        .as_bytes()
+        .to_vec();
+    let f = elements(&info_der).ok_or("has a TSTInfo that is not DER")?;
+    // version, policy, messageImprint, serialNumber, genTime, [accuracy], [ordering], [nonce] …
+    let mi = f
+        .get(2)
+        .and_then(|(_, m)| elements(m))
+        .ok_or("has a TSTInfo with no imprint")?;
+    // AlgorithmIdentifier { id-sha256, NULL or absent }, OCTET STRING.
+    let sha256 = mi
+        .first()
+        .and_then(|(_, a)| elements(a))
+        .and_then(|a| a.first().map(|(_, o)| o.to_vec()))
+        .is_some_and(|o| o == SHA256_ALG[2..13]);
+    let imprint = mi
+        .get(1)
+        .and_then(|(_, h)| split(h))
+        .filter(|(tag, _, _)| *tag == 0x04)
+        .map(|(_, h, _)| h.to_vec())
+        .ok_or("has a TSTInfo whose imprint has no hash")?;
+    let gen_time = f
+        .get(4)
+        .and_then(|(_, g)| split(g))
+        .filter(|(tag, _, _)| *tag == 0x18)
+        .map(|(_, v, _)| String::from_utf8_lossy(v).into_owned())
+        .ok_or("has a TSTInfo with no time")?;
+    let nonce = f
+        .iter()
+        .skip(5)
+        .find(|(tag, _)| *tag == 0x02)
+        .and_then(|(_, v)| split(v))
+        .map(|(_, n, _)| magnitude(n));
+    Ok(Token {
+        sd,
+        info_der,
+        sha256,
+        imprint,
+        gen_time,
+        nonce,
+    })
+}
+
 /// The token of a TimeStampResp (RFC 3161 §2.4.2), checked: granted,
 /// a TSTInfo for `imprint` (SHA-256) with `nonce`. Returns the token's DER
 /// and its genTime as written (GeneralizedTime).
@@ -128,93 +206,25 @@ pub fn token(reply: &[u8], imprint: &[u8; 32], nonce: u64) -> Result<(Vec<u8>, S
         .get(1)
         .map(|(_, t)| t.to_vec())
         .ok_or_else(|| bad("holds no token"))?;
-    let sd = signed_data(&tok).map_err(|e| bad(&format!("holds no SignedData token ({e})")))?;
-    if sd.encap_content_info.econtent_type.to_string() != OID_TST_INFO {
-        return Err(bad("token is not a TSTInfo"));
-    }
-    let info = sd
-        .encap_content_info
-        .econtent
-        .as_ref()
-        .and_then(|c| c.decode_as::<der::asn1::OctetString>().ok())
-        .ok_or_else(|| bad("token has no TSTInfo"))?;
-    let f = elements(info.as_bytes()).ok_or_else(|| bad("TSTInfo is not DER"))?;
-    // version, policy, messageImprint, serialNumber, genTime, [accuracy], [ordering], [nonce] …
-    let mi = f
-        .get(2)
-        .map(|(_, m)| *m)
-        .ok_or_else(|| bad("TSTInfo has no imprint"))?;
-    // AlgorithmIdentifier { id-sha256, NULL or absent }, OCTET STRING.
-    let mi = elements(mi).ok_or_else(|| bad("TSTInfo's imprint is not DER"))?;
-    let alg_ok = mi
-        .first()
-        .and_then(|(_, a)| elements(a))
-        .and_then(|a| a.first().map(|(_, o)| o.to_vec()))
-        .is_some_and(|o| o == SHA256_ALG[2..13]);
-    let hash_ok = mi
-        .get(1)
-        .and_then(|(_, h)| split(h))
-        .is_some_and(|(tag, h, _)| tag == 0x04 && h == imprint);
-    if !(alg_ok && hash_ok) {
+    let t = read_token(&tok).map_err(|e| bad(&format!("token {e}")))?;
+    if !(t.sha256 && t.imprint == imprint) {
         return Err(bad("token is for another value than the signature"));
     }
-    let gen = f
-        .get(4)
-        .and_then(|(_, g)| split(g))
-        .map(|(_, v, _)| String::from_utf8_lossy(v).into_owned())
-        .ok_or_else(|| bad("TSTInfo has no time"))?;
-    let nonce_ok = f.iter().skip(5).any(|(tag, v)| {
-        *tag == 0x02
-            && split(v).is_some_and(|(_, n, _)| {
-                let n: Vec<u8> = n.iter().copied().skip_while(|b| *b == 0).collect();
-                let w: Vec<u8> = nonce
-                    .to_be_bytes()
-                    .into_iter()
-                    .skip_while(|b| *b == 0)
-                    .collect();
-                n == w
-            })
-    });
-    if !nonce_ok {
+    if t.nonce != Some(magnitude(&nonce.to_be_bytes())) {
         return Err(bad("token does not carry the request's nonce"));
     }
-    Ok((tok, gen))
+    Ok((tok, t.gen_time))
 }
 
-/// The signature timestamp a SignerInfo carries, if any: its genTime as
-/// written, and whether its imprint is the SHA-256 of the signature value.
-/// The token's own signature (the TSA's) is not checked here.
-pub fn stamped(sd: &SignedData) -> Option<(String, bool)> {
+/// The signature timestamp token a SignerInfo carries (DER), if any.
+pub fn signature_timestamp(sd: &SignedData) -> Option<Vec<u8>> {
     let si = sd.signer_infos.0.as_slice().first()?;
     let attr = si
         .unsigned_attrs
         .as_ref()?
         .iter()
         .find(|a| a.oid.to_string() == OID_SIGNATURE_TIMESTAMP)?;
-    let tok = attr.values.iter().next()?.to_der().ok()?;
-    let tsd = signed_data(&tok).ok()?;
-    let info = tsd
-        .encap_content_info
-        .econtent
-        .as_ref()?
-        .decode_as::<der::asn1::OctetString>()
-        .ok()?;
-    let f = elements(info.as_bytes())?;
-    let gen = f
-        .get(4)
-        .and_then(|(_, g)| split(g))
-        .map(|(_, v, _)| String::from_utf8_lossy(v).into_owned())?;
-    let want = imprint(si.signature.as_bytes());
-    let ok = f
-        .get(2)
-        .and_then(|(_, m)| elements(m))
-        .and_then(|m| {
-            m.get(1)
-                .and_then(|(_, h)| split(h))
-                .map(|(_, h, _)| h == want)
-        })
-        .unwrap_or(false);
-    Some((gen, ok))
+    attr.values.iter().next()?.to_der().ok()
 }
 
 /// SHA-256 of a signature value: what the timestamp is for.

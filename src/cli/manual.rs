@@ -274,6 +274,10 @@ fn signing_examples(bin: &str) -> Option<Examples> {
                 "PAdES baseline B-B:",
                 "mynacard pdf sign --profile pades contract.pdf",
             ),
+            (
+                "With a visible stamp on page 1, 36 pt from the left and 700 pt up:",
+                "mynacard pdf sign --stamp 1,36,700 contract.pdf",
+            ),
         ],
         "mynacard pdf verify" => &[
             (
@@ -283,6 +287,10 @@ fn signing_examples(bin: &str) -> Option<Examples> {
             (
                 "One made on the virtual card:",
                 "mynacard pdf verify --test-pki doc-signed.pdf",
+            ),
+            (
+                "A PAdES B-T one, trusting the TSA's CA (its timestamp checked, the signer judged at its time):",
+                "mynacard pdf verify --ca tsa-ca.pem contract-signed.pdf",
             ),
         ],
         "mynacard prove" => &[(

@@ -6,6 +6,8 @@
 
 pub mod diff;
 pub mod parse;
+pub mod source;
+pub mod stamp;
 pub mod syntax;
 pub mod verify;
 pub mod write;

@@ -30,7 +30,7 @@ pub struct Plan {
     pub acroform: Option<Held<Dictionary>>,
     /// The form's fields.
     pub fields: Held<Vec<Object>>,
-    /// The first page.
+    /// The page the widget is on (the first, or the stamp's).
     pub page: (ObjectId, Dictionary),
     /// Its annotations.
     pub annots: Held<Vec<Object>>,
@@ -193,8 +193,9 @@ fn field_names(doc: &Document, fields: &[Object], prefix: &str, out: &mut Vec<St
     }
 }
 
-/// Everything the writer needs, or why this PDF may not be signed.
-pub fn plan(doc: &Document, bytes: &[u8]) -> Result<Plan> {
+/// Everything the writer needs, the widget on `page` (from 1), or why
+/// this PDF may not be signed.
+pub fn plan(doc: &Document, bytes: &[u8], page: u32) -> Result<Plan> {
     let (prev, xref_stream) = last_xref(bytes)?;
     let root = doc
         .trailer
@@ -232,13 +233,19 @@ pub fn plan(doc: &Document, bytes: &[u8]) -> Result<Plan> {
             value: Vec::new(),
         },
     };
-    let page_id = doc
-        .page_iter()
-        .next()
-        .ok_or_else(|| Error::Pdf("the PDF has no page".into()))?;
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(Error::Pdf("the PDF has no page".into()));
+    }
+    let page_id = *pages.get(&page).ok_or_else(|| {
+        Error::Pdf(format!(
+            "the PDF has {} page(s); there is no page {page} for the stamp",
+            pages.len()
+        ))
+    })?;
     let page = doc
         .get_dictionary(page_id)
-        .map_err(|_| Error::Pdf("the first page is not a dictionary".into()))?
+        .map_err(|_| Error::Pdf(format!("page {page} is not a dictionary")))?
         .clone();
     let annots = held_array(doc, &page, b"Annots")?;
     let mut names = Vec::new();

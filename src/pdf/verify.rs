@@ -7,12 +7,15 @@
 //! revisions changed (`diff`).
 
 use super::diff::{self, Change};
-use super::parse::{self, resolve};
-use crate::cert::cms::{self, Outcome, Trust, Verification};
+use super::parse::resolve;
+use super::source::{self, Skeleton};
+use crate::cert::cms::{self, Outcome, Verification};
+use crate::cert::tsp::{self, Anchors, TimestampCheck, TimestampOutcome};
 use crate::error::{Error, Result};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 /// A signature, or a document timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -49,21 +52,10 @@ pub enum Verdict {
     UnknownSigner,
     NotValidAtSigningTime,
     WrongKeyUsage,
-    /// A document timestamp: listed, its token not checked by this version.
-    NotChecked,
+    /// The signature (or document) timestamp is not valid: see its outcome.
+    TimestampNotValid,
     /// The CMS cannot be read (see the detail).
     Unreadable,
-}
-
-/// A signature timestamp (RFC 3161) the signer carries.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct SigTimestamp {
-    /// The token's genTime, as the TSA wrote it (GeneralizedTime).
-    pub time: String,
-    /// The token is for this signature's value (SHA-256).
-    pub imprint_matches: bool,
-    /// Whether the TSA's signature on the token was checked: not by this version.
-    pub token_signature_checked: bool,
 }
 
 /// One signature of the PDF.
@@ -86,8 +78,9 @@ pub struct PdfSignature {
     pub detail: String,
     /// The CMS check, when the CMS could be read.
     pub cms: Option<Verification>,
-    /// The signature timestamp, when there is one (shown, not yet judged).
-    pub timestamp: Option<SigTimestamp>,
+    /// The signature timestamp (for a signature) or the document timestamp's
+    /// token, checked; a signature is judged at its time when it is valid.
+    pub timestamp: Option<TimestampCheck>,
     /// Objects later revisions added or replaced.
     pub later_changes: Vec<Change>,
 }
@@ -261,10 +254,26 @@ fn der_prefix(b: &[u8]) -> Option<&[u8]> {
     b.get(..head.checked_add(len)?)
 }
 
-/// Check every signature in `bytes`, trusting the built-in J-LIS roots
-/// (and, when given, `test` PKIs or more `anchors`: added, never skipping a check).
-pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<PdfVerification> {
-    let doc = parse::load(bytes)?;
+/// Where the signed bytes are hashed from.
+#[derive(Clone, Copy)]
+pub enum Hashing<'a> {
+    /// The file the skeleton was read from (it lacks large streams' data).
+    File(&'a Path),
+    /// The skeleton's own bytes (when nothing was left out).
+    Memory,
+}
+
+/// Check every signature in the PDF `src` (`pdf::source`), trusting the
+/// built-in J-LIS roots (and, when given, `test` PKIs or more `anchors`:
+/// added, never skipping a check).
+pub fn verify(
+    src: &Skeleton,
+    from: Hashing<'_>,
+    test: bool,
+    anchors: Option<&[Vec<u8>]>,
+) -> Result<PdfVerification> {
+    let bytes = &src.bytes[..];
+    let doc = src.load(bytes.len())?;
     let found = signatures(&doc);
     if found.is_empty() {
         let damaged = bytes.windows(10).any(|w| w == b"/ByteRange");
@@ -274,9 +283,13 @@ pub fn verify(bytes: &[u8], test: bool, anchors: Option<&[Vec<u8>]>) -> Result<P
             "the PDF holds no signature".into()
         }));
     }
+    let trust = Anchors {
+        test,
+        extra: anchors,
+    };
     let mut out = Vec::new();
     for (d, kind, field) in found {
-        out.push(one(bytes, &doc, &d, kind, field, test, anchors));
+        out.push(one(src, from, &doc, &d, kind, field, &trust));
     }
     Ok(PdfVerification {
         signatures: out,
@@ -295,14 +308,23 @@ fn verdict_of(o: &Outcome) -> Verdict {
     }
 }
 
+/// A valid verdict stays valid only if later revisions changed nothing but what is allowed.
+fn changed_after(mut s: PdfSignature) -> PdfSignature {
+    if s.verdict == Verdict::Valid && s.later_changes.iter().any(|c| !c.allowed) {
+        s.verdict = Verdict::ChangedAfterSigning;
+        s.detail = "the signature is valid, but a later revision changed the document".into();
+    }
+    s
+}
+
 fn one(
-    bytes: &[u8],
+    src: &Skeleton,
+    from: Hashing<'_>,
     doc: &Document,
     d: &Dictionary,
     kind: SigKind,
     field: Option<String>,
-    test: bool,
-    anchors: Option<&[Vec<u8>]>,
+    trust: &Anchors<'_>,
 ) -> PdfSignature {
     let mut s = PdfSignature {
         field,
@@ -323,6 +345,7 @@ fn one(
         timestamp: None,
         later_changes: Vec::new(),
     };
+    let bytes = &src.bytes[..];
     let pairs = match ranges(d, doc, bytes) {
         Ok(p) => p,
         Err(why) => {
@@ -345,8 +368,8 @@ fn one(
         return s;
     };
     if s.covers == Covers::EarlierRevision {
-        match parse::load(&bytes[..end]) {
-            Ok(before) => s.later_changes = diff::changes(&before, doc),
+        match src.load(end) {
+            Ok(before) => s.later_changes = diff::changes(&before, doc, &|o| src.is_blanked(o)),
             Err(e) => {
                 s.detail = format!("the signed revision does not parse on its own: {e}");
                 return s;
@@ -359,16 +382,51 @@ fn one(
         .and_then(|c| resolve(doc, c))
         .and_then(|c| c.as_str().ok())
         .unwrap_or_default();
-    if kind == SigKind::DocumentTimestamp {
-        s.verdict = Verdict::NotChecked;
-        s.detail =
-            "a document timestamp: listed; this version does not check timestamp tokens".into();
+    let digest: [u8; 32] = match from {
+        Hashing::File(p) => match source::hash_ranges(p, &pairs) {
+            Ok(d) => d,
+            Err(e) => {
+                s.verdict = Verdict::Unreadable;
+                s.detail = format!("the signed bytes cannot be read again: {e}");
+                return s;
+            }
+        },
+        Hashing::Memory => {
+            let mut h = Sha256::new();
+            for (a, l) in &pairs {
+                h.update(&bytes[*a..a + l]);
+            }
+            h.finalize().into()
+        }
+    };
+    let Some(der) = der_prefix(contents) else {
+        s.verdict = Verdict::Unreadable;
+        s.detail = "/Contents does not hold a DER CMS".into();
         return s;
+    };
+    if kind == SigKind::DocumentTimestamp {
+        // The token stamps the signed bytes themselves (ISO 32000-2 §12.8.5).
+        let c = tsp::check(der, &digest, trust);
+        s.verdict = if c.outcome == TimestampOutcome::Valid {
+            Verdict::Valid
+        } else {
+            Verdict::TimestampNotValid
+        };
+        s.detail = c.detail.clone();
+        s.timestamp = Some(c);
+        return changed_after(s);
     }
-    let sd = match der_prefix(contents)
-        .ok_or_else(|| "/Contents does not hold a DER CMS".to_string())
-        .and_then(cms::decode_container)
-    {
+    signature(s, der, &digest, trust)
+}
+
+/// A signature's CMS checked over `digest`, with its signature timestamp.
+fn signature(
+    mut s: PdfSignature,
+    der: &[u8],
+    digest: &[u8; 32],
+    trust: &Anchors<'_>,
+) -> PdfSignature {
+    let sd = match cms::decode_container(der) {
         Ok(sd) => sd,
         Err(e) => {
             s.verdict = Verdict::Unreadable;
@@ -376,37 +434,32 @@ fn one(
             return s;
         }
     };
-    s.timestamp = crate::cert::tsp::stamped(&sd).map(|(time, imprint_matches)| SigTimestamp {
-        time,
-        imprint_matches,
-        token_signature_checked: false,
+    // The signature timestamp, for the signature value; when valid, the
+    // signer's certificate is judged at its time.
+    s.timestamp = tsp::signature_timestamp(&sd).map(|tok| {
+        let value = sd
+            .signer_infos
+            .0
+            .as_slice()
+            .first()
+            .map(|si| si.signature.as_bytes().to_vec())
+            .unwrap_or_default();
+        tsp::check(&tok, &tsp::imprint(&value), trust)
     });
-    let mut h = Sha256::new();
-    for (a, l) in &pairs {
-        h.update(&bytes[*a..a + l]);
-    }
-    let digest: [u8; 32] = h.finalize().into();
-    let base = if test {
-        Trust::JlisAndTest
-    } else {
-        Trust::Jlis
-    };
-    let mut v = cms::verify(&sd, &digest, base);
-    if let (Ok(first), Some(a)) = (&v, anchors) {
-        if first.outcome == Outcome::UnknownSigner {
-            v = cms::verify(&sd, &digest, Trust::Anchors(a));
-        }
-    }
+    let at = s.timestamp.as_ref().and_then(|c| c.at);
+    let v = trust.verify(&sd, digest, at);
     match v {
         Ok(v) => {
             s.verdict = verdict_of(&v.outcome);
             s.detail = v.detail.clone();
-            if s.verdict == Verdict::Valid && s.later_changes.iter().any(|c| !c.allowed) {
-                s.verdict = Verdict::ChangedAfterSigning;
-                s.detail =
-                    "the signature is valid, but a later revision changed the document".into();
-            }
             s.cms = Some(v);
+            if let Some(c) = s.timestamp.as_ref().filter(|_| s.verdict == Verdict::Valid) {
+                if c.outcome != TimestampOutcome::Valid {
+                    s.verdict = Verdict::TimestampNotValid;
+                    s.detail = format!("the signature timestamp: {}", c.detail);
+                }
+            }
+            s = changed_after(s);
         }
         Err(e) => {
             s.verdict = Verdict::Unreadable;
@@ -468,7 +521,7 @@ mod tests {
 
     #[test]
     fn a_signature_is_found_however_it_is_spelled() {
-        let v = verify(&tight(), false, None).unwrap();
+        let v = verify(&Skeleton::of(tight()), Hashing::Memory, false, None).unwrap();
         assert_eq!(v.signatures.len(), 1);
         let s = &v.signatures[0];
         assert_eq!(s.field.as_deref(), Some("Approval"));

@@ -7,6 +7,7 @@
 //! rewritten, so earlier signatures stay valid.
 
 use super::parse::Plan;
+use super::stamp::Stamp;
 use crate::error::{Error, Result};
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -83,7 +84,7 @@ fn object_bytes(o: &Object) -> Result<Vec<u8>> {
 type Body = (ObjectId, Vec<u8>);
 
 /// The objects of the update, in order, and the next free number.
-fn objects(plan: &Plan, sig: &SigDict<'_>) -> Result<(Vec<Body>, u32)> {
+fn objects(plan: &Plan, sig: &SigDict<'_>, stamp: Option<&Stamp>) -> Result<(Vec<Body>, u32)> {
     let sig_id: ObjectId = (plan.size, 0);
     let field_id: ObjectId = (plan.size + 1, 0);
     let mut next = plan.size + 2;
@@ -108,12 +109,24 @@ fn objects(plan: &Plan, sig: &SigDict<'_>) -> Result<(Vec<Body>, u32)> {
     field.set("FT", Object::Name(b"Sig".to_vec()));
     field.set("T", text_string(&plan.field_name));
     field.set("V", Object::Reference(sig_id));
-    // Print, Locked; an empty rectangle: invisible.
+    // Print, Locked; an empty rectangle (invisible) or the stamp's, drawn
+    // by its appearance stream.
     field.set("F", Object::Integer(132));
+    let rect = stamp.map_or([0.0; 4], |s| s.rect);
     field.set(
         "Rect",
-        Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        Object::Array(rect.iter().map(|v| Object::Real(*v as f32)).collect()),
     );
+    let stamp_first = next;
+    if let Some(s) = stamp {
+        let mut ap = Dictionary::new();
+        ap.set("N", Object::Reference((stamp_first, 0)));
+        field.set("AP", Object::Dictionary(ap));
+        for (id, body) in s.objects(stamp_first) {
+            out.push(((id, 0), body));
+        }
+        next += 6;
+    }
     field.set("P", Object::Reference(plan.page.0));
     out.push((field_id, object_bytes(&Object::Dictionary(field))?));
     // The field in the form's list.
@@ -186,9 +199,14 @@ fn runs(ids: &[u32]) -> Vec<(u32, u32)> {
 
 /// The update appended to `input` (of which only the length and last byte
 /// are used), its `/ByteRange` filled; `/Contents` still zeros.
-pub fn update(input: &[u8], plan: &Plan, sig: &SigDict<'_>) -> Result<Update> {
+pub fn update(
+    input: &[u8],
+    plan: &Plan,
+    sig: &SigDict<'_>,
+    stamp: Option<&Stamp>,
+) -> Result<Update> {
     let base = input.len();
-    let (objs, next) = objects(plan, sig)?;
+    let (objs, next) = objects(plan, sig, stamp)?;
     let mut bytes = Vec::new();
     if !matches!(input.last(), Some(b'\n' | b'\r')) {
         bytes.push(b'\n');

@@ -82,6 +82,16 @@ pub fn check_target(path: &Path, replace: bool) -> Result<(), Refusal> {
 /// only). An existing regular file is replaced; anything else at `path` is
 /// refused.
 pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
+    write_atomic_with(path, mode, |w| w.write_all(body))
+}
+
+/// `write_atomic`, the body written by `fill` (one too large to hold):
+/// nothing is at `path` unless `fill` succeeds.
+pub fn write_atomic_with(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = folder_of(path);
     let name = path
         .file_name()
@@ -98,7 +108,11 @@ pub fn write_atomic(path: &Path, body: &[u8], mode: u32) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = mode;
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(body)?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     // Checked again just before the rename: the rename itself replaces a
     // directory entry and never writes through one.

@@ -5,7 +5,7 @@
 //! the signer's name, its byte ranges hashed, the CMS made by the card
 //! (checked with the certificate's key) and put into `/Contents`. Nothing
 //! is written here: the command writes the input and the update, whole or
-//! not at all.
+//! not at all. The input is never held whole (`pdf::source`).
 
 use super::connect::CardOptions;
 use super::pins::Asker;
@@ -13,7 +13,8 @@ use super::sign::{rsa_key, with_key, CardSigner, KeyChoice};
 use crate::card::jpki::{self, CertSlot};
 use crate::cert::cades::{self, Style};
 use crate::error::{Error, Result};
-use crate::pdf::{parse, write};
+use crate::pdf::source::Skeleton;
+use crate::pdf::{parse, stamp, write};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 
@@ -82,35 +83,54 @@ fn signer_name(cert: &[u8]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// SHA-256 of the output's byte ranges, from the input and the update.
-fn digest_ranges(input: &[u8], update: &[u8], range: [usize; 4]) -> Result<[u8; 32]> {
-    let base = input.len();
+/// SHA-256 of the output's byte ranges: the whole input (its hash carried
+/// on, the input never held) and the update but its `/Contents`.
+fn digest_ranges(input: &Skeleton, update: &[u8], range: [usize; 4]) -> Result<[u8; 32]> {
+    let base = input.bytes.len();
     let cut = |i: usize| {
         i.checked_sub(base)
             .filter(|x| *x <= update.len())
             .ok_or_else(|| Error::Pdf("internal: a byte range outside the update".into()))
     };
-    let mut h = Sha256::new();
-    h.update(input);
+    let mut h = input.sha256.clone();
     h.update(&update[..cut(range[1])?]);
     h.update(&update[cut(range[2])?..]);
     Ok(h.finalize().into())
 }
 
-/// Sign `input` (a whole PDF) with the card: the update to append.
+/// How to sign: which key, which profile, a TSA, a stamp.
+pub struct Options<'a> {
+    pub key: KeyChoice,
+    pub profile: PdfProfile,
+    /// The TSA's URL, for a signature timestamp.
+    pub tsa: Option<&'a str>,
+    /// A visible stamp.
+    pub stamp: Option<&'a stamp::Request>,
+    /// Send the PIN even when one try is left.
+    pub force_last_try: bool,
+}
+
+/// Sign `input` (a PDF's skeleton: `pdf::source`) with the card: the update to append.
 pub fn sign(
     o: &CardOptions,
-    input: &[u8],
-    key: KeyChoice,
-    profile: PdfProfile,
-    tsa: Option<&str>,
-    force_last_try: bool,
+    input: &Skeleton,
+    opts: &Options<'_>,
     asker: &mut dyn Asker,
 ) -> Result<SignedPdf> {
+    let Options {
+        key,
+        profile,
+        tsa,
+        stamp,
+        force_last_try,
+    } = *opts;
     let plan = {
-        let doc = parse::load(input)?;
-        parse::plan(&doc, input)?
+        let doc = input.load(input.bytes.len())?;
+        parse::plan(&doc, &input.bytes, stamp.map_or(1, |s| s.place.page))?
     };
+    if let Some(s) = stamp {
+        s.check()?;
+    }
     let (_, _, sign_key, slot) = key.parts();
     let ca_slot = match slot {
         CertSlot::Sign => CertSlot::SignCa,
@@ -126,7 +146,10 @@ pub fn sign(
                 name: &signer,
                 time: &time,
             };
-            let upd = write::update(input, &plan, &dict)?;
+            let look = stamp
+                .map(|r| stamp::build(&r.font, &stamp::lines(&signer, &time), r.place))
+                .transpose()?;
+            let upd = write::update(&input.bytes, &plan, &dict, look.as_ref())?;
             let range = upd.byte_range();
             let digest = digest_ranges(input, &upd.bytes, range)?;
             let card = CardSigner {

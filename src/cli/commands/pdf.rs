@@ -1,7 +1,7 @@
 //! `mynacard pdf sign` and `mynacard pdf verify`: PDF signatures with the
 //! card (`usecase::pdf`), and their check (`pdf::verify`).
 
-use super::cert::{check_output, write_out};
+use super::cert::check_output;
 use super::Ctx;
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{print_json, Document};
@@ -37,6 +37,12 @@ pub struct PdfSignArgs {
     /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; with pades: PAdES B-T)
     #[arg(long, value_name = "URL")]
     pub tsa: Option<String>,
+    /// Add a visible stamp (the signer's name and the time, in Japanese and English) on PAGE at X,Y points from the lower left (default 1,36,36)
+    #[arg(long, value_name = "PAGE,X,Y", num_args = 0..=1, default_missing_value = "1,36,36")]
+    pub stamp: Option<crate::pdf::stamp::Place>,
+    /// The stamp's font, subset into the PDF (default: IPAex Gothic from fonts-ipaexfont-gothic)
+    #[arg(long, value_name = "FILE", requires = "stamp")]
+    pub stamp_font: Option<PathBuf>,
     /// Which key signs: the signature key (default, signature password) or the user-authentication key
     #[arg(long, value_enum, default_value_t = KeyChoice::Sign)]
     pub key: KeyChoice,
@@ -68,6 +74,9 @@ pub struct PdfSignDoc {
     pub xref_stream: bool,
     /// The signature timestamp's time as the TSA wrote it (GeneralizedTime), with --tsa.
     pub timestamp: Option<String>,
+    /// The PAdES baseline level claimed (ETSI EN 319 142-1): `B-B`, or `B-T`
+    /// with a signature timestamp; none for the 登記 profile.
+    pub pades_level: Option<String>,
 }
 
 impl Document for PdfSignDoc {
@@ -98,25 +107,51 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
     }
     // Refused before the card is touched (an existing file needs --force).
     check_output(Some(&out), a.force)?;
-    let input = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
+    let input = crate::pdf::source::read(&a.file, crate::platform::files::limit::PDF)
+        .map_err(|e| Error::io(&a.file, e))?;
     let kind = match a.key {
         KeyChoice::Sign => PinKind::Sign,
         KeyChoice::Auth => PinKind::Auth,
+    };
+    let stamp = match a.stamp {
+        Some(place) => {
+            let path = a
+                .stamp_font
+                .clone()
+                .unwrap_or_else(|| crate::pdf::stamp::DEFAULT_FONT.into());
+            let font = crate::cli::input::read_file(&path, crate::pdf::stamp::FONT_LIMIT)?;
+            Some(crate::pdf::stamp::Request { place, font })
+        }
+        None => None,
     };
     let mut asker = PinInput::new(ctx.lang).with(kind, Which::Current, a.pin.source());
     let signed = crate::usecase::pdf::sign(
         &ctx.card,
         &input,
-        a.key,
-        a.profile,
-        a.tsa.as_deref(),
-        a.last.force_last_try,
+        &crate::usecase::pdf::Options {
+            key: a.key,
+            profile: a.profile,
+            tsa: a.tsa.as_deref(),
+            stamp: stamp.as_ref(),
+            force_last_try: a.last.force_last_try,
+        },
         &mut asker,
     )?;
-    let mut whole = input;
-    whole.extend_from_slice(&signed.update);
-    // The signature certificate names its holder: the signed PDF is private.
-    write_out(Some(&out), &whole, a.force, a.key == KeyChoice::Sign)?;
+    // The input copied from its file (checked unchanged) and the update:
+    // never held whole. The signature certificate names its holder: the
+    // signed PDF is private.
+    check_output(Some(&out), a.force)?;
+    let mode = if a.key == KeyChoice::Sign {
+        0o600
+    } else {
+        0o644
+    };
+    let whole = input.digest();
+    crate::platform::atomic::write_atomic_with(&out, mode, |w| {
+        crate::pdf::source::copy_checked(&a.file, &whole, w)?;
+        w.write_all(&signed.update)
+    })
+    .map_err(|e| Error::io(&out, e))?;
     let doc = PdfSignDoc {
         file: a.file.display().to_string(),
         output: out.display().to_string(),
@@ -128,6 +163,11 @@ fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
         byte_range: signed.byte_range.map(|x| x as u64),
         cms_bytes: signed.cms_len as u64,
         xref_stream: signed.xref_stream,
+        pades_level: match a.profile {
+            PdfProfile::Pades if signed.timestamp.is_some() => Some("B-T".into()),
+            PdfProfile::Pades => Some("B-B".into()),
+            PdfProfile::Touki => None,
+        },
         timestamp: signed.timestamp,
     };
     if ctx.g.json {

@@ -3,6 +3,7 @@
 //! the meaning is the same.
 
 use super::Ctx;
+use crate::cert::tsp::TimestampOutcome;
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{exit, Error, Result};
 use crate::pdf::verify::{Covers, PdfSignature, PdfVerification, Verdict};
@@ -14,7 +15,7 @@ pub struct PdfVerifyArgs {
     /// The signed PDF
     pub file: PathBuf,
     /// Also trust the issuers in FILE or DIR (PEM or DER), besides the built-in J-LIS roots
-    #[arg(long, value_name = "FILE|DIR", conflicts_with = "test_pki")]
+    #[arg(long, value_name = "FILE|DIR")]
     pub ca: Option<PathBuf>,
     /// Also trust the test PKIs (the virtual card's, J-LIS's O=JPKI-TEST): for tests only
     #[arg(long)]
@@ -38,10 +39,18 @@ impl Document for PdfVerifyDoc<'_> {
     const COMMAND: &'static str = "pdf verify";
 }
 
-/// The exit code of one verdict (`verify`'s where the meaning is the same).
-fn code(v: Verdict) -> i32 {
-    match v {
-        Verdict::Valid | Verdict::NotChecked => exit::OK,
+/// The exit code of one verdict (`verify`'s where the meaning is the same;
+/// a timestamp's failure by what failed in it).
+fn code(s: &PdfSignature) -> i32 {
+    match s.verdict {
+        Verdict::Valid => exit::OK,
+        Verdict::TimestampNotValid => match s.timestamp.as_ref().map(|t| t.outcome) {
+            Some(TimestampOutcome::UntrustedTsa) => exit::VERIFY_UNKNOWN_SIGNER,
+            Some(TimestampOutcome::NotValidAtTime) => exit::VERIFY_NOT_VALID_AT_SIGNING,
+            Some(TimestampOutcome::NotForTimestamping) => exit::VERIFY_KEY_USAGE,
+            Some(TimestampOutcome::Unreadable) | None => exit::DATA,
+            _ => exit::VERIFY_BAD_SIGNATURE,
+        },
         Verdict::FileChanged => exit::VERIFY_FILE_CHANGED,
         Verdict::BadSignature => exit::VERIFY_BAD_SIGNATURE,
         Verdict::UnknownSigner => exit::VERIFY_UNKNOWN_SIGNER,
@@ -76,11 +85,37 @@ fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
             "署名に使えない鍵の証明書です",
             "the certificate's key may not sign",
         ),
-        Verdict::NotChecked => l.pick(
-            "文書タイムスタンプ (未検証)",
-            "document timestamp (not checked)",
+        Verdict::TimestampNotValid => l.pick(
+            "タイムスタンプが有効ではありません",
+            "the timestamp is not valid",
         ),
         Verdict::Unreadable => l.pick("署名を読めません", "the signature cannot be read"),
+    }
+}
+
+fn timestamp_text(o: TimestampOutcome, l: crate::i18n::Lang) -> &'static str {
+    match o {
+        TimestampOutcome::Valid => l.pick("有効、この時刻で判定", "valid: judged at this time"),
+        TimestampOutcome::ImprintMismatch => {
+            l.pick("この署名のものではありません", "not for this signature")
+        }
+        TimestampOutcome::BadSignature => l.pick(
+            "TSA の署名が検証できません",
+            "the TSA's signature does not verify",
+        ),
+        TimestampOutcome::UntrustedTsa => l.pick(
+            "信頼できない TSA です (--ca で追加)",
+            "the TSA is not trusted (add it with --ca)",
+        ),
+        TimestampOutcome::NotValidAtTime => l.pick(
+            "TSA の証明書がこの時刻に有効期間外",
+            "the TSA's certificate was not valid at this time",
+        ),
+        TimestampOutcome::NotForTimestamping => l.pick(
+            "タイムスタンプ用の証明書ではありません",
+            "the TSA's certificate is not for timestamping",
+        ),
+        TimestampOutcome::Unreadable => l.pick("読めません", "cannot be read"),
     }
 }
 
@@ -96,7 +131,6 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
     let l = ctx.lang;
     let tone = match s.verdict {
         Verdict::Valid => Tone::Ok,
-        Verdict::NotChecked => Tone::Dim,
         _ => Tone::Bad,
     };
     let head = format!(
@@ -116,16 +150,18 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
     if let Some(t) = &s.time {
         row(l.pick("署名日時 (/M)", "time (/M)"), t);
     }
+    if let Some(t) = s.cms.as_ref().and_then(|c| c.signing_time.as_ref()) {
+        row(l.pick("署名時刻 (CMS)", "signing time (CMS)"), t);
+    }
     if let Some(t) = &s.timestamp {
-        let note = if t.imprint_matches {
-            l.pick("TSA の署名は未検証", "the TSA's signature not checked")
-        } else {
-            l.pick("この署名のものではありません", "not for this signature")
-        };
+        let when = t.time_jst.as_deref().or(t.time.as_deref()).unwrap_or("-");
         row(
             l.pick("タイムスタンプ", "timestamp"),
-            &format!("{} ({note})", t.time),
+            &format!("{when} ({})", timestamp_text(t.outcome, l)),
         );
+        if let Some(who) = &t.tsa_subject {
+            row("TSA", who);
+        }
     }
     if let Some(f) = &s.sub_filter {
         row("SubFilter", f);
@@ -154,19 +190,26 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
 }
 
 pub fn run(ctx: &Ctx, a: PdfVerifyArgs) -> Result<i32> {
-    let bytes = crate::cli::input::read_file(&a.file, crate::platform::files::limit::PDF)?;
+    // Its structure, without the data of large streams; the signed bytes are hashed from the file.
+    let src = crate::pdf::source::read(&a.file, crate::platform::files::limit::PDF)
+        .map_err(|e| Error::io(&a.file, e))?;
     let anchors = match &a.ca {
         Some(p) => Some(
             crate::cert::chain::load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?,
         ),
         None => None,
     };
-    let v = crate::pdf::verify::verify(&bytes, a.test_pki, anchors.as_deref())?;
+    let v = crate::pdf::verify::verify(
+        &src,
+        crate::pdf::verify::Hashing::File(&a.file),
+        a.test_pki,
+        anchors.as_deref(),
+    )?;
     // The lowest failing code: the first check that failed, as `verify` orders them.
     let code = v
         .signatures
         .iter()
-        .map(|s| code(s.verdict))
+        .map(code)
         .filter(|c| *c != exit::OK)
         .min()
         .unwrap_or(exit::OK);
