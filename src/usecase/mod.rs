@@ -4,6 +4,9 @@
 pub mod cache;
 pub mod certs;
 pub mod connect;
+pub mod doctor;
+pub mod doctor_card;
+pub mod doctor_usb;
 pub mod face;
 pub mod follow;
 mod holder;

@@ -5,6 +5,8 @@
 mod common;
 
 mod contradictions;
+mod doctor;
+mod e2e_doctor;
 mod face_check;
 
 mod attacks;

@@ -1,6 +1,8 @@
 //! One module per command, and the shared connection set-up.
 
 pub mod cert;
+pub mod doctor;
+mod doctor_words;
 pub mod face;
 mod face_text;
 pub mod info;
