@@ -267,3 +267,27 @@ fn service_problem(e: &Error, socket: Option<&(PathBuf, bool)>, root: &Path) -> 
         Service::NotRunning(path.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_reader_is_the_failing_step_and_the_rest_is_skipped() {
+        let empty = tempfile::tempdir().unwrap();
+        let usb = doctor_usb::step(&[], empty.path(), 0, &Service::Ok);
+        let steps = vec![
+            usb,
+            step(StepId::Service, Status::Ok, Finding::Service(Service::Ok)),
+            step(StepId::Readers, Status::Fail, Finding::Readers(0)),
+        ];
+        let d = finish(steps, None, Vec::new(), Vec::new(), None);
+        assert_eq!(d.steps.len(), StepId::ALL.len());
+        if devices::usb_tree_supported() {
+            assert_eq!(d.steps[0].status, Status::Warn);
+        }
+        assert_eq!(d.failed().map(|s| s.id), Some(StepId::Readers));
+        assert_eq!(d.exit_code(), crate::error::exit::NO_READER);
+        assert!(d.steps[3..].iter().all(|s| s.status == Status::Skipped));
+    }
+}
