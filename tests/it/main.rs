@@ -28,6 +28,7 @@ mod e2e_sign;
 mod faults;
 mod json_schema;
 mod layers;
+mod metadata;
 mod pdf;
 mod real_shape;
 mod recorded_card;
