@@ -17,7 +17,11 @@ fn rust_version_is_what_the_lock_needs() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let m: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ours = env!("CARGO_PKG_RUST_VERSION");
     let mut needed: Option<(Vec<u32>, String)> = None;
@@ -29,7 +33,10 @@ fn rust_version_is_what_the_lock_needs() {
             continue;
         };
         if needed.as_ref().is_none_or(|(v, _)| version(rv) > *v) {
-            needed = Some((version(rv), format!("{} {} needs {rv}", p["name"], p["version"])));
+            needed = Some((
+                version(rv),
+                format!("{} {} needs {rv}", p["name"], p["version"]),
+            ));
         }
     }
     let (needed, who) = needed.unwrap();
@@ -44,7 +51,14 @@ fn rust_version_is_what_the_lock_needs() {
 #[test]
 fn the_documents_people_are_pointed_to_exist() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for f in ["README.md", "CHANGELOG.md", "SECURITY.md", "CONTRIBUTING.md", "LICENSE-MIT", "LICENSE-APACHE"] {
+    for f in [
+        "README.md",
+        "CHANGELOG.md",
+        "SECURITY.md",
+        "CONTRIBUTING.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
+    ] {
         let text = std::fs::read_to_string(root.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(text.len() > 200, "{f} is nearly empty");
         // No invented contact: an e-mail address would have to be real.
