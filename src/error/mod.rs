@@ -538,6 +538,43 @@ mod tests {
     }
 
     #[test]
+    fn reader_errors_point_to_the_doctor_and_japanese_has_no_english_status() {
+        for e in one_of_each() {
+            let reader = matches!(
+                e.code(),
+                "NO_SERVICE"
+                    | "NO_READER"
+                    | "NO_CARD"
+                    | "CARD_REMOVED"
+                    | "CARD_IN_USE"
+                    | "TIMEOUT"
+                    | "PCSC_ERROR"
+            );
+            for lang in [Lang::Ja, Lang::En] {
+                assert_eq!(
+                    e.remedy(lang).starts_with("mynacard doctor"),
+                    reader,
+                    "{e:?}"
+                );
+            }
+        }
+        let sw = Error::UnexpectedStatus {
+            command: "READ BINARY",
+            sw: StatusWord::WrongLength,
+        };
+        assert!(
+            sw.message(Lang::Ja).contains("6700 (長さが不正です)"),
+            "{}",
+            sw.message(Lang::Ja)
+        );
+        let none = Error::NoCard {
+            reader: None,
+            waited: None,
+        };
+        assert_eq!(none.message(Lang::Ja), "どのリーダーにもカードがありません");
+    }
+
+    #[test]
     fn every_code_is_distinct_per_meaning_and_the_english_is_the_display() {
         let e = Error::WrongPin {
             kind: PinKind::Auth,

@@ -135,7 +135,7 @@ impl Error {
             ),
             PinLocked { kind } => kind.unlock_advice(lang),
             LastTry { .. } => s(
-                "あと1回の誤りでロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
+                "あと1回でロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
                 "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
             ),
             CountersChanged { .. } => s(
@@ -171,7 +171,7 @@ impl Error {
                     kind.id()
                 ),
             ),
-            ChangeUndone { cause, .. } => cause.remedy(lang),
+            ChangeUndone { cause, .. } => cause.remedy_alone(lang),
             ChangeHalfDone {
                 kind,
                 new_on,
