@@ -85,6 +85,11 @@ pub enum Finding {
     Service(Service),
     /// The readers pcscd offers (none: nothing to read with).
     Readers(usize),
+    /// `--reader` names none of them (`matches` empty) or several.
+    ReaderChoice {
+        query: String,
+        matches: Vec<String>,
+    },
     Card(doctor_card::CardFinding),
     Applications(doctor_card::AppsFinding),
     Extended(doctor_card::Extended),
@@ -127,6 +132,8 @@ impl Diagnosis {
             None => exit::OK,
             Some(Finding::Service(_)) => exit::NO_SERVICE,
             Some(Finding::Usb(_) | Finding::Readers(_)) => exit::NO_READER,
+            Some(Finding::ReaderChoice { matches, .. }) if matches.is_empty() => exit::NO_READER,
+            Some(Finding::ReaderChoice { .. }) => exit::USAGE,
             Some(Finding::Card(CardFinding::NoCard)) => exit::NO_CARD,
             Some(Finding::Card(CardFinding::Busy)) => exit::TIMEOUT,
             Some(Finding::Applications(AppsFinding::NotMyNumberCard)) => exit::NOT_MY_NUMBER_CARD,
@@ -184,7 +191,20 @@ pub fn diagnose(o: &CardOptions, root: &Path) -> Diagnosis {
         return finish(steps, socket, names, usb, None);
     }
     let chosen = match o.reader.as_deref() {
-        Some(q) => choose_reader(&names, q).ok(),
+        Some(q) => match choose_reader(&names, q) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                let matches = match e {
+                    Error::AmbiguousReader { matches, .. } => matches,
+                    _ => Vec::new(),
+                };
+                let query = q.to_string();
+                steps.pop();
+                let f = Finding::ReaderChoice { query, matches };
+                steps.push(step(StepId::Readers, Status::Fail, f));
+                return finish(steps, socket, names, usb, None);
+            }
+        },
         None => readers.iter().find(|r| r.1).map(|r| r.0.clone()),
     };
     let probe = doctor_card::probe(o, chosen.as_deref());

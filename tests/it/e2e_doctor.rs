@@ -63,6 +63,17 @@ fn doctor_names_the_failing_step_through_pcscd() {
     assert_eq!(status(&v, "readers"), "ok");
     assert_eq!(v["readers"][0], sb.reader());
     assert_eq!(status(&v, "applications"), "skipped");
+    // A --reader that names no reader: the readers step says so, exit 4.
+    let (code, v, _) = doctor(&sb, &["--reader", "nosuch"]);
+    assert_eq!(code, 4, "{v}");
+    assert_eq!(v["failed_step"], "readers");
+    assert!(
+        v["steps"][2]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("nosuch"),
+        "{v}"
+    );
 
     // A contactless card: every step passes, told contactless.
     insert(&mut sb);

@@ -63,6 +63,23 @@ pub fn words(s: &Step, d: &Diagnosis) -> (Two, Option<Two>) {
             ),
             None,
         ),
+        Finding::ReaderChoice { query, matches } => {
+            let e = if matches.is_empty() {
+                Error::ReaderNotFound {
+                    query: query.clone(),
+                    readers: d.readers.clone(),
+                }
+            } else {
+                Error::AmbiguousReader {
+                    query: query.clone(),
+                    matches: matches.clone(),
+                }
+            };
+            (
+                two(e.message(Lang::Ja), e.message(Lang::En)),
+                Some(two(e.remedy_alone(Lang::Ja), e.remedy_alone(Lang::En))),
+            )
+        }
         Finding::Card(c) => card(c, d),
         Finding::Applications(a) => apps(a, d),
         Finding::Extended(x) => extended(x),
