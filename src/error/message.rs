@@ -102,7 +102,10 @@ impl Error {
             ),
             Timeout { what, secs } => tr(
                 lang,
-                format!("{secs} 秒で時間切れになりました ({what})"),
+                format!(
+                    "{secs} 秒で時間切れになりました ({})",
+                    super::waiting::ja(what)
+                ),
                 format!("timed out after {secs} s while {what}"),
             ),
             Pcsc(e) => tr(

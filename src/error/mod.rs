@@ -14,6 +14,7 @@ mod misuse;
 pub use misuse::Misuse;
 mod message;
 mod remedy;
+pub mod waiting;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -572,6 +573,18 @@ mod tests {
             waited: None,
         };
         assert_eq!(none.message(Lang::Ja), "どのリーダーにもカードがありません");
+        let t = Error::Timeout {
+            what: waiting::ANSWER.en.into(),
+            secs: 2.0,
+        };
+        assert_eq!(
+            t.message(Lang::Ja),
+            "2 秒で時間切れになりました (カードの応答待ち)"
+        );
+        assert_eq!(
+            t.message(Lang::En),
+            "timed out after 2 s while waiting for the card's answer"
+        );
     }
 
     #[test]

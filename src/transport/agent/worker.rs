@@ -340,9 +340,5 @@ mod tests {
         };
         let e = kind.to_error(detail, None);
         assert_eq!(e.to_string(), "PC/SC error: Reader unavailable");
-        assert_eq!(
-            e.message(crate::i18n::Lang::Ja),
-            "PC/SC のエラー: Reader unavailable"
-        );
     }
 }
