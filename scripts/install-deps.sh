@@ -5,7 +5,8 @@
 # dependency scan, man-db and bsdextrautils' col to render the pages), and
 # tmux to drive the counter screen in a real terminal in its test, and
 # python3-jsonschema to judge the JSON output against the schemas, and qpdf
-# and poppler-utils (pdfsig) to judge the signed PDFs; python3-venv for
+# and poppler-utils (pdfsig) to judge the signed PDFs; lintian to judge the
+# Debian package; python3-venv for
 # pyHanko, the optional third PDF judge (a PyPI package, in a venv of its
 # own under ~/.cache/mynacard-judges: its test is skipped without it);
 # fonts-ipaexfont-gothic for `pdf sign --stamp`'s default font (IPA Font
@@ -16,7 +17,7 @@ set -euo pipefail
 
 PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pkg-config opensc pcsc-tools hyperfine openssl
       dpkg-dev man-db bsdextrautils tmux python3-jsonschema qpdf poppler-utils python3-venv
-      fonts-ipaexfont-gothic time)
+      fonts-ipaexfont-gothic time lintian)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

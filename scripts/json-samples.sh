@@ -19,6 +19,7 @@ for f in fixtures/profiles/*.toml; do
   one "$v" --json status --with-sign --pin-env P_SIGN
   one "$v" --json pin status
   one "$v" --json readers
+  one "$v" --json doctor
   one "$v" --json cert show auth
   one "$v" --json cert show sign --pin-env P_SIGN
   one "$v" --json info --pin-env P_USER

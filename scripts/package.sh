@@ -4,9 +4,10 @@
 # builds it from the packaged crate): one man page per subcommand and the
 # bash/zsh/fish completions, made by the binary itself from its clap types;
 # the docs and the generated JSON schemas under /usr/share/doc/mynacard; a
-# machine-readable copyright file (packaging/debian/copyright) and a Debian
-# changelog. Made with dpkg-deb and dpkg-shlibdeps (dpkg-dev): no tool to
-# compile first.
+# machine-readable copyright file (packaging/debian/copyright), the Debian
+# changelog (packaging/debian/changelog) and a lintian override for the one
+# tag only an upload to Debian has. Made with dpkg-deb and dpkg-shlibdeps
+# (dpkg-dev): no tool to compile first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/mynacard}
@@ -36,14 +37,15 @@ install -m 644 README.md "$DOC/README.md"
 install -m 644 docs/*.md "$DOC/"
 install -m 644 docs/schema/*.json "$DOC/schema/"
 gzip -9nc CHANGELOG.md > "$DOC/changelog.gz"
-# The Debian changelog: this package as built from the crate's version.
-{
-  echo "mynacard ($DEBVER) unstable; urgency=medium"
-  echo
-  echo "  * Packaged from the mynacard crate $VERSION (see changelog.gz)."
-  echo
-  echo " -- mynacard developers <mynacard@users.noreply.invalid>  $(LC_ALL=C date -R -u -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")"
-} | gzip -9n > "$DOC/changelog.Debian.gz"
+install -m 644 SECURITY.md "$DOC/SECURITY.md"
+# The Debian changelog (packaging/debian/changelog): its newest entry must
+# be this version, or the package would say it is another.
+TOP=$(sed -n '1s/^mynacard (\([^)]*\)).*/\1/p' packaging/debian/changelog)
+[ "$TOP" = "$DEBVER" ] || { echo "package: packaging/debian/changelog is at $TOP, the crate at $DEBVER" >&2; exit 1; }
+gzip -9nc packaging/debian/changelog > "$DOC/changelog.Debian.gz"
+# Not for Debian's archive: the one lintian tag that only an upload has.
+mkdir -p "$ROOT/usr/share/lintian/overrides"
+install -m 644 packaging/debian/lintian-overrides "$ROOT/usr/share/lintian/overrides/mynacard"
 find "$ROOT/usr/share" -type f -exec chmod 644 {} +
 find "$ROOT" -type d -exec chmod 755 {} +
 touch "$STAGE/debian/control"
@@ -60,11 +62,19 @@ Recommends: libccid
 Section: utils
 Priority: optional
 Description: read Japan's My Number Card (個人番号カード) over PC/SC
- mynacard reads the IC chip of Japan's My Number Card over PC/SC: the four
- PIN counters without spending a try, the certificates checked to the
- built-in J-LIS roots, their expiry against the card's, a full status report
- (text or JSON), and CMS signatures with the card's keys. A virtual card is
- built in for tests and CI.
+ mynacard reads the IC chip of Japan's My Number Card through any PC/SC
+ smart-card reader, contact or contactless:
+  - a status report (text or JSON): the card's and both electronic
+    certificates' expiry, when renewal opens, and all four PIN counters,
+    read without spending a try and without sending a PIN;
+  - the certificates, checked to the built-in J-LIS roots, and a proof that
+    the card is genuine; for counter staff, a check of the chip against
+    what is printed on the card (照合番号B), never the resident's PIN;
+  - CMS and PDF signatures with the card's keys, the last PIN try always
+    guarded;
+  - a reader doctor that names the failing step from USB to the card.
+ A faithful virtual card is built in, so scripts and CI can run it without
+ a card. JSON schemas and the documentation are in /usr/share/doc/mynacard.
 CONTROL
 (cd "$ROOT" && find usr -type f -print0 | sort -z | xargs -0 md5sum > DEBIAN/md5sums)
 chmod 644 "$ROOT/DEBIAN/control" "$ROOT/DEBIAN/md5sums"

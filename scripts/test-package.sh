@@ -6,7 +6,8 @@
 # (scripts/package.sh), which is unpacked into a temporary folder
 # (dpkg-deb -x): the unpacked binary runs on the virtual card, every man
 # page renders with man -l, the bash completion loads in a bash subshell,
-# the control file's dependencies and the docs are checked.
+# the control file's dependencies and the docs are checked, and lintian
+# (where installed: scripts/install-deps.sh) finds no error and no warning.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HERE=$PWD
@@ -36,7 +37,11 @@ for page in "$WORK"/root/usr/share/man/man1/*; do
   if [ -s "$WORK/man.err" ]; then
     echo "package: man -l $page warned:" >&2; cat "$WORK/man.err" >&2; exit 1
   fi
-  for s in "EXIT STATUS" ENVIRONMENT FILES; do
+  # Font escapes printed as text (a roff escape escaped twice).
+  if grep -q '\\f[BIR]\|\\e' <<<"$text"; then
+    echo "package: $page shows raw roff:" >&2; grep '\\f[BIR]\|\\e' <<<"$text" >&2; exit 1
+  fi
+  for s in "EXIT STATUS" ENVIRONMENT FILES "SEE ALSO"; do
     grep -q "^$s" <<<"$text" || { echo "package: $page has no $s section" >&2; exit 1; }
   done
   pages=$((pages + 1))
@@ -45,7 +50,9 @@ done
   { echo "package: no mynacard-status(1)" >&2; exit 1; }
 for f in usr/share/bash-completion/completions/mynacard usr/share/zsh/vendor-completions/_mynacard \
          usr/share/fish/vendor_completions.d/mynacard.fish usr/share/doc/mynacard/copyright \
-         usr/share/doc/mynacard/changelog.Debian.gz usr/share/doc/mynacard/schema/status.schema.json; do
+         usr/share/doc/mynacard/changelog.Debian.gz usr/share/doc/mynacard/schema/status.schema.json \
+         usr/share/doc/mynacard/schema/doctor.schema.json usr/share/doc/mynacard/README.md \
+         usr/share/doc/mynacard/cli.md usr/share/doc/mynacard/SECURITY.md; do
   [ -s "$WORK/root/$f" ] || { echo "package: $f missing" >&2; exit 1; }
 done
 bash --norc --noprofile -c "
@@ -55,4 +62,13 @@ bash --norc --noprofile -c "
   _mynacard mynacard st mynacard
   printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx status
 " || { echo "package: the bash completion does not complete 'mynacard st'" >&2; exit 1; }
+if command -v lintian >/dev/null; then
+  t0=$SECONDS
+  # Everything but the informational tags; root is how CI runs it.
+  lintian --fail-on error,warning "$DEB" 2> >(grep -v 'running with root privileges' >&2) ||
+    { echo "package: lintian found errors or warnings (above)" >&2; exit 1; }
+  echo "package: lintian: no error, no warning ($((SECONDS - t0)) s)" >&2
+elif [ "${CI:-}" = true ]; then
+  echo "package: CI=true but lintian is not installed (scripts/install-deps.sh)" >&2; exit 1
+fi
 echo "package: $DEB: $pages man pages render, completion loads, the binary reports" >&2

@@ -6,6 +6,7 @@ use zeroize::Zeroize;
 
 pub mod cmd;
 mod ins;
+mod sw_ja;
 pub use ins::{Instruction, CLA_ISO, CLA_PROPRIETARY};
 
 /// Whether a command's data is a secret (PIN, new PIN) that must never be

@@ -171,7 +171,7 @@ fn base64(chars: &[(u8, usize)]) -> Result<Vec<u8>, String> {
     if pad > 2 {
         return Err(format!("{pad} '=' padding characters (at most 2)"));
     }
-    if pad > 0 && chars.len() % 4 != 0 {
+    if pad > 0 && !chars.len().is_multiple_of(4) {
         return Err(format!(
             "{} characters with padding, not a multiple of 4",
             chars.len()

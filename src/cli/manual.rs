@@ -148,16 +148,38 @@ fn render(words: &[String], cmd: clap::Command) -> Result<Vec<u8>> {
         }
     }
     section(&mut extra, "SEE ALSO");
-    let see: Vec<String> = pages()
-        .into_iter()
-        .map(|(w, _)| page_name(&w))
-        .filter(|n| *n != name && (words.is_empty() || n.matches('-').count() <= 1))
-        .map(|n| format!("\\fB{}\\fR(1)", esc(&n)))
+    // Font changes are roff, not text: written as they are, the names
+    // escaped, never hyphenated (\%); only pages `man --dir` writes are named.
+    let see: Vec<String> = see_also(words)
+        .iter()
+        .map(|w| format!("\\%\\fB{}\\fR(1)", esc(&page_name(w))))
         .collect();
-    para(&mut extra, &see.join(", "));
+    extra.push_str(".ad l\n");
+    extra.push_str(&see.join(",\n"));
+    extra.push('\n');
     out.extend_from_slice(extra.as_bytes());
     man.render_version_section(&mut out).map_err(io)?;
     Ok(out)
+}
+
+/// The pages related to a command's: the top page, its parent, its
+/// subcommands and (in a group) its siblings; on the top page, every
+/// command. Only pages that exist (`pages`).
+fn see_also(words: &[String]) -> Vec<Vec<String>> {
+    let parent = &words[..words.len().saturating_sub(1)];
+    pages()
+        .into_iter()
+        .map(|(w, _)| w)
+        .filter(|w| w.as_slice() != words)
+        .filter(|w| {
+            let top = w.is_empty();
+            let every = words.is_empty() && w.len() == 1;
+            let child = w.len() == words.len() + 1 && w.starts_with(words);
+            let up = words.len() > 1 && w.as_slice() == parent;
+            let sibling = words.len() > 1 && w.len() == words.len() && w.starts_with(parent);
+            top || every || child || up || sibling
+        })
+        .collect()
 }
 
 fn section(out: &mut String, title: &str) {
@@ -232,6 +254,16 @@ fn reading_examples(bin: &str) -> Option<Examples> {
             (
                 "At a counter: a report per card, card after card:",
                 "mynacard status --watch",
+            ),
+        ],
+        "mynacard doctor" => &[
+            (
+                "A first read fails: which step from USB to the card, and its fix (no PIN sent):",
+                "mynacard doctor",
+            ),
+            (
+                "The same as JSON, to attach to a report:",
+                "mynacard doctor --json",
             ),
         ],
         "mynacard info" => &[
@@ -491,6 +523,84 @@ mod tests {
                 "exit {code} is not in the table"
             );
         }
+    }
+
+    /// The SEE ALSO of every page names only pages that exist, and
+    /// renders as text (`man -l` or groff where installed; else the roff).
+    #[test]
+    fn see_also_renders_and_names_only_pages_that_exist() {
+        let names: Vec<String> = pages().iter().map(|(w, _)| page_name(w)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        for (w, cmd) in pages() {
+            let page = String::from_utf8(render(&w, cmd).unwrap()).unwrap();
+            let see = page.split(".SH \"SEE ALSO\"\n").nth(1).unwrap();
+            let see = see.split(".SH").next().unwrap();
+            assert!(!see.contains("\\e"), "{}: {see}", page_name(&w));
+            let named: Vec<String> = see
+                .split("\\fB")
+                .skip(1)
+                .map(|x| x.split("\\fR").next().unwrap().replace("\\-", "-"))
+                .collect();
+            assert!(!named.is_empty(), "{}: nothing in SEE ALSO", page_name(&w));
+            for n in &named {
+                assert!(names.contains(n), "{}: {n} is not a page", page_name(&w));
+            }
+            if w == ["pin".to_string(), "status".to_string()] {
+                assert!(named.contains(&"mynacard-pin".to_string()), "{named:?}");
+                assert!(
+                    named.contains(&"mynacard-pin-verify".to_string()),
+                    "{named:?}"
+                );
+                let file = dir.path().join("mynacard-pin-status.1");
+                std::fs::write(&file, &page).unwrap();
+                if let Some(text) = rendered(&file) {
+                    let tail = text.split("SEE ALSO").nth(1).unwrap_or("").to_string();
+                    assert!(tail.contains("mynacard-pin-verify(1)"), "{tail}");
+                    assert!(!tail.contains("fB") && !tail.contains("\\"), "{tail}");
+                }
+            }
+        }
+    }
+
+    /// A page as text, by man or groff when one is installed.
+    fn rendered(file: &std::path::Path) -> Option<String> {
+        use std::process::Command;
+        let tries: [(&str, Vec<&std::ffi::OsStr>); 2] = [
+            ("man", vec!["-l".as_ref(), file.as_os_str()]),
+            (
+                "groff",
+                vec!["-man".as_ref(), "-Tutf8".as_ref(), file.as_os_str()],
+            ),
+        ];
+        for (prog, args) in tries {
+            let out = Command::new(prog)
+                .args(args)
+                .env("MANPAGER", "cat")
+                .env("PAGER", "cat")
+                .env("MANWIDTH", "100")
+                .output();
+            if let Some(o) = out
+                .ok()
+                .filter(|o| o.status.success() && !o.stdout.is_empty())
+            {
+                // Overstrike bold (groff's tty output) to plain text.
+                let t = String::from_utf8_lossy(&o.stdout).into_owned();
+                let mut plain = String::new();
+                for c in t.chars() {
+                    if c == '\u{8}' {
+                        plain.pop();
+                    } else {
+                        plain.push(c);
+                    }
+                }
+                let plain = plain
+                    .replace("\u{1b}[1m", "")
+                    .replace("\u{1b}[0m", "")
+                    .replace("\u{1b}[22m", "");
+                return Some(plain);
+            }
+        }
+        None
     }
 
     #[test]

@@ -110,6 +110,8 @@ pub enum Commands {
     Info(commands::info::InfoArgs),
     /// List readers: card present, ATR, and what the card is
     Readers,
+    /// Check each step from USB to the card (PC/SC service, readers, card, applications) and say which fails and how to fix it (no PIN sent)
+    Doctor(commands::doctor::DoctorArgs),
     /// Is this card genuine? The card signs a fresh challenge with its
     /// user-authentication key (needs that PIN), checked with the certificate
     /// and the built-in J-LIS roots
@@ -317,6 +319,7 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),
         Commands::Readers => commands::readers::run(&ctx),
+        Commands::Doctor(a) => commands::doctor::run(&ctx, a),
         Commands::Watch => commands::watch::run(&ctx),
         Commands::Pin(c) => commands::pin::run(&ctx, c),
         Commands::Prove(a) => commands::prove::run(&ctx, a),

@@ -135,6 +135,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         one::<c::pin::PinVerifyDoc>(),
         one::<c::pin::PinChangeDoc>(),
         one::<c::readers::ReadersReport>(),
+        one::<c::doctor::DoctorDoc>(),
         one::<c::info::InfoDoc>(),
         one::<c::cert::CertDoc>(),
         one::<c::prove::ProveDoc>(),

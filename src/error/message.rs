@@ -76,10 +76,10 @@ impl Error {
             ),
             NoCard { reader, .. } => tr(
                 lang,
-                format!(
-                    "{}にカードがありません",
-                    reader.as_deref().unwrap_or("どのリーダー")
-                ),
+                match reader {
+                    Some(r) => format!("{r}にカードがありません"),
+                    None => "どのリーダーにもカードがありません".into(),
+                },
                 format!("no card in {}", reader.as_deref().unwrap_or("any reader")),
             ),
             NotMyNumberCard { reader, atr } => {
@@ -102,7 +102,10 @@ impl Error {
             ),
             Timeout { what, secs } => tr(
                 lang,
-                format!("{secs} 秒で時間切れになりました ({what})"),
+                format!(
+                    "{secs} 秒で時間切れになりました ({})",
+                    super::waiting::ja(what)
+                ),
                 format!("timed out after {secs} s while {what}"),
             ),
             Pcsc(e) => tr(
@@ -112,7 +115,11 @@ impl Error {
             ),
             UnexpectedStatus { command, sw } => tr(
                 lang,
-                format!("カードが {command} に {sw} を返しました"),
+                format!(
+                    "カードが {command} に {:04X} ({}) を返しました",
+                    sw.code(),
+                    sw.describe_ja()
+                ),
                 format!("the card answered {sw} to {command}"),
             ),
             Data(m) => tr(

@@ -14,6 +14,7 @@ mod misuse;
 pub use misuse::Misuse;
 mod message;
 mod remedy;
+pub mod waiting;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -548,6 +549,55 @@ mod tests {
                 assert!(!e.remedy(lang).is_empty(), "{e:?} has no remedy");
             }
         }
+    }
+
+    #[test]
+    fn reader_errors_point_to_the_doctor_and_japanese_has_no_english_status() {
+        for e in one_of_each() {
+            let reader = matches!(
+                e.code(),
+                "NO_SERVICE"
+                    | "NO_READER"
+                    | "NO_CARD"
+                    | "CARD_REMOVED"
+                    | "CARD_IN_USE"
+                    | "TIMEOUT"
+                    | "PCSC_ERROR"
+            );
+            for lang in [Lang::Ja, Lang::En] {
+                assert_eq!(
+                    e.remedy(lang).starts_with("mynacard doctor"),
+                    reader,
+                    "{e:?}"
+                );
+            }
+        }
+        let sw = Error::UnexpectedStatus {
+            command: "READ BINARY",
+            sw: StatusWord::WrongLength,
+        };
+        assert!(
+            sw.message(Lang::Ja).contains("6700 (長さが不正です)"),
+            "{}",
+            sw.message(Lang::Ja)
+        );
+        let none = Error::NoCard {
+            reader: None,
+            waited: None,
+        };
+        assert_eq!(none.message(Lang::Ja), "どのリーダーにもカードがありません");
+        let t = Error::Timeout {
+            what: waiting::ANSWER.en.into(),
+            secs: 2.0,
+        };
+        assert_eq!(
+            t.message(Lang::Ja),
+            "2 秒で時間切れになりました (カードの応答待ち)"
+        );
+        assert_eq!(
+            t.message(Lang::En),
+            "timed out after 2 s while waiting for the card's answer"
+        );
     }
 
     #[test]

@@ -8,6 +8,37 @@ use crate::protocol::PinKind;
 impl Error {
     /// What the user should do, in one line.
     pub fn remedy(&self, lang: Lang) -> String {
+        let r = self.remedy_alone(lang);
+        // Trouble on the way to the card: the doctor names the step first.
+        if self.is_reader_trouble() {
+            return format!(
+                "{}{r}",
+                lang.pick(
+                    "mynacard doctor で原因の段階がわかります。",
+                    "mynacard doctor names the failing step; "
+                )
+            );
+        }
+        r
+    }
+
+    /// Whether the error is on the way from the USB port to the card.
+    fn is_reader_trouble(&self) -> bool {
+        use Error::*;
+        matches!(
+            self,
+            NoService
+                | NoReader
+                | NoCard { .. }
+                | CardRemoved
+                | CardInUse
+                | Timeout { .. }
+                | Pcsc(_)
+        )
+    }
+
+    /// What the user should do, without the pointer to `mynacard doctor`.
+    pub fn remedy_alone(&self, lang: Lang) -> String {
         // Each kind belongs to one group (a test walks every kind).
         self.reader_and_card_remedy(lang)
             .or_else(|| self.pins_remedy(lang))
@@ -118,7 +149,7 @@ impl Error {
             ),
             PinLocked { kind } => kind.unlock_advice(lang),
             LastTry { .. } => s(
-                "あと1回の誤りでロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
+                "あと1回でロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
                 "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
             ),
             CountersChanged { .. } => s(
@@ -173,7 +204,7 @@ impl Error {
                     kind.id()
                 ),
             ),
-            ChangeUndone { cause, .. } => cause.remedy(lang),
+            ChangeUndone { cause, .. } => cause.remedy_alone(lang),
             ChangeHalfDone {
                 kind,
                 new_on,

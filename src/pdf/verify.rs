@@ -185,7 +185,7 @@ fn ranges(
         .map(|x| x.as_i64().ok().and_then(|v| usize::try_from(v).ok()))
         .collect::<Option<_>>()
         .ok_or("/ByteRange holds a value that is not a non-negative integer")?;
-    if nums.len() < 4 || nums.len() % 2 != 0 {
+    if nums.len() < 4 || !nums.len().is_multiple_of(2) {
         return Err(format!("/ByteRange has {} numbers, not pairs", nums.len()));
     }
     let pairs: Vec<(usize, usize)> = nums.chunks(2).map(|c| (c[0], c[1])).collect();

@@ -9,6 +9,7 @@
 
 pub mod atomic;
 pub mod cache;
+pub mod devices;
 pub mod files;
 pub mod process;
 pub mod signals;

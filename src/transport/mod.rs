@@ -76,12 +76,13 @@ pub enum Waiting {
 
 impl Waiting {
     pub fn error(self, secs: f64) -> Error {
+        use crate::error::waiting;
         let what = match self {
-            Waiting::Service => "waiting for the PC/SC service (pcscd) to answer",
-            Waiting::Connect => "connecting to the card (the reader does not answer)",
+            Waiting::Service => waiting::SERVICE.en,
+            Waiting::Connect => waiting::CONNECT.en,
             Waiting::Transaction => return Error::CardInUse,
-            Waiting::Answer => "waiting for the card's answer",
-            Waiting::SecretAnswer => "waiting for the answer to a PIN command; the try may have been counted: check with mynacard pin status before trying again",
+            Waiting::Answer => waiting::ANSWER.en,
+            Waiting::SecretAnswer => waiting::SECRET_ANSWER.en,
         };
         Error::Timeout {
             what: what.into(),

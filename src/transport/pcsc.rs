@@ -25,7 +25,7 @@ pub fn map_err(e: pcsc::Error) -> Error {
         // used it: the card is busy, not gone.
         P::SharingViolation | P::ResetCard | P::UnpoweredCard => Error::CardInUse,
         P::Timeout => Error::Timeout {
-            what: "waiting for the card".into(),
+            what: crate::error::waiting::CARD.en.into(),
             secs: 0.0,
         },
         other => Error::Pcsc(other.to_string()),

@@ -76,6 +76,7 @@ fn every_commands_json_validates_against_its_schema() {
             vec![&v, "--json", "status", "--with-sign", "--pin-env", "P_SIGN"],
             vec![&v, "--json", "pin", "status"],
             vec![&v, "--json", "readers"],
+            vec![&v, "--json", "doctor"],
             vec![&v, "--json", "cert", "show", "auth"],
             vec![&v, "--json", "cert", "show", "sign", "--pin-env", "P_SIGN"],
             vec![&v, "--json", "info", "--pin-env", "P_USER"],

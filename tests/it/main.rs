@@ -7,6 +7,8 @@ mod common;
 mod age_check;
 mod age_openssl;
 mod contradictions;
+mod doctor;
+mod e2e_doctor;
 mod face_check;
 mod face_show;
 
@@ -30,6 +32,7 @@ mod e2e_sign;
 mod faults;
 mod json_schema;
 mod layers;
+mod metadata;
 mod pdf;
 mod real_shape;
 mod recorded_card;

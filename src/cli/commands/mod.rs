@@ -2,6 +2,8 @@
 
 pub mod age;
 pub mod cert;
+pub mod doctor;
+mod doctor_words;
 pub mod face;
 pub mod face_show;
 mod face_text;

@@ -91,6 +91,8 @@ only until the card leaves the reader, Esc is pressed, or 60 seconds pass.",
     // readers, prove
     ("List readers: card present, ATR, and what the card is",
      "カードリーダーの一覧: カードの有無、ATR、カードの種類"),
+    ("Check each step from USB to the card (PC/SC service, readers, card, applications) and say which fails and how to fix it (no PIN sent)",
+     "USB からカードまでの各段階 (PC/SC サービス、リーダー、カード、アプリケーション) を確かめ、どこで失敗しているかと直し方を示す (暗証番号は送りません)"),
     ("Is this card genuine? The card signs a fresh challenge with its user-authentication key (needs that PIN), checked with the certificate and the built-in J-LIS roots",
      "このカードは本物か: 新しい乱数にカードが利用者証明用の鍵で署名し (利用者証明用電子証明書暗証番号が必要)、証明書と内蔵の J-LIS ルート証明書で検証します"),
     // face-check

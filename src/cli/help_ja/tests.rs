@@ -106,6 +106,7 @@ fn the_japanese_help_holds_no_english_word() {
         "json",
         "schema_version",
         "readers",
+        "doctor",
         "pcscd",
         "vpcd",
         "vsmartcard",

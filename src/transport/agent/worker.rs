@@ -32,7 +32,12 @@ fn failed(e: Error) -> Reply {
         Error::CardInUse => ErrKind::CardInUse,
         _ => ErrKind::Other,
     };
-    Reply::Failed(kind, e.to_string())
+    // A PC/SC error's detail alone: the tool words it (no doubled prefix).
+    let detail = match e {
+        Error::Pcsc(d) => d,
+        e => e.to_string(),
+    };
+    Reply::Failed(kind, detail)
 }
 
 struct Out(std::io::Stdout);
@@ -322,4 +327,18 @@ pub fn main() -> i32 {
     }
     finish(&mut card, powered_down, &mut out);
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pcsc_error_crosses_the_pipe_with_one_prefix() {
+        let Reply::Failed(kind, detail) = failed(Error::Pcsc("Reader unavailable".into())) else {
+            panic!("not a failure");
+        };
+        let e = kind.to_error(detail, None);
+        assert_eq!(e.to_string(), "PC/SC error: Reader unavailable");
+    }
 }
