@@ -21,6 +21,7 @@ mod cms_outcomes;
 mod e2e_exit_paths;
 mod e2e_hostile;
 mod e2e_pcscd;
+mod e2e_readers;
 mod e2e_screen;
 mod e2e_sign;
 mod faults;
