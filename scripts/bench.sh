@@ -12,7 +12,10 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cargo build --release --quiet
 BIN=$PWD/target/release/mynacard
-WATCH=$(cargo bench --bench watch --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+WATCH=""
+if [ "${BENCH_WATCH:-1}" = 1 ]; then
+  WATCH=$(cargo bench --bench watch --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -37,7 +40,7 @@ for preset in $PRESETS; do
   echo "bench: $preset ($runs runs per command)" >&2
   $SUDO "$BIN" vcard sandbox --profile "$WORK/card-$preset.toml" --apdu-log "$WORK/apdu-$preset.log" -- \
     ./scripts/bench-inner.sh "$BIN" "$WORK" "$preset" "$runs" "$WORK/apdu-$preset.log"
-  if [ -n "$WATCH" ] && [ "${BENCH_WATCH:-1}" = 1 ]; then
+  if [ -n "$WATCH" ]; then
     watch_rows[$preset]=$($SUDO env WATCH_BIN="$BIN" WATCH_PRESET="$preset" WATCH_RUNS=$(( runs > 5 ? 10 : 5 )) \
       "$WATCH" --bench | awk '{ printf "%s %s %s ", $4, $5, $6 }')
   fi
@@ -81,7 +84,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
   echo
   echo "Machine: $(nproc) cores, ${cpu:-unknown CPU}, Linux $(uname -r); pcscd $(dpkg-query -W -f='${Version}' pcscd),"
   echo "vsmartcard-vpcd $(dpkg-query -W -f='${Version}' vsmartcard-vpcd), OpenSC $(dpkg-query -W -f='${Version}' opensc),"
-  echo "$(hyperfine --version), $("$BIN" --version)."
+  jv=$("${JPKI_CLI:-$PWD/target/tools/bin/jpki-cli}" --version 2>/dev/null || echo "no jpki-cli")
+  echo "$(hyperfine --version), $jv, $("$BIN" --version)."
   for preset in $PRESETS; do
     echo
     echo "## \`$preset\`: $(describe "$preset")"
