@@ -29,6 +29,12 @@ fn profile() -> Profile {
     Profile::builtin()
 }
 
+/// A PC/SC failure in myna-card's error type (it has no PC/SC variant
+/// without its own `pcsc` feature); the text says what it was.
+fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
+    myna_card::Error::Malformed(format!("PC/SC: {e}"))
+}
+
 fn date(d: myna_card::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
 }
@@ -48,6 +54,21 @@ fn retries(r: myna_card::Retries) -> Value {
     r.count().map_or(Value::Null, Value::from)
 }
 
+/// myna-card's link to the card: the bytes over PC/SC, nothing else (its
+/// own `pcsc` feature would link libpcsclite into every test build).
+struct Pcsc(pcsc::Card);
+
+impl myna_card::Transmit for Pcsc {
+    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
+        let mut buf = vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED];
+        Ok(self
+            .0
+            .transmit(command, &mut buf)
+            .map_err(pcsc_err)?
+            .to_vec())
+    }
+}
+
 /// Everything myna-card reads from the card, as JSON: counters first (no
 /// PIN sent yet), then the files, then what the PINs open.
 fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
@@ -55,12 +76,16 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
     use myna_card::ap::jpki::JpkiAp;
     use myna_card::ap::juki::JukiAp;
     use myna_card::ap::text::{ef as text_ef, Attributes, TextAp};
-    use myna_card::transport::pcsc::{self, Sharing};
-    use myna_card::{MyNumber, Pin};
+    use myna_card::{Card, MyNumber, Pin};
 
     let p = profile();
     // Exclusive: PINs are presented.
-    let mut card = pcsc::connect(reader, Sharing::Exclusive)?;
+    let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
+    let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
+    let link = ctx
+        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
+        .map_err(pcsc_err)?;
+    let mut card = Card::new(Pcsc(link));
     let mut counters = serde_json::Map::new();
     {
         let mut jpki = JpkiAp::select(&mut card)?;
@@ -113,7 +138,9 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
         (attrs, number)
     };
     // Leave no verified state behind (a warm reset keeps it).
-    card.transport_mut().power_cycle()?;
+    let Pcsc(link) = card.into_transport();
+    link.disconnect(pcsc::Disposition::UnpowerCard)
+        .map_err(|(_, e)| pcsc_err(e))?;
     Ok(json!({
         "counters": counters,
         "card": {
