@@ -1,7 +1,7 @@
 //! How long a counter waits: the time from a card touching the reader to
 //! `mynacard status --watch` printing its report, through a private pcscd
 //! and vpcd, on the virtual card slowed by a timing preset.
-//! Run: `sudo WATCH_BIN=target/release/mynacard WATCH_PRESET=contact-115200
+//! Run: `sudo WATCH_BIN=target/release/mynacard WATCH_PRESET=contact-38400
 //! cargo bench --bench watch` (scripts/bench.sh does). Prints one line:
 //! `watch <preset> <median ms> <p90 ms> <runs>` per cache setting.
 //!

@@ -47,49 +47,83 @@ plus() {
   echo "$((a1 + a2)) $((b1 + b2)) $((c1 + c2)) $(awk -v x="$m1" -v y="$m2" 'BEGIN { printf "%.1f", x + y }')"
 }
 
+JPKI=${JPKI_CLI:-$PWD/target/tools/bin/jpki-cli}
+[ -x "$JPKI" ] || JPKI=""
+
+# The limit of a task: the fewest short APDUs, and their bytes, that any
+# tool needs for the information (docs/performance.md, "The limit"): an
+# application selected once by AID (15 bytes out, SW back), a retry query
+# (4 out), a transparent EF of n bytes read by SFI in ceil(n / 256) READ
+# BINARY (5 out each; n + 2 per read back), a VERIFY (5 + PIN), a SELECT of
+# the key EF (7) and the signature (5 + 51-byte DigestInfo + Le, 256 back).
+# "APDUs sent received" of each piece; lim adds them up.
+sel="1 15 2" query="1 4 2"
+reads() { local n=$1 r=$(( ($1 + 255) / 256 )); echo "$r $((5 * r)) $((n + 2 * r))"; }
+lim() { local a=0 b=0 c=0 x y z; for p in "$@"; do read -r x y z <<<"$p"; a=$((a + x)) b=$((b + y)) c=$((c + z)); done; echo "$a $b $c"; }
+size() { "$@" 2>/dev/null | wc -c; }
+auth_n=$(size "$BIN" cert show auth --der)
+ca_n=$(size "$BIN" cert show auth-ca --der)
+sign_n=$(size "$BIN" cert show sign --der --pin-env BENCH_SIGN_PIN)
+# The 入力補助AP's attributes, integrity record and its CV certificate, as
+# long as the card answers them (personal data: only the lengths).
+text_n() { "$BIN" --trace info --pin-env BENCH_PIN 2>&1 >/dev/null |
+  awk -v sfi="$1" '
+    /^> 00 B0 / { if ($4 ~ /^[89A-F]/) cur = $4; next }
+    /^> / { cur = ""; next }
+    /^< / && cur == sfi {
+      if ($2 ~ /^</) { n += substr($2, 2) + 0 }
+      else { for (i = 2; i <= NF && $i ~ /^[0-9A-F][0-9A-F]$/; i++) k++; n += k - 2; k = 0 }
+    }
+    END { print n + 0 }'; }
+verify4="1 9 2" verify8="1 13 2" signing="1 57 258"
+L_pins=$(lim "$sel" "$query" "$query" "$sel" "$query" "$sel" "$query" "$sel" "$query")
+L_cert=$(lim "$sel" "$(reads "$auth_n")")
+L_status=$(lim "$L_pins" "$(reads "$auth_n")" "$(reads "$ca_n")" "$(reads 3)" "$(reads 32)" "1 5 32")
+L_info=$(lim "$sel" "$query" "$verify4" "$(reads "$(text_n 82)")" "$(reads "$(text_n 83)")" "$(reads "$(text_n 84)")")
+L_sign=$(lim "$sel" "$query" "$verify8" "$(reads "$sign_n")" "1 7 2" "$signing")
+L_sign_auth=$(lim "$sel" "$query" "$verify4" "$(reads "$auth_n")" "1 7 2" "$signing")
+L_ext=$(lim "$L_pins" "1 7 $((auth_n + 2))" "1 7 $((ca_n + 2))" "$(reads 3)" "$(reads 32)" "1 5 32")
+
 rows=()
-# row TASK "mynacard measurement" "OpenSC measurement or -" NOTE
+# row TASK "mynacard" "OpenSC or -" "jpki-cli or -" "limit" NOTE: each
+# tool's APDUs, bytes and time; the limit and mynacard's ratio to it.
 row() {
-  local n ours theirs ratio
-  read -r a b c m <<<"$2"
-  ours="$a | $b / $c | $m"
-  if [ "$3" = "-" ]; then
-    theirs="— | — | —" ratio="—"
-  else
-    read -r oa ob oc om <<<"$3"
-    theirs="$oa | $ob / $oc | $om"
-    ratio=$(awk -v o="$om" -v m="$m" 'BEGIN { if (m > 0) printf "%.2f×", o / m; else print "—" }')
-  fi
-  n=$4
-  rows+=("| $1 | $ours | $theirs | $ratio | $n |")
+  local cells="" ratio la lb lc
+  read -r a b c _ <<<"$2"
+  for t in "$2" "$3" "$4"; do
+    if [ "$t" = "-" ]; then cells+=" — | — | — |"; continue; fi
+    read -r ta tb tc tm <<<"$t"
+    cells+=" $ta | $tb / $tc | $tm |"
+  done
+  read -r la lb lc <<<"$5"
+  ratio=$(awk -v n="$a" -v ln="$la" -v b="$((b + c))" -v lb="$((lb + lc))" \
+    'BEGIN { printf "%.2f× / %.2f×", n / ln, b / lb }')
+  rows+=("| $1 |$cells $la | $lb / $lc | $ratio | $6 |")
 }
 
-"$BIN" status >/dev/null 2>&1 || true   # the kept CA and certificate: the warm case
+jp() { if [ -n "$JPKI" ]; then measure "$JPKI" "$@"; else echo "-"; fi; }
 
 pins=$(measure "$BIN" pin status)
 o_pins=$(measure pkcs15-tool --list-pins --reader 0)
-row "PIN counters" "$pins" "$o_pins" "mynacard: all 4 PINs (5 references); OpenSC \`--list-pins\`: 2"
+j_pins="-"
+if [ -n "$JPKI" ]; then
+  j_pins=$(plus "$(plus "$(jp crypto stat)" "$(jp crypto --auth stat)")" "$(jp support stat)")
+fi
+row "PIN counters" "$pins" "$o_pins" "$j_pins" "$L_pins" "mynacard: all 4 PINs (5 references); OpenSC \`--list-pins\`: 2; jpki-cli: 3 runs (\`crypto stat\`, \`crypto --auth stat\`, \`support stat\`)"
 
-# A new resident at the counter: the CA kept from earlier cards, this
-# card's certificate not (the certificate cache is a file: nothing is kept).
-fresh=$WORK/newcard-$PRESET
-mkdir -p "$fresh/mynacard"
-cp -r "$XDG_CACHE_HOME/mynacard/ca" "$fresh/mynacard/"
-touch "$fresh/mynacard/auth-certs"
-cert=$(XDG_CACHE_HOME=$fresh measure "$BIN" cert show auth)
+cert=$(measure "$BIN" cert show auth --der)
 o_cert=$(measure pkcs15-tool --read-certificate 01 --reader 0)
-row "user-authentication certificate" "$cert" "$o_cert" "\`cert show auth\`, its chain checked with the CA kept from earlier cards, vs \`--read-certificate 01\`"
+j_cert=$(jp crypto --auth read-certificate)
+row "user-authentication certificate" "$cert" "$o_cert" "$j_cert" "$L_cert" "\`cert show auth --der\` vs \`--read-certificate 01\` vs \`crypto --auth read-certificate\`"
 
 o_both=$(plus "$o_pins" "$o_cert")
-warm=$(measure "$BIN" status)
-row "status, the same card again" "$warm" "$o_both" "the kept certificate confirmed by one short read; OpenSC: \`--list-pins\` + \`--read-certificate 01\`"
-new=$(XDG_CACHE_HOME=$fresh measure "$BIN" status)
-row "status, a new card (CA kept)" "$new" "$o_both" "a counter's usual case: this card's certificates read whole, the CA kept from earlier cards"
-cold=$(measure "$BIN" status --no-cache)
-row "status, a card never seen" "$cold" "$o_both" "\`--no-cache\`: both certificates and the CA read whole"
+j_both="-"
+[ "$j_pins" != "-" ] && [ "$j_cert" != "-" ] && j_both=$(plus "$j_pins" "$j_cert")
+st=$(measure "$BIN" status)
+row "status (counters, certificates, card record)" "$st" "$o_both" "$j_both" "$L_status" "mynacard also reads the CA certificate (its chain) and the card record; the others: counters + certificate"
 
 info=$(measure "$BIN" info --pin-env BENCH_PIN)
-row "card-info AP (info)" "$info" "-" "OpenSC's jpki driver does not read the 券面事項入力補助AP"
+row "card-info AP (info)" "$info" "-" "-" "$L_info" "OpenSC's jpki driver does not read the 券面事項入力補助AP; jpki-cli's \`support get\` asks its PIN at a terminal only"
 
 sign=$(measure "$BIN" sign --pin-env BENCH_SIGN_PIN -o - "$WORK/doc.txt")
 sign_auth=$(measure "$BIN" sign --key auth --pin-env BENCH_PIN -o - "$WORK/doc.txt")
@@ -102,15 +136,15 @@ if [ -n "$P11" ]; then
 else
   o_sign="-" o_sign_auth="-"
 fi
-row "sign, signature key" "$sign" "$o_sign" "mynacard: a CMS with the certificate; OpenSC \`pkcs11-tool --sign\`: the PKCS#1 signature only"
-row "sign, user-authentication key" "$sign_auth" "$o_sign_auth" "as above"
+row "sign, signature key" "$sign" "$o_sign" "-" "$L_sign" "mynacard: a CMS with the certificate; OpenSC \`pkcs11-tool --sign\`: the PKCS#1 signature only; jpki-cli asks its PIN at a terminal only"
+row "sign, user-authentication key" "$sign_auth" "$o_sign_auth" "-" "$L_sign_auth" "as above"
 
-ext=$(XDG_CACHE_HOME=$WORK/ext-$PRESET measure "$BIN" status --no-cache --extended-length)
-row "status, a card never seen, extended length" "$ext" "-" "one READ BINARY per certificate (reader-dependent, remembered)"
+ext=$(XDG_CACHE_HOME=$WORK/ext-$PRESET measure "$BIN" status --extended-length)
+row "status, extended length" "$ext" "-" "-" "$L_ext" "one READ BINARY per certificate (reader-dependent, remembered)"
 
 {
-  echo "| task | APDUs | bytes sent / received | median ms | OpenSC APDUs | bytes sent / received | median ms | OpenSC ÷ mynacard | notes |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| task | APDUs | bytes sent / received | ms | OpenSC APDUs | bytes | ms | jpki-cli APDUs | bytes | ms | limit APDUs | limit bytes | mynacard ÷ limit (APDUs / bytes) | notes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
 } > "$WORK/rows-$PRESET.md"
 

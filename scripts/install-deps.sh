@@ -31,7 +31,31 @@ judges() {
     || echo "install-deps: pyHanko not installed (its judge is skipped)" >&2
   return 0
 }
-[ ${#missing[@]} -eq 0 ] && { judges; exit 0; }
+# jpki-cli (siketyan/jpki-rs, crates.io), the second independent reader of
+# the served card (tests/it/e2e_readers.rs): built from its locked sources
+# into target/tools, once (kept while target/ is). A debug build: the
+# tests read a few hundred bytes with it, and a release build costs more
+# than twice the time. With JPKI_CLI_BACKGROUND=1 it builds in the
+# background (scripts/test.sh overlaps it with the main build and waits
+# for it before the tests); its log is target/tools/jpki-cli.log.
+readers() {
+  local root=target/tools
+  [ -x "$root/bin/jpki-cli" ] && return 0
+  mkdir -p "$root"
+  if ! command -v cargo >/dev/null; then
+    echo "install-deps: no cargo: jpki-cli not installed (its test is skipped outside CI)" >&2
+    return 0
+  fi
+  local cmd=(nice cargo install --quiet --locked --debug --root "$root" jpki-cli@0.4.3)
+  if [ "${JPKI_CLI_BACKGROUND:-0}" = 1 ]; then
+    "${cmd[@]}" </dev/null >"$root/jpki-cli.log" 2>&1 &
+    echo $! > "$root/jpki-cli.pid"
+  else
+    "${cmd[@]}" </dev/null >&2 || echo "install-deps: jpki-cli not installed" >&2
+  fi
+  return 0
+}
+[ ${#missing[@]} -eq 0 ] && { judges; readers; exit 0; }
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -54,3 +78,4 @@ export DEBIAN_FRONTEND=noninteractive
 timeout 600 $SUDO apt-get update -qq </dev/null >&2
 timeout 900 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
 judges
+readers

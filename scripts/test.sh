@@ -12,6 +12,8 @@
 # "CI budget"), and each step's budget:
 #   deps      install-deps.sh (apt, only what is missing)      0 s here; budget 1 min
 #   build     debug build of every target, once                201 s;    budget 4 min
+#   jpki-cli  the wait for jpki-cli's background build (debug,
+#             niced, overlapping the build; once per target/)    ? s;     budget 1 min
 #   tests     unit + integration tests, 6 test threads          97 s;    budget 2 min
 #   no-pcsc   the library and its tests without PC/SC           21 s;    budget 0.5 min
 #   json      json-samples.sh | json-validate.py, en and ja      4 s;    budget 0.2 min
@@ -28,8 +30,18 @@ step() {
 }
 # Most tests wait on a card, a pcscd or a timer, not on a core.
 export RUST_TEST_THREADS=${RUST_TEST_THREADS:-6}
-step deps ./scripts/install-deps.sh
+# jpki-cli (an independent reader for the tests) builds in the background,
+# niced, while the main build runs; the tests wait for it.
+step deps env JPKI_CLI_BACKGROUND=1 ./scripts/install-deps.sh
 step build cargo build --all-targets --locked
+readers() {
+  local pid=target/tools/jpki-cli.pid
+  [ -f "$pid" ] || return 0
+  while kill -0 "$(cat "$pid")" 2>/dev/null; do sleep 1; done
+  rm -f "$pid"
+  [ -x target/tools/bin/jpki-cli ] || { echo "test.sh: jpki-cli failed to build:" >&2; cat target/tools/jpki-cli.log >&2; }
+}
+step jpki-cli readers
 step tests cargo test --all-targets --locked "$@"
 step no-pcsc cargo test --no-default-features --lib --locked
 json() {

@@ -39,12 +39,15 @@ pub struct Timing {
 }
 
 /// The named presets. Processing figures are the same chip on every
-/// interface; only the link differs.
+/// interface; only the link differs. Contact stops at 38 400 bit/s: the
+/// card's ATR offers TA1 = 13 (F = 372, D = 4), so no reader may go
+/// faster than D·f/F = 38 400 bit/s at 3.5712 MHz (53 763 at the 5 MHz
+/// that F = 372 allows); a 115 200 bit/s preset would need D = 12
+/// (`contact_presets_stay_within_ta1`).
 pub const PRESETS: &[(&str, Timing)] = &[
     ("none", NONE),
     ("contact-9600", contact(9_600)),
     ("contact-38400", contact(38_400)),
-    ("contact-115200", contact(115_200)),
     ("contactless-106", contactless(106_000)),
     ("contactless-212", contactless(212_000)),
     ("contactless-424", contactless(424_000)),
@@ -196,10 +199,10 @@ mod tests {
         let chars = 5 + 258 + 4 * 3 + 4;
         let etu = chars * 11 + 4 * 22;
         assert!((ms(t.transfer(5, 258)) - etu as f64 / 9.6).abs() < 0.01);
-        // Twelve times the bit rate: twelve times faster on the wire.
-        let fast = preset("contact-115200").unwrap();
+        // Four times the bit rate: four times faster on the wire.
+        let fast = preset("contact-38400").unwrap();
         let r = t.transfer(5, 258).as_secs_f64() / fast.transfer(5, 258).as_secs_f64();
-        assert!((r - 12.0).abs() < 0.01, "{r}");
+        assert!((r - 4.0).abs() < 0.01, "{r}");
     }
 
     #[test]
@@ -214,7 +217,7 @@ mod tests {
 
     #[test]
     fn processing_by_kind() {
-        let t = preset("contact-115200").unwrap();
+        let t = preset("contact-38400").unwrap();
         let query = t.command(&[0x00, 0x20, 0x00, 0x80], 2);
         let verify = t.command(&[0x00, 0x20, 0x00, 0x80, 0x04, 1, 2, 3, 4], 2);
         let sign = t.command(&[0x80, 0x2A, 0x00, 0x80, 0x33, 0], 258);
@@ -223,5 +226,56 @@ mod tests {
         assert_eq!(NONE.command(&[0x80, 0x2A, 0, 0x80], 258), Duration::ZERO);
         assert!(preset("nope").is_none());
         assert_eq!(preset_names()[0], "none");
+    }
+
+    /// ISO/IEC 7816-3 Table 7 and 8: Fi and fmax by the high nibble of
+    /// TA1, Di by the low one (0: reserved).
+    fn ta1_limit(ta1: u8) -> f64 {
+        const F: [(f64, f64); 16] = [
+            (372.0, 4e6),
+            (372.0, 5e6),
+            (558.0, 6e6),
+            (744.0, 8e6),
+            (1116.0, 12e6),
+            (1488.0, 16e6),
+            (1860.0, 20e6),
+            (0.0, 0.0),
+            (0.0, 0.0),
+            (512.0, 5e6),
+            (768.0, 7.5e6),
+            (1024.0, 10e6),
+            (1536.0, 15e6),
+            (2048.0, 20e6),
+            (0.0, 0.0),
+            (0.0, 0.0),
+        ];
+        const D: [f64; 16] = [
+            0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 12.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        let (f, fmax) = F[usize::from(ta1 >> 4)];
+        D[usize::from(ta1 & 0x0F)] * fmax / f
+    }
+
+    #[test]
+    fn contact_presets_stay_within_ta1() {
+        let atr = crate::vcard::profile::DEFAULT_ATR;
+        // T0's high nibble says which of TA1..TD1 follow; TA1 is bit 5.
+        assert_eq!(atr[1] & 0x10, 0x10, "the ATR has a TA1");
+        let ta1 = atr[2];
+        assert_eq!(ta1, 0x13, "F = 372, D = 4");
+        let limit = ta1_limit(ta1);
+        assert!((limit - 53_763.4).abs() < 1.0, "{limit}");
+        for (name, t) in PRESETS {
+            if t.interface == Interface::Contact {
+                assert!(
+                    f64::from(t.bit_rate) <= limit,
+                    "{name}: {} bit/s is above what TA1 {ta1:02X} allows ({limit:.0})",
+                    t.bit_rate
+                );
+            }
+        }
+        assert!(preset("contact-115200").is_none());
+        // The default 9600 is D = 1 at 3.5712 MHz; 38 400 is the card's D = 4 there.
+        assert!((3.5712e6 * 4.0 / 372.0 - 38_400.0f64).abs() < 1.0);
     }
 }

@@ -27,6 +27,7 @@ mod e2e_age;
 mod e2e_exit_paths;
 mod e2e_hostile;
 mod e2e_pcscd;
+mod e2e_readers;
 mod e2e_screen;
 mod e2e_sign;
 mod faults;

@@ -1,0 +1,404 @@
+//! Independent readers of the served card: the `myna-card` library (its own
+//! APDUs and parsers, written against a physical card) and `jpki-cli`
+//! (siketyan/jpki-rs) read the built-in virtual card through a private
+//! pcscd + vpcd, and every field they decode equals what mynacard reports
+//! on the same served card. Outside CI they skip when pcscd cannot start
+//! (or jpki-cli is not installed); with CI=true they fail instead.
+
+#![cfg(feature = "pcsc")]
+
+use crate::common;
+
+use common::e2e::*;
+use mynacard::sandbox::Sandbox;
+use mynacard::vcard::Profile;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// Set by the parent test in the child it starts: where the child writes
+/// what myna-card read. libpcsclite keeps the first socket name it sees for
+/// the life of the process, so each reading runs in a process of its own.
+const CHILD_OUT: &str = "MYNACARD_E2E_MYNA_CARD_OUT";
+const CHILD_READER: &str = "MYNACARD_E2E_MYNA_CARD_READER";
+
+/// The built-in profile: the PINs the readers present (test data), in
+/// process or through the environment, never in argv.
+fn profile() -> Profile {
+    Profile::builtin()
+}
+
+/// A PC/SC failure in myna-card's error type (it has no PC/SC variant
+/// without its own `pcsc` feature); the text says what it was.
+fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
+    myna_card::Error::Malformed(format!("PC/SC: {e}"))
+}
+
+fn date(d: myna_card::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
+fn sex_code(s: myna_card::Sex) -> String {
+    use myna_card::Sex;
+    match s {
+        Sex::Male => "1".into(),
+        Sex::Female => "2".into(),
+        Sex::Unknown => "0".into(),
+        Sex::NotApplicable => "9".into(),
+        Sex::Other(b) => char::from(b).to_string(),
+    }
+}
+
+fn retries(r: myna_card::Retries) -> Value {
+    r.count().map_or(Value::Null, Value::from)
+}
+
+/// myna-card's link to the card: the bytes over PC/SC, nothing else (its
+/// own `pcsc` feature would link libpcsclite into every test build).
+struct Pcsc(pcsc::Card);
+
+impl myna_card::Transmit for Pcsc {
+    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
+        let mut buf = vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED];
+        Ok(self
+            .0
+            .transmit(command, &mut buf)
+            .map_err(pcsc_err)?
+            .to_vec())
+    }
+}
+
+/// Everything myna-card reads from the card, as JSON: counters first (no
+/// PIN sent yet), then the files, then what the PINs open.
+fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
+    use myna_card::ap::common::CommonAp;
+    use myna_card::ap::jpki::JpkiAp;
+    use myna_card::ap::juki::JukiAp;
+    use myna_card::ap::text::{ef as text_ef, Attributes, TextAp};
+    use myna_card::{Card, MyNumber, Pin};
+
+    let p = profile();
+    // Exclusive: PINs are presented.
+    let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
+    let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
+    let link = ctx
+        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
+        .map_err(pcsc_err)?;
+    let mut card = Card::new(Pcsc(link));
+    let mut counters = serde_json::Map::new();
+    {
+        let mut jpki = JpkiAp::select(&mut card)?;
+        counters.insert("jpki-001b".into(), retries(jpki.sign_pin_retries()?));
+        counters.insert("jpki-0018".into(), retries(jpki.auth_pin_retries()?));
+    }
+    {
+        let mut text = TextAp::select(&mut card)?;
+        counters.insert("text-0011".into(), retries(text.retries(text_ef::PIN)?));
+    }
+    {
+        let mut juki = JukiAp::select(&mut card)?;
+        counters.insert("juki-001c".into(), retries(juki.pin_retries()?));
+    }
+    let info = {
+        let mut common = CommonAp::select(&mut card)?;
+        counters.insert("common-001c".into(), retries(common.pin_retries()?));
+        common.read_card_info()?
+    };
+    let (auth, auth_ca, sign_ca, sign) = {
+        let mut jpki = JpkiAp::select(&mut card)?;
+        let auth = jpki.read_auth_certificate_der()?;
+        let auth_ca = jpki.read_auth_ca_certificate_der()?;
+        let sign_ca = jpki.read_sign_ca_certificate_der()?;
+        jpki.verify_sign_pin(&Pin::new(&p.pins.sign.value)?)?;
+        (auth, auth_ca, sign_ca, jpki.read_sign_certificate_der()?)
+    };
+    let (attrs, number) = {
+        let mut text = TextAp::select(&mut card)?;
+        text.verify_pin(&Pin::numeric(&p.pins.card_info.value)?)?;
+        // Not `read_attributes`/`read_my_number`: they read with Le 256
+        // and take a short answer with 9000, as a physical card gives it
+        // (myna-card reads the 17-byte 個人番号 file of one that way); the
+        // virtual card answers a read past the end with the data and 6282,
+        // which myna-card takes for "nothing here". So the length comes
+        // from the TLV header first, as jpki-rs reads, and myna-card's own
+        // parsers decode the bytes.
+        let mut exact = |id: u16| -> myna_card::Result<Vec<u8>> {
+            text.card().select_ef(id)?;
+            let head = text.card().read_binary(0, 4)?;
+            let len = match head.get(2) {
+                Some(&n) if n < 0x80 => 3 + usize::from(n),
+                _ => return Ok(head),
+            };
+            text.card().read_binary(0, len)
+        };
+        let attrs = Attributes::parse(&exact(text_ef::ATTRIBUTES)?)?;
+        let number = exact(text_ef::MY_NUMBER)?;
+        let number = MyNumber::parse(number.get(3..).unwrap_or_default())?;
+        (attrs, number)
+    };
+    // Leave no verified state behind (a warm reset keeps it).
+    let Pcsc(link) = card.into_transport();
+    link.disconnect(pcsc::Disposition::UnpowerCard)
+        .map_err(|(_, e)| pcsc_err(e))?;
+    Ok(json!({
+        "counters": counters,
+        "card": {
+            "serial": info.serial,
+            "municipality": info.municipality_code,
+            "expires": date(info.expiry),
+        },
+        "attributes": {
+            "name": attrs.name,
+            "address": attrs.address,
+            "birth_date": date(attrs.birth_date),
+            "sex_code": sex_code(attrs.sex),
+            "number": number.as_str(),
+        },
+        "certs": {
+            "auth": hex::encode_upper(auth),
+            "auth-ca": hex::encode_upper(auth_ca),
+            "sign-ca": hex::encode_upper(sign_ca),
+            "sign": hex::encode_upper(sign),
+        },
+    }))
+}
+
+/// The child half of `myna_card_reads_what_mynacard_reads`: does nothing
+/// unless that test started this process to read the card.
+#[test]
+fn myna_card_child() {
+    let (Ok(out), Ok(reader)) = (std::env::var(CHILD_OUT), std::env::var(CHILD_READER)) else {
+        return;
+    };
+    let v = read_with_myna_card(&reader).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
+    std::fs::write(out, serde_json::to_vec(&v).unwrap()).unwrap();
+}
+
+/// Run the child: this test binary again, only `myna_card_child`, with
+/// the sandbox's socket.
+fn myna_card_reads(sb: &Sandbox) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("myna-card.json");
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "e2e_readers::myna_card_child",
+            "--test-threads=1",
+        ])
+        .env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .env(CHILD_OUT, &out)
+        .env(CHILD_READER, sb.reader())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut g = Guard(child);
+    let (code, _) = wait_exit(&mut g.0, Duration::from_secs(60));
+    let mut log = String::new();
+    if let Some(mut e) = g.0.stdout.take() {
+        std::io::Read::read_to_string(&mut e, &mut log).unwrap();
+    }
+    assert_eq!(code, 0, "the myna-card child failed: {log}\n{}", sb.log());
+    json(&std::fs::read(&out).unwrap_or_else(|e| panic!("{e}: {log}")))
+}
+
+/// What mynacard reports on the served card, in the same shape.
+fn mynacard_reads(sb: &Sandbox) -> Value {
+    let p = profile();
+    let run = |args: &[&str], pin: Option<&str>| {
+        let mut c = cli(sb);
+        c.args(args);
+        if let Some(v) = pin {
+            c.env("E2E_READERS_PIN", v);
+            c.args(["--pin-env", "E2E_READERS_PIN"]);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "mynacard {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let status = json(&run(&["--json", "status"], None));
+    let pins = json(&run(&["--json", "pin", "status"], None));
+    let mut counters = serde_json::Map::new();
+    for pin in pins["pins"].as_array().unwrap() {
+        for r in pin["references"].as_array().unwrap() {
+            let name = r["reference"].as_str().unwrap().to_owned();
+            counters.insert(name, r["remaining"].clone());
+        }
+    }
+    let info = json(&run(
+        &["--json", "info", "--show-number", "--unmask"],
+        Some(&p.pins.card_info.value),
+    ));
+    let a = &info["attributes"];
+    let cert = |slot: &str, pin: Option<&str>| {
+        hex::encode_upper(run(&["cert", "show", slot, "--der"], pin))
+    };
+    json!({
+        "counters": counters,
+        "card": {
+            "serial": status["card"]["serial"],
+            "municipality": status["card"]["municipality"],
+            "expires": status["card"]["expiry"]["expires"],
+        },
+        "attributes": {
+            "name": a["name"],
+            "address": a["address"],
+            "birth_date": a["birth_date"],
+            "sex_code": a["sex_code"],
+            "number": info["individual_number"],
+        },
+        "certs": {
+            "auth": cert("auth", None),
+            "auth-ca": cert("auth-ca", None),
+            "sign-ca": cert("sign-ca", None),
+            "sign": cert("sign", Some(&p.pins.sign.value)),
+        },
+    })
+}
+
+/// Compare two readings field by field, naming the first that differs.
+fn assert_same(theirs: &Value, ours: &Value, who: &str) {
+    for (section, fields) in theirs.as_object().unwrap() {
+        for (field, v) in fields.as_object().unwrap() {
+            assert!(!v.is_null(), "{who} read no {section}.{field}");
+            assert_eq!(
+                v, &ours[section][field],
+                "{section}.{field}: {who} and mynacard differ"
+            );
+        }
+    }
+}
+
+#[test]
+fn myna_card_reads_what_mynacard_reads() {
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let ours = mynacard_reads(&sb);
+    let theirs = myna_card_reads(&sb);
+    assert_same(&theirs, &ours, "myna-card");
+    // Every counter myna-card knows, all five references, and the test
+    // data itself: neither reader agreed with the other on nothing.
+    assert_eq!(theirs["counters"].as_object().unwrap().len(), 5);
+    let p = profile();
+    assert_eq!(theirs["attributes"]["name"], p.holder.name.as_str());
+    assert_eq!(theirs["card"]["serial"], p.card.serial.as_str());
+    assert_eq!(theirs["counters"]["jpki-001b"], p.pins.sign.tries);
+    // No PIN was spent by either reader.
+    let again = json(
+        &cli(&sb)
+            .args(["--json", "pin", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    for pin in again["pins"].as_array().unwrap() {
+        assert_eq!(pin["remaining"], pin["max"], "{pin}");
+    }
+}
+
+/// jpki-cli as the project's scripts install it (`scripts/install-deps.sh`
+/// into target/tools), or `JPKI_CLI`; `None` (skip) outside CI.
+pub fn jpki_cli() -> Option<PathBuf> {
+    let path = std::env::var_os("JPKI_CLI").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tools/bin/jpki-cli"),
+        PathBuf::from,
+    );
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        !in_ci(),
+        "CI=true but jpki-cli is not installed at {} (scripts/install-deps.sh)",
+        path.display()
+    );
+    eprintln!("skipped: no jpki-cli at {}", path.display());
+    None
+}
+
+/// One jpki-cli run that needs no PIN (it would prompt for one, and these
+/// runs have no terminal: stdin is closed), its standard output. It waits
+/// for a card forever when none is there, so it is stopped by PID.
+fn jpki(sb: &Sandbox, bin: &PathBuf, args: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, err) = (dir.path().join("out"), dir.path().join("err"));
+    let child = std::process::Command::new(bin)
+        .args(args)
+        .env("PCSCLITE_CSOCK_NAME", sb.socket())
+        .env("LOCALE", "C")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let mut g = Guard(child);
+    let (code, _) = wait_exit(&mut g.0, Duration::from_secs(30));
+    let (out, err) = (std::fs::read(out).unwrap(), std::fs::read(err).unwrap());
+    // It exits 0 after an error too: an empty answer is the failure.
+    assert!(
+        code == 0 && !out.is_empty(),
+        "jpki-cli {args:?}: exit {code}, {}",
+        String::from_utf8_lossy(&err)
+    );
+    out
+}
+
+#[test]
+fn jpki_cli_reads_what_mynacard_reads() {
+    let Some(bin) = jpki_cli() else {
+        return;
+    };
+    let Some(mut sb) = sandbox_with(default_card()) else {
+        return;
+    };
+    insert(&mut sb);
+    let der = |slot: &str| {
+        let out = cli(&sb)
+            .args(["cert", "show", slot, "--der"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "cert show {slot}");
+        out.stdout
+    };
+    // The certificates readable without a PIN, byte for byte.
+    for (slot, args) in [
+        ("auth", &["crypto", "--auth", "read-certificate"][..]),
+        ("auth-ca", &["crypto", "--auth", "--ca", "read-certificate"]),
+        ("sign-ca", &["crypto", "--ca", "read-certificate"]),
+    ] {
+        assert_eq!(jpki(&sb, &bin, args), der(slot), "{slot}");
+    }
+    // The counters it reads: sign, auth, card-info.
+    let pins = json(
+        &cli(&sb)
+            .args(["--json", "pin", "status"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let remaining = |kind: &str| {
+        pins["pins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == kind)
+            .map(|p| p["remaining"].to_string())
+            .unwrap()
+    };
+    for (kind, args) in [
+        ("sign", &["crypto", "stat"][..]),
+        ("auth", &["crypto", "--auth", "stat"]),
+        ("card-info", &["support", "stat"]),
+    ] {
+        let out = String::from_utf8(jpki(&sb, &bin, args)).unwrap();
+        assert_eq!(out.trim(), remaining(kind), "{kind} counter");
+    }
+}
