@@ -64,6 +64,19 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Kill the session `w`; the server then exits (its last session), and
+    /// a new session is started only once it is gone — one started while it
+    /// exits fails ("server exited unexpectedly").
+    fn end_session(&self) {
+        self.run(&["kill-session", "-t", "w"]);
+        let t0 = Instant::now();
+        while self.sock.exists() && t0.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -224,7 +237,7 @@ fn the_counter_screen_follows_card_after_card() {
         !s.contains("LOCKED"),
         "the screen's content stayed behind:\n{s}"
     );
-    t.run(&["kill-session", "-t", "w"]);
+    t.end_session();
 
     // Japanese from the locale; SIGTERM ends it the same way.
     t.open(&sb.socket(), "LANG=ja_JP.UTF-8");
@@ -242,7 +255,7 @@ fn the_counter_screen_follows_card_after_card() {
     common::e2e::kill("-TERM", pid.parse().unwrap());
     let s = t.ended("SIGTERM");
     assert!(s.contains("exit=0"), "{s}");
-    t.run(&["kill-session", "-t", "w"]);
+    t.end_session();
 
     // A panic (a debug build's fault point, as a report arrives) gives the
     // terminal back too, and says what happened.
