@@ -5,14 +5,14 @@ use super::cert::{check_output, write_out};
 use super::Ctx;
 use crate::cert::cms;
 use crate::cert::tsp::{Anchors, TimestampCheck};
-use crate::pdf::verify::Verdict;
-use crate::usecase::verify::{DetachedVerification, JudgedAt};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Document, Tone};
 use crate::error::{Error, Result};
+use crate::pdf::verify::Verdict;
 use crate::protocol::PinKind;
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
+use crate::usecase::verify::{DetachedVerification, JudgedAt};
 use clap::Args;
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
@@ -351,7 +351,10 @@ fn show(
         };
         row(
             l.pick("タイムスタンプ", "timestamp"),
-            &format!("{when} ({})", super::pdf_verify::timestamp_text(t.outcome, l)),
+            &format!(
+                "{when} ({})",
+                super::pdf_verify::timestamp_text(t.outcome, l)
+            ),
         );
         if let Some(who) = &t.tsa_subject {
             row("TSA", who);
@@ -372,7 +375,9 @@ fn show(
     }
     match (r.verdict, &r.timestamp) {
         (Verdict::Valid, _) => {}
-        (Verdict::TimestampNotValid, Some(t)) => row(l.pick("詳細 (技術情報)", "detail"), &t.detail),
+        (Verdict::TimestampNotValid, Some(t)) => {
+            row(l.pick("詳細 (技術情報)", "detail"), &t.detail)
+        }
         _ => row(l.pick("詳細 (技術情報)", "detail"), &v.detail),
     }
     if let Some(rem) =
