@@ -738,8 +738,10 @@ fn detached_sign_is_cades_and_takes_a_timestamp() {
         "signing time"
     );
     ts_verify(&sd, d, &tsa_pem);
+    // `verify` checks the token too: its TSA trusted (more in cli_sign::timestamps).
     let out = bin()
-        .args(["verify", "--test-pki"])
+        .args(["verify", "--test-pki", "--ca"])
+        .arg(&tsa_pem)
         .arg(&file)
         .arg(&sig)
         .output()

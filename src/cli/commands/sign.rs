@@ -55,7 +55,6 @@ pub struct VerifyArgs {
     /// Its detached CMS signature (DER or PEM)
     pub signature: PathBuf,
     /// Also trust the issuers in FILE or DIR (PEM or DER), besides the built-in J-LIS roots
-    /// (the signer's, or a TSA's)
     #[arg(long, value_name = "FILE|DIR")]
     pub ca: Option<PathBuf>,
     /// Also trust the test PKIs (the virtual card's, J-LIS's O=JPKI-TEST): for tests only
