@@ -338,7 +338,7 @@ fn show(
     }
     if let Some(t) = &v.signing_time {
         row(
-            l.pick("署名日時 (申告)", "signing time (claimed)"),
+            l.pick("署名日時 (申告)", "claimed time"),
             &crate::cert::view::time_jst_utc(t),
         );
     }

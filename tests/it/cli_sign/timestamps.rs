@@ -85,7 +85,7 @@ fn a_sign_tsa_signature_verifies_with_its_tsa_trusted_and_says_when_it_is_not() 
     let t = text(&file, &sig, &trusted);
     for want in [
         "valid signature",
-        "signing time (claimed)",
+        "claimed time",
         "timestamp",
         "valid: judged at this time",
         "the timestamp's time",
