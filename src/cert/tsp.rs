@@ -95,8 +95,11 @@ fn signed_data(cms_der: &[u8]) -> Result<SignedData, String> {
 /// A TimeStampReq (RFC 3161 §2.4.1) for SHA-256 `imprint`, with `nonce`, asking for the TSA's certificate.
 pub fn request(imprint: &[u8; 32], nonce: u64) -> Vec<u8> {
     let mi = tlv(0x30, &[&SHA256_ALG[..], &tlv(0x04, imprint)].concat());
-    let mut n = nonce.to_be_bytes().to_vec();
-    if n[0] & 0x80 != 0 {
+    // DER INTEGER: minimal (no leading zero byte unless the next has its
+    // high bit set); a non-minimal one is refused by strict TSAs (OpenSSL
+    // answers "rejection"), so one nonce in 256 failed before.
+    let mut n = magnitude(&nonce.to_be_bytes());
+    if n.first().is_none_or(|b| b & 0x80 != 0) {
         n.insert(0, 0);
     }
     let body = [
@@ -254,4 +257,31 @@ pub fn add_token(cms_der: &[u8], token: &[u8]) -> Result<Vec<u8>, String> {
     }
     .to_der()
     .map_err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_nonce_is_a_minimal_der_integer() {
+        for (nonce, want) in [
+            (0u64, vec![0x00]),
+            (0x7f, vec![0x7f]),
+            (0x80, vec![0x00, 0x80]),
+            (
+                0x0012_3456_789a_bcde,
+                vec![0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde],
+            ),
+            (0x00ff_0000_0000_0000, vec![0x00, 0xff, 0, 0, 0, 0, 0, 0]),
+        ] {
+            let q = request(&[7; 32], nonce);
+            let f = elements(&q).unwrap();
+            let (_, body, _) = split(f[2].1).unwrap();
+            assert_eq!(body, &want[..], "{nonce:#x}");
+            // And the der crate, strict about minimal integers, reads it.
+            let i = der::asn1::Int::from_der(f[2].1).unwrap();
+            assert_eq!(i.as_bytes(), &want[..]);
+        }
+    }
 }

@@ -297,7 +297,8 @@ pub fn verify(
     })
 }
 
-fn verdict_of(o: &Outcome) -> Verdict {
+/// The verdict of a CMS check's outcome (also `verify`'s, for a detached signature).
+pub fn verdict_of(o: &Outcome) -> Verdict {
     match o {
         Outcome::Valid => Verdict::Valid,
         Outcome::FileChanged => Verdict::FileChanged,

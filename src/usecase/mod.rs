@@ -19,5 +19,6 @@ pub mod readers;
 pub mod sign;
 pub mod status;
 pub mod tsa;
+pub mod verify;
 
 pub use connect::{with_card, CardMeta, CardOptions};

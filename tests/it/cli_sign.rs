@@ -483,3 +483,5 @@ fn an_expired_certificate_or_a_card_signing_with_another_key_signs_nothing() {
         assert!(!out_file.exists());
     }
 }
+
+mod timestamps;

@@ -653,147 +653,12 @@ fn the_profiles_sign_what_they_say_and_a_no_changes_certification_is_refused() {
     }
 }
 
-/// A TSA for one test: a CA, the TSA's key and certificate made by OpenSSL
-/// (the CA's returned, as the anchor to trust), and an HTTP
-/// responder on the loopback (a thread of the test, answering at most
-/// `n` requests within 60 s) that hands each query to `openssl ts -reply`.
+/// A TSA for one test on the loopback (`common::tsa`): its URL and the CA to trust.
 fn tsa(d: &Path, n: usize) -> Option<(String, PathBuf)> {
     if !have("openssl", "version") {
         return None;
     }
-    let dir = d.join("tsa");
-    std::fs::create_dir_all(&dir).unwrap();
-    // A CA, and the TSA's certificate it issues (a leaf for timestamping).
-    let run = |args: &[&str]| {
-        let o = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "30",
-        "-subj",
-        "/CN=mynacard test TSA CA",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-    ]);
-    run(&[
-        "req",
-        "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        "/CN=mynacard test TSA",
-        "-keyout",
-        "tsa.key",
-        "-out",
-        "tsa.csr",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "extendedKeyUsage=critical,timeStamping\nkeyUsage=critical,digitalSignature\n\
-         subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "tsa.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "30",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "tsa.pem",
-    ]);
-    std::fs::write(
-        dir.join("tsa.cnf"),
-        "[ tsa ]\ndefault_tsa = c\n[ c ]\nserial = ./serial\ncrypto_device = builtin\n\
-         signer_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\n\
-         accuracy = secs:1\nordering = no\ntsa_name = no\ness_cert_id_chain = no\n\
-         ess_cert_id_alg = sha256\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("serial"), "01\n").unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}/tsa", listener.local_addr().unwrap());
-    let work = dir.clone();
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let mut served = 0;
-        while served < n && std::time::Instant::now() < until {
-            let Ok((mut s, _)) = listener.accept() else {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                continue;
-            };
-            served += 1;
-            s.set_nonblocking(false).unwrap();
-            s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-                .unwrap();
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            let body = loop {
-                let k = s.read(&mut chunk).unwrap_or(0);
-                if k == 0 {
-                    break None;
-                }
-                buf.extend_from_slice(&chunk[..k]);
-                if let Some(h) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&buf[..h]).to_lowercase();
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .and_then(|v| v.trim().parse().ok())
-                        .unwrap_or(0);
-                    if buf.len() >= h + 4 + len {
-                        break Some(buf[h + 4..h + 4 + len].to_vec());
-                    }
-                }
-            };
-            let Some(q) = body else { continue };
-            std::fs::write(work.join("q.tsq"), q).unwrap();
-            let o = Command::new("openssl")
-                .args(["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "q.tsq"])
-                .args(["-inkey", "tsa.key", "-signer", "tsa.pem", "-out", "r.tsr"])
-                .current_dir(&work)
-                .output()
-                .unwrap();
-            let r = if o.status.success() {
-                std::fs::read(work.join("r.tsr")).unwrap()
-            } else {
-                Vec::new()
-            };
-            let _ = s.write_all(
-                format!(
-                    "HTTP/1.0 200 OK\r\nContent-Type: application/timestamp-reply\r\n\
-                     Content-Length: {}\r\n\r\n",
-                    r.len()
-                )
-                .as_bytes(),
-            );
-            let _ = s.write_all(&r);
-        }
-    });
-    Some((url, dir.join("ca.pem")))
+    Some(common::tsa::start(d, n))
 }
 
 /// `openssl ts -verify` on the signature timestamp of `sd`'s signer.
@@ -873,8 +738,10 @@ fn detached_sign_is_cades_and_takes_a_timestamp() {
         "signing time"
     );
     ts_verify(&sd, d, &tsa_pem);
+    // `verify` checks the token too: its TSA trusted (more in cli_sign::timestamps).
     let out = bin()
-        .args(["verify", "--test-pki"])
+        .args(["verify", "--test-pki", "--ca"])
+        .arg(&tsa_pem)
         .arg(&file)
         .arg(&sig)
         .output()

@@ -40,11 +40,11 @@ impl Document for PdfVerifyDoc<'_> {
 }
 
 /// The exit code of one verdict (`verify`'s where the meaning is the same;
-/// a timestamp's failure by what failed in it).
-fn code(s: &PdfSignature) -> i32 {
-    match s.verdict {
+/// a timestamp's failure by what failed in it): `verify` uses it too.
+pub(super) fn verdict_code(v: Verdict, ts: Option<TimestampOutcome>) -> i32 {
+    match v {
         Verdict::Valid => exit::OK,
-        Verdict::TimestampNotValid => match s.timestamp.as_ref().map(|t| t.outcome) {
+        Verdict::TimestampNotValid => match ts {
             Some(TimestampOutcome::UntrustedTsa) => exit::VERIFY_UNKNOWN_SIGNER,
             Some(TimestampOutcome::NotValidAtTime) => exit::VERIFY_NOT_VALID_AT_SIGNING,
             Some(TimestampOutcome::NotForTimestamping) => exit::VERIFY_KEY_USAGE,
@@ -61,7 +61,11 @@ fn code(s: &PdfSignature) -> i32 {
     }
 }
 
-fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
+fn code(s: &PdfSignature) -> i32 {
+    verdict_code(s.verdict, s.timestamp.as_ref().map(|t| t.outcome))
+}
+
+pub(super) fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
     match v {
         Verdict::Valid => l.pick("有効な署名", "valid signature"),
         Verdict::ChangedAfterSigning => l.pick(
@@ -93,7 +97,7 @@ fn verdict_text(v: Verdict, l: crate::i18n::Lang) -> &'static str {
     }
 }
 
-fn timestamp_text(o: TimestampOutcome, l: crate::i18n::Lang) -> &'static str {
+pub(super) fn timestamp_text(o: TimestampOutcome, l: crate::i18n::Lang) -> &'static str {
     match o {
         TimestampOutcome::Valid => l.pick("有効、この時刻で判定", "valid: judged at this time"),
         TimestampOutcome::ImprintMismatch => {

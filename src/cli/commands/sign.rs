@@ -3,13 +3,16 @@
 
 use super::cert::{check_output, write_out};
 use super::Ctx;
-use crate::cert::cms::{self, Outcome, Trust};
+use crate::cert::cms;
+use crate::cert::tsp::{Anchors, TimestampCheck};
 use crate::cli::input::{PinInput, PinSource};
 use crate::cli::output::{paint, print_json, Document, Tone};
-use crate::error::{exit, Error, Result};
+use crate::error::{Error, Result};
+use crate::pdf::verify::Verdict;
 use crate::protocol::PinKind;
 use crate::usecase::pins::Which;
 use crate::usecase::sign::KeyChoice;
+use crate::usecase::verify::{DetachedVerification, JudgedAt};
 use clap::Args;
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
@@ -51,8 +54,8 @@ pub struct VerifyArgs {
     pub file: PathBuf,
     /// Its detached CMS signature (DER or PEM)
     pub signature: PathBuf,
-    /// Trust the issuers in FILE or DIR (PEM or DER) instead of the built-in J-LIS roots
-    #[arg(long, value_name = "FILE|DIR", conflicts_with = "test_pki")]
+    /// Also trust the issuers in FILE or DIR (PEM or DER), besides the built-in J-LIS roots
+    #[arg(long, value_name = "FILE|DIR")]
     pub ca: Option<PathBuf>,
     /// Also trust the test PKIs (the virtual card's, J-LIS's O=JPKI-TEST): for tests only
     #[arg(long)]
@@ -152,11 +155,22 @@ impl Document for SignDoc {
     const COMMAND: &'static str = "sign";
 }
 
-/// `verify --json`: the verification, and the holder with --show-holder.
+/// `verify --json`: the verification, its timestamp, and the holder with --show-holder.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct VerifyDoc<'a> {
+    /// The verdict, as `pdf verify` names it: the CMS check's outcome, or
+    /// `timestamp_not_valid` when the signature is valid but its timestamp is not.
+    pub verdict: Verdict,
     #[serde(flatten)]
     pub verification: &'a crate::cert::cms::Verification,
+    /// The claimed signing time in UTC (RFC 3339), when present.
+    pub signing_time_utc: Option<String>,
+    /// The signature timestamp (CAdES-T), checked; null when there is none.
+    pub timestamp: Option<&'a TimestampCheck>,
+    /// The time the signer's certificate was judged at.
+    pub judged_at: JudgedAt,
+    /// Revocation was not checked: JPKI's OCSP needs a 署名検証者 contract.
+    pub revocation_checked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<&'a crate::cert::jpki_attrs::Holder>,
 }
@@ -241,6 +255,16 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     write_out(a.output.as_deref(), &bytes, a.force, private).map(|_| 0)
 }
 
+/// An RFC 3339 time in UTC.
+fn utc(rfc: &str) -> Option<String> {
+    use time::format_description::well_known::Rfc3339;
+    time::OffsetDateTime::parse(rfc, &Rfc3339)
+        .ok()?
+        .to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .ok()
+}
+
 pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
     let sig =
         crate::platform::files::read_limited(&a.signature, crate::platform::files::limit::CERT)
@@ -248,28 +272,22 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
     let sd = cms::decode_container(&sig)
         .map_err(|e| Error::Cert(format!("{}: {e}", a.signature.display())))?;
     let digest = hash_file(&a.file)?;
-    let anchors;
-    let trust = match &a.ca {
-        Some(p) => {
-            anchors = crate::cert::chain::load_trust_anchors(p)
-                .map_err(|e| Error::Cert(e.to_string()))?;
-            Trust::Anchors(&anchors)
-        }
-        None if a.test_pki => Trust::JlisAndTest,
-        None => Trust::Jlis,
+    let extra = match &a.ca {
+        Some(p) => Some(
+            crate::cert::chain::load_trust_anchors(p).map_err(|e| Error::Cert(e.to_string()))?,
+        ),
+        None => None,
     };
-    let v = cms::verify(&sd, &digest, trust)
+    let anchors = Anchors {
+        test: a.test_pki,
+        extra: extra.as_deref(),
+    };
+    let r = crate::usecase::verify::verify(&sd, &digest, &anchors)
         .map_err(|e| Error::Cert(format!("{}: {e}", a.signature.display())))?;
-    let code = match v.outcome {
-        Outcome::Valid => exit::OK,
-        Outcome::FileChanged => exit::VERIFY_FILE_CHANGED,
-        Outcome::BadSignature => exit::VERIFY_BAD_SIGNATURE,
-        Outcome::UnknownSigner => exit::VERIFY_UNKNOWN_SIGNER,
-        Outcome::NotValidAtSigningTime => exit::VERIFY_NOT_VALID_AT_SIGNING,
-        Outcome::WrongKeyUsage => exit::VERIFY_KEY_USAGE,
-    };
+    let code = super::pdf_verify::verdict_code(r.verdict, r.timestamp.as_ref().map(|t| t.outcome));
     let holder = if a.show_holder {
-        v.signer_der
+        r.cms
+            .signer_der
             .as_deref()
             .and_then(|d| crate::cert::jpki_attrs::holder_from_der(d).ok().flatten())
     } else {
@@ -277,18 +295,36 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
     };
     if ctx.g.json {
         print_json(&VerifyDoc {
-            verification: &v,
+            verdict: r.verdict,
+            verification: &r.cms,
+            signing_time_utc: r.cms.signing_time.as_deref().and_then(utc),
+            timestamp: r.timestamp.as_ref(),
+            judged_at: r.judged_at,
+            revocation_checked: false,
             holder: holder.as_ref(),
         });
         return Ok(code);
     }
-    let l = ctx.lang;
-    let tone = if v.outcome == Outcome::Valid {
+    show(ctx, &r, holder.as_ref(), a.ca.is_some());
+    Ok(code)
+}
+
+fn show(
+    ctx: &Ctx,
+    r: &DetachedVerification,
+    holder: Option<&crate::cert::jpki_attrs::Holder>,
+    with_ca: bool,
+) {
+    let (l, v) = (ctx.lang, &r.cms);
+    let tone = if r.verdict == Verdict::Valid {
         Tone::Ok
     } else {
         Tone::Bad
     };
-    let head = crate::cert::view::verification_heading(&v.outcome, l);
+    let head = match r.verdict {
+        Verdict::TimestampNotValid => super::pdf_verify::verdict_text(r.verdict, l),
+        _ => crate::cert::view::verification_heading(&v.outcome, l),
+    };
     println!("{}", paint(ctx, tone, head));
     let row = |k: &str, val: &str| println!("  {} {val}", crate::i18n::pad(k, 18));
     if let Some(s) = &v.signer_subject {
@@ -302,21 +338,51 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
     }
     if let Some(t) = &v.signing_time {
         row(
-            l.pick("署名日時", "signing time"),
+            l.pick("署名日時 (申告)", "claimed time"),
             &crate::cert::view::time_jst_utc(t),
         );
     }
-    if let Some(h) = &holder {
+    if let Some(t) = &r.timestamp {
+        let when = match (&t.time_jst, &t.time) {
+            (Some(j), _) => crate::cert::view::time_jst_utc(j),
+            (None, Some(g)) => g.clone(),
+            (None, None) => "-".into(),
+        };
+        row(
+            l.pick("タイムスタンプ", "timestamp"),
+            &format!(
+                "{when} ({})",
+                super::pdf_verify::timestamp_text(t.outcome, l)
+            ),
+        );
+        if let Some(who) = &t.tsa_subject {
+            row("TSA", who);
+        }
+    }
+    let judged = match r.judged_at {
+        JudgedAt::Timestamp => l.pick("タイムスタンプの時刻", "the timestamp's time"),
+        JudgedAt::ClaimedSigningTime => l.pick(
+            "申告された署名日時 (証明ではありません)",
+            "the claimed signing time (a claim, not proof)",
+        ),
+        JudgedAt::Now => l.pick("現在", "now"),
+    };
+    row(l.pick("判定時刻", "judged at"), judged);
+    if let Some(h) = holder {
         row(l.pick("氏名", "name"), &h.name);
         row(l.pick("住所", "address"), &h.address);
     }
-    if v.outcome != Outcome::Valid {
-        row(l.pick("詳細 (技術情報)", "detail"), &v.detail);
+    match (r.verdict, &r.timestamp) {
+        (Verdict::Valid, _) => {}
+        (Verdict::TimestampNotValid, Some(t)) => {
+            row(l.pick("詳細 (技術情報)", "detail"), &t.detail)
+        }
+        _ => row(l.pick("詳細 (技術情報)", "detail"), &v.detail),
     }
-    if let Some(r) =
-        crate::cert::view::verification_remedy(&v.outcome, v.issued_by.as_ref(), a.ca.is_some(), l)
+    if let Some(rem) =
+        crate::cert::view::verification_remedy(&v.outcome, v.issued_by.as_ref(), with_ca, l)
     {
-        row(l.pick("対処", "what to do"), r);
+        row(l.pick("対処", "what to do"), rem);
     }
     println!(
         "  {}",
@@ -329,5 +395,4 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
             )
         )
     );
-    Ok(code)
 }
