@@ -8,13 +8,13 @@
 use crate::common;
 
 use common::{bin, json, virt};
+use myna_card::ap::surface::{self as mc, ef as surface_ef, SurfaceAp};
+use myna_card::{CardVerifiableCertificate as McCert, Transmit};
 use mynacard::cert::cv_keys::{self, Hierarchy, Issuer};
 use mynacard::protocol::face::{AgeRecord, CvCert, Face, RsaKey};
 use mynacard::protocol::App;
 use mynacard::usecase::face::face_signature_verifies;
 use mynacard::vcard::{Profile, VirtualCard};
-use myna_card::ap::surface::{self as mc, ef as surface_ef, SurfaceAp};
-use myna_card::{CardVerifiableCertificate as McCert, Transmit};
 use serde_json::{json, Value};
 
 /// 照合番号B as printed on the profile's card (西暦: mynacard converts).
@@ -26,7 +26,11 @@ fn parts(p: &Profile) -> String {
 /// The same 14 digits, built by myna-card from the printed parts.
 fn code_b(p: &Profile) -> myna_card::Pin {
     let b = p.holder.birth_date;
-    let birth = myna_card::Date { year: b.year() as u16, month: b.month() as u8, day: b.day() };
+    let birth = myna_card::Date {
+        year: b.year() as u16,
+        month: b.month() as u8,
+        day: b.day(),
+    };
     let year = p.card.expiry.year() as u16;
     myna_card::data::verification_code_b(birth, year, p.holder.security_code.as_bytes()).unwrap()
 }
@@ -74,8 +78,16 @@ fn virtual_ca() -> myna_card::RsaPublicKey {
 fn judge_cert(raw: &[u8], what: &str) -> Option<bool> {
     let theirs = McCert::parse(raw).unwrap_or_else(|e| panic!("{what}: myna-card: {e}"));
     let ours = CvCert::parse(raw).unwrap_or_else(|e| panic!("{what}: ours: {e:?}"));
-    assert_eq!(theirs.issuer_key_id.as_bytes()[..], ours.issuer_key_id[..], "{what}");
-    assert_eq!(theirs.subject_key_id.as_bytes()[..], ours.subject_key_id[..], "{what}");
+    assert_eq!(
+        theirs.issuer_key_id.as_bytes()[..],
+        ours.issuer_key_id[..],
+        "{what}"
+    );
+    assert_eq!(
+        theirs.subject_key_id.as_bytes()[..],
+        ours.subject_key_id[..],
+        "{what}"
+    );
     same_key(&theirs.public_key, &ours.key, what);
     assert_eq!(theirs.signature, ours.signature, "{what}: signature");
     assert_eq!(theirs.signed_data, ours.signed, "{what}: signed body");
@@ -84,12 +96,22 @@ fn judge_cert(raw: &[u8], what: &str) -> Option<bool> {
         (Some(_), _) => theirs.verify(),
         (None, Issuer::Verified(Hierarchy::VirtualTest)) => theirs.verify_with(&virtual_ca()),
         (None, Issuer::Unknown) => {
-            assert!(matches!(theirs.verify(), Err(myna_card::Error::UnknownCertificateAuthority(_))), "{what}");
+            assert!(
+                matches!(
+                    theirs.verify(),
+                    Err(myna_card::Error::UnknownCertificateAuthority(_))
+                ),
+                "{what}"
+            );
             return None;
         }
         (None, other) => panic!("{what}: myna-card has no key for it, ours says {other:?}"),
     };
-    assert_eq!(verdict.is_ok(), matches!(mine, Issuer::Verified(_)), "{what}: {verdict:?} vs {mine:?}");
+    assert_eq!(
+        verdict.is_ok(),
+        matches!(mine, Issuer::Verified(_)),
+        "{what}: {verdict:?} vs {mine:?}"
+    );
     Some(verdict.is_ok())
 }
 
@@ -107,7 +129,13 @@ fn profiles() -> Vec<(String, VirtualCard, Profile)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/profiles");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".toml").map(str::to_owned))
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".toml")
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
     names
@@ -123,7 +151,11 @@ fn profiles() -> Vec<(String, VirtualCard, Profile)> {
 
 /// The files of one profile, parsed by both; what myna-card's checks say.
 fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
-    let ef = |app, fid| c.ef(app, fid).unwrap_or_else(|| panic!("{name}: no {app:?} {fid:04X}")).to_vec();
+    let ef = |app, fid| {
+        c.ef(app, fid)
+            .unwrap_or_else(|| panic!("{name}: no {app:?} {fid:04X}"))
+            .to_vec()
+    };
     let cert_raw = ef(App::Surface, surface_ef::CERTIFICATE);
     let cert_ok = judge_cert(&cert_raw, &format!("{name} 券面AP 0004"));
     let issuer = McCert::parse(&cert_raw).unwrap().public_key;
@@ -131,16 +163,30 @@ fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
 
     // EF 0001, the age record.
     let raw = ef(App::Surface, surface_ef::AGE_RECORD);
-    let (theirs, ours) = (mc::AgeRecord::parse(&raw).unwrap(), AgeRecord::parse(&raw).unwrap());
+    let (theirs, ours) = (
+        mc::AgeRecord::parse(&raw).unwrap(),
+        AgeRecord::parse(&raw).unwrap(),
+    );
     assert_eq!(date(theirs.birth_date), ours.birth_date, "{name} 0001");
     same_key(&theirs.public_key, &ours.card_key, name);
-    assert_eq!((&theirs.signature, &theirs.signed_data), (&ours.signature, &ours.signed), "{name} 0001");
+    assert_eq!(
+        (&theirs.signature, &theirs.signed_data),
+        (&ours.signature, &ours.signed),
+        "{name} 0001"
+    );
     let age_ok = theirs.verify(&issuer).is_ok();
-    assert_eq!(age_ok, cv_keys::verifies_sha256(&our_cert.key, &ours.signed, &ours.signature), "{name} 0001");
+    assert_eq!(
+        age_ok,
+        cv_keys::verifies_sha256(&our_cert.key, &ours.signed, &ours.signature),
+        "{name} 0001"
+    );
 
     // EF 0002, the card face.
     let raw = ef(App::Surface, surface_ef::CARD_FACE);
-    let (theirs, ours) = (mc::CardFace::parse(&raw).unwrap(), Face::parse(&raw).unwrap());
+    let (theirs, ours) = (
+        mc::CardFace::parse(&raw).unwrap(),
+        Face::parse(&raw).unwrap(),
+    );
     assert_eq!(date(theirs.birth_date), ours.birth_date, "{name} 0002");
     assert_eq!(sex_code(theirs.sex), ours.sex, "{name} 0002");
     assert_eq!(Some(date(theirs.expiry)), ours.expiry, "{name} 0002 DF29");
@@ -151,7 +197,11 @@ fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
     assert_eq!(theirs.signature, ours.signature, "{name} DF28");
     assert_eq!(theirs.signed_segments, ours.segments, "{name} segments");
     let face_ok = theirs.verify(&issuer).is_ok();
-    assert_eq!(face_ok, face_signature_verifies(&ours, &our_cert), "{name} 0002");
+    assert_eq!(
+        face_ok,
+        face_signature_verifies(&ours, &our_cert),
+        "{name} 0002"
+    );
 
     // EF 0003: mynacard reads nothing of it. The recorded card's parses;
     // the virtual card's does not: its DF35 is 272 zero bytes where the
@@ -189,7 +239,11 @@ fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
     if let [(up, our_up), (low, our_low)] = &certs[..] {
         if low.issuer_key_id == up.subject_key_id {
             let link = low.verify_with(&up.public_key).is_ok();
-            assert_eq!(link, cv_keys::verifies_sha256(&our_up.key, &our_low.signed, &our_low.signature), "{name} MF link");
+            assert_eq!(
+                link,
+                cv_keys::verifies_sha256(&our_up.key, &our_low.signed, &our_low.signature),
+                "{name} MF link"
+            );
             mf.push(Some(link));
         }
     }
@@ -235,7 +289,13 @@ fn face_check(name: &str, p: &Profile) -> Value {
 fn myna_card_parses_and_checks_every_served_face_file_as_we_do() {
     let all = profiles();
     let names: Vec<&str> = all.iter().map(|(n, _, _)| n.as_str()).collect();
-    for want in ["default", "face-altered", "face-copied", "face-lookalike-ca", "jpki-test-card"] {
+    for want in [
+        "default",
+        "face-altered",
+        "face-copied",
+        "face-lookalike-ca",
+        "jpki-test-card",
+    ] {
         assert!(names.contains(&want), "{want} serves no 券面AP: {names:?}");
     }
     for (name, mut c, p) in all {
@@ -254,25 +314,43 @@ fn myna_card_parses_and_checks_every_served_face_file_as_we_do() {
         if p.card.recorded {
             assert_eq!(v["mf"], json!([true, null, true]), "{name}: {v}");
         } else {
-            assert!(!mf.is_empty() && mf.iter().all(Value::is_null), "{name}: {v}");
+            assert!(
+                !mf.is_empty() && mf.iter().all(Value::is_null),
+                "{name}: {v}"
+            );
         }
         let Some(chip) = judge_chip(&p) else {
             assert!(f.face_code_locked, "{name}: 照合番号B locked");
             continue;
         };
-        assert_eq!(chip["before"], chip["after"], "{name}: a try was spent: {chip}");
-        assert_eq!(chip["chip"], !f.face_copied && !p.card.recorded, "{name}: {chip}");
+        assert_eq!(
+            chip["before"], chip["after"],
+            "{name}: a try was spent: {chip}"
+        );
+        assert_eq!(
+            chip["chip"],
+            !f.face_copied && !p.card.recorded,
+            "{name}: {chip}"
+        );
         // mynacard's face-check reaches the same levels.
         let ours = face_check(&name, &p);
-        assert_eq!(ours["certificate"]["ok"], v["certificate"], "{name}: {ours}");
+        assert_eq!(
+            ours["certificate"]["ok"], v["certificate"],
+            "{name}: {ours}"
+        );
         assert_eq!(ours["face_signature_ok"], v["face"], "{name}: {ours}");
         assert_eq!(ours["chip_key_ok"], chip["chip"], "{name}: {ours}");
-        assert_eq!(ours["code_tries_left_before"], chip["before"], "{name}: {ours}");
+        assert_eq!(
+            ours["code_tries_left_before"], chip["before"],
+            "{name}: {ours}"
+        );
     }
 }
 
 /// myna-card's CA table and ours hold the same J-LIS keys (the production
-/// and the test hierarchy), byte for byte.
+/// and the test hierarchy), byte for byte: the "same issuer key" the checks
+/// above agree with. Not a second source: ours were copied from it
+/// (data/jlis-cv-keys/README.md); it guards the copy.
 #[test]
 fn myna_card_holds_the_same_jlis_cv_ca_keys() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/jlis-cv-keys");
@@ -286,140 +364,6 @@ fn myna_card_holds_the_same_jlis_cv_ca_keys() {
     }
 }
 
-/// Through pcscd + vpcd: myna-card's APDUs on the served card, in a child
-/// process (libpcsclite keeps the first socket name it sees).
+/// Through pcscd + vpcd (tests/it/face_judge/pcscd.rs).
 #[cfg(feature = "pcsc")]
-mod pcscd {
-    use super::*;
-    use common::e2e::{cli, default_card, insert, sandbox_with, wait_exit, Guard};
-    use mynacard::sandbox::Sandbox;
-    use std::process::Stdio;
-    use std::time::Duration;
-
-    const CHILD_OUT: &str = "MYNACARD_FACE_JUDGE_OUT";
-    const CHILD_READER: &str = "MYNACARD_FACE_JUDGE_READER";
-
-    fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
-        myna_card::Error::Malformed(format!("PC/SC: {e}"))
-    }
-
-    struct Pcsc(pcsc::Card);
-
-    impl Transmit for Pcsc {
-        fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
-            let mut buf = vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED];
-            let r = self.0.transmit(command, &mut buf).map_err(pcsc_err)?;
-            Ok(r.to_vec())
-        }
-    }
-
-    /// myna-card's face check, by its own builders and checks: the
-    /// counter, 照合番号B, the face, the certificate, a challenge.
-    fn check_with_myna_card(reader: &str) -> myna_card::Result<Value> {
-        let p = Profile::builtin();
-        let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
-        let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
-        let link = ctx
-            .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
-            .map_err(pcsc_err)?;
-        let mut card = myna_card::Card::new(Pcsc(link));
-        let v = {
-            let mut ap = SurfaceAp::select(&mut card)?;
-            let before = ap.retries(surface_ef::CODE_B)?.count();
-            ap.verify_code_b(&code_b(&p))?;
-            let face = ap.read_card_face()?;
-            let cert = ap.read_certificate()?;
-            let challenge = b"face_judge through pcscd";
-            let sig = ap.sign(challenge)?;
-            let after = ap.retries(surface_ef::CODE_B)?.count();
-            json!({
-                "before": before,
-                "after": after,
-                "certificate": cert.verify_with(&virtual_ca()).is_ok(),
-                "face": face.verify(&cert.public_key).is_ok(),
-                "chip": face.public_key.verify_pkcs1_sha256(challenge, &sig).is_ok(),
-                "birth_date": date(face.birth_date),
-                "sex": sex_code(face.sex),
-                "expiry": date(face.expiry),
-            })
-        };
-        // Leave no verified state behind (a warm reset keeps it).
-        let Pcsc(link) = card.into_transport();
-        link.disconnect(pcsc::Disposition::UnpowerCard)
-            .map_err(|(_, e)| pcsc_err(e))?;
-        Ok(v)
-    }
-
-    /// The child half of `myna_card_checks_the_served_face_as_we_do`.
-    #[test]
-    fn myna_card_face_child() {
-        let (Ok(out), Ok(reader)) = (std::env::var(CHILD_OUT), std::env::var(CHILD_READER)) else {
-            return;
-        };
-        let v = check_with_myna_card(&reader).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
-        std::fs::write(out, serde_json::to_vec(&v).unwrap()).unwrap();
-    }
-
-    fn myna_card_checks(sb: &Sandbox) -> Value {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("myna-card.json");
-        let child = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "face_judge::pcscd::myna_card_face_child", "--test-threads=1"])
-            .env("PCSCLITE_CSOCK_NAME", sb.socket())
-            .env(CHILD_OUT, &out)
-            .env(CHILD_READER, sb.reader())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut g = Guard(child);
-        let (code, _) = wait_exit(&mut g.0, Duration::from_secs(60));
-        let mut log = String::new();
-        if let Some(mut e) = g.0.stdout.take() {
-            std::io::Read::read_to_string(&mut e, &mut log).unwrap();
-        }
-        assert_eq!(code, 0, "the myna-card child failed: {log}\n{}", sb.log());
-        json(&std::fs::read(&out).unwrap_or_else(|e| panic!("{e}: {log}")))
-    }
-
-    fn our_face_check(sb: &Sandbox) -> Value {
-        let out = cli(sb)
-            .args(["--json", "face-check", "--code-env", "FC"])
-            .env("FC", parts(&Profile::builtin()))
-            .output()
-            .unwrap();
-        json(&out.stdout)
-    }
-
-    #[test]
-    fn myna_card_checks_the_served_face_as_we_do() {
-        let Some(mut sb) = sandbox_with(default_card()) else {
-            return;
-        };
-        insert(&mut sb);
-        let theirs = myna_card_checks(&sb);
-        let p = Profile::builtin();
-        assert_eq!(theirs["birth_date"], p.holder.birth_date.to_string().replace('-', ""));
-        assert_eq!(theirs["sex"], p.holder.sex.as_str());
-        assert_eq!(theirs["expiry"], p.card.expiry.to_string().replace('-', ""));
-        // All three of its levels, and no try spent.
-        assert_eq!(
-            (&theirs["certificate"], &theirs["face"], &theirs["chip"]),
-            (&json!(true), &json!(true), &json!(true)),
-            "{theirs}"
-        );
-        assert_eq!(theirs["before"], theirs["after"], "{theirs}");
-        let ours = our_face_check(&sb);
-        assert_eq!(ours["certificate"]["ok"], theirs["certificate"], "{ours}");
-        assert_eq!(ours["face_signature_ok"], theirs["face"], "{ours}");
-        assert_eq!(ours["chip_key_ok"], theirs["chip"], "{ours}");
-        assert_eq!(ours["consistency"]["ok"], true, "{ours}");
-        assert_eq!(ours["verdict"], "test_card", "{ours}");
-        // Neither spent a try: ours read what myna-card left, and after
-        // ours the counter is where it was.
-        assert_eq!(ours["code_tries_left_before"], theirs["after"], "{ours}");
-        let again = our_face_check(&sb);
-        assert_eq!(again["code_tries_left_before"], theirs["before"], "{again}");
-    }
-}
+mod pcscd;
