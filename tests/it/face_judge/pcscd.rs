@@ -2,13 +2,18 @@
 //! process (libpcsclite keeps the first socket name it sees).
 
 use super::*;
-use common::e2e::{cli, default_card, insert, sandbox_with, wait_exit, Guard};
+use common::e2e::{cli, insert, sandbox_with, wait_exit, Guard};
 use mynacard::sandbox::Sandbox;
 use std::process::Stdio;
 use std::time::Duration;
 
 const CHILD_OUT: &str = "MYNACARD_FACE_JUDGE_OUT";
 const CHILD_READER: &str = "MYNACARD_FACE_JUDGE_READER";
+const CHILD_PROFILE: &str = "MYNACARD_FACE_JUDGE_PROFILE";
+
+fn load(name: &str) -> Profile {
+    Profile::load(&common::fixture(name)).unwrap()
+}
 
 fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
     myna_card::Error::Malformed(format!("PC/SC: {e}"))
@@ -26,8 +31,8 @@ impl Transmit for Pcsc {
 
 /// myna-card's face check, by its own builders and checks: the
 /// counter, 照合番号B, the face, the certificate, a challenge.
-fn check_with_myna_card(reader: &str) -> myna_card::Result<Value> {
-    let p = Profile::builtin();
+fn check_with_myna_card(reader: &str, profile: &str) -> myna_card::Result<Value> {
+    let p = load(profile);
     let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
     let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
     let link = ctx
@@ -46,7 +51,12 @@ fn check_with_myna_card(reader: &str) -> myna_card::Result<Value> {
         json!({
             "before": before,
             "after": after,
-            "certificate": cert.verify_with(&virtual_ca()).is_ok(),
+            // Its own J-LIS table where it names a key; ours otherwise.
+            "certificate": match myna_card::ca::find(&cert.issuer_key_id) {
+                Some(_) => cert.verify(),
+                None => cert.verify_with(&virtual_ca()),
+            }
+            .is_ok(),
             "face": face.verify(&cert.public_key).is_ok(),
             "chip": face.public_key.verify_pkcs1_sha256(challenge, &sig).is_ok(),
             "birth_date": date(face.birth_date),
@@ -64,14 +74,18 @@ fn check_with_myna_card(reader: &str) -> myna_card::Result<Value> {
 /// The child half of `myna_card_checks_the_served_face_as_we_do`.
 #[test]
 fn myna_card_face_child() {
-    let (Ok(out), Ok(reader)) = (std::env::var(CHILD_OUT), std::env::var(CHILD_READER)) else {
+    let (Ok(out), Ok(reader), Ok(profile)) = (
+        std::env::var(CHILD_OUT),
+        std::env::var(CHILD_READER),
+        std::env::var(CHILD_PROFILE),
+    ) else {
         return;
     };
-    let v = check_with_myna_card(&reader).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
+    let v = check_with_myna_card(&reader, &profile).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
     std::fs::write(out, serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
-fn myna_card_checks(sb: &Sandbox) -> Value {
+fn myna_card_checks(sb: &Sandbox, profile: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("myna-card.json");
     let child = std::process::Command::new(std::env::current_exe().unwrap())
@@ -83,6 +97,7 @@ fn myna_card_checks(sb: &Sandbox) -> Value {
         .env("PCSCLITE_CSOCK_NAME", sb.socket())
         .env(CHILD_OUT, &out)
         .env(CHILD_READER, sb.reader())
+        .env(CHILD_PROFILE, profile)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -98,45 +113,70 @@ fn myna_card_checks(sb: &Sandbox) -> Value {
     json(&std::fs::read(&out).unwrap_or_else(|e| panic!("{e}: {log}")))
 }
 
-fn our_face_check(sb: &Sandbox) -> Value {
+fn our_face_check(sb: &Sandbox, p: &Profile) -> Value {
     let out = cli(sb)
         .args(["--json", "face-check", "--code-env", "FC"])
-        .env("FC", parts(&Profile::builtin()))
+        .env("FC", parts(p))
         .output()
         .unwrap();
     json(&out.stdout)
 }
 
+/// On each profile, served through pcscd: myna-card's three checks
+/// equal mynacard face-check's levels, and neither spends a try.
 #[test]
 fn myna_card_checks_the_served_face_as_we_do() {
-    let Some(mut sb) = sandbox_with(default_card()) else {
-        return;
-    };
-    insert(&mut sb);
-    let theirs = myna_card_checks(&sb);
-    let p = Profile::builtin();
+    // (profile, certificate, face signature, chip) as both must find them.
+    for (name, want) in [
+        ("default", [true, true, true]),
+        ("face-altered", [true, false, true]),
+        ("face-copied", [true, true, false]),
+        ("face-lookalike-ca", [false, true, true]),
+    ] {
+        let p = load(name);
+        let Some(mut sb) = sandbox_with(VirtualCard::new(&p).unwrap()) else {
+            return;
+        };
+        insert(&mut sb);
+        judge_served(&sb, name, &p, want);
+    }
+}
+
+fn judge_served(sb: &Sandbox, name: &str, p: &Profile, want: [bool; 3]) {
+    let theirs = myna_card_checks(sb, name);
+    let ymd = |d: time::Date| d.to_string().replace('-', "");
+    assert_eq!(theirs["birth_date"], ymd(p.holder.birth_date), "{name}");
+    assert_eq!(theirs["sex"], p.holder.sex.as_str(), "{name}");
+    assert_eq!(theirs["expiry"], ymd(p.card.expiry), "{name}");
+    let levels = [&theirs["certificate"], &theirs["face"], &theirs["chip"]];
     assert_eq!(
-        theirs["birth_date"],
-        p.holder.birth_date.to_string().replace('-', "")
+        levels,
+        want.map(|b| json!(b)).each_ref(),
+        "{name}: {theirs}"
     );
-    assert_eq!(theirs["sex"], p.holder.sex.as_str());
-    assert_eq!(theirs["expiry"], p.card.expiry.to_string().replace('-', ""));
-    // All three of its levels, and no try spent.
+    assert_eq!(theirs["before"], theirs["after"], "{name}: {theirs}");
+    let ours = our_face_check(sb, p);
     assert_eq!(
-        (&theirs["certificate"], &theirs["face"], &theirs["chip"]),
-        (&json!(true), &json!(true), &json!(true)),
-        "{theirs}"
+        ours["certificate"]["ok"], theirs["certificate"],
+        "{name}: {ours}"
     );
-    assert_eq!(theirs["before"], theirs["after"], "{theirs}");
-    let ours = our_face_check(&sb);
-    assert_eq!(ours["certificate"]["ok"], theirs["certificate"], "{ours}");
-    assert_eq!(ours["face_signature_ok"], theirs["face"], "{ours}");
-    assert_eq!(ours["chip_key_ok"], theirs["chip"], "{ours}");
-    assert_eq!(ours["consistency"]["ok"], true, "{ours}");
-    assert_eq!(ours["verdict"], "test_card", "{ours}");
-    // Neither spent a try: ours read what myna-card left, and after
-    // ours the counter is where it was.
-    assert_eq!(ours["code_tries_left_before"], theirs["after"], "{ours}");
-    let again = our_face_check(&sb);
-    assert_eq!(again["code_tries_left_before"], theirs["before"], "{again}");
+    assert_eq!(ours["face_signature_ok"], theirs["face"], "{name}: {ours}");
+    assert_eq!(ours["chip_key_ok"], theirs["chip"], "{name}: {ours}");
+    assert_eq!(ours["consistency"]["ok"], true, "{name}: {ours}");
+    if want == [true; 3] {
+        assert_eq!(ours["verdict"], "test_card", "{name}: {ours}");
+    } else {
+        assert_ne!(ours["verdict"], "test_card", "{name}: {ours}");
+    }
+    // Neither spent a try: ours read what myna-card left, and after ours
+    // the counter is where it was.
+    assert_eq!(
+        ours["code_tries_left_before"], theirs["after"],
+        "{name}: {ours}"
+    );
+    let again = our_face_check(sb, p);
+    assert_eq!(
+        again["code_tries_left_before"], theirs["before"],
+        "{name}: {again}"
+    );
 }
