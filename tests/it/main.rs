@@ -10,6 +10,7 @@ mod contradictions;
 mod doctor;
 mod e2e_doctor;
 mod face_check;
+mod face_judge;
 mod face_show;
 
 mod attacks;
