@@ -23,6 +23,7 @@ mod e2e_hostile;
 mod e2e_pcscd;
 mod e2e_screen;
 mod e2e_sign;
+mod e2e_watch_readers;
 mod faults;
 mod json_schema;
 mod layers;

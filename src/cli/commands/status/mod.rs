@@ -325,6 +325,8 @@ fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
 #[cfg(feature = "pcsc")]
 fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     use crate::usecase::follow::{Event, Mode};
+    // Every line from the first one, an error included, is one JSON object.
+    crate::cli::output::set_json_lines(None);
     if ctx.g.virtual_card.is_some() {
         return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
@@ -339,7 +341,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mode = Mode {
         recover: false,
-        one_reader: true,
+        by_card: true,
     };
     let mut read = |one: &crate::usecase::CardOptions| {
         let mut g = ctx.g.clone();
@@ -350,17 +352,22 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     let mut on = |e: Event| -> bool {
         use std::io::Write;
         match e {
-            Event::Following { reader } => {
-                crate::cli::output::set_json_lines(&reader);
-                if !ctx.g.json {
-                    eprintln!(
-                        "{}",
-                        match ctx.lang {
-                            Lang::Ja => format!("{reader} を監視しています (Ctrl-C で終了)"),
-                            Lang::En => format!("watching {reader} (Ctrl-C to stop)"),
-                        }
-                    );
-                }
+            Event::Following { reader, by_card } => {
+                crate::cli::output::set_json_lines(Some(&reader));
+                // One line on stderr, also under --json (stdout stays JSON Lines).
+                eprintln!(
+                    "{}",
+                    match (ctx.lang, by_card) {
+                        (Lang::Ja, false) => format!("{reader} を監視しています (Ctrl-C で終了)"),
+                        (Lang::En, false) => format!("watching {reader} (Ctrl-C to stop)"),
+                        (Lang::Ja, true) => format!(
+                            "{reader} を監視しています (カードが置かれたリーダー。Ctrl-C で終了)"
+                        ),
+                        (Lang::En, true) => format!(
+                            "watching {reader}, the reader holding a card (Ctrl-C to stop)"
+                        ),
+                    }
+                );
             }
             Event::Report { status, .. } => {
                 if !ctx.g.json {
