@@ -33,10 +33,16 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Reader to use: a unique part of its name, or its index from `mynacard readers`
-    #[arg(long, global = true, value_name = "NAME|INDEX")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME|INDEX",
+        conflicts_with = "virtual_card"
+    )]
     pub reader: Option<String>,
     /// Wait up to SECS for a card to be inserted (default: do not wait)
-    #[arg(long, global = true, value_name = "SECS", value_parser = seconds)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = seconds,
+          conflicts_with = "virtual_card")]
     pub wait: Option<f64>,
     /// Print JSON (an object with schema_version) instead of text
     #[arg(long, global = true)]
@@ -55,7 +61,7 @@ pub struct Global {
           require_equals = true, default_missing_value = "")]
     pub virtual_card: Option<String>,
     /// With --virtual: keep the virtual card's counters and PINs in FILE across runs
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", requires = "virtual_card")]
     pub state: Option<PathBuf>,
     /// Give up after SECS on a card that is busy (held by another program) or does not answer
     #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0, value_parser = seconds)]

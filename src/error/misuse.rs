@@ -11,8 +11,11 @@ pub enum Misuse {
     BadDigest { value: String, exists: bool },
     /// `sign` without FILE.
     NoFile,
-    /// `sign` would write binary DER to a terminal.
-    BinaryToTerminal,
+    /// Binary output (DER, a PDF) would go to a terminal.
+    BinaryToTerminal(Binary),
+    /// Two options that make no sense together (one not a clap rule: a
+    /// global and a subcommand's).
+    NotWith(&'static str, &'static str),
     /// `--reference` given for a PIN held by one reference.
     ReferenceNotResident,
     /// `status --watch` / `watch` with `--virtual`.
@@ -28,6 +31,19 @@ pub enum Misuse {
     /// A key reference that cannot be changed or verified as a user PIN,
     /// or a step run twice: a defect in mynacard, worded for a report.
     Internal(&'static str),
+}
+
+/// What binary output a command writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binary {
+    /// A CMS signature (`sign`, `--pem` for text).
+    Signature,
+    /// A certificate (`cert show --der`, `--pem` for text).
+    Certificate,
+    /// A raw signature value (`sign --digest-only -o -`; hex without -o).
+    RawSignature,
+    /// A signed PDF.
+    Pdf,
 }
 
 impl Misuse {
@@ -47,9 +63,25 @@ impl Misuse {
                 format!("--digest-only {value}: not 64 hex digits, nor a file holding a SHA-256 digest (32 bytes or 64 hex digits)"),
             ),
             NoFile => ("署名するファイル FILE を指定してください".into(), "give FILE".into()),
-            BinaryToTerminal => (
+            BinaryToTerminal(Binary::Signature) => (
                 "署名はバイナリ (DER) です。-o FILE を指定するか、--pem で表示してください".into(),
                 "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
+            ),
+            BinaryToTerminal(Binary::Certificate) => (
+                "証明書の DER はバイナリです。-o FILE を指定するか、--pem で表示してください".into(),
+                "the certificate in DER is binary: give -o FILE, or --pem to print it".into(),
+            ),
+            BinaryToTerminal(Binary::RawSignature) => (
+                "署名値はバイナリです。-o FILE を指定するか、-o なしで 16 進表示してください".into(),
+                "the signature value is binary: give -o FILE, or leave -o out to print it in hex".into(),
+            ),
+            BinaryToTerminal(Binary::Pdf) => (
+                "署名した PDF はバイナリです。-o FILE を指定してください".into(),
+                "the signed PDF is binary: give -o FILE".into(),
+            ),
+            NotWith(a, b) => (
+                format!("{a} と {b} は併用できません"),
+                format!("{a} cannot be used with {b}"),
             ),
             ReferenceNotResident => (
                 "--reference は住民基本台帳用暗証番号 (2 つの鍵参照) にだけ使えます".into(),

@@ -80,7 +80,9 @@ fn which_reader(
         let readers = p.readers()?;
         let names: Vec<String> = readers.iter().map(|r| r.name.clone()).collect();
         match (&o.reader, names.len()) {
-            (Some(q), _) => return super::connect::choose_reader(&names, q).map(|r| Some((r, false))),
+            (Some(q), _) => {
+                return super::connect::choose_reader(&names, q).map(|r| Some((r, false)))
+            }
             (None, 0) => return Err(Error::NoReader),
             (None, n) if n > 1 && mode.by_card => {
                 if let Some(r) = readers.into_iter().find(|r| r.card_present) {

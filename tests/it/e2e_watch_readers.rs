@@ -62,7 +62,10 @@ fn status_watch_follows_the_reader_a_card_is_put_on() {
     assert_eq!(v["command"], "status", "{v}");
     assert_eq!(v["reader"], sb.reader(), "{v}");
     let said = err.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert!(said.starts_with(&format!("watching {},", sb.reader())), "{said}");
+    assert!(
+        said.starts_with(&format!("watching {},", sb.reader())),
+        "{said}"
+    );
     sandbox::terminate(&mut child.0);
     assert_eq!(child.0.wait().unwrap().code(), Some(0));
 }

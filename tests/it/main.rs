@@ -33,3 +33,4 @@ mod recorded_card;
 mod same_name;
 mod secrets;
 mod trust_anchors;
+mod words;

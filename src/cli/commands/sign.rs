@@ -1,7 +1,7 @@
 //! `mynacard sign` and `mynacard verify`: detached CMS signatures with the
 //! card, and their check (`usecase::sign`, `cert::cms`).
 
-use super::cert::{check_output, write_out};
+use super::cert::{check_output, refuse_binary_on_terminal, say_written, write_out};
 use super::Ctx;
 use crate::cert::cms::{self, Outcome, Trust};
 use crate::cli::input::{PinInput, PinSource};
@@ -33,8 +33,8 @@ pub struct SignArgs {
     /// Write the signature to FILE (whole or not at all; - for standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Replace FILE if it is a regular file
-    #[arg(long)]
+    /// Replace FILE if it is a regular file (never a device, directory or link)
+    #[arg(long, requires = "output")]
     pub force: bool,
     /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; CAdES-T)
     #[arg(long, value_name = "URL", conflicts_with = "digest_only")]
@@ -175,6 +175,9 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     // The signature certificate names its holder: files holding it are private.
     let private = a.key == KeyChoice::Sign;
     if let Some(d) = &a.digest_only {
+        if a.output.is_some() {
+            refuse_binary_on_terminal(a.output.as_deref(), crate::error::Binary::RawSignature)?;
+        }
         let digest = parse_digest(d)?;
         let (sig, _) = crate::usecase::sign::sign_digest(
             &ctx.card,
@@ -184,6 +187,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
             &mut input,
         )?;
         if ctx.g.json {
+            // -o is honoured under --json too; the JSON carries the hex.
+            if a.output.is_some() {
+                write_out(a.output.as_deref(), &sig, a.force, false)?;
+                say_written(ctx, a.output.as_deref());
+            }
             print_json(&SignDoc::Digest {
                 digest: hex::encode(digest),
                 signature: hex::encode(&sig),
@@ -192,7 +200,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
             return Ok(0);
         }
         return match &a.output {
-            Some(_) => write_out(a.output.as_deref(), &sig, a.force, false).map(|_| 0),
+            Some(_) => {
+                write_out(a.output.as_deref(), &sig, a.force, false)?;
+                say_written(ctx, a.output.as_deref());
+                Ok(0)
+            }
             None => {
                 println!("{}", hex::encode(&sig));
                 Ok(0)
@@ -204,8 +216,15 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         .as_deref()
         .ok_or(Error::Usage(crate::error::Misuse::NoFile))?;
     // Refused before the card is touched: nothing to undo.
-    if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal));
+    if !a.pem {
+        refuse_binary_on_terminal(a.output.as_deref(), crate::error::Binary::Signature)?;
+    }
+    // The JSON document and the signature cannot share stdout.
+    if ctx.g.json && a.output.as_ref().is_none_or(|o| o.as_os_str() == "-") {
+        return Err(Error::Usage(crate::error::Misuse::NotWith(
+            "--json",
+            "the signature on standard output (give -o FILE)",
+        )));
     }
     let digest = hash_file(file)?;
     let der = crate::usecase::sign::sign_cms(
@@ -238,7 +257,9 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         });
         return Ok(0);
     }
-    write_out(a.output.as_deref(), &bytes, a.force, private).map(|_| 0)
+    write_out(a.output.as_deref(), &bytes, a.force, private)?;
+    say_written(ctx, a.output.as_deref());
+    Ok(0)
 }
 
 pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
@@ -303,7 +324,7 @@ pub fn verify(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
     if let Some(t) = &v.signing_time {
         row(
             l.pick("署名日時", "signing time"),
-            &crate::cert::view::time_jst_utc(t),
+            &crate::cert::view::time_jst_utc(t, l),
         );
     }
     if let Some(h) = &holder {

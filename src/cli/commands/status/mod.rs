@@ -25,7 +25,14 @@ use time::Date;
 mod text;
 use text::render;
 
+/// The signature password's sources and `--force-last-try` are for
+/// `--with-sign` only (else nothing would use them); `--watch` reports, it
+/// does not end on a finding.
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("sign_password")
+    .args(["pin_file", "pin_stdin", "pin_env", "force_last_try"])
+    .multiple(true)
+    .requires("with_sign"))]
 pub struct StatusArgs {
     /// Also read the signature certificate (asks for the signature password; a wrong entry costs a try)
     #[arg(long)]
@@ -363,9 +370,8 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                         (Lang::Ja, true) => format!(
                             "{reader} を監視しています (カードが置かれたリーダー。Ctrl-C で終了)"
                         ),
-                        (Lang::En, true) => format!(
-                            "watching {reader}, the reader holding a card (Ctrl-C to stop)"
-                        ),
+                        (Lang::En, true) =>
+                            format!("watching {reader}, the reader holding a card (Ctrl-C to stop)"),
                     }
                 );
             }
