@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing (clap), connection set-up,
 //! rendering and exit codes.
 
+mod combos;
 pub mod commands;
 mod help_ja;
 pub mod input;
@@ -60,8 +61,8 @@ pub struct Global {
     #[arg(long = "virtual", global = true, value_name = "PROFILE", num_args = 0..=1,
           require_equals = true, default_missing_value = "")]
     pub virtual_card: Option<String>,
-    /// With --virtual: keep the virtual card's counters and PINs in FILE across runs
-    #[arg(long, global = true, value_name = "FILE", requires = "virtual_card")]
+    /// With --virtual or vcard serve|sandbox: keep the virtual card's counters and PINs in FILE across runs
+    #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Give up after SECS on a card that is busy (held by another program) or does not answer
     #[arg(long, global = true, value_name = "SECS", default_value_t = 10.0, value_parser = seconds)]
@@ -302,6 +303,10 @@ pub fn run(cli: Cli) -> i32 {
         signals::install(&ctx);
     }
     crate::platform::protect_memory();
+    if let Err(e) = combos::refuse_nonsense(&cli) {
+        output::print_error(&ctx, &e);
+        return e.exit_code();
+    }
     let r: Result<i32> = match cli.command {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),

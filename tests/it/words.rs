@@ -17,7 +17,10 @@ fn usage_error(args: &[&str], says: &str) {
 
 #[test]
 fn combinations_that_make_no_sense_are_refused() {
-    usage_error(&["--state", "s.json", "status"], "--virtual");
+    usage_error(
+        &["--state", "s.json", "status"],
+        "--state cannot be used with a real card",
+    );
     usage_error(&["--virtual", "--reader", "1", "status"], "--reader");
     usage_error(&["--virtual", "--wait", "3", "pin", "status"], "--wait");
     usage_error(&["--virtual", "status", "--pin-stdin"], "--with-sign");
@@ -297,4 +300,37 @@ fn no_cache_jargon_in_the_reports() {
             );
         }
     }
+}
+
+/// An old spelling works, with a one-line notice naming the new one.
+#[test]
+fn old_spellings_say_their_new_name() {
+    // `vcard serve` on a port nothing listens on keeps trying: stopped
+    // after a second; the notices come first.
+    let dir = tempfile::tempdir().unwrap();
+    let st = dir.path().join("st.json");
+    let out = bin()
+        .args([
+            "vcard",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "1",
+            "-v",
+            "--card-state",
+        ])
+        .arg(&st)
+        .timeout(std::time::Duration::from_secs(1))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mynacard: note: --card-state is now spelled --state"),
+        "{err}"
+    );
+    assert!(
+        err.contains("mynacard: note: -v/--verbose is now spelled --trace"),
+        "{err}"
+    );
 }

@@ -111,10 +111,6 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
         } => {
             // Refused before anything is sent to the card.
             check_output(output.as_deref(), force)?;
-            if ctx.g.json && (pem || der) {
-                let what = if pem { "--pem" } else { "--der" };
-                return Err(Error::Usage(crate::error::Misuse::NotWith(what, "--json")));
-            }
             if der {
                 refuse_binary_on_terminal(output.as_deref(), crate::error::Binary::Certificate)?;
             }

@@ -219,13 +219,7 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     if !a.pem {
         refuse_binary_on_terminal(a.output.as_deref(), crate::error::Binary::Signature)?;
     }
-    // The JSON document and the signature cannot share stdout.
-    if ctx.g.json && a.output.as_ref().is_none_or(|o| o.as_os_str() == "-") {
-        return Err(Error::Usage(crate::error::Misuse::NotWith(
-            "--json",
-            "the signature on standard output (give -o FILE)",
-        )));
-    }
+
     let digest = hash_file(file)?;
     let der = crate::usecase::sign::sign_cms(
         &ctx.card,

@@ -1,0 +1,65 @@
+//! Option combinations that make no sense, refused in one place before any
+//! work (exit 2, one line naming both). The rules clap can state
+//! (`conflicts_with`, `requires` between options of one command) are on
+//! the options themselves; here are those that join a global option and
+//! a subcommand's, or depend on the subcommand. Old spellings kept as
+//! hidden aliases say once what they are now called.
+
+use super::commands::cert::CertCmd;
+use super::commands::vcard::VcardCmd;
+use super::{Cli, Commands};
+use crate::error::{Error, Misuse, Result};
+
+fn not_with(a: &'static str, b: &'static str) -> Result<()> {
+    Err(Error::Usage(Misuse::NotWith(a, b)))
+}
+
+/// A one-line notice for an old spelling (stderr; the command goes on).
+fn renamed(old: &str, new: &str) {
+    eprintln!("mynacard: note: {old} is now spelled {new} (the old spelling still works for now)");
+}
+
+pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
+    let g = &cli.global;
+    let vcard = matches!(cli.command, Commands::Vcard(_));
+    if g.state.is_some() && g.virtual_card.is_none() && !vcard {
+        return not_with(
+            "--state",
+            "a real card (it keeps a virtual card's counters: add --virtual)",
+        );
+    }
+    match &cli.command {
+        Commands::Cert(CertCmd::Show { pem, der, .. }) if g.json && (*pem || *der) => {
+            not_with(if *pem { "--pem" } else { "--der" }, "--json")
+        }
+        // The JSON document and the signature cannot share stdout.
+        Commands::Sign(a)
+            if g.json
+                && a.digest_only.is_none()
+                && a.output.as_ref().is_none_or(|o| o.as_os_str() == "-") =>
+        {
+            not_with("--json", "the signature on standard output (give -o FILE)")
+        }
+        Commands::Vcard(VcardCmd::Serve {
+            card_state,
+            verbose,
+            ..
+        }) => {
+            if card_state.is_some() {
+                renamed("--card-state", "--state");
+            }
+            if *verbose {
+                renamed("-v/--verbose", "--trace");
+            }
+            Ok(())
+        }
+        #[cfg(feature = "pcsc")]
+        Commands::Vcard(VcardCmd::Sandbox { card_state, .. }) => {
+            if card_state.is_some() {
+                renamed("--card-state", "--state");
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
