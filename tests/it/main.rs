@@ -24,6 +24,7 @@ mod e2e_pcscd;
 mod e2e_screen;
 mod e2e_sign;
 mod e2e_watch_readers;
+mod examples;
 mod faults;
 mod json_schema;
 mod layers;

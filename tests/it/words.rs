@@ -134,7 +134,13 @@ fn wareki_in_every_command_that_shows_a_date() {
         assert!(out.status.success(), "{args:?}: {out:?}");
     }
     let auth_pin = format!("{}\n", crate::common::default_pin("card-info"));
-    type Case<'a> = (&'a str, Vec<&'a str>, String, Option<(&'a str, &'a str)>, &'a str);
+    type Case<'a> = (
+        &'a str,
+        Vec<&'a str>,
+        String,
+        Option<(&'a str, &'a str)>,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (
             "status",
