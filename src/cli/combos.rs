@@ -5,7 +5,6 @@
 //! a subcommand's, or depend on the subcommand. Old spellings kept as
 //! hidden aliases say once what they are now called.
 
-use super::commands::cert::CertCmd;
 use super::commands::vcard::VcardCmd;
 use super::{Cli, Commands};
 use crate::error::{Error, Misuse, Result};
@@ -16,7 +15,11 @@ fn not_with(a: &'static str, b: &'static str) -> Result<()> {
 
 /// A one-line notice for an old spelling (stderr; the command goes on).
 fn renamed(old: &str, new: &str) {
-    eprintln!("mynacard: note: {old} is now spelled {new} (the old spelling still works for now)");
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "mynacard: note: {old} is now spelled {new} (the old spelling still works for now)"
+    );
 }
 
 pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
@@ -29,9 +32,6 @@ pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
         );
     }
     match &cli.command {
-        Commands::Cert(CertCmd::Show { pem, der, .. }) if g.json && (*pem || *der) => {
-            not_with(if *pem { "--pem" } else { "--der" }, "--json")
-        }
         // The JSON document and the signature cannot share stdout.
         Commands::Sign(a)
             if g.json

@@ -22,10 +22,10 @@ pub enum CertCmd {
         #[arg(value_enum)]
         slot: CertSlot,
         /// Output PEM instead of the report
-        #[arg(long, conflicts_with_all = ["der", "json"])]
+        #[arg(long, conflicts_with = "der")]
         pem: bool,
         /// Output DER instead of the report
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long)]
         der: bool,
         /// Write the output to FILE (whole or not at all; - for standard output)
         #[arg(short, long, value_name = "FILE")]
@@ -253,7 +253,9 @@ pub fn refuse_binary_on_terminal(output: Option<&Path>, what: crate::error::Bina
 /// the command's output).
 pub fn say_written(ctx: &Ctx, path: Option<&Path>) {
     if let Some(p) = file_target(path) {
-        eprintln!(
+        // Never fails the command (a closed stderr included).
+        let _ = writeln!(
+            std::io::stderr(),
             "{}: {}",
             ctx.lang.pick("書き込みました", "written to"),
             p.display()

@@ -361,8 +361,10 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
         match e {
             Event::Following { reader, by_card } => {
                 crate::cli::output::set_json_lines(Some(&reader));
-                // One line on stderr, also under --json (stdout stays JSON Lines).
-                eprintln!(
+                // One line on stderr, also under --json (stdout stays JSON
+                // Lines); a closed stderr does not stop the watch.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "{}",
                     match (ctx.lang, by_card) {
                         (Lang::Ja, false) => format!("{reader} を監視しています (Ctrl-C で終了)"),
