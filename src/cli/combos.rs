@@ -9,8 +9,8 @@ use super::commands::vcard::VcardCmd;
 use super::{Cli, Commands};
 use crate::error::{Error, Misuse, Result};
 
-fn not_with(a: &'static str, b: &'static str) -> Result<()> {
-    Err(Error::Usage(Misuse::NotWith(a, b)))
+fn refuse(m: Misuse) -> Result<()> {
+    Err(Error::Usage(m))
 }
 
 /// A one-line notice for an old spelling (stderr; the command goes on).
@@ -26,10 +26,7 @@ pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
     let g = &cli.global;
     let vcard = matches!(cli.command, Commands::Vcard(_));
     if g.state.is_some() && g.virtual_card.is_none() && !vcard {
-        return not_with(
-            "--state",
-            "a real card (it keeps a virtual card's counters: add --virtual)",
-        );
+        return refuse(Misuse::StateNeedsVirtual);
     }
     match &cli.command {
         // The JSON document and the signature cannot share stdout.
@@ -38,7 +35,7 @@ pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
                 && a.digest_only.is_none()
                 && a.output.as_ref().is_none_or(|o| o.as_os_str() == "-") =>
         {
-            not_with("--json", "the signature on standard output (give -o FILE)")
+            refuse(Misuse::JsonWithBinaryStdout)
         }
         Commands::Vcard(VcardCmd::Serve {
             card_state,

@@ -13,9 +13,10 @@ pub enum Misuse {
     NoFile,
     /// Binary output (DER, a PDF) would go to a terminal.
     BinaryToTerminal(Binary),
-    /// Two options that make no sense together (one not a clap rule: a
-    /// global and a subcommand's).
-    NotWith(&'static str, &'static str),
+    /// `--state` for a real card (it keeps a virtual card's counters).
+    StateNeedsVirtual,
+    /// `sign --json` with the signature on stdout.
+    JsonWithBinaryStdout,
     /// `--reference` given for a PIN held by one reference.
     ReferenceNotResident,
     /// `status --watch` / `watch` with `--virtual`.
@@ -79,9 +80,13 @@ impl Misuse {
                 "署名した PDF はバイナリです。-o FILE を指定してください".into(),
                 "the signed PDF is binary: give -o FILE".into(),
             ),
-            NotWith(a, b) => (
-                format!("{a} と {b} は併用できません"),
-                format!("{a} cannot be used with {b}"),
+            StateNeedsVirtual => (
+                "--state は仮想カードの残り回数を保存するものです。実際のカードには使えません (--virtual を付けてください)".into(),
+                "--state cannot be used with a real card: it keeps a virtual card's counters (add --virtual)".into(),
+            ),
+            JsonWithBinaryStdout => (
+                "--json では署名を標準出力に書けません (JSON と混ざります)。-o FILE を指定してください".into(),
+                "--json cannot be used with the signature on standard output (they would mix): give -o FILE".into(),
             ),
             ReferenceNotResident => (
                 "--reference は住民基本台帳用暗証番号 (2 つの鍵参照) にだけ使えます".into(),
