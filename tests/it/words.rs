@@ -21,6 +21,11 @@ fn combinations_that_make_no_sense_are_refused() {
         &["--state", "s.json", "status"],
         "--state cannot be used with a real card",
     );
+    // In Japanese, all in Japanese (no English half-sentence inside).
+    usage_error(
+        &["--lang", "ja", "--state", "s.json", "status"],
+        "実際のカードには使えません (--virtual を付けてください)",
+    );
     usage_error(&["--virtual", "--reader", "1", "status"], "--reader");
     usage_error(&["--virtual", "--wait", "3", "pin", "status"], "--wait");
     usage_error(&["--virtual", "status", "--pin-stdin"], "--with-sign");
