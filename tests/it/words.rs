@@ -342,3 +342,58 @@ fn old_spellings_say_their_new_name() {
         "{err}"
     );
 }
+
+/// Binary output is refused on a terminal by every command that writes it
+/// (`script` gives the command a pseudo-terminal), before the card is used.
+#[test]
+fn binary_output_is_refused_on_a_terminal() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("doc.txt"), "hello").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("mynacard");
+    let digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    for (args, says) in [
+        (
+            "cert show auth --der".to_string(),
+            "the certificate in DER is binary",
+        ),
+        (
+            "cert show auth --der -o -".to_string(),
+            "the certificate in DER is binary",
+        ),
+        (
+            "sign doc.txt --pin-env P".to_string(),
+            "the signature is binary (DER)",
+        ),
+        (
+            "sign doc.txt -o - --pin-env P".to_string(),
+            "the signature is binary (DER)",
+        ),
+        (
+            format!("sign --digest-only {digest} -o - --pin-env P"),
+            "the signature value is binary",
+        ),
+    ] {
+        let cmd = format!("{} --virtual --trace {args}", bin.display());
+        let out = std::process::Command::new("/usr/bin/script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(dir.path())
+            .env("P", crate::common::default_pin("sign"))
+            .env("NO_COLOR", "1")
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LANGUAGE")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(says), "{args}: {text}");
+        assert!(text.contains("-o FILE"), "{args}: {text}");
+        // Refused before any APDU (the trace shows none).
+        assert!(!text.contains("> 00"), "{args}: {text}");
+        assert_eq!(out.status.code(), Some(2), "{args}: {text}");
+    }
+}
