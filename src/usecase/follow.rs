@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 /// What happened on the reader.
 pub enum Event {
+    /// Several readers and none holds a card: the first card chooses
+    /// (said once).
+    Choosing { readers: Vec<String> },
     /// The reader being followed (when it is chosen, and when another is:
     /// `by_card`, the one of several that a card was put on).
     Following { reader: String, by_card: bool },
@@ -75,6 +78,8 @@ fn which_reader(
     mode: Mode,
     p: &mut crate::transport::agent::Agent,
     stop: &AtomicBool,
+    said: &mut bool,
+    on: &mut dyn FnMut(Event) -> bool,
 ) -> Result<Option<(String, bool)>> {
     loop {
         let readers = p.readers()?;
@@ -87,6 +92,9 @@ fn which_reader(
             (None, n) if n > 1 && mode.by_card => {
                 if let Some(r) = readers.into_iter().find(|r| r.card_present) {
                     return Ok(Some((r.name, true)));
+                }
+                if !std::mem::replace(said, true) && !on(Event::Choosing { readers: names }) {
+                    return Ok(None);
                 }
             }
             (None, _) => return Ok(Some((names[0].clone(), false))),
@@ -178,6 +186,7 @@ pub fn follow(
 ) -> Result<()> {
     use crate::transport::agent::Agent;
     let mut followed: Option<String> = None;
+    let mut said = false;
     // An outage ends the command, or is shown and waited out.
     let ride_out = |e: Error, on: &mut dyn FnMut(Event) -> bool| -> Result<bool> {
         if !mode.recover {
@@ -199,7 +208,7 @@ pub fn follow(
         };
         // Choose the reader (again after each card when chosen by card).
         let e = loop {
-            let (reader, by_card) = match which_reader(o, mode, &mut p, stop) {
+            let (reader, by_card) = match which_reader(o, mode, &mut p, stop, &mut said, on) {
                 Ok(Some(r)) => r,
                 Ok(None) => return Ok(()),
                 Err(e) => break e,

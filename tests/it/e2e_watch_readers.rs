@@ -38,6 +38,15 @@ fn status_watch_follows_the_reader_a_card_is_put_on() {
         child.0.try_wait().unwrap().is_none(),
         "the watcher ended with two empty readers"
     );
+    let said = err.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        said,
+        format!(
+            "waiting for a card on any of 2 readers (Ctrl-C to stop): {}, {}",
+            sb.reader(),
+            sb.second_reader()
+        )
+    );
     // The card goes on the second reader: that one is followed.
     sb.insert_second();
     let v = next("the card on the second reader");

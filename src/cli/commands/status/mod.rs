@@ -414,6 +414,24 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                     )
                 )
             ),
+            Event::Choosing { readers } => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    match ctx.lang {
+                        Lang::Ja => format!(
+                            "{} 台のリーダーのどれかにカードを置いてください (Ctrl-C で終了): {}",
+                            readers.len(),
+                            readers.join(", ")
+                        ),
+                        Lang::En => format!(
+                            "waiting for a card on any of {} readers (Ctrl-C to stop): {}",
+                            readers.len(),
+                            readers.join(", ")
+                        ),
+                    }
+                );
+            }
             Event::NoService | Event::NoReader | Event::Waiting { .. } | Event::Reading { .. } => {}
         }
         let _ = std::io::stdout().flush();

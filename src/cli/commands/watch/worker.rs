@@ -73,6 +73,7 @@ pub fn follow(o: CardOptions, tx: Sender<Seen>, stop: Arc<AtomicBool>) {
                 ..
             }
             | Event::Following { .. }
+            | Event::Choosing { .. }
             | Event::Removed { .. } => return true,
             Event::Failed { reader, error } => Seen::Failed { reader, error },
         };
