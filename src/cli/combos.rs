@@ -28,6 +28,14 @@ pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
     if g.state.is_some() && g.virtual_card.is_none() && !vcard {
         return refuse(Misuse::StateNeedsVirtual);
     }
+    if !chooses_a_reader(&cli.command) {
+        if g.reader.is_some() {
+            return refuse(Misuse::NoReaderChoice("--reader"));
+        }
+        if g.wait.is_some() {
+            return refuse(Misuse::NoReaderChoice("--wait"));
+        }
+    }
     match &cli.command {
         // The JSON document and the signature cannot share stdout.
         Commands::Sign(a)
@@ -58,5 +66,30 @@ pub fn refuse_nonsense(cli: &Cli) -> Result<()> {
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// Whether the command reads a card from one reader (so `--reader` and
+/// `--wait` mean something); `readers` lists them all.
+fn chooses_a_reader(c: &Commands) -> bool {
+    use super::commands::cert::CertCmd;
+    use super::commands::pdf::PdfCmd;
+    match c {
+        Commands::Readers
+        | Commands::Verify(_)
+        | Commands::Completions { .. }
+        | Commands::Man { .. }
+        | Commands::Vcard(_)
+        | Commands::Cert(CertCmd::Inspect { .. })
+        | Commands::Pdf(PdfCmd::Verify(_)) => false,
+        Commands::Status(_)
+        | Commands::Watch
+        | Commands::Info(_)
+        | Commands::Prove(_)
+        | Commands::FaceCheck(_)
+        | Commands::Sign(_)
+        | Commands::Pin(_)
+        | Commands::Cert(CertCmd::Show { .. })
+        | Commands::Pdf(PdfCmd::Sign(_)) => true,
     }
 }

@@ -15,6 +15,9 @@ pub enum Misuse {
     BinaryToTerminal(Binary),
     /// `--state` for a real card (it keeps a virtual card's counters).
     StateNeedsVirtual,
+    /// `--reader`/`--wait` on a command that chooses no reader (`readers`
+    /// lists them all; `verify`, `cert inspect`… use no card).
+    NoReaderChoice(&'static str),
     /// `sign --json` with the signature on stdout.
     JsonWithBinaryStdout,
     /// `--reference` given for a PIN held by one reference.
@@ -83,6 +86,10 @@ impl Misuse {
             StateNeedsVirtual => (
                 "--state は仮想カードの残り回数を保存するものです。実際のカードには使えません (--virtual を付けてください)".into(),
                 "--state cannot be used with a real card: it keeps a virtual card's counters (add --virtual)".into(),
+            ),
+            NoReaderChoice(opt) => (
+                format!("{opt} はカードを読むコマンドのためのものです。このコマンドはリーダーを選ばず、カードを待ちません"),
+                format!("{opt} is for commands that read a card; this one neither chooses a reader nor waits for a card"),
             ),
             JsonWithBinaryStdout => (
                 "--json では署名を標準出力に書けません (JSON と混ざります)。-o FILE を指定してください".into(),

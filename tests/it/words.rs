@@ -29,6 +29,23 @@ fn combinations_that_make_no_sense_are_refused() {
     usage_error(&["--virtual", "--reader", "1", "status"], "--reader");
     usage_error(&["--virtual", "--wait", "3", "pin", "status"], "--wait");
     usage_error(&["--virtual", "status", "--pin-stdin"], "--with-sign");
+    // No reader to choose: readers lists them all; verify uses no card.
+    usage_error(
+        &["--reader", "1", "readers"],
+        "--reader is for commands that read a card",
+    );
+    usage_error(
+        &["--wait", "5", "readers"],
+        "--wait is for commands that read a card",
+    );
+    usage_error(
+        &["--reader", "1", "verify", "a", "b"],
+        "--reader is for commands that read a card",
+    );
+    usage_error(
+        &["--wait", "1", "cert", "inspect", "x.pem"],
+        "--wait is for commands",
+    );
     usage_error(&["--virtual", "status", "--force-last-try"], "--with-sign");
     usage_error(
         &[
