@@ -3,6 +3,8 @@
 //! says which in one line on stderr, and keeps stdout one JSON object per
 //! line.
 
+#![cfg(feature = "pcsc")]
+
 use crate::common;
 use common::e2e::*;
 use mynacard::sandbox;

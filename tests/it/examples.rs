@@ -191,6 +191,7 @@ fn run_document(name: &str) -> (usize, usize) {
 
 /// An example that follows a reader, as written, against the served card:
 /// its first stdout line is a report; SIGTERM ends it with 0.
+#[cfg(feature = "pcsc")]
 fn run_served(text: &str) {
     use crate::common::e2e::{default_card, insert, line_reader, process, sandbox_with, Guard};
     let Some(mut sb) = sandbox_with(default_card()) else {
@@ -214,6 +215,10 @@ fn run_served(text: &str) {
     mynacard::sandbox::terminate(&mut child.0);
     assert_eq!(child.0.wait().unwrap().code(), Some(0), "{text}");
 }
+
+/// Without PC/SC there is no served card: nothing to run.
+#[cfg(not(feature = "pcsc"))]
+fn run_served(_text: &str) {}
 
 #[test]
 fn every_readme_example_runs_as_written() {
