@@ -99,7 +99,8 @@ pub fn verify(s: &mut Session, key: KeyRef, pin: &CheckedPin) -> Result<()> {
     match s.verify(key, pin.pin())? {
         VerifyOutcome::Verified => Ok(()),
         VerifyOutcome::Wrong(left) => Err(Error::WrongPin { kind, left }),
-        VerifyOutcome::Locked => Err(Error::PinLocked { kind }),
+        // Its counter was read above zero before: this entry locked it.
+        VerifyOutcome::Locked => Err(Error::LockedByThisEntry { kind }),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing (clap), connection set-up,
 //! rendering and exit codes.
 
+mod combos;
 pub mod commands;
 mod help_ja;
 pub mod input;
@@ -33,10 +34,16 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Reader to use: a unique part of its name, or its index from `mynacard readers`
-    #[arg(long, global = true, value_name = "NAME|INDEX")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME|INDEX",
+        conflicts_with = "virtual_card"
+    )]
     pub reader: Option<String>,
     /// Wait up to SECS for a card to be inserted (default: do not wait)
-    #[arg(long, global = true, value_name = "SECS", value_parser = seconds)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = seconds,
+          conflicts_with = "virtual_card")]
     pub wait: Option<f64>,
     /// Print JSON (an object with schema_version) instead of text
     #[arg(long, global = true)]
@@ -54,7 +61,7 @@ pub struct Global {
     #[arg(long = "virtual", global = true, value_name = "PROFILE", num_args = 0..=1,
           require_equals = true, default_missing_value = "")]
     pub virtual_card: Option<String>,
-    /// With --virtual: keep the virtual card's counters and PINs in FILE across runs
+    /// With --virtual or vcard serve|sandbox: keep the virtual card's counters and PINs in FILE across runs
     #[arg(long, global = true, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Give up after SECS on a card that is busy (held by another program) or does not answer
@@ -315,6 +322,10 @@ pub fn run(cli: Cli) -> i32 {
         signals::install(&ctx);
     }
     crate::platform::protect_memory();
+    if let Err(e) = combos::refuse_nonsense(&cli) {
+        output::print_error(&ctx, &e);
+        return e.exit_code();
+    }
     let r: Result<i32> = match cli.command {
         Commands::Status(a) => commands::status::run(&ctx, a),
         Commands::Info(a) => commands::info::run(&ctx, a),

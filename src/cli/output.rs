@@ -47,10 +47,11 @@ static WATCHED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 /// One JSON object per line from now on (`status --watch --json`), each
 /// carrying `reader` and the time it was written (`at`, JST).
-pub fn set_json_lines(reader: &str) {
+/// `None`: JSON Lines before a reader is chosen.
+pub fn set_json_lines(reader: Option<&str>) {
     JSON_LINES.store(true, std::sync::atomic::Ordering::SeqCst);
-    if let Ok(mut w) = WATCHED.lock() {
-        *w = Some(reader.to_string());
+    if let (Some(r), Ok(mut w)) = (reader, WATCHED.lock()) {
+        *w = Some(r.to_string());
     }
 }
 

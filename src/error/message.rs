@@ -17,12 +17,7 @@ pub(super) fn list(v: &[String]) -> String {
 }
 
 /// Bytes as spaced upper-case hex (`3B DA 13`), as ATRs are usually written.
-fn hex_spaced(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use crate::apdu::hex_spaced;
 
 /// The two languages of one text.
 pub(super) fn tr(lang: Lang, ja: String, en: String) -> String {
@@ -144,6 +139,11 @@ impl Error {
                     name(kind),
                     if *left == 1 { "try" } else { "tries" }
                 ),
+            ),
+            LockedByThisEntry { kind } => tr(
+                lang,
+                format!("{}が違います。最後の1回だったため、ロックされました", name(kind)),
+                format!("wrong {}: that was the last try, and it is now locked", name(kind)),
             ),
             PinLocked { kind } => tr(
                 lang,

@@ -11,8 +11,15 @@ pub enum Misuse {
     BadDigest { value: String, exists: bool },
     /// `sign` without FILE.
     NoFile,
-    /// `sign` would write binary DER to a terminal.
-    BinaryToTerminal,
+    /// Binary output (DER, a PDF) would go to a terminal.
+    BinaryToTerminal(Binary),
+    /// `--state` for a real card (it keeps a virtual card's counters).
+    StateNeedsVirtual,
+    /// `--reader`/`--wait` on a command that chooses no reader (`readers`
+    /// lists them all; `verify`, `cert inspect`… use no card).
+    NoReaderChoice(&'static str),
+    /// `sign --json` with the signature on stdout.
+    JsonWithBinaryStdout,
     /// `--reference` given for a PIN held by one reference.
     ReferenceNotResident,
     /// `status --watch` / `watch` with `--virtual`.
@@ -28,6 +35,19 @@ pub enum Misuse {
     /// A key reference that cannot be changed or verified as a user PIN,
     /// or a step run twice: a defect in mynacard, worded for a report.
     Internal(&'static str),
+}
+
+/// What binary output a command writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binary {
+    /// A CMS signature (`sign`, `--pem` for text).
+    Signature,
+    /// A certificate (`cert show --der`, `--pem` for text).
+    Certificate,
+    /// A raw signature value (`sign --digest-only -o -`; hex without -o).
+    RawSignature,
+    /// A signed PDF.
+    Pdf,
 }
 
 impl Misuse {
@@ -47,9 +67,33 @@ impl Misuse {
                 format!("--digest-only {value}: not 64 hex digits, nor a file holding a SHA-256 digest (32 bytes or 64 hex digits)"),
             ),
             NoFile => ("署名するファイル FILE を指定してください".into(), "give FILE".into()),
-            BinaryToTerminal => (
+            BinaryToTerminal(Binary::Signature) => (
                 "署名はバイナリ (DER) です。-o FILE を指定するか、--pem で表示してください".into(),
                 "the signature is binary (DER): give -o FILE, or --pem to print it".into(),
+            ),
+            BinaryToTerminal(Binary::Certificate) => (
+                "証明書の DER はバイナリです。-o FILE を指定するか、--pem で表示してください".into(),
+                "the certificate in DER is binary: give -o FILE, or --pem to print it".into(),
+            ),
+            BinaryToTerminal(Binary::RawSignature) => (
+                "署名値はバイナリです。-o FILE を指定するか、-o なしで 16 進表示してください".into(),
+                "the signature value is binary: give -o FILE, or leave -o out to print it in hex".into(),
+            ),
+            BinaryToTerminal(Binary::Pdf) => (
+                "署名した PDF はバイナリです。-o FILE を指定してください".into(),
+                "the signed PDF is binary: give -o FILE".into(),
+            ),
+            StateNeedsVirtual => (
+                "--state は仮想カードの残り回数を保存するものです。実際のカードには使えません (--virtual を付けてください)".into(),
+                "--state cannot be used with a real card: it keeps a virtual card's counters (add --virtual)".into(),
+            ),
+            NoReaderChoice(opt) => (
+                format!("{opt} はカードを読むコマンドのためのものです。このコマンドはリーダーを選ばず、カードを待ちません"),
+                format!("{opt} is for commands that read a card; this one neither chooses a reader nor waits for a card"),
+            ),
+            JsonWithBinaryStdout => (
+                "--json では署名を標準出力に書けません (JSON と混ざります)。-o FILE を指定してください".into(),
+                "--json cannot be used with the signature on standard output (they would mix): give -o FILE".into(),
             ),
             ReferenceNotResident => (
                 "--reference は住民基本台帳用暗証番号 (2 つの鍵参照) にだけ使えます".into(),

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 pub mod exit;
 mod misuse;
-pub use misuse::Misuse;
+pub use misuse::{Binary, Misuse};
 mod message;
 mod remedy;
 pub mod waiting;
@@ -196,6 +196,10 @@ pub enum Error {
         command: &'static str,
         sw: StatusWord,
     },
+    /// A wrong entry used the last try (forced): the PIN is now locked.
+    LockedByThisEntry {
+        kind: PinKind,
+    },
     WrongPin {
         kind: PinKind,
         left: u8,
@@ -332,6 +336,7 @@ impl Error {
             Pcsc(_) => (ErrorCode::PcscError, CARD_ERROR),
             UnexpectedStatus { .. } => (ErrorCode::UnexpectedStatus, CARD_ERROR),
             WrongPin { .. } => (ErrorCode::WrongPin, WRONG_PIN),
+            LockedByThisEntry { .. } => (ErrorCode::PinLocked, PIN_LOCKED),
             PinLocked { .. } => (ErrorCode::PinLocked, PIN_LOCKED),
             LastTry { .. } => (ErrorCode::PinLastTry, PIN_LOCKED),
             CountersChanged { .. } => (ErrorCode::PinCounterChanged, PIN_INPUT),

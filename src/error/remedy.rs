@@ -147,7 +147,7 @@ impl Error {
                     kind.name(lang)
                 ),
             ),
-            PinLocked { kind } => kind.unlock_advice(lang),
+            PinLocked { kind } | LockedByThisEntry { kind } => kind.unlock_advice(lang),
             LastTry { .. } => s(
                 "あと1回でロックされます。確実な場合だけ --force-last-try を付けて再実行してください",
                 "one more wrong entry locks it: only if you are sure, run again with --force-last-try",
@@ -207,13 +207,15 @@ impl Error {
             ChangeUndone { cause, .. } => cause.remedy_alone(lang),
             ChangeHalfDone {
                 kind,
-                new_on,
                 old_on,
+                unknown,
                 ..
             } => {
-                let rest = old_on.first().copied().unwrap_or("");
+                // The reference still to change: one known to hold the old
+                // PIN, else the one whose answer was lost (docs/cli.md).
+                let rest = old_on.first().copied().or(*unknown).unwrap_or("");
                 let reference = rest.split('-').next().unwrap_or(rest);
-                if new_on.is_empty() || old_on.is_empty() {
+                if rest.is_empty() {
                     s(
                         "カードを置き直し、mynacard pin status で確認してください。不明な場合は市区町村の窓口で初期化してください",
                         "put the card back and check with mynacard pin status; if in doubt, have it reset at your municipal office",

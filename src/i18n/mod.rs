@@ -83,6 +83,24 @@ pub fn jp_date(d: time::Date) -> String {
     }
 }
 
+/// With `--wareki`, in Japanese: ` (令和12年)` for a text starting with an
+/// ISO date (`2030-02-17 23:59:59 JST`, `1980-02-17`), so that every command
+/// that shows a date shows the era; else nothing.
+pub fn era_note(iso: &str, lang: Lang) -> String {
+    if lang != Lang::Ja || !WAREKI.load(std::sync::atomic::Ordering::Relaxed) {
+        return String::new();
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let Some(d) = iso.get(..10).and_then(|s| time::Date::parse(s, &fmt).ok()) else {
+        return String::new();
+    };
+    match crate::rules::era_of(d) {
+        Some(e) if e.year == 1 => format!(" ({}元年)", e.name),
+        Some(e) => format!(" ({}{}年)", e.name, e.year),
+        None => String::new(),
+    }
+}
+
 /// "in 3 days" / "today" / "3 days ago", for "expires …": あと 3 日で / 本日 /
 /// 3 日前に. One home for the plural and for the last day.
 pub fn days_left(days: i64, lang: Lang) -> String {

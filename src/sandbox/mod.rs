@@ -208,6 +208,17 @@ impl Sandbox {
         self.serve_on(self.port);
     }
 
+    /// Connect the card to vpcd's second slot: the second reader
+    /// ([`Sandbox::second_reader`]) then reports it; the first stays empty.
+    pub fn insert_second(&mut self) {
+        self.serve_on(self.port + 1);
+    }
+
+    /// vpcd's second reader (its slot 1).
+    pub fn second_reader(&self) -> String {
+        format!("{} 00 01", self.friendly)
+    }
+
     /// Connect the card through a hostile reader (`hostile::Proxy`) whose
     /// setting the caller keeps.
     pub fn insert_hostile(&mut self, h: Arc<Mutex<hostile::Hostile>>) -> io::Result<()> {

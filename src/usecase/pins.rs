@@ -240,6 +240,7 @@ pub(super) fn password_not_used(e: &Error) -> bool {
     matches!(
         e,
         Error::PinLocked { .. }
+            | Error::LockedByThisEntry { .. }
             | Error::LastTry { .. }
             | Error::WrongPin { .. }
             | Error::PinFormat { .. }
@@ -254,6 +255,7 @@ pub(super) fn password_not_used(e: &Error) -> bool {
 pub(super) fn kind_of(e: &Error) -> Option<PinKind> {
     match e {
         Error::PinLocked { kind }
+        | Error::LockedByThisEntry { kind }
         | Error::LastTry { kind, .. }
         | Error::WrongPin { kind, .. }
         | Error::PinFormat { kind, .. }

@@ -166,9 +166,10 @@ fn last_try_needs_force() {
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 1);
     assert!(!t.sent.iter().any(|b| b.len() > 4 && b[1] == 0x20));
     let mut s = Session::new(&mut t);
+    // Forced and wrong: this entry locked it, and the error says so.
     assert!(matches!(
         guarded(&mut s, KeyRef::Auth, "0000", true),
-        Err(Error::PinLocked { .. })
+        Err(Error::LockedByThisEntry { .. })
     ));
     assert_eq!(card.lock().unwrap().tries_left(KeyRef::Auth), 0);
 }

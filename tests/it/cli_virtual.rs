@@ -578,7 +578,10 @@ fn last_try_on_a_terminal_asks_for_the_kind_name() {
     // The kind's name: the last try is used (and the wrong PIN locks it).
     let (code, out) = run("auth\n");
     assert_eq!(code, Some(10), "{out}");
-    assert!(out.contains("is locked"), "{out}");
+    assert!(
+        out.contains("wrong user-authentication PIN: that was the last try, and it is now locked"),
+        "{out}"
+    );
     assert_eq!(tries(), 0);
 }
 

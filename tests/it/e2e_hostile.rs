@@ -132,8 +132,16 @@ fn every_command_survives_every_hostile_answer() {
                 let before = tries(&sb);
                 h.lock().unwrap().set(Some(fault), at);
                 let t = Instant::now();
+                // `readers` lists every reader: --reader is refused there.
+                let reader = sb.reader();
+                let pick: &[&str] = if cmd.lists {
+                    &[]
+                } else {
+                    &["--reader", &reader]
+                };
                 let out = cli(&sb)
-                    .args(["--reader", &sb.reader(), "--timeout", "2"])
+                    .args(pick)
+                    .args(["--timeout", "2"])
                     .args(&args)
                     .env("P", "1234")
                     .output()

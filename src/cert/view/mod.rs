@@ -32,6 +32,8 @@ fn kind_label(kind: &str, lang: Lang) -> String {
 
 /// `2030-02-17T23:59:59+09:00` → `2030-02-17 23:59:59 JST`; the zone
 /// is named from the text's own offset.
+use crate::i18n::era_note;
+
 fn when(rfc: &str) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let Ok(t) = OffsetDateTime::parse(rfc, &Rfc3339) else {
@@ -175,14 +177,14 @@ fn certificate_rows(report: &CertReport, lang: Lang) -> Vec<Row> {
         Row::Field(
             t("有効期間の開始", "Valid from"),
             vec![
-                when(&report.not_before_jst),
+                when(&report.not_before_jst) + &era_note(&report.not_before_jst, lang),
                 format!("({})", when(&report.not_before_utc)),
             ],
         ),
         Row::Field(
             t("有効期限", "Valid until"),
             vec![
-                when(&report.not_after_jst),
+                when(&report.not_after_jst) + &era_note(&report.not_after_jst, lang),
                 format!("({})", when(&report.not_after_utc)),
                 days_text(report, lang),
             ],

@@ -87,7 +87,7 @@ pub fn verification_remedy(
 }
 
 /// A time from RFC 3339 as JST, with UTC beside it.
-pub fn time_jst_utc(rfc: &str) -> String {
+pub fn time_jst_utc(rfc: &str, lang: crate::i18n::Lang) -> String {
     match OffsetDateTime::parse(rfc, &Rfc3339) {
         Ok(t) => {
             let jst = t.to_offset(crate::rules::JST);
@@ -97,7 +97,9 @@ pub fn time_jst_utc(rfc: &str) -> String {
                     .map(|s| when(&s))
                     .unwrap_or_else(|_| rfc.to_string())
             };
-            format!("{} ({})", f(jst), f(utc))
+            let jst = f(jst);
+            let era = crate::i18n::era_note(&jst, lang);
+            format!("{jst}{era} ({})", f(utc))
         }
         Err(_) => rfc.to_string(),
     }

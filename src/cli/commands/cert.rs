@@ -31,13 +31,13 @@ pub enum CertCmd {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Replace FILE if it is a regular file (never a device, directory or link)
-        #[arg(long)]
+        #[arg(long, requires = "output")]
         force: bool,
         /// Also check the chain against trust anchors in FILE or DIR (PEM or DER)
-        #[arg(long, value_name = "FILE|DIR")]
+        #[arg(long, value_name = "FILE|DIR", conflicts_with_all = ["pem", "der"])]
         ca: Option<PathBuf>,
         /// Date used for "days left" (YYYY-MM-DD, JST; default today)
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(long, value_name = "YYYY-MM-DD", conflicts_with_all = ["pem", "der"])]
         today: Option<String>,
         #[command(flatten)]
         last: super::pin::LastTry,
@@ -111,6 +111,9 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
         } => {
             // Refused before anything is sent to the card.
             check_output(output.as_deref(), force)?;
+            if der {
+                refuse_binary_on_terminal(output.as_deref(), crate::error::Binary::Certificate)?;
+            }
             let date = parse_today(today.as_deref())?;
             let kind = match slot {
                 CertSlot::Sign => PinKind::Sign,
@@ -131,8 +134,9 @@ pub fn run(ctx: &Ctx, cmd: CertCmd) -> Result<i32> {
                 } else {
                     ee.clone()
                 };
-                return write_out(output.as_deref(), &bytes, force, slot == CertSlot::Sign)
-                    .map(|_| 0);
+                write_out(output.as_deref(), &bytes, force, slot == CertSlot::Sign)?;
+                say_written(ctx, output.as_deref());
+                return Ok(0);
             }
             let at = check_instant(today.as_deref(), date);
             let v = certs::view(&ee, ca_der.as_deref(), ca.as_deref(), date, at)?;
@@ -163,7 +167,9 @@ fn emit(ctx: &Ctx, source: &str, v: &CertView, output: Option<&Path>, force: boo
             let doc = crate::cli::output::json_document(&body);
             let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
             v.push(b'\n');
-            return write_out(Some(o), &v, force, report.holder.is_some()).map(|_| 0);
+            write_out(Some(o), &v, force, report.holder.is_some())?;
+            say_written(ctx, Some(o));
+            return Ok(0);
         }
         print_json(&body);
         return Ok(0);
@@ -182,7 +188,9 @@ fn emit(ctx: &Ctx, source: &str, v: &CertView, output: Option<&Path>, force: boo
             crate::cert::view::chain_label(a.status, ctx.lang)
         ));
     }
-    write_out(output, text.as_bytes(), force, report.holder.is_some()).map(|_| 0)
+    write_out(output, text.as_bytes(), force, report.holder.is_some())?;
+    say_written(ctx, output);
+    Ok(0)
 }
 
 fn inspect(ctx: &Ctx, file: &Path, ca: Option<&Path>, today: Option<&str>) -> Result<i32> {
@@ -231,6 +239,30 @@ pub fn check_output(path: Option<&Path>, force: bool) -> Result<()> {
 
 /// Write to FILE atomically (an exclusively created temp file in the same
 /// directory, then a rename) or to stdout. Nothing is left half-written.
+/// Binary output never goes to a terminal (it would garble it): refused
+/// before the card is touched, with `-o FILE` as the way out.
+pub fn refuse_binary_on_terminal(output: Option<&Path>, what: crate::error::Binary) -> Result<()> {
+    use std::io::IsTerminal;
+    if file_target(output).is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal(what)));
+    }
+    Ok(())
+}
+
+/// The one line after a file was written: where (stderr, so stdout stays
+/// the command's output).
+pub fn say_written(ctx: &Ctx, path: Option<&Path>) {
+    if let Some(p) = file_target(path) {
+        // Never fails the command (a closed stderr included).
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: {}",
+            ctx.lang.pick("書き込みました", "written to"),
+            p.display()
+        );
+    }
+}
+
 pub fn write_out(path: Option<&Path>, bytes: &[u8], force: bool, private: bool) -> Result<()> {
     let Some(path) = file_target(path) else {
         let mut out = std::io::stdout().lock();

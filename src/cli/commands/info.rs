@@ -159,9 +159,10 @@ fn print_text(ctx: &Ctx, attrs: &Attributes, shown_number: Option<&str>, integri
     println!("{}", lang.pick("券面事項 (入力補助)", "Card information"));
     row(lang.pick("氏名", "name"), &attrs.name);
     row(lang.pick("住所", "address"), &attrs.address);
+    let birth = attrs.birth_date.as_deref().unwrap_or(&attrs.birth_date_raw);
     row(
         lang.pick("生年月日", "date of birth"),
-        attrs.birth_date.as_deref().unwrap_or(&attrs.birth_date_raw),
+        &format!("{birth}{}", crate::i18n::era_note(birth, lang)),
     );
     row(
         lang.pick("性別", "sex"),

@@ -103,7 +103,9 @@ fn default_output(input: &Path) -> PathBuf {
 fn sign(ctx: &Ctx, a: PdfSignArgs) -> Result<i32> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
     if out.as_os_str() == "-" {
-        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal));
+        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal(
+            crate::error::Binary::Pdf,
+        )));
     }
     // Refused before the card is touched (an existing file needs --force).
     check_output(Some(&out), a.force)?;

@@ -152,7 +152,11 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
         row(l.pick("証明書", "certificate"), c);
     }
     if let Some(t) = &s.time {
-        row(l.pick("署名日時 (/M)", "time (/M)"), t);
+        let shown = pdf_date_text(t);
+        row(
+            l.pick("署名日時 (/M)", "time (/M)"),
+            &format!("{shown}{}", crate::i18n::era_note(&shown, l)),
+        );
     }
     if let Some(t) = s.cms.as_ref().and_then(|c| c.signing_time.as_ref()) {
         row(l.pick("署名時刻 (CMS)", "signing time (CMS)"), t);
@@ -161,7 +165,7 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
         let when = t.time_jst.as_deref().or(t.time.as_deref()).unwrap_or("-");
         row(
             l.pick("タイムスタンプ", "timestamp"),
-            &format!("{when} ({})", timestamp_text(t.outcome, l)),
+            &format!("{when}{} ({})", crate::i18n::era_note(when, l), timestamp_text(t.outcome, l)),
         );
         if let Some(who) = &t.tsa_subject {
             row("TSA", who);
@@ -242,4 +246,49 @@ pub fn run(ctx: &Ctx, a: PdfVerifyArgs) -> Result<i32> {
         )
     );
     Ok(code)
+}
+
+/// A PDF date (`D:20261206144114+09'00'`) as the other commands show a
+/// time (`2026-12-06 14:41:14 +09:00`); anything else as it is.
+fn pdf_date_text(d: &str) -> String {
+    let s = d.strip_prefix("D:").unwrap_or(d);
+    let digits = s
+        .get(..14)
+        .filter(|x| x.bytes().all(|b| b.is_ascii_digit()));
+    let Some(x) = digits else {
+        return d.to_string();
+    };
+    let zone = s[14..].replace('\'', "");
+    let zone = match zone.as_str() {
+        "+0900" => " JST".to_string(),
+        "Z" | "+0000" => " UTC".to_string(),
+        "" => String::new(),
+        z if z.len() == 5 => format!(" {}:{}", &z[..3], &z[3..]),
+        z => format!(" {z}"),
+    };
+    format!(
+        "{}-{}-{} {}:{}:{}{zone}",
+        &x[..4],
+        &x[4..6],
+        &x[6..8],
+        &x[8..10],
+        &x[10..12],
+        &x[12..14]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pdf_dates_shown_as_times() {
+        assert_eq!(
+            super::pdf_date_text("D:20261206144114+09'00'"),
+            "2026-12-06 14:41:14 JST"
+        );
+        assert_eq!(
+            super::pdf_date_text("D:20261206054114Z"),
+            "2026-12-06 05:41:14 UTC"
+        );
+        assert_eq!(super::pdf_date_text("garbage"), "garbage");
+    }
 }

@@ -1,7 +1,7 @@
 //! `mynacard sign` and `mynacard verify`: detached CMS signatures with the
 //! card, and their check (`usecase::sign`, `cert::cms`).
 
-use super::cert::{check_output, write_out};
+use super::cert::{check_output, refuse_binary_on_terminal, say_written, write_out};
 use super::Ctx;
 use crate::cert::cms;
 use crate::cert::tsp::{Anchors, TimestampCheck};
@@ -36,8 +36,8 @@ pub struct SignArgs {
     /// Write the signature to FILE (whole or not at all; - for standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Replace FILE if it is a regular file
-    #[arg(long)]
+    /// Replace FILE if it is a regular file (never a device, directory or link)
+    #[arg(long, requires = "output")]
     pub force: bool,
     /// Add a signature timestamp from the RFC 3161 TSA at URL (http://; CAdES-T)
     #[arg(long, value_name = "URL", conflicts_with = "digest_only")]
@@ -189,6 +189,9 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
     // The signature certificate names its holder: files holding it are private.
     let private = a.key == KeyChoice::Sign;
     if let Some(d) = &a.digest_only {
+        if a.output.is_some() {
+            refuse_binary_on_terminal(a.output.as_deref(), crate::error::Binary::RawSignature)?;
+        }
         let digest = parse_digest(d)?;
         let (sig, _) = crate::usecase::sign::sign_digest(
             &ctx.card,
@@ -198,6 +201,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
             &mut input,
         )?;
         if ctx.g.json {
+            // -o is honoured under --json too; the JSON carries the hex.
+            if a.output.is_some() {
+                write_out(a.output.as_deref(), &sig, a.force, false)?;
+                say_written(ctx, a.output.as_deref());
+            }
             print_json(&SignDoc::Digest {
                 digest: hex::encode(digest),
                 signature: hex::encode(&sig),
@@ -206,7 +214,11 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
             return Ok(0);
         }
         return match &a.output {
-            Some(_) => write_out(a.output.as_deref(), &sig, a.force, false).map(|_| 0),
+            Some(_) => {
+                write_out(a.output.as_deref(), &sig, a.force, false)?;
+                say_written(ctx, a.output.as_deref());
+                Ok(0)
+            }
             None => {
                 println!("{}", hex::encode(&sig));
                 Ok(0)
@@ -218,9 +230,10 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         .as_deref()
         .ok_or(Error::Usage(crate::error::Misuse::NoFile))?;
     // Refused before the card is touched: nothing to undo.
-    if a.output.is_none() && !a.pem && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(crate::error::Misuse::BinaryToTerminal));
+    if !a.pem {
+        refuse_binary_on_terminal(a.output.as_deref(), crate::error::Binary::Signature)?;
     }
+
     let digest = hash_file(file)?;
     let der = crate::usecase::sign::sign_cms(
         &ctx.card,
@@ -252,7 +265,9 @@ pub fn sign(ctx: &Ctx, a: SignArgs) -> Result<i32> {
         });
         return Ok(0);
     }
-    write_out(a.output.as_deref(), &bytes, a.force, private).map(|_| 0)
+    write_out(a.output.as_deref(), &bytes, a.force, private)?;
+    say_written(ctx, a.output.as_deref());
+    Ok(0)
 }
 
 /// An RFC 3339 time in UTC.
@@ -339,12 +354,12 @@ fn show(
     if let Some(t) = &v.signing_time {
         row(
             l.pick("署名日時 (申告)", "claimed time"),
-            &crate::cert::view::time_jst_utc(t),
+            &crate::cert::view::time_jst_utc(t, l),
         );
     }
     if let Some(t) = &r.timestamp {
         let when = match (&t.time_jst, &t.time) {
-            (Some(j), _) => crate::cert::view::time_jst_utc(j),
+            (Some(j), _) => crate::cert::view::time_jst_utc(j, l),
             (None, Some(g)) => g.clone(),
             (None, None) => "-".into(),
         };

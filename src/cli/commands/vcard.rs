@@ -21,11 +21,11 @@ pub enum VcardCmd {
         /// vpcd port (35963 = reader "Virtual PCD 00 00", 35964 = "… 00 01")
         #[arg(long, default_value_t = 35963)]
         port: u16,
-        /// Keep counters and changed PINs in FILE across restarts
-        #[arg(long = "card-state", value_name = "FILE")]
+        /// Old spelling of the global --state (a notice says so)
+        #[arg(long = "card-state", value_name = "FILE", hide = true)]
         card_state: Option<PathBuf>,
-        /// Log every APDU to stderr (PINs and the individual number redacted)
-        #[arg(short, long)]
+        /// Old spelling of the global --trace: every APDU on stderr (a notice says so)
+        #[arg(short, long, hide = true)]
         verbose: bool,
         /// Append one line per APDU to FILE (sizes, status word, PINs masked)
         #[arg(long, value_name = "FILE")]
@@ -40,8 +40,8 @@ pub enum VcardCmd {
         /// Card profile (TOML); default: the built-in profile
         #[arg(long, value_name = "FILE")]
         profile: Option<PathBuf>,
-        /// Keep counters and changed PINs in FILE across runs
-        #[arg(long = "card-state", value_name = "FILE")]
+        /// Old spelling of the global --state (a notice says so)
+        #[arg(long = "card-state", value_name = "FILE", hide = true)]
         card_state: Option<PathBuf>,
         /// Append one line per APDU the served card answers to FILE
         #[arg(long, value_name = "FILE")]
@@ -139,6 +139,8 @@ pub fn run(ctx: &Ctx, cmd: VcardCmd) -> Result<i32> {
             apdu_log,
         } => {
             let card = load_card(ctx, profile.as_deref(), card_state)?;
+            // The served card's APDUs on stderr: what --trace means everywhere.
+            let verbose = verbose || ctx.g.trace;
             let stop = Arc::new(AtomicBool::new(false));
             crate::platform::signals::set_flag_on_stop(&stop)
                 .map_err(|e| Error::io("signal handler", e))?;

@@ -25,7 +25,14 @@ use time::Date;
 mod text;
 use text::render;
 
+/// The signature password's sources and `--force-last-try` are for
+/// `--with-sign` only (else nothing would use them); `--watch` reports, it
+/// does not end on a finding.
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("sign_password")
+    .args(["pin_file", "pin_stdin", "pin_env", "force_last_try"])
+    .multiple(true)
+    .requires("with_sign"))]
 pub struct StatusArgs {
     /// Also read the signature certificate (asks for the signature password; a wrong entry costs a try)
     #[arg(long)]
@@ -325,6 +332,8 @@ fn report_once(ctx: &Ctx, a: &StatusArgs) -> Result<Status> {
 #[cfg(feature = "pcsc")]
 fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     use crate::usecase::follow::{Event, Mode};
+    // Every line from the first one, an error included, is one JSON object.
+    crate::cli::output::set_json_lines(None);
     if ctx.g.virtual_card.is_some() {
         return Err(Error::Usage(crate::error::Misuse::WatchVirtual));
     }
@@ -339,7 +348,7 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mode = Mode {
         recover: false,
-        one_reader: true,
+        by_card: true,
     };
     let mut read = |one: &crate::usecase::CardOptions| {
         let mut g = ctx.g.clone();
@@ -350,17 +359,23 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
     let mut on = |e: Event| -> bool {
         use std::io::Write;
         match e {
-            Event::Following { reader } => {
-                crate::cli::output::set_json_lines(&reader);
-                if !ctx.g.json {
-                    eprintln!(
-                        "{}",
-                        match ctx.lang {
-                            Lang::Ja => format!("{reader} を監視しています (Ctrl-C で終了)"),
-                            Lang::En => format!("watching {reader} (Ctrl-C to stop)"),
-                        }
-                    );
-                }
+            Event::Following { reader, by_card } => {
+                crate::cli::output::set_json_lines(Some(&reader));
+                // One line on stderr, also under --json (stdout stays JSON
+                // Lines); a closed stderr does not stop the watch.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    match (ctx.lang, by_card) {
+                        (Lang::Ja, false) => format!("{reader} を監視しています (Ctrl-C で終了)"),
+                        (Lang::En, false) => format!("watching {reader} (Ctrl-C to stop)"),
+                        (Lang::Ja, true) => format!(
+                            "{reader} を監視しています (カードが置かれたリーダー。Ctrl-C で終了)"
+                        ),
+                        (Lang::En, true) =>
+                            format!("watching {reader}, the reader holding a card (Ctrl-C to stop)"),
+                    }
+                );
             }
             Event::Report { status, .. } => {
                 if !ctx.g.json {
@@ -399,6 +414,24 @@ fn watch(ctx: &Ctx, a: &StatusArgs) -> Result<i32> {
                     )
                 )
             ),
+            Event::Choosing { readers } => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    match ctx.lang {
+                        Lang::Ja => format!(
+                            "{} 台のリーダーのどれかにカードを置いてください (Ctrl-C で終了): {}",
+                            readers.len(),
+                            readers.join(", ")
+                        ),
+                        Lang::En => format!(
+                            "waiting for a card on any of {} readers (Ctrl-C to stop): {}",
+                            readers.len(),
+                            readers.join(", ")
+                        ),
+                    }
+                );
+            }
             Event::NoService | Event::NoReader | Event::Waiting { .. } | Event::Reading { .. } => {}
         }
         let _ = std::io::stdout().flush();

@@ -73,6 +73,7 @@ pub fn follow(o: CardOptions, tx: Sender<Seen>, stop: Arc<AtomicBool>) {
                 ..
             }
             | Event::Following { .. }
+            | Event::Choosing { .. }
             | Event::Removed { .. } => return true,
             Event::Failed { reader, error } => Seen::Failed { reader, error },
         };
@@ -80,7 +81,7 @@ pub fn follow(o: CardOptions, tx: Sender<Seen>, stop: Arc<AtomicBool>) {
     };
     let mode = Mode {
         recover: true,
-        one_reader: false,
+        by_card: false,
     };
     // Recovering, it ends only when stopped.
     let _ = crate::usecase::follow::follow(&o, mode, &stop, &mut read, &mut on);
