@@ -111,7 +111,10 @@ fn judge(r: &Read, q: Question, digest_info: &[u8], challenge: String) -> Result
         AgeRecord::parse(&r.record).map_err(|e| Error::Data(format!("券面AP EF 0001: {}", e.0)))?;
     let certificate = cv_keys::level(&cert);
     let record_signature_ok = cv_keys::verifies_sha256(&cert.key, &rec.signed, &rec.signature);
-    let chip_key_ok = r.sig.as_deref().is_some_and(|sig| cv_keys::verifies_digest_info(&rec.card_key, digest_info, sig));
+    let chip_key_ok = r
+        .sig
+        .as_deref()
+        .is_some_and(|sig| cv_keys::verifies_digest_info(&rec.card_key, digest_info, sig));
     let birth = crate::rules::parse_yyyymmdd(&rec.birth_date);
     let birth_date_matches_signed =
         birth.is_some_and(|d| crate::rules::wareki_yymmdd(d) == *r.typed);

@@ -447,12 +447,19 @@ fn no_signature_certificate_for_a_minor() {
 
 #[test]
 fn short_read_6282_quirk() {
-    let mut c = card_with("[pins.sign]", "[quirks]\nshort_read_6282 = true\n\n[pins.sign]");
+    let mut c = card_with(
+        "[pins.sign]",
+        "[quirks]\nshort_read_6282 = true\n\n[pins.sign]",
+    );
     tx(&mut c, SEL_JPKI);
     let der = c.pki().auth_cert_der().to_vec();
     let n = der.len();
     let r = h(&tx(&mut c, &format!("00B08A{:02X}00", 0)));
-    assert_eq!(&r[r.len() - 2..], [0x90, 0x00], "a full 256-byte read stays 9000");
+    assert_eq!(
+        &r[r.len() - 2..],
+        [0x90, 0x00],
+        "a full 256-byte read stays 9000"
+    );
     let r = h(&tx(&mut c, &format!("00B0{:04X}00", n - 3)));
     assert_eq!(r, [&der[n - 3..], &[0x62, 0x82][..]].concat());
     // Past the end is still 6B00.

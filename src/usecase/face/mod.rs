@@ -225,7 +225,10 @@ fn judge(r: &Read, digest_info: &[u8], challenge: String) -> Result<FaceCheck> {
     let certificate = cv_keys::level(&cert);
     let (cert_ok, hierarchy) = (certificate.ok, certificate.hierarchy);
     let face_signature_ok = face_signature_verifies(&face, &cert);
-    let chip_key_ok = r.sig.as_deref().is_some_and(|sig| cv_keys::verifies_digest_info(&face.card_key, digest_info, sig));
+    let chip_key_ok = r
+        .sig
+        .as_deref()
+        .is_some_and(|sig| cv_keys::verifies_digest_info(&face.card_key, digest_info, sig));
     let signed_birth = birth_date(&face.birth_date);
     let birth_date_matches_signed =
         signed_birth.is_some_and(|d| crate::rules::wareki_yymmdd(d) == *r.typed_yymmdd);
