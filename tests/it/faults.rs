@@ -208,7 +208,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "info, pulled at the retry query",
-        profile: "[faults]\nremove_after = 3\n",
+        profile: "[faults]\nremove_after = 2\n",
         args: &["info", "--pin-env", "P"],
         pin: "1234",
         code: 7,
@@ -217,7 +217,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "info, pulled at the VERIFY",
-        profile: "[faults]\nremove_after = 4\n",
+        profile: "[faults]\nremove_after = 3\n",
         args: &["info", "--pin-env", "P"],
         pin: "1234",
         code: 7,
@@ -244,7 +244,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "pin change, pulled before the CHANGE",
-        profile: "[faults]\nremove_after = 5\n",
+        profile: "[faults]\nremove_after = 4\n",
         args: &[
             "pin",
             "change",
@@ -261,7 +261,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "pin change, pulled at the CHANGE",
-        profile: "[faults]\nremove_after = 6\n",
+        profile: "[faults]\nremove_after = 5\n",
         args: &[
             "pin",
             "change",
