@@ -54,8 +54,18 @@ impl Session<'_> {
     /// Read `len` bytes from the start of `fid` (fewer if the file is
     /// shorter). Returns `None` when the file does not exist.
     pub fn read_binary(&mut self, fid: u16, len: usize) -> Result<Option<Vec<u8>>> {
+        self.read_upto(fid, len, false)
+    }
+
+    /// `read_binary`, stopping early once a BER-TLV header is complete when
+    /// `tlv`: a real card answers `9000` to a read running past the end
+    /// (JICSAP 6.4.1), so a short answer alone does not say the file ended.
+    fn read_upto(&mut self, fid: u16, len: usize, tlv: bool) -> Result<Option<Vec<u8>>> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
+            if tlv && crate::protocol::tlv::total_len(&out).is_some_and(|t| t <= out.len()) {
+                break;
+            }
             let want = (len - out.len()).min(SHORT_LE);
             let r = self.read_chunk(fid, out.len(), want)?;
             match r.sw {
@@ -88,7 +98,7 @@ impl Session<'_> {
         let (first, whole) = match self.read_extended(fid)? {
             Some(Some(d)) => (d, true),
             Some(None) => return Ok(None),
-            None => match self.read_binary(fid, SHORT_LE)? {
+            None => match self.read_upto(fid, SHORT_LE, true)? {
                 Some(d) => (d, false),
                 None => return Ok(None),
             },

@@ -322,6 +322,18 @@ pub fn require_jpki(s: &mut Session, meta: &CardMeta) -> Result<()> {
     }
 }
 
+/// SELECT `app`, the first application a command needs, as the card
+/// check: a SELECT of JPKI first would be one APDU for nothing used. A card
+/// without `app` is then asked for JPKI, so one that is no My Number Card
+/// is named so.
+pub fn require_app(s: &mut Session, meta: &CardMeta, app: App) -> Result<()> {
+    if s.try_select_ap(app)? {
+        return Ok(());
+    }
+    require_jpki(s, meta)?;
+    Err(Error::NotOnToken { app: app.name() })
+}
+
 /// SELECT the JPKI AP and read the token type; a card without it is not a
 /// My Number Card.
 pub fn require_my_number_card(s: &mut Session, meta: &CardMeta) -> Result<TokenType> {

@@ -7,11 +7,11 @@
 //! deadline running, after the counters said it may be used, and the
 //! counters are read again before anything is sent.
 
-use super::connect::{open, require_jpki, transact, CardMeta, CardOptions};
+use super::connect::{open, require_app, require_jpki, transact, CardMeta, CardOptions};
 use crate::card::policy::{self, Counters};
 use crate::card::Session;
 use crate::error::{Error, Result};
-use crate::protocol::{KeyRef, PinKind};
+use crate::protocol::{App, KeyRef, PinKind};
 use std::collections::HashMap;
 
 /// Which PIN of a kind.
@@ -160,7 +160,8 @@ pub fn with_pins<T>(
     loop {
         let mut conn = open(o, true)?;
         let (r, verified) = transact(o, conn.as_mut(), |s, meta| {
-            require_jpki(s, meta)?;
+            let first = refs.first().map_or(App::Jpki, |r| r.app());
+            require_app(s, meta, first)?;
             check(s)?;
             let counters = policy::read_counters(s, &refs)?;
             if let Some(before) = &seen {

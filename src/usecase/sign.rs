@@ -153,13 +153,12 @@ fn check_signature(key: &rsa::RsaPublicKey, digest_info: &[u8], sig: &[u8]) -> R
     }
 }
 
-/// Before any counter or PIN: the signature certificate is there (EF
-/// 0008), and the card holds the key (a recorded card does not).
+/// Before any counter or PIN: the card holds the key (a recorded card does
+/// not). No read of EF 0008 for the signature certificate: the read after
+/// the password says the same (`Absent`), and a right password costs no
+/// try; the counter is still read first and the last try guarded.
 fn check(s: &mut Session, key: KeyChoice) -> Result<()> {
-    let (_, _, sign_key, slot) = key.parts();
-    if key == KeyChoice::Sign && !jpki::availability(s)?.sign {
-        return Err(Error::Absent { slot });
-    }
+    let (_, _, sign_key, _) = key.parts();
     jpki::probe_key(s, sign_key)
 }
 

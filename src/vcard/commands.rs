@@ -138,7 +138,8 @@ impl VirtualCard {
         let end = data.len().min(offset + le);
         let out = data[offset..end].to_vec();
         self.last_personal = crate::protocol::files::is_personal(app, fid);
-        if end - offset < le {
+        // A real card answers 9000 with the shorter data; 6282 is a quirk.
+        if end - offset < le && self.profile.quirks.short_read_6282 {
             let mut v = out;
             v.extend_from_slice(&Sw::EndOfFile.bytes());
             v

@@ -91,11 +91,12 @@ fn read_binary_offsets_and_end_of_file() {
     assert_eq!(h(&tx(&mut c, "00B0000004"))[..4], der[..4]);
     let r = h(&tx(&mut c, "00B0010010"));
     assert_eq!(r[..16], der[256..272]);
-    // Past the end: 6B00; a read running over the end: the rest and 6282.
+    // Past the end: 6B00; a read running over the end: the rest and 9000,
+    // as the real card answers (JICSAP 6.4.1).
     let n = der.len();
     assert_eq!(sw_of(&mut c, &format!("00B0{:04X}01", n)), "6B00");
     let r = h(&tx(&mut c, &format!("00B0{:04X}00", n - 3)));
-    assert_eq!(r, [&der[n - 3..], &[0x62, 0x82][..]].concat());
+    assert_eq!(r, [&der[n - 3..], &[0x90, 0x00][..]].concat());
     // Extended Le is refused unless the profile enables it.
     assert_eq!(sw_of(&mut c, "00B08A00000000"), "6700");
     // READ BINARY with data, or without Le: wrong length.
@@ -116,7 +117,7 @@ fn extended_length_when_enabled() {
     let der = c.pki().auth_cert_der().to_vec();
     let r = h(&tx(&mut c, "00B08A00000000"));
     assert_eq!(&r[..r.len() - 2], der.as_slice());
-    assert_eq!(&r[r.len() - 2..], [0x62, 0x82]);
+    assert_eq!(&r[r.len() - 2..], [0x90, 0x00]);
     let r = h(&tx(&mut c, &format!("00B08A0000{:04X}", der.len())));
     assert_eq!(&r[r.len() - 2..], [0x90, 0x00]);
 }
@@ -203,7 +204,7 @@ fn text_ap_attributes_number_and_integrity() {
     assert_eq!(tx(&mut c, "00200091"), "63C3");
     assert_eq!(tx(&mut c, "002000910431323334"), "9000");
     let ef2 = h(&tx(&mut c, "00B0820000"));
-    assert_eq!(&ef2[ef2.len() - 2..], [0x62, 0x82]);
+    assert_eq!(&ef2[ef2.len() - 2..], [0x90, 0x00]);
     assert_eq!(&ef2[..ef2.len() - 2], c.ef(App::Text, 2).unwrap());
     assert_eq!(
         tx(&mut c, "00B0810011"),
@@ -442,6 +443,27 @@ fn no_signature_certificate_for_a_minor() {
     tx(&mut c, SEL_JPKI);
     assert_eq!(tx(&mut c, "00B0880003"), "008F009000");
     assert_eq!(sw_of(&mut c, "00A4020C020001"), "6A82");
+}
+
+#[test]
+fn short_read_6282_quirk() {
+    let mut c = card_with(
+        "[pins.sign]",
+        "[quirks]\nshort_read_6282 = true\n\n[pins.sign]",
+    );
+    tx(&mut c, SEL_JPKI);
+    let der = c.pki().auth_cert_der().to_vec();
+    let n = der.len();
+    let r = h(&tx(&mut c, &format!("00B08A{:02X}00", 0)));
+    assert_eq!(
+        &r[r.len() - 2..],
+        [0x90, 0x00],
+        "a full 256-byte read stays 9000"
+    );
+    let r = h(&tx(&mut c, &format!("00B0{:04X}00", n - 3)));
+    assert_eq!(r, [&der[n - 3..], &[0x62, 0x82][..]].concat());
+    // Past the end is still 6B00.
+    assert_eq!(sw_of(&mut c, &format!("00B0{:04X}01", n)), "6B00");
 }
 
 #[test]

@@ -75,8 +75,8 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
     use myna_card::ap::common::CommonAp;
     use myna_card::ap::jpki::JpkiAp;
     use myna_card::ap::juki::JukiAp;
-    use myna_card::ap::text::{ef as text_ef, Attributes, TextAp};
-    use myna_card::{Card, MyNumber, Pin};
+    use myna_card::ap::text::{ef as text_ef, TextAp};
+    use myna_card::{Card, Pin};
 
     let p = profile();
     // Exclusive: PINs are presented.
@@ -116,26 +116,9 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
     let (attrs, number) = {
         let mut text = TextAp::select(&mut card)?;
         text.verify_pin(&Pin::numeric(&p.pins.card_info.value)?)?;
-        // Not `read_attributes`/`read_my_number`: they read with Le 256
-        // and take a short answer with 9000, as a physical card gives it
-        // (myna-card reads the 17-byte 個人番号 file of one that way); the
-        // virtual card answers a read past the end with the data and 6282,
-        // which myna-card takes for "nothing here". So the length comes
-        // from the TLV header first, as jpki-rs reads, and myna-card's own
-        // parsers decode the bytes.
-        let mut exact = |id: u16| -> myna_card::Result<Vec<u8>> {
-            text.card().select_ef(id)?;
-            let head = text.card().read_binary(0, 4)?;
-            let len = match head.get(2) {
-                Some(&n) if n < 0x80 => 3 + usize::from(n),
-                _ => return Ok(head),
-            };
-            text.card().read_binary(0, len)
-        };
-        let attrs = Attributes::parse(&exact(text_ef::ATTRIBUTES)?)?;
-        let number = exact(text_ef::MY_NUMBER)?;
-        let number = MyNumber::parse(number.get(3..).unwrap_or_default())?;
-        (attrs, number)
+        // myna-card's own reads: Le 256, a short answer with 9000 is the
+        // whole file, as on the physical card its author tested.
+        (text.read_attributes()?, text.read_my_number()?)
     };
     // Leave no verified state behind (a warm reset keeps it).
     let Pcsc(link) = card.into_transport();
@@ -401,4 +384,39 @@ fn jpki_cli_reads_what_mynacard_reads() {
         let out = String::from_utf8(jpki(&sb, &bin, args)).unwrap();
         assert_eq!(out.trim(), remaining(kind), "{kind} counter");
     }
+}
+
+/// myna-card straight over the in-process virtual card: no pcscd needed.
+struct InProcess(mynacard::vcard::VirtualCard);
+
+impl myna_card::Transmit for InProcess {
+    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
+        Ok(self.0.process(command))
+    }
+}
+
+/// The two card-info reads of myna-card on a profile.
+fn myna_card_text(toml: &str) -> myna_card::Result<(myna_card::ap::text::Attributes, String)> {
+    use myna_card::ap::text::TextAp;
+    let p = Profile::from_toml(toml).unwrap();
+    let mut card = myna_card::Card::new(InProcess(mynacard::vcard::VirtualCard::new(&p).unwrap()));
+    let mut text = TextAp::select(&mut card)?;
+    text.verify_pin(&myna_card::Pin::numeric(&p.pins.card_info.value)?)?;
+    let attrs = text.read_attributes()?;
+    Ok((attrs, text.read_my_number()?.as_str().to_owned()))
+}
+
+/// A READ BINARY running past the end answers 9000 with the shorter data,
+/// as the physical card myna-card was written against: its Le-256 reads of
+/// the 17-byte number file and the attributes file work. A card with the
+/// `short_read_6282` quirk answers 6282, which myna-card takes for "end of
+/// file, nothing read"; mynacard reads both (tests/it/faults.rs).
+#[test]
+fn myna_card_reads_short_files_with_le_256() {
+    let p = profile();
+    let (attrs, number) = myna_card_text("base = \"builtin\"\n").unwrap();
+    assert_eq!(attrs.name, p.holder.name);
+    assert_eq!(number, p.holder.number);
+    let quirk = "base = \"builtin\"\n[quirks]\nshort_read_6282 = true\n";
+    assert!(myna_card_text(quirk).is_err());
 }

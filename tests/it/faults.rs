@@ -208,7 +208,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "info, pulled at the retry query",
-        profile: "[faults]\nremove_after = 3\n",
+        profile: "[faults]\nremove_after = 2\n",
         args: &["info", "--pin-env", "P"],
         pin: "1234",
         code: 7,
@@ -217,7 +217,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "info, pulled at the VERIFY",
-        profile: "[faults]\nremove_after = 4\n",
+        profile: "[faults]\nremove_after = 3\n",
         args: &["info", "--pin-env", "P"],
         pin: "1234",
         code: 7,
@@ -244,7 +244,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "pin change, pulled before the CHANGE",
-        profile: "[faults]\nremove_after = 5\n",
+        profile: "[faults]\nremove_after = 4\n",
         args: &[
             "pin",
             "change",
@@ -261,7 +261,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "pin change, pulled at the CHANGE",
-        profile: "[faults]\nremove_after = 6\n",
+        profile: "[faults]\nremove_after = 5\n",
         args: &[
             "pin",
             "change",
@@ -431,13 +431,52 @@ const CASES: &[Case] = &[
         message: "EF 0008",
         counters: &[],
     },
+    // A card that ends short reads with 6282 says where the file ends, so
+    // an answer cut to 20 bytes is a truncated file; with the real card's
+    // 9000 a cut answer is pieced together, and the header decides.
     Case {
-        name: "truncated card-info file",
-        profile: "[faults]\ntruncate_to = 20\n",
+        name: "truncated card-info file (6282 card)",
+        profile: "[quirks]\nshort_read_6282 = true\n[faults]\ntruncate_to = 20\n",
         args: &["info", "--pin-env", "P"],
         pin: "1234",
         code: 12,
-        message: "EF 0002",
+        message: "EF 0002 is truncated: header promises 104 bytes, the card gave 20",
+        counters: &[],
+    },
+    Case {
+        name: "card-info answers cut to 20 bytes: pieced together",
+        profile: "[faults]\ntruncate_to = 20\n",
+        args: &["info", "--pin-env", "P"],
+        pin: "1234",
+        code: 0,
+        message: "date of birth",
+        counters: &[],
+    },
+    Case {
+        name: "a card that ends short reads with 6282: info reads",
+        profile: "[quirks]\nshort_read_6282 = true\n",
+        args: &["info", "--pin-env", "P"],
+        pin: "1234",
+        code: 0,
+        message: "date of birth",
+        counters: &[],
+    },
+    Case {
+        name: "a card that ends short reads with 6282: status reads",
+        profile: "[quirks]\nshort_read_6282 = true\n",
+        args: &["status", "--fail-on", "warning"],
+        pin: "",
+        code: 0,
+        message: "signature password",
+        counters: &[],
+    },
+    Case {
+        name: "a card-info file shorter than its header",
+        profile: "[ef_overrides]\n\"text:0002\" = \"FF2062DF2103000102\"\n",
+        args: &["info", "--pin-env", "P"],
+        pin: "1234",
+        code: 12,
+        message: "EF 0002 is truncated: header promises 101 bytes, the card gave 9",
         counters: &[],
     },
     Case {

@@ -129,6 +129,10 @@ pub struct Quirks {
     /// Accept short-EF-identifier addressing (READ BINARY P1=0x80|SFI,
     /// VERIFY P2=0x80|SFI, READ RECORD with SFI); `false` answers 6A86.
     pub short_ef_ids: bool,
+    /// Answer a READ BINARY whose Le runs past the end of the file with the
+    /// data and `6282` (ISO 7816-4's warning) instead of `9000`; the My
+    /// Number Card answers `9000` with the shorter data (JICSAP 6.4.1).
+    pub short_read_6282: bool,
 }
 
 impl Default for Quirks {
@@ -138,6 +142,7 @@ impl Default for Quirks {
             keep_verified_on_reset: true,
             first_command_6f00: false,
             short_ef_ids: true,
+            short_read_6282: false,
         }
     }
 }
