@@ -13,6 +13,7 @@ pub mod exit;
 mod misuse;
 pub use misuse::{Binary, Misuse};
 mod message;
+mod message_helper;
 mod remedy;
 pub mod waiting;
 

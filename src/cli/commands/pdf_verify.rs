@@ -165,7 +165,11 @@ fn show(ctx: &Ctx, i: usize, s: &PdfSignature, length: u64) {
         let when = t.time_jst.as_deref().or(t.time.as_deref()).unwrap_or("-");
         row(
             l.pick("タイムスタンプ", "timestamp"),
-            &format!("{when}{} ({})", crate::i18n::era_note(when, l), timestamp_text(t.outcome, l)),
+            &format!(
+                "{when}{} ({})",
+                crate::i18n::era_note(when, l),
+                timestamp_text(t.outcome, l)
+            ),
         );
         if let Some(who) = &t.tsa_subject {
             row("TSA", who);
