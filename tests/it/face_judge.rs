@@ -203,23 +203,15 @@ fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
         "{name} 0002"
     );
 
-    // EF 0003: mynacard reads nothing of it. The recorded card's parses;
-    // the virtual card's does not: its DF35 is 272 zero bytes where the
-    // real card has a 16-byte key ID and 256 bytes (src/vcard/fs/face_ap.rs;
-    // when that is fixed, this says so).
-    let basic = mc::ApBasicData::parse(&ef(App::Surface, surface_ef::AP_BASIC_DATA));
-    if p.card.recorded {
-        assert_eq!(basic.unwrap().municipality_code, "13221", "{name} 0003");
-    } else {
-        let e = basic.unwrap_err().to_string();
-        assert!(e.contains("key identifier"), "{name} 0003: {e}");
-    }
-    // EF 0005 (mynacard never reads it): the same, its DF42 is a key ID
-    // where the recorded card has the card key.
-    if let Some(raw) = c.ef(App::Surface, surface_ef::MY_NUMBER_IMAGE) {
-        let img = mc::MyNumberImage::parse(raw);
-        assert_eq!(img.is_ok(), p.card.recorded, "{name} 0005: {img:?}");
-    }
+    // EF 0003 and 0005 (mynacard reads neither): the recorded layouts.
+    let number_image = c.ef(App::Surface, surface_ef::MY_NUMBER_IMAGE);
+    judge_layouts(
+        name,
+        p,
+        &ef(App::Surface, surface_ef::AP_BASIC_DATA),
+        number_image,
+        (&issuer, &theirs.public_key),
+    );
 
     // The 入力補助AP's CV certificate, and the MF's (GET DATA).
     let text_ok = judge_cert(&ef(App::Text, 0x0004), &format!("{name} 入力補助AP 0004"));
@@ -248,6 +240,64 @@ fn judge_files(name: &str, c: &mut VirtualCard, p: &Profile) -> Value {
         }
     }
     json!({"certificate": cert_ok, "age": age_ok, "face": face_ok, "text_cert": text_ok, "mf": mf})
+}
+
+/// EF 0003 and 0005 in the recorded card's layouts (myna-card's
+/// `ApBasicData` and `MyNumberImage`, fixtures/surface-test-card/):
+/// DF31 `06 03 0E 01`, DF33 one byte `00`, DF34 the municipality, DF35 a
+/// key ID and 256 bytes (on the virtual card the virtual CV CA's signature
+/// over DF31–DF34); 0005 the PNG, the card key of 0001/0002 and a
+/// signature by the key certified in 0004.
+fn judge_layouts(
+    name: &str,
+    p: &Profile,
+    raw: &[u8],
+    image: Option<&[u8]>,
+    (issuer, card_key): (&myna_card::RsaPublicKey, &myna_card::RsaPublicKey),
+) {
+    assert_eq!(raw.len(), 320, "{name} 0003: the recorded card's size");
+    let basic = mc::ApBasicData::parse(raw).unwrap_or_else(|e| panic!("{name} 0003: {e}"));
+    let id = basic.identification;
+    assert_eq!(
+        [
+            id.specification_version,
+            id.extended_lc_le_support,
+            id.vendor_id,
+            id.vendor_specific
+        ],
+        [0x06, 0x03, 0x0E, 0x01],
+        "{name} 0003 DF31"
+    );
+    assert_eq!(basic.version, 0x00, "{name} 0003 DF33");
+    assert_eq!(basic.municipality_code, p.card.municipality, "{name} DF34");
+    let block = &basic.encrypted_reference_number;
+    assert_eq!(block.data.len(), 256, "{name} 0003 DF35");
+    let df35 = raw.windows(2).position(|w| w == [0xDF, 0x35]).unwrap();
+    let clear = &raw[5..df35];
+    if p.card.recorded {
+        assert_eq!(block.key_id.to_string(), "5900025/001", "{name} DF35");
+        assert_eq!(basic.public_key_id.to_string(), "6000024/001", "{name}");
+    } else {
+        // The key DF35 names signs the clear fields before it.
+        assert_eq!(block.key_id.to_string(), "6000001/001", "{name} DF35");
+        virtual_ca()
+            .verify_pkcs1_sha256(clear, &block.data)
+            .unwrap_or_else(|e| panic!("{name} DF35: {e}"));
+    }
+    // The recorded card's 0005 is not among its files; the virtual card's.
+    let Some(raw) = image else {
+        assert!(p.card.recorded, "{name}: no 0005");
+        return;
+    };
+    let img = mc::MyNumberImage::parse(raw).unwrap_or_else(|e| panic!("{name} 0005: {e}"));
+    assert_eq!(
+        img.image.format,
+        myna_card::data::ImageFormat::Png,
+        "{name}"
+    );
+    assert_eq!(&img.public_key, card_key, "{name} 0005 DF42");
+    img.verify(issuer)
+        .unwrap_or_else(|e| panic!("{name} 0005 DF43: {e}"));
 }
 
 /// Level 3 by myna-card's own APDUs on the card in process: 照合番号B,

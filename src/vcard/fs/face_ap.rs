@@ -25,37 +25,47 @@ pub(super) fn surface_files(f: &mut Files, p: &Profile) {
         (s, surface::CARD_FACE),
         guarded(card_face(p), &[KeyRef::SurfaceCodeA, KeyRef::SurfaceCodeB]),
     );
-    let basic = tlv(
-        &tag::BASIC_INFO,
-        &[
-            tlv(&tag::BASIC_AP_ID, &[0x06, 0x03, 0x0E, 0x01]),
-            tlv(&tag::BASIC_KEY_ID, &surface_id),
-            tlv(&tag::BASIC_VERSION, b"01"),
-            tlv(&tag::BASIC_MUNICIPALITY, p.card.municipality.as_bytes()),
-            tlv(&tag::BASIC_OPAQUE, &[0u8; 272]),
-        ]
-        .concat(),
-    );
-    f.insert((s, surface::BASIC_INFO), bin(basic));
+    f.insert((s, surface::BASIC_INFO), bin(basic_info(p, &surface_id)));
     f.insert(
         (s, surface::CV_CERT),
         bin(cv_cert(&surface_issuer(p), &surface_id, &SURFACE_AP)),
     );
-    let png = blank_png(72, 12);
-    let sig = pki::sign_sha256(&SURFACE_AP, &png).unwrap_or_default();
+    // EF 0005 as the recorded card has it (myna-card `MyNumberImage`): the
+    // image, the card key, and the certified key's signature over both.
+    let png = tlv(&tag::NUMBER_PNG, &blank_png(72, 12));
+    // DF42 holds the card key (the tag's name predates the recorded layout).
+    let card_key = tlv(&tag::NUMBER_KEY_ID, &rsa_pub(&pki::SURFACE_CHIP));
+    let sig = pki::sign_sha256(&SURFACE_AP, &[png.clone(), card_key.clone()].concat())
+        .unwrap_or_default();
     let number_image = tlv(
         &tag::NUMBER_IMAGE,
-        &[
-            tlv(&tag::NUMBER_PNG, &png),
-            tlv(&tag::NUMBER_KEY_ID, &surface_id),
-            tlv(&tag::NUMBER_SIGNATURE, &sig),
-        ]
-        .concat(),
+        &[png, card_key, tlv(&tag::NUMBER_SIGNATURE, &sig)].concat(),
     );
     f.insert(
         (s, surface::NUMBER_IMAGE),
         guarded(number_image, &[KeyRef::SurfaceCodeA]),
     );
+}
+
+/// 券面AP EF 0003 in the recorded card's layout: DF33 one byte (`00` on
+/// that card); DF35 a 16-byte key ID and 256 bytes. On the recorded card
+/// those 256 bytes name J-LIS's `5900025/001` and no key on the card or in
+/// the J-LIS test CV hierarchy recovers a padding from them (measured), so
+/// their meaning is unknown. Ours are a value of the same kind, not zeros:
+/// the virtual CV CA's (`6000001/001`, named in DF35) PKCS#1 SHA-256
+/// signature over DF31–DF34 as stored.
+pub(super) fn basic_info(p: &Profile, key: &[u8]) -> Vec<u8> {
+    use tags::surface as tag;
+    let clear = [
+        tlv(&tag::BASIC_AP_ID, &[0x06, 0x03, 0x0E, 0x01]),
+        tlv(&tag::BASIC_KEY_ID, key),
+        tlv(&tag::BASIC_VERSION, &[0x00]),
+        tlv(&tag::BASIC_MUNICIPALITY, p.card.municipality.as_bytes()),
+    ]
+    .concat();
+    let block = pki::sign_sha256(&CV_CA, &clear).unwrap_or_default();
+    let df35 = tlv(&tag::BASIC_OPAQUE, &[cv_issuer_id(), block].concat());
+    tlv(&tag::BASIC_INFO, &[clear, df35].concat())
 }
 
 /// Who the 券面AP's CV certificate names as its signer: the virtual CA, or
