@@ -11,7 +11,8 @@
 //! with COMMAND the example's text (its `# comment` left out) and keys
 //! `pin=KIND` (`--pin-stdin` is added and KIND's PIN of the built-in
 //! profile fed; `pin=KIND,NEW` feeds a second line, the new PIN),
-//! `env=NAME=VALUE`, `file=NAME` (a small file made first), `mkdir=NAME`,
+//! `code=PRINTED` (`--code-stdin` added and the printed parts fed: the
+//! face check), `env=NAME=VALUE`, `file=NAME` (a small file made first), `mkdir=NAME`,
 //! `exit=N` (0 unless given), `served` (it follows a reader: run as written
 //! through a private pcscd with the served card, on vpcd's two readers,
 //! until its first report, then stopped by SIGTERM, which must end it with
@@ -151,6 +152,11 @@ fn run_document(name: &str) -> (usize, usize) {
                         stdin.push_str(new);
                         stdin.push('\n');
                     }
+                }
+                "code" => {
+                    args.push("--code-stdin".into());
+                    stdin.push_str(v);
+                    stdin.push('\n');
                 }
                 "env" => {
                     let (n, val) = v.split_once('=').unwrap_or((v, ""));

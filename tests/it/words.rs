@@ -190,7 +190,7 @@ fn wareki_in_every_command_that_shows_a_date() {
         ),
         (
             "face-check",
-            vec!["--virtual", "face-check", "--code-env", "FC"],
+            vec!["--virtual", "face-check", "--show", "--code-env", "FC"],
             String::new(),
             Some(("FC", "昭和55年2月17日 2035 2285")),
             "昭和",

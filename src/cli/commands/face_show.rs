@@ -248,9 +248,10 @@ pub fn print(ctx: &Ctx, c: &FaceCheck) {
         6,
     );
     println!(
-        "  {} {}  {} {}",
+        "  {} {}{}  {} {}",
         pad(l.pick("生年月日 (署名付き)", "birth date (signed)"), 24),
         p.birth_date,
+        crate::i18n::era_note(&p.birth_date.to_string(), l),
         l.pick("性別", "sex"),
         sex_label(&p.sex_code, l)
     );
