@@ -13,7 +13,8 @@
 //! profile fed; `pin=KIND,NEW` feeds a second line, the new PIN),
 //! `code=PRINTED` (`--code-stdin` added and the printed parts fed: the
 //! face check), `env=NAME=VALUE`, `file=NAME` (a small file made first), `mkdir=NAME`,
-//! `exit=N` (0 unless given), `served` (it follows a reader: run as written
+//! `exit=N` (0 unless given), `tsa` (the URL `http://tsa.example/` is
+//! served by a TSA on the loopback started for the example), `served` (it follows a reader: run as written
 //! through a private pcscd with the served card, on vpcd's two readers,
 //! until its first report, then stopped by SIGTERM, which must end it with
 //! 0; skipped where no sandbox can start, as the other end-to-end tests),
@@ -136,6 +137,15 @@ fn run_document(name: &str) -> (usize, usize) {
             continue;
         }
         let mut args = arguments(&ex.text);
+        // The example's TSA is a loopback one for this example (no test
+        // connects outside the machine); kept until the command ends.
+        let tsa_dir = tempfile::tempdir().unwrap();
+        if get("tsa").is_some() {
+            let (url, _) = crate::common::tsa::start(tsa_dir.path(), 1);
+            for a in args.iter_mut().filter(|a| *a == "http://tsa.example/") {
+                *a = url.clone();
+            }
+        }
         let mut c = bin();
         c.current_dir(dir.path());
         let mut stdin = String::new();
@@ -166,7 +176,7 @@ fn run_document(name: &str) -> (usize, usize) {
                     std::fs::write(dir.path().join(v), crate::pdf::minimal_pdf("example")).unwrap()
                 }
                 "mkdir" => std::fs::create_dir_all(dir.path().join(v)).unwrap(),
-                "exit" => {}
+                "exit" | "tsa" => {}
                 other => panic!("{name}: unknown marker key {other} for {}", ex.text),
             }
         }
