@@ -78,6 +78,7 @@ fn chooses_a_reader(c: &Commands) -> bool {
         Commands::Readers
         | Commands::Verify(_)
         | Commands::Completions { .. }
+        | Commands::CompleteReaders
         | Commands::Man { .. }
         | Commands::Vcard(_)
         | Commands::Cert(CertCmd::Inspect { .. })

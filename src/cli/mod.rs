@@ -3,6 +3,7 @@
 
 mod combos;
 pub mod commands;
+pub mod completion;
 mod help_ja;
 pub mod input;
 pub mod manual;
@@ -154,6 +155,10 @@ pub enum Commands {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// The names of the readers connected now, one per line, for the shell
+    /// completion of `--reader` (no card is touched)
+    #[command(hide = true, name = "complete-readers")]
+    CompleteReaders,
     /// Print the man page (roff), or write one per subcommand into DIR
     Man {
         /// Write mynacard.1 and mynacard-SUBCOMMAND.1 for every subcommand here
@@ -342,8 +347,13 @@ pub fn run(cli: Cli) -> i32 {
         Commands::Cert(c) => commands::cert::run(&ctx, c),
         Commands::Vcard(c) => commands::vcard::run(&ctx, c),
         Commands::Completions { shell } => {
-            let mut cmd = manual::command();
-            clap_complete::generate(shell, &mut cmd, "mynacard", &mut std::io::stdout());
+            print!("{}", completion::script(shell));
+            Ok(0)
+        }
+        Commands::CompleteReaders => {
+            for name in crate::usecase::readers::names(&ctx.card) {
+                println!("{name}");
+            }
             Ok(0)
         }
         Commands::Man { dir: None } => manual::top_page().and_then(|page| {

@@ -79,3 +79,24 @@ fn pcsc_list(o: &CardOptions) -> Result<Vec<Seen>> {
 fn pcsc_list(_o: &CardOptions) -> Result<Vec<Seen>> {
     Err(crate::error::Error::NoPcscBuild)
 }
+
+/// The readers' names only, for shell completion of `--reader`: no card is
+/// connected to or sent anything (a completion must be quick and touch
+/// nothing). Without PC/SC, none.
+pub fn names(o: &CardOptions) -> Vec<String> {
+    if o.virtual_card.is_some() {
+        return Vec::new();
+    }
+    pcsc_names(o).unwrap_or_default()
+}
+
+#[cfg(feature = "pcsc")]
+fn pcsc_names(o: &CardOptions) -> Result<Vec<String>> {
+    let readers = crate::transport::agent::Agent::spawn(o.budget())?.readers()?;
+    Ok(readers.into_iter().map(|r| r.name).collect())
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn pcsc_names(_o: &CardOptions) -> Result<Vec<String>> {
+    Ok(Vec::new())
+}

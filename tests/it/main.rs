@@ -7,6 +7,7 @@ mod common;
 mod age_check;
 mod age_openssl;
 mod apdu_counts;
+mod completion;
 mod contradictions;
 mod doctor;
 mod e2e_doctor;
