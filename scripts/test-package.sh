@@ -19,6 +19,11 @@ CRATE=$TARGET/package/mynacard-$VERSION.crate
 [ -e "$CRATE" ] || { echo "package: cargo package made no crate" >&2; exit 1; }
 rm -rf "$TARGET/package-src" && mkdir -p "$TARGET/package-src"
 tar -xzf "$CRATE" -C "$TARGET/package-src"
+# In CI the release build skips thin LTO (measured 2026-12-06: 131 s
+# instead of 152 s on the 2-core machine); what the package holds and how
+# the binary behaves are the same, and `scripts/package.sh` run by hand
+# keeps the release profile's LTO.
+if [ "${CI:-}" = true ]; then export CARGO_PROFILE_RELEASE_LTO=off; fi
 (cd "$TARGET/package-src/mynacard-$VERSION" && cargo build --release --locked --quiet --target-dir "$TARGET")
 DEB=$(BIN=$TARGET/release/mynacard ./scripts/package.sh | tail -1)
 WORK=$(mktemp -d)
