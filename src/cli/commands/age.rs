@@ -64,15 +64,7 @@ pub struct BirthSource {
 
 impl BirthSource {
     fn source(&self) -> Source {
-        if let Some(p) = &self.birth_date_file {
-            Source::File(p.clone())
-        } else if self.birth_date_stdin {
-            Source::Stdin
-        } else if let Some(n) = &self.birth_date_env {
-            Source::Env(n.clone())
-        } else {
-            Source::Prompt
-        }
+        Source::file_or_env(&self.birth_date_file, &self.birth_date_env).or_stdin(self.birth_date_stdin)
     }
 }
 

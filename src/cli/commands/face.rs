@@ -82,15 +82,7 @@ pub struct CodeSource {
 
 impl CodeSource {
     fn source(&self) -> Source {
-        if let Some(p) = &self.code_file {
-            Source::File(p.clone())
-        } else if self.code_stdin {
-            Source::Stdin
-        } else if let Some(n) = &self.code_env {
-            Source::Env(n.clone())
-        } else {
-            Source::Prompt
-        }
+        Source::file_or_env(&self.code_file, &self.code_env).or_stdin(self.code_stdin)
     }
 }
 
