@@ -1,18 +1,10 @@
-//! Which built-in J-LIS root issued a certificate: the one its authority
-//! key identifier names, under its issuer name, whose key verifies its
-//! signature. Only then may `status` check the chain against that root and
-//! leave the card's own CA file unread: a name or a key identifier alone
-//! proves nothing.
+//! Which of some CA certificates issued a certificate: the one its
+//! authority key identifier names, under its issuer name, whose key
+//! verifies its signature — a name or a key identifier alone proves
+//! nothing (`roots::builtin_issuer` asks it of the J-LIS roots).
 
 use super::parse_cert;
-use super::roots::{Root, JLIS};
 use x509_parser::prelude::*;
-
-/// The built-in J-LIS root that issued `ee` (DER), proven by its signature.
-pub fn builtin_issuer(ee: &[u8]) -> Option<&'static Root> {
-    let ders: Vec<&[u8]> = JLIS.iter().map(|r| r.der).collect();
-    issuer_among(ee, &ders).and_then(|i| JLIS.get(i))
-}
 
 /// The index of the certificate in `cas` that issued `ee`: its subject key
 /// identifier is `ee`'s authority key identifier, its subject `ee`'s
@@ -55,6 +47,8 @@ mod tests {
     use super::*;
     use crate::cert::testutil::{ca_params, ee_params, jpki_dn, key, sign, AUTH_OU};
     use crate::protocol::certgen::Basic;
+    // The J-LIS roots ask this room; their test of it lives here.
+    use crate::cert::roots::{builtin_issuer, JLIS};
 
     fn ca() -> Vec<u8> {
         ca_params(jpki_dn(AUTH_OU), Basic::Ca(None))

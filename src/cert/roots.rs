@@ -292,6 +292,14 @@ fn provenance_among(ee: &[u8], now: OffsetDateTime, test_roots: &[&[u8]]) -> Pro
     }
 }
 
+/// The built-in J-LIS root that issued `ee` (DER), proven by its
+/// signature (`issuer::issuer_among`). Only then may `status` check the
+/// chain against that root and leave the card's own CA file unread.
+pub fn builtin_issuer(ee: &[u8]) -> Option<&'static Root> {
+    let ders: Vec<&[u8]> = JLIS.iter().map(|r| r.der).collect();
+    super::issuer::issuer_among(ee, &ders).and_then(|i| JLIS.get(i))
+}
+
 /// Level 2: whether the card's CA file is the very root that issued the
 /// certificate `ee` (`None` when the certificate is neither J-LIS's nor
 /// J-LIS's test PKI's, or no CA file). For the test PKI the CA file must

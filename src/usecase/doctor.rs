@@ -5,107 +5,11 @@
 
 use super::connect::{choose_reader, CardOptions};
 use super::doctor_card::{self, CardProbe};
-use super::doctor_usb::{self, UsbFinding};
+pub use super::doctor_model::{Finding, NotChecked, Service, Status, Step, StepId};
+use super::doctor_usb;
 use crate::error::Error;
 use crate::platform::devices;
-use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// The steps, in the order the path runs from the USB port to the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StepId {
-    Usb,
-    Service,
-    Readers,
-    Card,
-    Applications,
-    ExtendedLength,
-    Latency,
-}
-
-impl StepId {
-    pub const ALL: [StepId; 7] = [
-        StepId::Usb,
-        StepId::Service,
-        StepId::Readers,
-        StepId::Card,
-        StepId::Applications,
-        StepId::ExtendedLength,
-        StepId::Latency,
-    ];
-}
-
-/// How a step went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Ok,
-    /// Works, with something worth knowing.
-    Warn,
-    /// This step stops the path: its fix comes first.
-    Fail,
-    /// Not reached: an earlier step failed.
-    Skipped,
-    /// Not checked on this system, or not for the virtual card.
-    NotChecked,
-}
-
-/// Why a step was not checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotChecked {
-    OtherSystem,
-    VirtualCard,
-    NoPcscBuild,
-}
-
-/// The PC/SC service as found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Service {
-    Ok,
-    NotInstalled,
-    /// `PCSCLITE_CSOCK_NAME` names a socket that is not there.
-    EnvSocketMissing(PathBuf),
-    /// No socket, no daemon.
-    NotRunning(PathBuf),
-    /// The socket is there but nothing answers on it.
-    NoAnswer(PathBuf),
-    /// Not reachable, where the system's PC/SC is not pcsc-lite.
-    Unavailable,
-    /// Any other PC/SC failure.
-    Other(String),
-}
-
-/// What one step found: the data a presenter words.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Finding {
-    NotChecked(NotChecked),
-    Skipped,
-    Usb(UsbFinding),
-    Service(Service),
-    /// The readers pcscd offers (none: nothing to read with).
-    Readers(usize),
-    /// `--reader` names none of them (`matches` empty) or several.
-    ReaderChoice {
-        query: String,
-        matches: Vec<String>,
-    },
-    Card(doctor_card::CardFinding),
-    Applications(doctor_card::AppsFinding),
-    Extended(doctor_card::Extended),
-    Latency {
-        median_ms: f64,
-        apdus: u32,
-    },
-}
-
-/// One step, checked.
-#[derive(Debug, Clone)]
-pub struct Step {
-    pub id: StepId,
-    pub status: Status,
-    pub finding: Finding,
-}
 
 /// Everything the doctor found.
 #[derive(Debug, Clone)]

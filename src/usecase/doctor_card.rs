@@ -4,24 +4,16 @@
 //! or reads personal data.
 
 use super::connect::{open, transact, CardOptions};
-use super::doctor::{Finding, Status, Step, StepId};
+pub use super::doctor_model::{AppsFinding, CardFinding, Extended, Interface};
+use super::doctor_model::{Finding, Status, Step, StepId};
 use crate::card::jpki::{self, CertSlot};
 use crate::card::Session;
 use crate::error::{Error, Result};
-use crate::protocol::{App, TokenType};
-use serde::Serialize;
+use crate::protocol::App;
 use std::time::Instant;
 
 /// SELECTs timed for the latency figure.
 pub const LATENCY_APDUS: u32 = 5;
-
-/// How the card is reached, as its ATR says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Interface {
-    Contact,
-    Contactless,
-}
 
 /// The interface from the ATR: a contactless card's ATR is the one the
 /// reader builds (PC/SC part 3: `3B 8n 80 01` and n historical bytes).
@@ -34,37 +26,6 @@ pub fn interface(atr: &[u8]) -> Interface {
         }
         _ => Interface::Contact,
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CardFinding {
-    Ok {
-        interface: Interface,
-    },
-    NoCard,
-    /// Another program holds the card.
-    Busy,
-    /// The card did not answer as a card should (the error's words).
-    Error(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AppsFinding {
-    /// The JPKI application answered; the others as listed.
-    Ok(Option<TokenType>),
-    NotMyNumberCard,
-    Error(String),
-}
-
-/// How the extended-length read went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Extended {
-    /// One READ BINARY brought the whole certificate.
-    Works { bytes: usize },
-    /// The card or reader refused it (6700): short reads are used.
-    Refused,
-    /// The read failed on the way (a reader that cannot carry the answer).
-    Broke(String),
 }
 
 /// What the card probe found.

@@ -1,7 +1,8 @@
 //! The USB step of `doctor`: smart-card and NFC devices the kernel sees,
 //! whether pcscd offers them, and the known models with what to do.
 
-use super::doctor::{Finding, NotChecked, Service, Status, Step, StepId};
+pub use super::doctor_model::UsbFinding;
+use super::doctor_model::{Finding, NotChecked, Service, Status, Step, StepId};
 use crate::platform::devices::{self, UsbDevice};
 use serde::Serialize;
 use std::path::Path;
@@ -87,21 +88,6 @@ pub struct UsbSeen {
     /// Whether a reader pcscd offers is this device (`None`: cannot tell,
     /// pcscd not reached or the device has no name to match).
     pub seen_by_pcscd: Option<bool>,
-}
-
-/// What the USB step found: the device that matters most.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UsbFinding {
-    /// No smart-card or NFC device on USB.
-    None,
-    /// Every device found is one pcscd offers (or cannot be told).
-    Fine(usize),
-    /// A reader a Linux NFC driver holds (RC-S380 on `port100`).
-    KernelNfc { model: String, driver: String },
-    /// A CCID reader, and no CCID driver for pcscd (libccid).
-    NoCcidDriver { model: String },
-    /// A CCID reader pcscd does not offer, though its driver is there.
-    NotOffered { model: String },
 }
 
 /// The smart-card and NFC devices under `root`, matched against the

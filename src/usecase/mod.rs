@@ -7,6 +7,7 @@ pub mod certs;
 pub mod connect;
 pub mod doctor;
 pub mod doctor_card;
+pub mod doctor_model;
 pub mod doctor_usb;
 pub mod face;
 pub mod follow;

@@ -126,7 +126,7 @@ fn with_ca(
     ee: Vec<u8>,
     bad: &mut Vec<(String, String)>,
 ) -> Result<Got> {
-    let root = |ee: &[u8]| crate::cert::issuer::builtin_issuer(ee).map(|r| r.der.to_vec());
+    let root = |ee: &[u8]| crate::cert::roots::builtin_issuer(ee).map(|r| r.der.to_vec());
     with_ca_by(s, slot, ee, bad, &root)
 }
 

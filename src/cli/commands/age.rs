@@ -64,7 +64,8 @@ pub struct BirthSource {
 
 impl BirthSource {
     fn source(&self) -> Source {
-        Source::file_or_env(&self.birth_date_file, &self.birth_date_env).or_stdin(self.birth_date_stdin)
+        Source::file_or_env(&self.birth_date_file, &self.birth_date_env)
+            .or_stdin(self.birth_date_stdin)
     }
 }
 

@@ -5,7 +5,7 @@
 //! on (cleared when the card leaves or after `face::SHOWN_FOR`).
 
 use super::face::{Done, Panel, Pictures};
-use super::view::{Look, Tone};
+use super::look::{Look, Tone};
 use crate::i18n::Lang;
 use crate::report::face_image::{self, Grey};
 use crate::usecase::face::{printed::Problem, FaceCheck, Verdict};

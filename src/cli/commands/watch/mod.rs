@@ -11,6 +11,8 @@ mod face;
 #[cfg(feature = "pcsc")]
 mod face_view;
 #[cfg(feature = "pcsc")]
+mod look;
+#[cfg(feature = "pcsc")]
 mod view;
 #[cfg(feature = "pcsc")]
 mod worker;

@@ -8,54 +8,18 @@
 //! colour only repeats them (none under `NO_COLOR`).
 
 use super::face::Panel;
+pub use super::look::Look;
+use super::look::Tone;
 use super::worker::Seen;
-use crate::i18n::{Lang, PinText};
+use crate::i18n::PinText;
 use crate::report::timeline;
 use crate::report::{FindingCode, Severity, Subject};
 use crate::usecase::pins::CounterState;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
-
-/// How the screen looks: the language and whether colour is used.
-#[derive(Clone, Copy)]
-pub struct Look {
-    pub lang: Lang,
-    pub color: bool,
-}
-
-#[derive(Clone, Copy)]
-pub(super) enum Tone {
-    Ok,
-    Warn,
-    Bad,
-    Dim,
-}
-
-impl Look {
-    pub(super) fn style(&self, t: Tone) -> Style {
-        if !self.color {
-            return match t {
-                Tone::Bad => Style::default().add_modifier(Modifier::BOLD),
-                _ => Style::default(),
-            };
-        }
-        match t {
-            Tone::Ok => Style::default().fg(Color::Green),
-            Tone::Warn => Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-            Tone::Bad => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-            Tone::Dim => Style::default().fg(Color::DarkGray),
-        }
-    }
-
-    pub(super) fn pick(&self, ja: &'static str, en: &'static str) -> &'static str {
-        self.lang.pick(ja, en)
-    }
-}
 
 /// Draw the whole screen; the face panel, when on, over the report.
 pub fn draw(f: &mut Frame, seen: &Seen, face: &Panel, look: Look) {
@@ -292,7 +256,9 @@ fn report_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
     use ratatui::Terminal;
 
     fn report(profile: &str) -> Seen {
