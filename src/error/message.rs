@@ -210,7 +210,7 @@ impl Error {
             VerifyLost { kind } => tr(
                 lang,
                 format!(
-                    "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
+                    "{}の照合に応答がありませんでした。残り回数が減った可能性があります",
                     name(kind)
                 ),
                 format!(

@@ -112,7 +112,7 @@ impl Error {
         let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
         Some(match self {
             VerifyLost { .. } => s(
-                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
+                "残り回数が減った可能性があります。やり直す前に mynacard pin status で確認してください",
                 "a try may have been used: check with mynacard pin status before trying again",
             ),
             WrongPin {
