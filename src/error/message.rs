@@ -81,7 +81,7 @@ impl Error {
                 let atr = hex_spaced(atr);
                 tr(
                     lang,
-                    format!("{reader} のカードはマイナンバーカードではないか、この版の知らない新しい種類のカードです (公的個人認証APがありません。ATR {atr})"),
+                    format!("{reader} のカードはマイナンバーカードではないか、この版の mynacard が対応していない新しい種類のカードです (公的個人認証APがありません。ATR {atr})"),
                     format!("the card in {reader} is not a My Number Card, or a newer kind this version does not know (no JPKI application; ATR {atr})"),
                 )
             }
@@ -153,7 +153,7 @@ impl Error {
             LastTry { kind, left } => tr(
                 lang,
                 format!(
-                    "{}。--force-last-try (端末では種類名の入力も) なしには使いません",
+                    "{}。最後の1回は --force-last-try を付けたとき (端末では種類名の入力も必要) にだけ使います",
                     match left {
                         Some(_) => format!("{}は残り 1 回です", name(kind)),
                         None => format!("カードが{}の残り回数を示しません", name(kind)),
@@ -210,7 +210,7 @@ impl Error {
             VerifyLost { kind } => tr(
                 lang,
                 format!(
-                    "{}の照合に応答がありませんでした。試行回数が減った可能性があります",
+                    "{}の照合に応答がありませんでした。残り回数が減った可能性があります",
                     name(kind)
                 ),
                 format!(
@@ -333,7 +333,7 @@ impl Error {
                     path.display(),
                     match *what {
                         "a symbolic link" => "シンボリックリンク",
-                        "a directory" => "ディレクトリ",
+                        "a directory" => "フォルダー",
                         "a device" => "デバイス",
                         "a FIFO" => "FIFO",
                         "a socket" => "ソケット",

@@ -96,7 +96,7 @@ impl Misuse {
                 "--json cannot be used with the signature on standard output (they would mix): give -o FILE".into(),
             ),
             ReferenceNotResident => (
-                "--reference は住民基本台帳用暗証番号 (2 つの鍵参照) にだけ使えます".into(),
+                "--reference は住民基本台帳用の暗証番号 (2 つの鍵参照) にだけ使えます".into(),
                 "--reference applies only to the resident-registry PIN (two key references)".into(),
             ),
             WatchVirtual => (

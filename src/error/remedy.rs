@@ -112,7 +112,7 @@ impl Error {
         let s = |ja: &str, en: &str| lang.pick(ja, en).to_string();
         Some(match self {
             VerifyLost { .. } => s(
-                "試行回数が減った可能性があります。再試行する前に mynacard pin status で確認してください",
+                "残り回数が減った可能性があります。やり直す前に mynacard pin status で確認してください",
                 "a try may have been used: check with mynacard pin status before trying again",
             ),
             WrongPin {
@@ -177,7 +177,7 @@ impl Error {
                 )
             }
             NoPinSource { .. } | PinInput(_) => s(
-                "--pin-file, --pin-stdin, --pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
+                "--pin-file、--pin-stdin、--pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
                 "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
             ),
             NewPinsDiffer { .. } => s(
@@ -346,7 +346,7 @@ impl Error {
                 "run the command again; if it persists, reinstall mynacard (it may have been replaced while running)",
             ),
             HelperKilled { .. } => s(
-                "このパソコンの別のプログラム (タスク管理ツール、スクリプト、セキュリティソフトなど) が mynacard の補助プロセスを終了させました。それを確かめてから、もう一度実行してください",
+                "このコンピューターの別のプログラム (タスク管理ツール、スクリプト、セキュリティソフトなど) が mynacard の補助プロセスを終了させました。それを確かめてから、もう一度実行してください",
                 "another program on this PC (a task manager, a script, a security tool) ended mynacard's helper process: find out which, then run the command again",
             ),
             LeftPowered { .. } => s(

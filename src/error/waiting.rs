@@ -21,7 +21,7 @@ pub const ANSWER: Waited = Waited {
 };
 pub const SECRET_ANSWER: Waited = Waited {
     en: "waiting for the answer to a PIN command; the try may have been counted: check with mynacard pin status before trying again",
-    ja: "暗証番号のコマンドの応答待ち。試行回数が減った可能性があります: 再試行の前に mynacard pin status で確認してください",
+    ja: "暗証番号のコマンドの応答待ち。残り回数が減った可能性があります: やり直す前に mynacard pin status で確認してください",
 };
 pub const CARD: Waited = Waited {
     en: "waiting for the card",

@@ -15,13 +15,13 @@ pub trait PinText {
 impl PinText for PinKind {
     fn name(self, lang: Lang) -> &'static str {
         match (self, lang) {
-            (PinKind::Sign, Lang::Ja) => "署名用電子証明書パスワード",
+            (PinKind::Sign, Lang::Ja) => "署名用電子証明書のパスワード",
             (PinKind::Sign, Lang::En) => "signature password",
-            (PinKind::Auth, Lang::Ja) => "利用者証明用電子証明書暗証番号",
+            (PinKind::Auth, Lang::Ja) => "利用者証明用電子証明書の暗証番号",
             (PinKind::Auth, Lang::En) => "user-authentication PIN",
-            (PinKind::CardInfo, Lang::Ja) => "券面事項入力補助用暗証番号",
+            (PinKind::CardInfo, Lang::Ja) => "券面事項入力補助用の暗証番号",
             (PinKind::CardInfo, Lang::En) => "card-info PIN",
-            (PinKind::Resident, Lang::Ja) => "住民基本台帳用暗証番号",
+            (PinKind::Resident, Lang::Ja) => "住民基本台帳用の暗証番号",
             (PinKind::Resident, Lang::En) => "resident-registry PIN",
             (PinKind::FaceCode, Lang::Ja) => "照合番号B",
             (PinKind::FaceCode, Lang::En) => "card-face check code (照合番号B)",
@@ -62,7 +62,7 @@ impl PinText for PinKind {
         match self.format() {
             crate::protocol::PinFormat::SignPassword => lang
                 .pick(
-                    "署名用電子証明書パスワードは英大文字 (A-Z) と数字 (0-9) の 6〜16 文字です",
+                    "署名用電子証明書のパスワードは英大文字 (A-Z) と数字 (0-9) の 6〜16 文字です",
                     "the signature password is 6 to 16 characters of A-Z and 0-9",
                 )
                 .into(),

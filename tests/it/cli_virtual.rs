@@ -365,8 +365,8 @@ fn japanese_messages_from_the_locale() {
         .output()
         .unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("署名用電子証明書パスワード"), "{s}");
-    assert!(s.contains("住民基本台帳用暗証番号"), "{s}");
+    assert!(s.contains("署名用電子証明書のパスワード"), "{s}");
+    assert!(s.contains("住民基本台帳用の暗証番号"), "{s}");
 }
 
 #[test]
@@ -596,7 +596,7 @@ fn errors_speak_the_users_language() {
     assert_eq!(out.status.code(), Some(9));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("エラー: 利用者証明用電子証明書暗証番号が違います。残り 2 回です"),
+        err.contains("エラー: 利用者証明用電子証明書の暗証番号が違います。残り 2 回です"),
         "{err}"
     );
     assert!(err.contains("対処: "), "{err}");
@@ -949,7 +949,7 @@ fn pin_status_fails_on_a_locked_pin_when_asked_and_language_honours_language() {
         .args(["--virtual", "pin", "status"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("署名用電子証明書パスワード"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("署名用電子証明書のパスワード"));
 }
 
 #[test]
@@ -1119,7 +1119,7 @@ fn usage_errors_are_wholly_in_the_chosen_language() {
         ),
         (
             &["--virtual", "pin", "change", "auth", "--reference", "juki"][..],
-            "--reference は住民基本台帳用暗証番号",
+            "--reference は住民基本台帳用の暗証番号",
             "--reference applies only to the resident-registry PIN",
         ),
     ] {

@@ -263,7 +263,7 @@ fn card(c: &CardFinding, d: &Diagnosis) -> (Two, Option<Two>) {
             };
             (
                 two(
-                    format!("{reader} にカード ({ja}), ATR {atr}"),
+                    format!("{reader} にカードがあります ({ja}、ATR {atr})"),
                     format!("a card in {reader} ({en}), ATR {atr}"),
                 ),
                 None,
@@ -272,7 +272,7 @@ fn card(c: &CardFinding, d: &Diagnosis) -> (Two, Option<Two>) {
         CardFinding::NoCard => (
             two("どのリーダーにもカードがありません", "no card on any reader"),
             Some(two(
-                "カードを置いてください: 非接触はアンテナの上に平らに、接触はIC チップを先にして差し込みます",
+                "カードを置いてください: 非接触型はアンテナの上に平らに置き、接触型は IC チップ側から差し込みます",
                 "put the card on the reader: flat on the antenna (contactless), or chip first into the slot (contact)",
             )),
         ),

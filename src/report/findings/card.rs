@@ -81,7 +81,7 @@ pub(super) fn kind_and_expiry(o: &mut Out, inp: &Input, advice: &Advice) {
                 Subject::Card,
                 t(
                     format!(
-                        "カードは{} ({}) 有効期限です。更新の申請を受付中です",
+                        "カードは{}有効期限です ({})。更新の申請を受け付けています",
                         days(e.days_left, Lang::Ja),
                         jp_date(card)
                     ),

@@ -107,7 +107,7 @@ fn expiry_finding(o: &mut Out, inp: &Input, advice: &Advice, r: &Reviewed<'_>) {
             subject,
             t(
                 format!(
-                    "{name_ja}は{} ({}) 有効期限です。更新を受付中です",
+                    "{name_ja}は{}有効期限です ({})。更新を受け付けています",
                     days(e.days_left, Lang::Ja),
                     jp_date(end)
                 ),
@@ -387,7 +387,7 @@ pub(super) fn signature_certificate(o: &mut Out, inp: &Input, advice: &Advice) {
                 format!("the signature certificate was not read: {}", why.en),
             ),
             t(
-                "残りの報告はそのまま有効です。署名用電子証明書パスワードを確認してから --with-sign を付けて再実行してください",
+                "残りの報告はそのまま有効です。署名用電子証明書のパスワードを確認してから --with-sign を付けて再実行してください",
                 "the rest of the report stands; check the signature password, then run again with --with-sign",
             ),
             None,
@@ -418,7 +418,7 @@ pub(super) fn holder(o: &mut Out, inp: &Input) {
                 format!("the signature certificate was not compared with the card: {}", why.en),
             ),
             t(
-                "残りの報告はそのまま有効です。券面事項入力補助用暗証番号を確認してから --with-card-info を付けて再実行してください",
+                "残りの報告はそのまま有効です。券面事項入力補助用の暗証番号を確認してから --with-card-info を付けて再実行してください",
                 "the rest of the report stands; check the card-info PIN, then run again with --with-card-info",
             ),
             None,

@@ -27,7 +27,7 @@ pub(super) fn renew_card_step(card: CardState) -> Text {
             "apply to renew the card at your municipal office (the new card comes with new certificates)",
         ),
         _ => t(
-            "市区町村の窓口でカードの更新を申請してください。受付中です (新しいカードには新しい電子証明書が入ります)",
+            "市区町村の窓口でカードの更新を申請してください。申請は受付中です (新しいカードには新しい電子証明書が入ります)",
             "apply to renew the card at your municipal office; renewal is open now (the new card comes with new certificates)",
         ),
     }

@@ -57,7 +57,7 @@ pub(super) fn counters(o: &mut Out, inp: &Input, advice: &Advice) {
                 match advice.reset_at(p.kind, inp) {
                     ResetAt::ByRenewal(r) => renewal_sets_pin(r),
                     _ => t(
-                        "確実に分からない場合は入力せず、窓口で再設定してください",
+                        "確かでない場合は入力せず、窓口で再設定してください",
                         "if unsure of it, do not try: have it reset at your municipal office",
                     ),
                 },

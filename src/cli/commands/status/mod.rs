@@ -219,13 +219,13 @@ fn note_text(n: &Note, lang: Lang) -> String {
     match n {
         Note::NeedsAuthPin => lang
             .pick(
-                "スマホ用電子証明書では、読むのに利用者証明用電子証明書暗証番号が必要です (mynacard cert show auth)",
+                "スマホ用電子証明書では、読むのに利用者証明用電子証明書の暗証番号が必要です (mynacard cert show auth)",
                 "on a smartphone certificate reading it needs the user-authentication PIN (mynacard cert show auth)",
             )
             .into(),
         Note::NeedsSignPassword => lang
             .pick(
-                "読むには署名用電子証明書パスワードが必要です (--with-sign)。誤入力は試行回数を1回消費します",
+                "読むには署名用電子証明書のパスワードが必要です (--with-sign)。間違えると残り回数が1回減ります",
                 "reading it needs the signature password (--with-sign); a wrong entry costs one try, nothing else",
             )
             .into(),

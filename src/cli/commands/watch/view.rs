@@ -234,7 +234,7 @@ fn report_lines(
         )));
     }
     lines.push(Line::from(Span::styled(
-        look.pick("指摘 (重い順)", "findings (most severe first)"),
+        look.pick("所見 (重要度の高い順)", "findings (most severe first)"),
         Style::default().add_modifier(Modifier::BOLD),
     )));
     if findings.is_empty() {
