@@ -8,16 +8,17 @@
 #
 # Budget: under 10 minutes from a clean clone on the 2-core CI machine
 # (`.ci/run` runs this script). Each step prints its wall time. Measured on
-# a clean clone on 2026-12-06 (7 min 2 s in all, exit 0; docs/performance.md,
+# a clean clone on 2026-12-06 (9 min 15 s in all, exit 0; docs/performance.md,
 # "CI budget"), and each step's budget:
-#   deps      install-deps.sh (apt, only what is missing)      0 s here; budget 1 min
-#   build     debug build of every target, once                201 s;    budget 4 min
-#   jpki-cli  the wait for jpki-cli's background build (debug,
-#             niced, overlapping the build; once per target/)    ? s;     budget 1 min
-#   tests     unit + integration tests, 6 test threads          97 s;    budget 2 min
-#   no-pcsc   the library and its tests without PC/SC           21 s;    budget 0.5 min
-#   json      json-samples.sh | json-validate.py, en and ja      4 s;    budget 0.2 min
-#   package   one release build from the packaged crate, .deb,  99 s + lintian 16 s; budget 2 min
+#   deps      install-deps.sh (apt, only what is missing)      1 s here; budget 1 min
+#   build     debug build of every target, once, with         273 s;    budget 5 min
+#             jpki-cli's niced debug build in the background
+#   jpki-cli  the wait for that build (it ends first)            0 s;     budget 1 min
+#   tests     unit + integration tests, 6 test threads         105 s;    budget 2 min
+#   no-pcsc   the library and its tests without PC/SC           25 s;    budget 0.5 min
+#   json      json-samples.sh | json-validate.py, en and ja      7 s;    budget 0.2 min
+#   package   one release build from the packaged crate (no   144 s;    budget 2.5 min
+#             thin LTO under CI), .deb, lintian, its checks
 # A change that adds a step or grows one past its budget says so here and in
 # docs/performance.md, and keeps the total under 10 minutes.
 set -euo pipefail
