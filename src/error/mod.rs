@@ -421,6 +421,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn new_pins_that_differ_are_named_by_their_kind() {
+        let e = Error::NewPinsDiffer {
+            kind: PinKind::Sign,
+        };
+        assert!(e
+            .remedy(Lang::Ja)
+            .contains("新しい署名用電子証明書のパスワードを"));
+        assert!(e
+            .remedy(Lang::En)
+            .contains("the same new signature password twice"));
+        let e = Error::NewPinsDiffer {
+            kind: PinKind::CardInfo,
+        };
+        assert!(e
+            .remedy(Lang::Ja)
+            .contains("新しい券面事項入力補助用の暗証番号を"));
+    }
+
+    #[test]
     fn every_code_is_listed_and_spelled_as_serde_spells_it() {
         let schema = schemars::schema_for!(ErrorCode).to_value();
         let listed = schema["enum"].as_array().map_or(0, |a| a.len());

@@ -180,9 +180,11 @@ impl Error {
                 "--pin-file、--pin-stdin、--pin-env のいずれかで暗証番号を渡すか、端末から実行してください",
                 "give the PIN with --pin-file, --pin-stdin or --pin-env, or run from a terminal",
             ),
-            NewPinsDiffer { .. } => s(
-                "新しい暗証番号を同じように2回入力してください",
-                "type the same new PIN twice",
+            // Named by kind: the signature's is a password, not a PIN.
+            NewPinsDiffer { kind } => tr(
+                lang,
+                format!("新しい{}を同じように2回入力してください", kind.name(Lang::Ja)),
+                format!("type the same new {} twice", kind.name(Lang::En)),
             ),
             _ => return None,
         })
