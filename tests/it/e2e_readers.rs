@@ -8,6 +8,7 @@
 #![cfg(feature = "pcsc")]
 
 use crate::common;
+use crate::common::myna::{self, sex_code};
 
 use common::e2e::*;
 use mynacard::sandbox::Sandbox;
@@ -17,96 +18,55 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-/// Set by the parent test in the child it starts: where the child writes
-/// what myna-card read. libpcsclite keeps the first socket name it sees for
-/// the life of the process, so each reading runs in a process of its own.
-const CHILD_OUT: &str = "MYNACARD_E2E_MYNA_CARD_OUT";
-const CHILD_READER: &str = "MYNACARD_E2E_MYNA_CARD_READER";
-
 /// The built-in profile: the PINs the readers present (test data), in
 /// process or through the environment, never in argv.
 fn profile() -> Profile {
     Profile::builtin()
 }
 
-/// A PC/SC failure in myna-card's error type (it has no PC/SC variant
-/// without its own `pcsc` feature); the text says what it was.
-fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
-    myna_card::Error::Malformed(format!("PC/SC: {e}"))
-}
-
 fn date(d: myna_card::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
-}
-
-fn sex_code(s: myna_card::Sex) -> String {
-    use myna_card::Sex;
-    match s {
-        Sex::Male => "1".into(),
-        Sex::Female => "2".into(),
-        Sex::Unknown => "0".into(),
-        Sex::NotApplicable => "9".into(),
-        Sex::Other(b) => char::from(b).to_string(),
-    }
 }
 
 fn retries(r: myna_card::Retries) -> Value {
     r.count().map_or(Value::Null, Value::from)
 }
 
-/// myna-card's link to the card: the bytes over PC/SC, nothing else (its
-/// own `pcsc` feature would link libpcsclite into every test build).
-struct Pcsc(pcsc::Card);
-
-impl myna_card::Transmit for Pcsc {
-    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
-        let mut buf = vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED];
-        Ok(self
-            .0
-            .transmit(command, &mut buf)
-            .map_err(pcsc_err)?
-            .to_vec())
-    }
-}
-
 /// Everything myna-card reads from the card, as JSON: counters first (no
 /// PIN sent yet), then the files, then what the PINs open.
 fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
+    let p = profile();
+    // Exclusive, and powered down after: PINs are presented.
+    myna::with_card(reader, |card| read_all(card, &p))
+}
+
+fn read_all(card: &mut myna_card::Card<myna::Pcsc>, p: &Profile) -> myna_card::Result<Value> {
     use myna_card::ap::common::CommonAp;
     use myna_card::ap::jpki::JpkiAp;
     use myna_card::ap::juki::JukiAp;
     use myna_card::ap::text::{ef as text_ef, TextAp};
-    use myna_card::{Card, Pin};
-
-    let p = profile();
-    // Exclusive: PINs are presented.
-    let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
-    let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
-    let link = ctx
-        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
-        .map_err(pcsc_err)?;
-    let mut card = Card::new(Pcsc(link));
+    use myna_card::Pin;
     let mut counters = serde_json::Map::new();
     {
-        let mut jpki = JpkiAp::select(&mut card)?;
+        let mut jpki = JpkiAp::select(card)?;
         counters.insert("jpki-001b".into(), retries(jpki.sign_pin_retries()?));
         counters.insert("jpki-0018".into(), retries(jpki.auth_pin_retries()?));
     }
     {
-        let mut text = TextAp::select(&mut card)?;
+        let mut text = TextAp::select(card)?;
         counters.insert("text-0011".into(), retries(text.retries(text_ef::PIN)?));
     }
     {
-        let mut juki = JukiAp::select(&mut card)?;
+        let mut juki = JukiAp::select(card)?;
         counters.insert("juki-001c".into(), retries(juki.pin_retries()?));
     }
     let info = {
-        let mut common = CommonAp::select(&mut card)?;
+        let mut common = CommonAp::select(card)?;
         counters.insert("common-001c".into(), retries(common.pin_retries()?));
         common.read_card_info()?
     };
     let (auth, auth_ca, sign_ca, sign) = {
-        let mut jpki = JpkiAp::select(&mut card)?;
+        let mut jpki = JpkiAp::select(card)?;
         let auth = jpki.read_auth_certificate_der()?;
         let auth_ca = jpki.read_auth_ca_certificate_der()?;
         let sign_ca = jpki.read_sign_ca_certificate_der()?;
@@ -114,16 +74,12 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
         (auth, auth_ca, sign_ca, jpki.read_sign_certificate_der()?)
     };
     let (attrs, number) = {
-        let mut text = TextAp::select(&mut card)?;
+        let mut text = TextAp::select(card)?;
         text.verify_pin(&Pin::numeric(&p.pins.card_info.value)?)?;
         // myna-card's own reads: Le 256, a short answer with 9000 is the
         // whole file, as on the physical card its author tested.
         (text.read_attributes()?, text.read_my_number()?)
     };
-    // Leave no verified state behind (a warm reset keeps it).
-    let Pcsc(link) = card.into_transport();
-    link.disconnect(pcsc::Disposition::UnpowerCard)
-        .map_err(|(_, e)| pcsc_err(e))?;
     Ok(json!({
         "counters": counters,
         "card": {
@@ -151,40 +107,17 @@ fn read_with_myna_card(reader: &str) -> myna_card::Result<Value> {
 /// unless that test started this process to read the card.
 #[test]
 fn myna_card_child() {
-    let (Ok(out), Ok(reader)) = (std::env::var(CHILD_OUT), std::env::var(CHILD_READER)) else {
+    let Some(reader) = myna::child_reader() else {
         return;
     };
     let v = read_with_myna_card(&reader).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
-    std::fs::write(out, serde_json::to_vec(&v).unwrap()).unwrap();
+    myna::child_answer(&v);
 }
 
 /// Run the child: this test binary again, only `myna_card_child`, with
 /// the sandbox's socket.
 fn myna_card_reads(sb: &Sandbox) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("myna-card.json");
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "e2e_readers::myna_card_child",
-            "--test-threads=1",
-        ])
-        .env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .env(CHILD_OUT, &out)
-        .env(CHILD_READER, sb.reader())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut g = Guard(child);
-    let (code, _) = wait_exit(&mut g.0, Duration::from_secs(60));
-    let mut log = String::new();
-    if let Some(mut e) = g.0.stdout.take() {
-        std::io::Read::read_to_string(&mut e, &mut log).unwrap();
-    }
-    assert_eq!(code, 0, "the myna-card child failed: {log}\n{}", sb.log());
-    json(&std::fs::read(&out).unwrap_or_else(|e| panic!("{e}: {log}")))
+    myna::run_child(sb, "e2e_readers::myna_card_child", &[])
 }
 
 /// What mynacard reports on the served card, in the same shape.
@@ -386,20 +319,13 @@ fn jpki_cli_reads_what_mynacard_reads() {
     }
 }
 
-/// myna-card straight over the in-process virtual card: no pcscd needed.
-struct InProcess(mynacard::vcard::VirtualCard);
-
-impl myna_card::Transmit for InProcess {
-    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
-        Ok(self.0.process(command))
-    }
-}
-
 /// The two card-info reads of myna-card on a profile.
 fn myna_card_text(toml: &str) -> myna_card::Result<(myna_card::ap::text::Attributes, String)> {
     use myna_card::ap::text::TextAp;
     let p = Profile::from_toml(toml).unwrap();
-    let mut card = myna_card::Card::new(InProcess(mynacard::vcard::VirtualCard::new(&p).unwrap()));
+    let mut card = myna_card::Card::new(myna::InProcess(
+        mynacard::vcard::VirtualCard::new(&p).unwrap(),
+    ));
     let mut text = TextAp::select(&mut card)?;
     text.verify_pin(&myna_card::Pin::numeric(&p.pins.card_info.value)?)?;
     let attrs = text.read_attributes()?;

@@ -6,10 +6,11 @@
 //! served card, and mynacard's face-check reaches the same levels there.
 
 use crate::common;
+use crate::common::myna::{self, sex_code};
 
 use common::{bin, json, virt};
 use myna_card::ap::surface::{self as mc, ef as surface_ef, SurfaceAp};
-use myna_card::{CardVerifiableCertificate as McCert, Transmit};
+use myna_card::CardVerifiableCertificate as McCert;
 use mynacard::cert::cv_keys::{self, Hierarchy, Issuer};
 use mynacard::protocol::face::{AgeRecord, CvCert, Face, RsaKey};
 use mynacard::protocol::App;
@@ -37,17 +38,6 @@ fn code_b(p: &Profile) -> myna_card::Pin {
 
 fn date(d: myna_card::Date) -> String {
     format!("{:04}{:02}{:02}", d.year, d.month, d.day)
-}
-
-fn sex_code(s: myna_card::Sex) -> String {
-    use myna_card::Sex;
-    match s {
-        Sex::Male => "1".into(),
-        Sex::Female => "2".into(),
-        Sex::Unknown => "0".into(),
-        Sex::NotApplicable => "9".into(),
-        Sex::Other(b) => char::from(b).to_string(),
-    }
 }
 
 fn same_key(theirs: &myna_card::RsaPublicKey, ours: &RsaKey, what: &str) {
@@ -113,15 +103,6 @@ fn judge_cert(raw: &[u8], what: &str) -> Option<bool> {
         "{what}: {verdict:?} vs {mine:?}"
     );
     Some(verdict.is_ok())
-}
-
-/// myna-card's link to an in-process virtual card: its APDUs, our card.
-struct InProcess(VirtualCard);
-
-impl Transmit for InProcess {
-    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
-        Ok(self.0.process(command))
-    }
 }
 
 /// Every profile with a 券面AP: name, card.
@@ -304,7 +285,7 @@ fn judge_layouts(
 /// the face, a challenge signed with the key in it; the counter before
 /// and after. `None`: the code is locked (nothing sent).
 fn judge_chip(p: &Profile) -> Option<Value> {
-    let mut card = myna_card::Card::new(InProcess(VirtualCard::new(p).unwrap()));
+    let mut card = myna_card::Card::new(myna::InProcess(VirtualCard::new(p).unwrap()));
     let mut ap = SurfaceAp::select(&mut card).unwrap();
     let before = ap.retries(surface_ef::CODE_B).unwrap().count();
     if before == Some(0) {

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "pcsc")]
 pub mod e2e;
+pub mod myna;
 pub mod tsa;
 
 use assert_cmd::Command;

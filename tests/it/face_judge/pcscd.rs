@@ -2,45 +2,21 @@
 //! process (libpcsclite keeps the first socket name it sees).
 
 use super::*;
-use common::e2e::{cli, insert, sandbox_with, wait_exit, Guard};
+use common::e2e::{cli, insert, sandbox_with};
 use mynacard::sandbox::Sandbox;
-use std::process::Stdio;
-use std::time::Duration;
 
-const CHILD_OUT: &str = "MYNACARD_FACE_JUDGE_OUT";
-const CHILD_READER: &str = "MYNACARD_FACE_JUDGE_READER";
 const CHILD_PROFILE: &str = "MYNACARD_FACE_JUDGE_PROFILE";
 
 fn load(name: &str) -> Profile {
     Profile::load(&common::fixture(name)).unwrap()
 }
 
-fn pcsc_err(e: pcsc::Error) -> myna_card::Error {
-    myna_card::Error::Malformed(format!("PC/SC: {e}"))
-}
-
-struct Pcsc(pcsc::Card);
-
-impl Transmit for Pcsc {
-    fn transmit(&mut self, command: &[u8]) -> myna_card::Result<Vec<u8>> {
-        let mut buf = vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED];
-        let r = self.0.transmit(command, &mut buf).map_err(pcsc_err)?;
-        Ok(r.to_vec())
-    }
-}
-
 /// myna-card's face check, by its own builders and checks: the
 /// counter, 照合番号B, the face, the certificate, a challenge.
 fn check_with_myna_card(reader: &str, profile: &str) -> myna_card::Result<Value> {
     let p = load(profile);
-    let ctx = pcsc::Context::establish(pcsc::Scope::User).map_err(pcsc_err)?;
-    let name = std::ffi::CString::new(reader).map_err(|_| myna_card::Error::NoReader)?;
-    let link = ctx
-        .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
-        .map_err(pcsc_err)?;
-    let mut card = myna_card::Card::new(Pcsc(link));
-    let v = {
-        let mut ap = SurfaceAp::select(&mut card)?;
+    myna::with_card(reader, |card| {
+        let mut ap = SurfaceAp::select(card)?;
         let before = ap.retries(surface_ef::CODE_B)?.count();
         ap.verify_code_b(&code_b(&p))?;
         let face = ap.read_card_face()?;
@@ -48,7 +24,7 @@ fn check_with_myna_card(reader: &str, profile: &str) -> myna_card::Result<Value>
         let challenge = b"face_judge through pcscd";
         let sig = ap.sign(challenge)?;
         let after = ap.retries(surface_ef::CODE_B)?.count();
-        json!({
+        Ok(json!({
             "before": before,
             "after": after,
             // Its own J-LIS table where it names a key; ours otherwise.
@@ -62,55 +38,26 @@ fn check_with_myna_card(reader: &str, profile: &str) -> myna_card::Result<Value>
             "birth_date": date(face.birth_date),
             "sex": sex_code(face.sex),
             "expiry": date(face.expiry),
-        })
-    };
-    // Leave no verified state behind (a warm reset keeps it).
-    let Pcsc(link) = card.into_transport();
-    link.disconnect(pcsc::Disposition::UnpowerCard)
-        .map_err(|(_, e)| pcsc_err(e))?;
-    Ok(v)
+        }))
+    })
 }
 
 /// The child half of `myna_card_checks_the_served_face_as_we_do`.
 #[test]
 fn myna_card_face_child() {
-    let (Ok(out), Ok(reader), Ok(profile)) = (
-        std::env::var(CHILD_OUT),
-        std::env::var(CHILD_READER),
-        std::env::var(CHILD_PROFILE),
-    ) else {
+    let (Some(reader), Ok(profile)) = (myna::child_reader(), std::env::var(CHILD_PROFILE)) else {
         return;
     };
     let v = check_with_myna_card(&reader, &profile).unwrap_or_else(|e| panic!("myna-card: {e:?}"));
-    std::fs::write(out, serde_json::to_vec(&v).unwrap()).unwrap();
+    myna::child_answer(&v);
 }
 
 fn myna_card_checks(sb: &Sandbox, profile: &str) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("myna-card.json");
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "face_judge::pcscd::myna_card_face_child",
-            "--test-threads=1",
-        ])
-        .env("PCSCLITE_CSOCK_NAME", sb.socket())
-        .env(CHILD_OUT, &out)
-        .env(CHILD_READER, sb.reader())
-        .env(CHILD_PROFILE, profile)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut g = Guard(child);
-    let (code, _) = wait_exit(&mut g.0, Duration::from_secs(60));
-    let mut log = String::new();
-    if let Some(mut e) = g.0.stdout.take() {
-        std::io::Read::read_to_string(&mut e, &mut log).unwrap();
-    }
-    assert_eq!(code, 0, "the myna-card child failed: {log}\n{}", sb.log());
-    json(&std::fs::read(&out).unwrap_or_else(|e| panic!("{e}: {log}")))
+    myna::run_child(
+        sb,
+        "face_judge::pcscd::myna_card_face_child",
+        &[(CHILD_PROFILE, profile)],
+    )
 }
 
 fn our_face_check(sb: &Sandbox, p: &Profile) -> Value {
